@@ -1,0 +1,489 @@
+//! The client: what the UI, tests and other tabs call.
+//!
+//! Every call validates against the stored state and changes it with one
+//! atomic commit guarded by the versions it read, so a call either happens
+//! whole or returns an error and changes nothing. The client never runs
+//! orchestration code: it enqueues messages that the dispatcher delivers.
+
+use std::rc::Rc;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::changes::{Change, ChangeFeed, ChangeSubscription};
+use crate::clock::Clock;
+use crate::combinators::{select2, Either};
+use crate::error::ClientError;
+use crate::history::{export_json, EventKind, HistoryEvent};
+use crate::instance::{InstanceId, InstanceRecord, RuntimeStatus};
+use crate::store::{AppWrite, CommitBatch, InstancePage, InstanceQuery, Precondition, Store};
+use crate::work::{Message, WorkId, WorkItem};
+
+/// A new instance to start.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StartRequest {
+    pub name: String,
+    pub instance_id: InstanceId,
+    pub input: Value,
+}
+
+/// One atomic command: start instances, raise events and write app records
+/// together, guarded by the app record versions the caller read. This is how
+/// a game command changes the game and signals a workflow at once.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Command {
+    pub starts: Vec<StartRequest>,
+    /// (instance, event name, payload)
+    pub events: Vec<(InstanceId, String, Value)>,
+    pub writes: Vec<AppWrite>,
+    /// App record versions the command's decision was based on.
+    pub expect: Vec<Precondition>,
+}
+
+impl Command {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn start<I: Serialize>(
+        mut self,
+        name: &str,
+        id: &InstanceId,
+        input: &I,
+    ) -> Result<Self, ClientError> {
+        self.starts.push(StartRequest {
+            name: name.to_string(),
+            instance_id: id.clone(),
+            input: encode(input, "orchestration input")?,
+        });
+        Ok(self)
+    }
+
+    pub fn raise<I: Serialize>(
+        mut self,
+        id: &InstanceId,
+        name: &str,
+        payload: &I,
+    ) -> Result<Self, ClientError> {
+        self.events.push((
+            id.clone(),
+            name.to_string(),
+            encode(payload, "event payload")?,
+        ));
+        Ok(self)
+    }
+
+    pub fn write(mut self, w: AppWrite) -> Self {
+        self.writes.push(w);
+        self
+    }
+
+    /// Refuse the command if the app record is no longer at `version`.
+    pub fn expect_version(mut self, store: &str, key: &str, version: Option<u64>) -> Self {
+        self.expect.push(Precondition::AppVersion {
+            store: store.to_string(),
+            key: key.to_string(),
+            version,
+        });
+        self
+    }
+}
+
+fn encode<I: Serialize>(v: &I, what: &str) -> Result<Value, ClientError> {
+    serde_json::to_value(v).map_err(|e| ClientError::Encode {
+        what: what.to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// Talks to the store on behalf of the UI. Cheap to clone.
+#[derive(Clone)]
+pub struct Client<S: Store> {
+    store: S,
+    clock: Rc<dyn Clock>,
+    changes: ChangeFeed,
+    seq: Rc<std::cell::Cell<u64>>,
+}
+
+impl<S: Store> Client<S> {
+    pub fn new(store: S, clock: Rc<dyn Clock>, changes: ChangeFeed) -> Self {
+        Client {
+            store,
+            clock,
+            changes,
+            seq: Rc::new(std::cell::Cell::new(0)),
+        }
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    fn message_id(&self, instance: &InstanceId) -> WorkId {
+        let n = self.seq.get() + 1;
+        self.seq.set(n);
+        // Unique across tabs: instance, wall time, a per-client counter and
+        // the client's address.
+        WorkId(format!(
+            "{instance}#client#{}#{n}#{:x}",
+            self.clock.now_ms(),
+            Rc::as_ptr(&self.seq) as usize
+        ))
+    }
+
+    /// Starts an orchestration under a chosen id. Starting an id that is
+    /// active is an error; a finished one is replaced.
+    pub async fn start<I: Serialize>(
+        &self,
+        name: &str,
+        id: &InstanceId,
+        input: &I,
+    ) -> Result<InstanceId, ClientError> {
+        self.apply(Command::new().start(name, id, input)?).await?;
+        Ok(id.clone())
+    }
+
+    /// Raises an external event. It is kept for a Pending instance and
+    /// buffered until the orchestration waits for it.
+    pub async fn raise_event<I: Serialize>(
+        &self,
+        id: &InstanceId,
+        name: &str,
+        payload: &I,
+    ) -> Result<(), ClientError> {
+        self.apply(Command::new().raise(id, name, payload)?).await
+    }
+
+    /// Applies a command atomically: all of it or, with an error, none.
+    pub async fn apply(&self, cmd: Command) -> Result<(), ClientError> {
+        let now = self.clock.now_ms();
+        let mut batch = CommitBatch {
+            preconditions: cmd.expect,
+            app_writes: cmd.writes,
+            ..CommitBatch::default()
+        };
+        let mut changes = Vec::new();
+        for s in cmd.starts {
+            let existing = self.store.instance(&s.instance_id).await?;
+            if let Some(r) = existing.as_ref().filter(|r| !r.status.is_final()) {
+                return Err(ClientError::AlreadyActive {
+                    id: r.id.clone(),
+                    status: r.status,
+                });
+            }
+            let mut row =
+                InstanceRecord::pending(s.instance_id.clone(), &s.name, s.input.clone(), now);
+            if let Some(old) = &existing {
+                row.version = old.version + 1;
+                row.execution = old.execution + 1;
+                batch.clear_history.push(s.instance_id.clone());
+            }
+            batch.preconditions.push(Precondition::InstanceVersion {
+                id: s.instance_id.clone(),
+                version: existing.as_ref().map(|r| r.version),
+            });
+            batch.enqueue.push(WorkItem::message(
+                WorkId(format!("{}#{}#start", s.instance_id, row.execution)),
+                Message {
+                    instance_id: s.instance_id.clone(),
+                    execution: Some(row.execution),
+                    event: EventKind::ExecutionStarted {
+                        name: s.name.clone(),
+                        input: s.input,
+                        parent: None,
+                    },
+                    due_ms: None,
+                },
+            ));
+            changes.push(Change::Instance {
+                id: row.id.clone(),
+                status: Some(row.status),
+            });
+            batch.instances.push(row);
+        }
+        for (id, name, payload) in cmd.events {
+            let started_here = batch.instances.iter().any(|r| r.id == id);
+            if !started_here {
+                // No version guard: a turn committing meanwhile must not make
+                // the event fail; an event for an instance that finished
+                // meanwhile is discarded by the dispatcher.
+                self.require(&id, "receive events").await?;
+            }
+            batch.enqueue.push(WorkItem::message(
+                self.message_id(&id),
+                Message {
+                    instance_id: id.clone(),
+                    execution: None,
+                    event: EventKind::EventRaised {
+                        name,
+                        input: payload,
+                    },
+                    due_ms: None,
+                },
+            ));
+        }
+        let mut stores: Vec<String> = batch
+            .app_writes
+            .iter()
+            .map(|w| match w {
+                AppWrite::Put { store, .. }
+                | AppWrite::Delete { store, .. }
+                | AppWrite::Append { store, .. } => store.clone(),
+            })
+            .collect();
+        stores.sort();
+        stores.dedup();
+        self.store.commit(batch).await?;
+        for c in changes {
+            self.changes.publish(c);
+        }
+        for store in stores {
+            self.changes.publish(Change::AppStore { store });
+        }
+        Ok(())
+    }
+
+    /// The row of an instance that exists and is not finished.
+    async fn require(
+        &self,
+        id: &InstanceId,
+        action: &'static str,
+    ) -> Result<InstanceRecord, ClientError> {
+        let row = self
+            .store
+            .instance(id)
+            .await?
+            .ok_or_else(|| ClientError::NotFound(id.clone()))?;
+        if row.status.is_final() {
+            return Err(ClientError::WrongStatus {
+                id: id.clone(),
+                status: row.status,
+                action,
+            });
+        }
+        Ok(row)
+    }
+
+    async fn send_control(
+        &self,
+        row: &InstanceRecord,
+        event: EventKind,
+    ) -> Result<(), ClientError> {
+        let batch = CommitBatch {
+            enqueue: vec![WorkItem::message(
+                self.message_id(&row.id),
+                Message {
+                    instance_id: row.id.clone(),
+                    execution: Some(row.execution),
+                    event,
+                    due_ms: None,
+                },
+            )],
+            ..CommitBatch::default()
+        };
+        self.store.commit(batch).await?;
+        Ok(())
+    }
+
+    /// Terminates an instance with a reason; `recursive` also terminates its
+    /// running sub-orchestrations.
+    pub async fn terminate(
+        &self,
+        id: &InstanceId,
+        reason: &str,
+        recursive: bool,
+    ) -> Result<(), ClientError> {
+        let row = self.require(id, "be terminated").await?;
+        self.send_control(
+            &row,
+            EventKind::ExecutionTerminated {
+                reason: reason.to_string(),
+            },
+        )
+        .await?;
+        if recursive {
+            let mut pending = vec![id.clone()];
+            while let Some(parent) = pending.pop() {
+                for e in self.store.history(&parent).await? {
+                    if let EventKind::SubOrchestrationInstanceCreated {
+                        instance_id,
+                        detached: false,
+                        ..
+                    } = e.kind
+                    {
+                        if let Some(child) = self.store.instance(&instance_id).await? {
+                            if !child.status.is_final() {
+                                self.send_control(
+                                    &child,
+                                    EventKind::ExecutionTerminated {
+                                        reason: reason.to_string(),
+                                    },
+                                )
+                                .await?;
+                            }
+                            pending.push(instance_id);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Suspends a Running or Pending instance: its messages wait.
+    pub async fn suspend(&self, id: &InstanceId, reason: &str) -> Result<(), ClientError> {
+        let row = self.require(id, "be suspended").await?;
+        if row.status == RuntimeStatus::Suspended {
+            return Err(ClientError::WrongStatus {
+                id: id.clone(),
+                status: row.status,
+                action: "be suspended",
+            });
+        }
+        self.send_control(
+            &row,
+            EventKind::ExecutionSuspended {
+                reason: reason.to_string(),
+            },
+        )
+        .await
+    }
+
+    /// Resumes a suspended instance.
+    pub async fn resume(&self, id: &InstanceId, reason: &str) -> Result<(), ClientError> {
+        let row = self.require(id, "be resumed").await?;
+        if row.status != RuntimeStatus::Suspended {
+            return Err(ClientError::WrongStatus {
+                id: id.clone(),
+                status: row.status,
+                action: "be resumed",
+            });
+        }
+        self.send_control(
+            &row,
+            EventKind::ExecutionResumed {
+                reason: reason.to_string(),
+            },
+        )
+        .await
+    }
+
+    pub async fn status(&self, id: &InstanceId) -> Result<Option<InstanceRecord>, ClientError> {
+        Ok(self.store.instance(id).await?)
+    }
+
+    pub async fn history(&self, id: &InstanceId) -> Result<Vec<HistoryEvent>, ClientError> {
+        Ok(self.store.history(id).await?)
+    }
+
+    /// The instance's history as pretty JSON.
+    pub async fn export_history(&self, id: &InstanceId) -> Result<String, ClientError> {
+        if self.store.instance(id).await?.is_none() {
+            return Err(ClientError::NotFound(id.clone()));
+        }
+        Ok(export_json(&self.store.history(id).await?))
+    }
+
+    pub async fn query(&self, q: &InstanceQuery) -> Result<InstancePage, ClientError> {
+        Ok(self.store.query(q).await?)
+    }
+
+    /// Deletes a finished instance with its history.
+    pub async fn purge(&self, id: &InstanceId) -> Result<(), ClientError> {
+        let row = self
+            .store
+            .instance(id)
+            .await?
+            .ok_or_else(|| ClientError::NotFound(id.clone()))?;
+        if !row.status.is_final() {
+            return Err(ClientError::WrongStatus {
+                id: id.clone(),
+                status: row.status,
+                action: "be purged (terminate it first)",
+            });
+        }
+        self.store
+            .commit(CommitBatch {
+                preconditions: vec![Precondition::InstanceVersion {
+                    id: id.clone(),
+                    version: Some(row.version),
+                }],
+                purge: vec![id.clone()],
+                ..CommitBatch::default()
+            })
+            .await?;
+        self.changes.publish(Change::Instance {
+            id: id.clone(),
+            status: None,
+        });
+        Ok(())
+    }
+
+    /// Purges every finished instance matching the filter; returns how many.
+    pub async fn purge_where(&self, q: &InstanceQuery) -> Result<usize, ClientError> {
+        let mut q = q.clone();
+        q.page_size = 0;
+        q.after = None;
+        let rows: Vec<InstanceRecord> = self
+            .store
+            .query(&q)
+            .await?
+            .instances
+            .into_iter()
+            .filter(|r| r.status.is_final())
+            .collect();
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let batch = CommitBatch {
+            preconditions: rows
+                .iter()
+                .map(|r| Precondition::InstanceVersion {
+                    id: r.id.clone(),
+                    version: Some(r.version),
+                })
+                .collect(),
+            purge: rows.iter().map(|r| r.id.clone()).collect(),
+            ..CommitBatch::default()
+        };
+        self.store.commit(batch).await?;
+        for r in &rows {
+            self.changes.publish(Change::Instance {
+                id: r.id.clone(),
+                status: None,
+            });
+        }
+        Ok(rows.len())
+    }
+
+    pub fn subscribe(&self) -> ChangeSubscription {
+        self.changes.subscribe()
+    }
+
+    /// Waits until the instance reaches a final status, or `timeout_ms` of
+    /// clock time passes.
+    pub async fn wait_for_completion(
+        &self,
+        id: &InstanceId,
+        timeout_ms: u64,
+    ) -> Result<InstanceRecord, ClientError> {
+        let sub = self.changes.subscribe();
+        let mut timeout = self.clock.sleep(timeout_ms);
+        loop {
+            match self.store.instance(id).await? {
+                Some(r) if r.status.is_final() => return Ok(r),
+                None => return Err(ClientError::NotFound(id.clone())),
+                Some(_) => {}
+            }
+            match select2(sub.next(), timeout.as_mut()).await {
+                Either::Left(_) => {}
+                Either::Right(()) => {
+                    return Err(ClientError::Timeout {
+                        id: id.clone(),
+                        ms: timeout_ms,
+                    })
+                }
+            }
+        }
+    }
+}

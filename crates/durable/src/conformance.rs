@@ -1,0 +1,526 @@
+//! The Store conformance suite, written once against the [`Store`] trait.
+//!
+//! Run natively on [`crate::InMemoryStore`] and in the browser on the
+//! IndexedDB store: every implementation must pass it unchanged. Each check
+//! takes a fresh, empty store and panics (fails the test) on a violation.
+
+use std::future::Future;
+
+use serde_json::json;
+
+use crate::history::{EventKind, HistoryEvent};
+use crate::instance::{InstanceId, InstanceRecord, RuntimeStatus};
+use crate::store::{AppWrite, CommitBatch, InstanceQuery, Precondition, Store, StoreError};
+use crate::work::{ActivityTask, Message, WorkId, WorkItem};
+
+fn row(id: &str, name: &str, status: RuntimeStatus, created: u64) -> InstanceRecord {
+    let mut r = InstanceRecord::pending(InstanceId::new(id), name, json!({"id": id}), created);
+    r.status = status;
+    r
+}
+
+fn event(id: u64, kind: EventKind) -> HistoryEvent {
+    HistoryEvent {
+        event_id: id,
+        timestamp_ms: 1000 + id,
+        kind,
+    }
+}
+
+fn msg(id: &str, instance: &str, due: Option<u64>) -> WorkItem {
+    WorkItem::message(
+        WorkId(id.to_string()),
+        Message {
+            instance_id: InstanceId::new(instance),
+            execution: Some(0),
+            event: EventKind::EventRaised {
+                name: id.to_string(),
+                input: json!(null),
+            },
+            due_ms: due,
+        },
+    )
+}
+
+fn task(id: &str, instance: &str) -> WorkItem {
+    WorkItem::activity(
+        WorkId(id.to_string()),
+        ActivityTask {
+            instance_id: InstanceId::new(instance),
+            execution: 0,
+            scheduled_id: 1,
+            name: "A".into(),
+            input: json!(1),
+        },
+    )
+}
+
+async fn commit<S: Store>(s: &S, b: CommitBatch) {
+    if let Err(e) = s.commit(b).await {
+        panic!("commit failed: {e}");
+    }
+}
+
+/// Instance rows and histories round-trip; history keeps order and clears.
+pub async fn instances_and_history<S: Store>(s: S) {
+    let id = InstanceId::new("a");
+    assert_eq!(s.instance(&id).await.unwrap(), None);
+    let r = row("a", "Orch", RuntimeStatus::Running, 5);
+    let h = vec![
+        event(0, EventKind::OrchestratorStarted),
+        event(
+            1,
+            EventKind::ExecutionStarted {
+                name: "Orch".into(),
+                input: json!([1, "two"]),
+                parent: None,
+            },
+        ),
+        event(2, EventKind::TimerCreated { fire_at_ms: 99 }),
+    ];
+    commit(
+        &s,
+        CommitBatch {
+            instances: vec![r.clone()],
+            append_history: vec![(id.clone(), h[..2].to_vec())],
+            ..Default::default()
+        },
+    )
+    .await;
+    commit(
+        &s,
+        CommitBatch {
+            append_history: vec![(id.clone(), h[2..].to_vec())],
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(s.instance(&id).await.unwrap(), Some(r));
+    assert_eq!(s.history(&id).await.unwrap(), h);
+    commit(
+        &s,
+        CommitBatch {
+            clear_history: vec![id.clone()],
+            append_history: vec![(id.clone(), vec![h[0].clone()])],
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(s.history(&id).await.unwrap(), vec![h[0].clone()]);
+}
+
+/// Work is returned in enqueue order; timers only once due; dequeue removes;
+/// enqueueing an id twice keeps one item.
+pub async fn work_queue<S: Store>(s: S) {
+    commit(
+        &s,
+        CommitBatch {
+            enqueue: vec![
+                msg("m1", "a", None),
+                msg("t1", "a", Some(500)),
+                task("k1", "b"),
+                msg("m2", "b", None),
+                msg("t2", "b", Some(300)),
+            ],
+            ..Default::default()
+        },
+    )
+    .await;
+    commit(
+        &s,
+        CommitBatch {
+            enqueue: vec![msg("m1", "a", None), msg("m3", "a", None)],
+            ..Default::default()
+        },
+    )
+    .await;
+    let ids = |w: Vec<WorkItem>| w.into_iter().map(|w| w.id.0).collect::<Vec<_>>();
+    assert_eq!(
+        ids(s.ready_work(0, 100).await.unwrap()),
+        ["m1", "k1", "m2", "m3"]
+    );
+    assert_eq!(ids(s.ready_work(0, 2).await.unwrap()), ["m1", "k1"]);
+    assert_eq!(s.next_due(0).await.unwrap(), Some(300));
+    assert_eq!(
+        ids(s.ready_work(300, 100).await.unwrap()),
+        ["m1", "k1", "m2", "t2", "m3"]
+    );
+    assert_eq!(s.next_due(300).await.unwrap(), Some(500));
+    commit(
+        &s,
+        CommitBatch {
+            dequeue: vec![
+                WorkId("m1".into()),
+                WorkId("t2".into()),
+                WorkId("nope".into()),
+            ],
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        ids(s.ready_work(1000, 100).await.unwrap()),
+        ["t1", "k1", "m2", "m3"]
+    );
+    let k1 = s
+        .ready_work(0, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|w| w.id.0 == "k1");
+    assert_eq!(k1, Some(task("k1", "b")));
+}
+
+/// A failed precondition refuses the whole batch and writes nothing.
+pub async fn preconditions_are_atomic<S: Store>(s: S) {
+    let id = InstanceId::new("p");
+    commit(
+        &s,
+        CommitBatch {
+            instances: vec![row("p", "O", RuntimeStatus::Running, 1)],
+            enqueue: vec![msg("w", "p", None)],
+            app_writes: vec![AppWrite::Put {
+                store: "game".into(),
+                key: "k".into(),
+                value: json!(1),
+            }],
+            ..Default::default()
+        },
+    )
+    .await;
+    let stale = [
+        Precondition::InstanceVersion {
+            id: id.clone(),
+            version: Some(7),
+        },
+        Precondition::InstanceVersion {
+            id: id.clone(),
+            version: None,
+        },
+        Precondition::WorkExists {
+            id: WorkId("gone".into()),
+        },
+        Precondition::AppVersion {
+            store: "game".into(),
+            key: "k".into(),
+            version: Some(2),
+        },
+        Precondition::AppVersion {
+            store: "game".into(),
+            key: "k".into(),
+            version: None,
+        },
+    ];
+    for p in stale {
+        let r = s
+            .commit(CommitBatch {
+                preconditions: vec![p.clone()],
+                instances: vec![row("p", "O", RuntimeStatus::Completed, 1)],
+                append_history: vec![(id.clone(), vec![event(0, EventKind::OrchestratorStarted)])],
+                enqueue: vec![msg("x", "p", None)],
+                dequeue: vec![WorkId("w".into())],
+                app_writes: vec![AppWrite::Put {
+                    store: "game".into(),
+                    key: "k".into(),
+                    value: json!(2),
+                }],
+                ..Default::default()
+            })
+            .await;
+        assert!(
+            matches!(r, Err(StoreError::Conflict(_))),
+            "{p:?} must conflict, got {r:?}"
+        );
+        assert_eq!(
+            s.instance(&id).await.unwrap().map(|r| r.status),
+            Some(RuntimeStatus::Running)
+        );
+        assert!(s.history(&id).await.unwrap().is_empty());
+        let work: Vec<_> = s
+            .ready_work(0, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|w| w.id.0)
+            .collect();
+        assert_eq!(work, ["w"]);
+        let rec = s
+            .app_record("game", "k")
+            .await
+            .unwrap()
+            .map(|r| (r.value, r.version));
+        assert_eq!(rec, Some((json!(1), 1)));
+    }
+    commit(
+        &s,
+        CommitBatch {
+            preconditions: vec![
+                Precondition::InstanceVersion {
+                    id: id.clone(),
+                    version: Some(0),
+                },
+                Precondition::WorkExists {
+                    id: WorkId("w".into()),
+                },
+                Precondition::AppVersion {
+                    store: "game".into(),
+                    key: "k".into(),
+                    version: Some(1),
+                },
+                Precondition::AppVersion {
+                    store: "game".into(),
+                    key: "new".into(),
+                    version: None,
+                },
+            ],
+            dequeue: vec![WorkId("w".into())],
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(s.ready_work(0, 10).await.unwrap().is_empty());
+}
+
+/// App records: versions count writes, deletes remove, appends keep order.
+pub async fn app_records<S: Store>(s: S) {
+    let put = |k: &str, v: i32| AppWrite::Put {
+        store: "game".into(),
+        key: k.into(),
+        value: json!(v),
+    };
+    commit(
+        &s,
+        CommitBatch {
+            app_writes: vec![put("b", 1), put("a", 1)],
+            ..Default::default()
+        },
+    )
+    .await;
+    commit(
+        &s,
+        CommitBatch {
+            app_writes: vec![put("b", 2)],
+            ..Default::default()
+        },
+    )
+    .await;
+    let b = s.app_record("game", "b").await.unwrap().expect("b exists");
+    assert_eq!((b.value, b.version), (json!(2), 2));
+    let keys: Vec<_> = s
+        .app_records("game")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.key)
+        .collect();
+    assert_eq!(keys, ["a", "b"]);
+    commit(
+        &s,
+        CommitBatch {
+            app_writes: vec![AppWrite::Delete {
+                store: "game".into(),
+                key: "a".into(),
+            }],
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(s.app_record("game", "a").await.unwrap(), None);
+    for line in ["one", "two", "three"] {
+        commit(
+            &s,
+            CommitBatch {
+                app_writes: vec![AppWrite::Append {
+                    store: "console".into(),
+                    value: json!(line),
+                }],
+                ..Default::default()
+            },
+        )
+        .await;
+    }
+    let lines: Vec<_> = s
+        .app_records("console")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.value)
+        .collect();
+    assert_eq!(lines, [json!("one"), json!("two"), json!("three")]);
+    assert_eq!(s.app_records("empty").await.unwrap(), vec![]);
+}
+
+/// Queries filter by name, status, time and prefix, and page by id.
+pub async fn queries<S: Store>(s: S) {
+    let rows = vec![
+        row(
+            "ann:confirm",
+            "UserConfirmationWorkflow",
+            RuntimeStatus::Running,
+            10,
+        ),
+        row(
+            "ann:monitor",
+            "UserMonitorWorkflow",
+            RuntimeStatus::Completed,
+            20,
+        ),
+        row(
+            "bob:confirm",
+            "UserConfirmationWorkflow",
+            RuntimeStatus::Failed,
+            30,
+        ),
+        row(
+            "bob:monitor",
+            "UserMonitorWorkflow",
+            RuntimeStatus::Running,
+            40,
+        ),
+        row(
+            "cy:confirm",
+            "UserConfirmationWorkflow",
+            RuntimeStatus::Terminated,
+            50,
+        ),
+    ];
+    commit(
+        &s,
+        CommitBatch {
+            instances: rows,
+            ..Default::default()
+        },
+    )
+    .await;
+    let ids = |q: InstanceQuery| {
+        let s = &s;
+        async move {
+            s.query(&q)
+                .await
+                .unwrap()
+                .instances
+                .into_iter()
+                .map(|r| r.id.0)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(ids(InstanceQuery::default()).await.len(), 5);
+    assert_eq!(
+        ids(InstanceQuery {
+            name: Some("UserMonitorWorkflow".into()),
+            ..Default::default()
+        })
+        .await,
+        ["ann:monitor", "bob:monitor"]
+    );
+    assert_eq!(
+        ids(InstanceQuery {
+            statuses: vec![RuntimeStatus::Running],
+            ..Default::default()
+        })
+        .await,
+        ["ann:confirm", "bob:monitor"]
+    );
+    assert_eq!(
+        ids(InstanceQuery {
+            created_from_ms: Some(20),
+            created_to_ms: Some(40),
+            ..Default::default()
+        })
+        .await,
+        ["ann:monitor", "bob:confirm", "bob:monitor"]
+    );
+    assert_eq!(
+        ids(InstanceQuery {
+            id_prefix: Some("bob:".into()),
+            ..Default::default()
+        })
+        .await,
+        ["bob:confirm", "bob:monitor"]
+    );
+    let first = s
+        .query(&InstanceQuery {
+            page_size: 2,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(first.instances.len(), 2);
+    assert_eq!(first.continuation, Some(InstanceId::new("ann:monitor")));
+    let second = s
+        .query(&InstanceQuery {
+            page_size: 2,
+            after: first.continuation,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let ids2: Vec<_> = second.instances.iter().map(|r| r.id.0.clone()).collect();
+    assert_eq!(ids2, ["bob:confirm", "bob:monitor"]);
+    let last = s
+        .query(&InstanceQuery {
+            page_size: 2,
+            after: second.continuation,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(last.instances.len(), 1);
+    assert_eq!(last.continuation, None);
+}
+
+/// Purge deletes the row, the history and the instance's queued work.
+pub async fn purge<S: Store>(s: S) {
+    let a = InstanceId::new("a");
+    commit(
+        &s,
+        CommitBatch {
+            instances: vec![
+                row("a", "O", RuntimeStatus::Completed, 1),
+                row("b", "O", RuntimeStatus::Running, 1),
+            ],
+            append_history: vec![(a.clone(), vec![event(0, EventKind::OrchestratorStarted)])],
+            enqueue: vec![
+                msg("m", "a", Some(50)),
+                task("t", "a"),
+                msg("keep", "b", None),
+            ],
+            ..Default::default()
+        },
+    )
+    .await;
+    commit(
+        &s,
+        CommitBatch {
+            purge: vec![a.clone()],
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(s.instance(&a).await.unwrap(), None);
+    assert!(s.history(&a).await.unwrap().is_empty());
+    let work: Vec<_> = s
+        .ready_work(100, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|w| w.id.0)
+        .collect();
+    assert_eq!(work, ["keep"]);
+    assert!(s.instance(&InstanceId::new("b")).await.unwrap().is_some());
+}
+
+/// Runs every check, each on a fresh store made by `make(check_name)`.
+pub async fn run_all<S, F, Fut>(mut make: F)
+where
+    S: Store,
+    F: FnMut(&'static str) -> Fut,
+    Fut: Future<Output = S>,
+{
+    instances_and_history(make("instances_and_history").await).await;
+    work_queue(make("work_queue").await).await;
+    preconditions_are_atomic(make("preconditions_are_atomic").await).await;
+    app_records(make("app_records").await).await;
+    queries(make("queries").await).await;
+    purge(make("purge").await).await;
+}

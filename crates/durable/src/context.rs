@@ -1,0 +1,584 @@
+//! The orchestration context: everything an orchestration may call.
+//!
+//! Owns the per-execution decision state: which actions the code has issued,
+//! which completions have arrived, buffered external events, orchestration
+//! time. Every action is matched against the recorded history (replay) or
+//! recorded as a new event (live). Durable futures resolve only from
+//! delivered history events, never from I/O, so replay issues the same
+//! actions in the same order. This module must never read a clock, a random
+//! source or storage.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::combinators::{select2, Either};
+use crate::error::{NonDeterminism, TaskError};
+use crate::history::{EventKind, HistoryEvent};
+use crate::instance::InstanceId;
+use crate::retry::RetryPolicy;
+
+/// How a scheduled task ended, as delivered from history.
+#[derive(Clone, Debug)]
+pub(crate) enum Completion {
+    Ok(Value),
+    Err(String),
+}
+
+/// A line written with [`OrchestrationContext::log`] during a live turn.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogLine {
+    pub instance_id: InstanceId,
+    pub at_ms: u64,
+    pub message: String,
+}
+
+pub(crate) struct ContextState {
+    pub instance_id: InstanceId,
+    pub execution: u32,
+    pub now_ms: u64,
+    pub replaying: bool,
+    /// Actions are only accepted while the orchestration is being polled;
+    /// dropping the future from outside (eviction) records nothing.
+    pub polling: bool,
+    /// Action events of the stored history, in order: action n of the code
+    /// must match `recorded[n]`.
+    recorded: Vec<HistoryEvent>,
+    next_seq: usize,
+    pub next_event_id: u64,
+    /// Events produced by the current turn, in order.
+    pub new_events: Vec<HistoryEvent>,
+    completions: HashMap<u64, Completion>,
+    /// Timers that fired or were cancelled: dropping them records nothing.
+    settled_timers: HashSet<u64>,
+    /// Names of scheduled tasks by event id, for error messages.
+    task_names: HashMap<u64, String>,
+    /// External events not yet taken by a wait, in arrival order.
+    pub buffered_events: VecDeque<(String, Value)>,
+    pub custom_status: Option<Value>,
+    guid_counter: u64,
+    pub nondeterminism: Option<NonDeterminism>,
+    /// A fatal error in how the code used the context (input not encodable).
+    pub fatal: Option<String>,
+    pub continue_as_new: Option<Value>,
+    pub logs: Vec<LogLine>,
+}
+
+impl ContextState {
+    pub(crate) fn new(instance_id: InstanceId, execution: u32, history: &[HistoryEvent]) -> Self {
+        ContextState {
+            instance_id,
+            execution,
+            now_ms: 0,
+            replaying: false,
+            polling: false,
+            recorded: history
+                .iter()
+                .filter(|e| e.kind.is_action())
+                .cloned()
+                .collect(),
+            next_seq: 0,
+            next_event_id: history.len() as u64,
+            new_events: Vec::new(),
+            completions: HashMap::new(),
+            settled_timers: HashSet::new(),
+            task_names: HashMap::new(),
+            buffered_events: VecDeque::new(),
+            custom_status: None,
+            guid_counter: 0,
+            nondeterminism: None,
+            fatal: None,
+            continue_as_new: None,
+            logs: Vec::new(),
+        }
+    }
+
+    /// Records (live) or matches (replay) one decision of the code and
+    /// returns the event id that identifies it.
+    fn issue(&mut self, kind: EventKind) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        if let Some(recorded) = self.recorded.get(seq) {
+            if recorded.kind != kind && self.nondeterminism.is_none() {
+                self.nondeterminism = Some(NonDeterminism::Mismatch {
+                    position: seq,
+                    event_id: recorded.event_id,
+                    recorded: recorded.kind.describe_action(),
+                    new: kind.describe_action(),
+                });
+            }
+            return recorded.event_id;
+        }
+        if self.replaying {
+            // The history ends at a turn boundary, so during replay every
+            // action the code issues must already be recorded.
+            self.nondeterminism.get_or_insert(NonDeterminism::Extra {
+                position: seq,
+                new: kind.describe_action(),
+            });
+            return u64::MAX;
+        }
+        self.push_event(kind)
+    }
+
+    /// Appends an event to the current turn and returns its id.
+    pub(crate) fn push_event(&mut self, kind: EventKind) -> u64 {
+        let id = self.next_event_id;
+        self.next_event_id += 1;
+        self.new_events.push(HistoryEvent {
+            event_id: id,
+            timestamp_ms: self.now_ms,
+            kind,
+        });
+        id
+    }
+
+    /// Checks that every action recorded before `event_id` was issued again.
+    pub(crate) fn check_nothing_missing_before(&mut self, event_id: u64) {
+        if self.nondeterminism.is_some() {
+            return;
+        }
+        if let Some(missing) = self.recorded.get(self.next_seq) {
+            if missing.event_id < event_id {
+                self.nondeterminism = Some(NonDeterminism::Missing {
+                    position: self.next_seq,
+                    event_id: missing.event_id,
+                    recorded: missing.kind.describe_action(),
+                });
+            }
+        }
+    }
+
+    /// Delivers a history event that answers or feeds the orchestration.
+    pub(crate) fn deliver(&mut self, kind: &EventKind) {
+        match kind {
+            EventKind::TaskCompleted {
+                scheduled_id,
+                result,
+                ..
+            }
+            | EventKind::SubOrchestrationInstanceCompleted {
+                scheduled_id,
+                result,
+            } => {
+                self.completions
+                    .insert(*scheduled_id, Completion::Ok(result.clone()));
+            }
+            EventKind::TaskFailed {
+                scheduled_id,
+                error,
+                ..
+            }
+            | EventKind::SubOrchestrationInstanceFailed {
+                scheduled_id,
+                error,
+            } => {
+                self.completions
+                    .insert(*scheduled_id, Completion::Err(error.clone()));
+            }
+            EventKind::TimerFired { scheduled_id, .. } => {
+                self.settled_timers.insert(*scheduled_id);
+                self.completions
+                    .insert(*scheduled_id, Completion::Ok(Value::Null));
+            }
+            EventKind::EventRaised { name, input } => {
+                self.buffered_events
+                    .push_back((name.clone(), input.clone()));
+            }
+            _ => {}
+        }
+    }
+
+    pub(crate) fn actions_issued(&self) -> usize {
+        self.next_seq
+    }
+}
+
+/// The handle an orchestration uses to make durable decisions. Cheap to
+/// clone; all clones share one execution's state.
+#[derive(Clone)]
+pub struct OrchestrationContext {
+    pub(crate) state: Rc<RefCell<ContextState>>,
+}
+
+impl OrchestrationContext {
+    pub(crate) fn new(state: ContextState) -> Self {
+        OrchestrationContext {
+            state: Rc::new(RefCell::new(state)),
+        }
+    }
+
+    pub fn instance_id(&self) -> InstanceId {
+        self.state.borrow().instance_id.clone()
+    }
+
+    /// Orchestration time: the timestamp of the current turn's
+    /// OrchestratorStarted event, identical on replay.
+    pub fn now_ms(&self) -> u64 {
+        self.state.borrow().now_ms
+    }
+
+    /// True while the code re-runs recorded history.
+    pub fn is_replaying(&self) -> bool {
+        self.state.borrow().replaying
+    }
+
+    /// A deterministic GUID: the same on every replay of this execution.
+    pub fn new_guid(&self) -> String {
+        let mut s = self.state.borrow_mut();
+        s.guid_counter += 1;
+        let seed = format!("{}#{}#{}", s.instance_id, s.execution, s.guid_counter);
+        let a = fnv1a(seed.as_bytes(), 0xcbf2_9ce4_8422_2325);
+        let b = fnv1a(seed.as_bytes(), 0x8422_2325_cbf2_9ce4);
+        format!(
+            "{:08x}-{:04x}-5{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            (b >> 48) & 0x3fff | 0x8000,
+            b & 0xffff_ffff_ffff
+        )
+    }
+
+    /// A replay-safe log: lines are kept only when not replaying, so each is
+    /// written once.
+    pub fn log(&self, message: impl Into<String>) {
+        let mut s = self.state.borrow_mut();
+        if !s.replaying {
+            let line = LogLine {
+                instance_id: s.instance_id.clone(),
+                at_ms: s.now_ms,
+                message: message.into(),
+            };
+            s.logs.push(line);
+        }
+    }
+
+    /// Sets the custom status shown on the instance row.
+    pub fn set_custom_status<T: Serialize>(&self, status: &T) {
+        let v = self.encode(status, "custom status");
+        self.state.borrow_mut().custom_status = Some(v);
+    }
+
+    fn encode<T: Serialize>(&self, value: &T, what: &str) -> Value {
+        serde_json::to_value(value).unwrap_or_else(|e| {
+            let mut s = self.state.borrow_mut();
+            s.fatal
+                .get_or_insert_with(|| format!("could not encode {what} as JSON: {e}"));
+            Value::Null
+        })
+    }
+
+    fn issue(&self, kind: EventKind) -> u64 {
+        self.state.borrow_mut().issue(kind)
+    }
+
+    /// Schedules an activity; the future resolves with its result.
+    pub fn call_activity<I: Serialize, O: DeserializeOwned>(
+        &self,
+        name: &str,
+        input: &I,
+    ) -> TaskFuture<O> {
+        let input = self.encode(input, "activity input");
+        let id = self.issue(EventKind::TaskScheduled {
+            name: name.to_string(),
+            input,
+        });
+        self.state
+            .borrow_mut()
+            .task_names
+            .insert(id, name.to_string());
+        TaskFuture::new(self.clone(), id, name, TaskKind::Activity)
+    }
+
+    /// Calls an activity, retrying failures on durable timers.
+    pub fn call_activity_with_retry<I, O>(
+        &self,
+        name: &str,
+        input: &I,
+        policy: RetryPolicy,
+    ) -> Pin<Box<dyn Future<Output = Result<O, TaskError>>>>
+    where
+        I: Serialize,
+        O: DeserializeOwned + 'static,
+    {
+        let ctx = self.clone();
+        let name = name.to_string();
+        let input = self.encode(input, "activity input");
+        Box::pin(async move {
+            let started = ctx.now_ms();
+            let mut attempt = 1;
+            loop {
+                let result = ctx.call_activity::<Value, O>(&name, &input).await;
+                match result {
+                    Ok(v) => return Ok(v),
+                    Err(e) => match policy.delay_before(attempt + 1, ctx.now_ms() - started) {
+                        Some(delay) => {
+                            ctx.sleep(delay).await;
+                            attempt += 1;
+                        }
+                        None => return Err(e),
+                    },
+                }
+            }
+        })
+    }
+
+    /// Runs another orchestration as a child and waits for its result. The
+    /// child id defaults to `{parent}:{event id}`.
+    pub fn call_sub_orchestration<I: Serialize, O: DeserializeOwned>(
+        &self,
+        name: &str,
+        input: &I,
+        instance_id: Option<&str>,
+    ) -> TaskFuture<O> {
+        let input = self.encode(input, "sub-orchestration input");
+        let child = self.child_id(instance_id);
+        let id = self.issue(EventKind::SubOrchestrationInstanceCreated {
+            name: name.to_string(),
+            instance_id: child,
+            input,
+            detached: false,
+        });
+        TaskFuture::new(self.clone(), id, name, TaskKind::SubOrchestration)
+    }
+
+    /// Starts an independent orchestration (fire and forget) and returns its id.
+    pub fn start_orchestration<I: Serialize>(
+        &self,
+        name: &str,
+        input: &I,
+        instance_id: Option<&str>,
+    ) -> InstanceId {
+        let input = self.encode(input, "orchestration input");
+        let child = self.child_id(instance_id);
+        self.issue(EventKind::SubOrchestrationInstanceCreated {
+            name: name.to_string(),
+            instance_id: child.clone(),
+            input,
+            detached: true,
+        });
+        child
+    }
+
+    fn child_id(&self, explicit: Option<&str>) -> InstanceId {
+        match explicit {
+            Some(id) => InstanceId::new(id),
+            None => {
+                let s = self.state.borrow();
+                InstanceId::new(format!("{}:{}", s.instance_id, s.next_seq))
+            }
+        }
+    }
+
+    /// A durable timer firing at an orchestration-time instant.
+    pub fn create_timer_at(&self, fire_at_ms: u64) -> TimerFuture {
+        let id = self.issue(EventKind::TimerCreated { fire_at_ms });
+        TimerFuture {
+            ctx: self.clone(),
+            id,
+            done: false,
+        }
+    }
+
+    /// A durable timer firing `ms` after orchestration time now.
+    pub fn sleep(&self, ms: u64) -> TimerFuture {
+        self.create_timer_at(self.now_ms() + ms)
+    }
+
+    /// Waits for the next external event of this name. Events that arrived
+    /// earlier are buffered; a dropped wait takes nothing.
+    pub fn wait_for_event<T: DeserializeOwned>(&self, name: &str) -> EventFuture<T> {
+        EventFuture {
+            ctx: self.clone(),
+            name: name.to_string(),
+            _t: PhantomData,
+        }
+    }
+
+    /// Waits for an event, or fails with [`TaskError::Timeout`] after `ms`;
+    /// the timer is cancelled (and recorded so) when the event wins.
+    pub async fn wait_for_event_timeout<T: DeserializeOwned>(
+        &self,
+        name: &str,
+        ms: u64,
+    ) -> Result<T, TaskError> {
+        match select2(self.wait_for_event::<T>(name), self.sleep(ms)).await {
+            Either::Left(v) => v,
+            Either::Right(()) => Err(TaskError::Timeout {
+                what: format!("event {name}"),
+            }),
+        }
+    }
+
+    /// Raises an event on another instance.
+    pub fn send_event<I: Serialize>(&self, instance_id: &InstanceId, name: &str, input: &I) {
+        let input = self.encode(input, "event payload");
+        self.issue(EventKind::EventSent {
+            instance_id: instance_id.clone(),
+            name: name.to_string(),
+            input,
+        });
+    }
+
+    /// Restarts this instance with new input and an empty history; external
+    /// events not yet taken are carried over. The returned future never
+    /// resolves: await it as the last thing the orchestration does.
+    pub fn continue_as_new<I: Serialize>(&self, input: &I) -> ContinueAsNew {
+        let v = self.encode(input, "continue-as-new input");
+        self.state.borrow_mut().continue_as_new = Some(v);
+        ContinueAsNew
+    }
+
+    fn take_completion(&self, id: u64) -> Option<Completion> {
+        self.state.borrow_mut().completions.remove(&id)
+    }
+}
+
+fn fnv1a(bytes: &[u8], basis: u64) -> u64 {
+    bytes.iter().fold(basis, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+#[derive(Clone, Copy)]
+enum TaskKind {
+    Activity,
+    SubOrchestration,
+}
+
+/// Resolves with the result of an activity or sub-orchestration.
+pub struct TaskFuture<O> {
+    ctx: OrchestrationContext,
+    id: u64,
+    name: String,
+    kind: TaskKind,
+    _o: PhantomData<O>,
+}
+
+impl<O> TaskFuture<O> {
+    fn new(ctx: OrchestrationContext, id: u64, name: &str, kind: TaskKind) -> Self {
+        TaskFuture {
+            ctx,
+            id,
+            name: name.to_string(),
+            kind,
+            _o: PhantomData,
+        }
+    }
+}
+
+impl<O> Unpin for TaskFuture<O> {}
+
+impl<O: DeserializeOwned> Future for TaskFuture<O> {
+    type Output = Result<O, TaskError>;
+
+    fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let Some(c) = self.ctx.take_completion(self.id) else {
+            return Poll::Pending;
+        };
+        Poll::Ready(match c {
+            Completion::Ok(v) => serde_json::from_value(v).map_err(|e| TaskError::Decode {
+                what: self.name.clone(),
+                message: e.to_string(),
+            }),
+            Completion::Err(message) => Err(match self.kind {
+                TaskKind::Activity => TaskError::ActivityFailed {
+                    name: self.name.clone(),
+                    message,
+                },
+                TaskKind::SubOrchestration => TaskError::SubOrchestrationFailed {
+                    name: self.name.clone(),
+                    message,
+                },
+            }),
+        })
+    }
+}
+
+/// A durable timer. Dropping it before it fires cancels it, and the
+/// cancellation is recorded as TimerCancelled.
+pub struct TimerFuture {
+    ctx: OrchestrationContext,
+    id: u64,
+    done: bool,
+}
+
+impl TimerFuture {
+    /// The event id of the TimerCreated event.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+}
+
+impl Future for TimerFuture {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        if self.done || self.ctx.take_completion(self.id).is_some() {
+            self.done = true;
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+impl Drop for TimerFuture {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let mut s = self.ctx.state.borrow_mut();
+        if s.polling && s.settled_timers.insert(self.id) {
+            s.issue(EventKind::TimerCancelled {
+                scheduled_id: self.id,
+            });
+        }
+    }
+}
+
+/// Resolves with the payload of the next external event of a name.
+pub struct EventFuture<T> {
+    ctx: OrchestrationContext,
+    name: String,
+    _t: PhantomData<T>,
+}
+
+impl<T> Unpin for EventFuture<T> {}
+
+impl<T: DeserializeOwned> Future for EventFuture<T> {
+    type Output = Result<T, TaskError>;
+
+    fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut s = self.ctx.state.borrow_mut();
+        let Some(pos) = s.buffered_events.iter().position(|(n, _)| *n == self.name) else {
+            return Poll::Pending;
+        };
+        let (_, payload) = s.buffered_events.remove(pos).unwrap_or_default();
+        Poll::Ready(
+            serde_json::from_value(payload).map_err(|e| TaskError::Decode {
+                what: format!("event {}", self.name),
+                message: e.to_string(),
+            }),
+        )
+    }
+}
+
+/// Returned by [`OrchestrationContext::continue_as_new`]; never resolves.
+pub struct ContinueAsNew;
+
+impl Future for ContinueAsNew {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        Poll::Pending
+    }
+}

@@ -1,0 +1,326 @@
+//! The replay engine: one execution of one orchestration instance.
+//!
+//! Pure: it takes a recorded history (replay) and then new messages (a live
+//! turn), and returns the turn's new events and outcome. It does no I/O and
+//! reads no clock except to measure compute time. The dispatcher keeps a live
+//! [`Execution`] in memory between turns, so a turn costs O(new events); a
+//! full replay happens only after a reload or an eviction.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+use serde_json::Value;
+
+use crate::clock::Clock;
+use crate::context::{ContextState, LogLine, OrchestrationContext};
+use crate::error::NonDeterminism;
+use crate::history::{EventKind, HistoryEvent};
+use crate::instance::InstanceId;
+use crate::registry::Registry;
+
+type OrchestrationFuture = Pin<Box<dyn Future<Output = Result<Value, String>>>>;
+
+/// How an execution ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Completed(Value),
+    Failed(String),
+    Terminated(String),
+    /// Restart with this input; `carried` are external events not yet taken.
+    ContinuedAsNew {
+        input: Value,
+        carried: Vec<(String, Value)>,
+    },
+}
+
+/// The result of one live turn.
+#[derive(Debug)]
+pub struct TurnResult {
+    /// Every event the turn appends, in order, from OrchestratorStarted to
+    /// OrchestratorCompleted.
+    pub new_events: Vec<HistoryEvent>,
+    /// For each message handed in: whether it was consumed (false: deferred
+    /// because the instance is suspended; it stays queued).
+    pub consumed: Vec<bool>,
+    pub outcome: Option<Outcome>,
+    pub suspended: bool,
+    pub custom_status: Option<Value>,
+    pub compute_ms: f64,
+    pub activity_compute_ms: f64,
+    pub logs: Vec<LogLine>,
+}
+
+/// A live (or replayed) execution.
+pub struct Execution {
+    ctx: OrchestrationContext,
+    future: Option<OrchestrationFuture>,
+    outcome: Option<Outcome>,
+    suspended: bool,
+    registry: Registry,
+    compute_ms: f64,
+}
+
+impl Execution {
+    /// Rebuilds an execution by replaying its history. Divergence is not an
+    /// error here: it is reported by [`Execution::nondeterminism`] and fails
+    /// the instance at its next turn.
+    pub fn replay(
+        registry: &Registry,
+        instance_id: InstanceId,
+        execution: u32,
+        history: &[HistoryEvent],
+    ) -> Execution {
+        let mut state = ContextState::new(instance_id, execution, history);
+        state.replaying = true;
+        let mut exec = Execution {
+            ctx: OrchestrationContext::new(state),
+            future: None,
+            outcome: None,
+            suspended: false,
+            registry: registry.clone(),
+            compute_ms: 0.0,
+        };
+        for event in history {
+            exec.replay_event(event);
+            if exec.nondeterminism().is_some() {
+                break;
+            }
+        }
+        if !history.is_empty() && exec.future.is_none() && exec.outcome.is_none() {
+            let mut s = exec.ctx.state.borrow_mut();
+            if s.nondeterminism.is_none() {
+                s.nondeterminism = Some(NonDeterminism::NoStart);
+            }
+        }
+        exec.ctx.state.borrow_mut().replaying = false;
+        exec
+    }
+
+    fn replay_event(&mut self, event: &HistoryEvent) {
+        match &event.kind {
+            EventKind::OrchestratorStarted => {
+                self.ctx.state.borrow_mut().now_ms = event.timestamp_ms;
+            }
+            EventKind::OrchestratorCompleted { .. } => {
+                self.ctx
+                    .state
+                    .borrow_mut()
+                    .check_nothing_missing_before(event.event_id);
+            }
+            EventKind::ExecutionCompleted { result } => {
+                self.outcome = Some(Outcome::Completed(result.clone()));
+            }
+            EventKind::ExecutionFailed { error } => {
+                self.outcome = Some(Outcome::Failed(error.clone()));
+            }
+            EventKind::ContinueAsNew { input } => {
+                self.outcome = Some(Outcome::ContinuedAsNew {
+                    input: input.clone(),
+                    carried: Vec::new(),
+                });
+            }
+            kind if kind.is_action() => {}
+            kind => {
+                self.apply(kind);
+            }
+        }
+    }
+
+    /// Applies a message event (replayed or new) and lets the code run.
+    fn apply(&mut self, kind: &EventKind) {
+        match kind {
+            EventKind::ExecutionStarted { name, input, .. } => match self
+                .registry
+                .orchestration_fn(name)
+            {
+                Some(f) => {
+                    self.future = Some(f(self.ctx.clone(), input.clone()));
+                    self.poll();
+                }
+                None => {
+                    let mut s = self.ctx.state.borrow_mut();
+                    s.nondeterminism
+                        .get_or_insert(NonDeterminism::UnknownOrchestration { name: name.clone() });
+                }
+            },
+            EventKind::ExecutionSuspended { .. } => self.suspended = true,
+            EventKind::ExecutionResumed { .. } => {
+                self.suspended = false;
+                self.poll();
+            }
+            EventKind::ExecutionTerminated { reason } => {
+                self.drop_future();
+                self.outcome = Some(Outcome::Terminated(reason.clone()));
+            }
+            other => {
+                self.ctx.state.borrow_mut().deliver(other);
+                self.poll();
+            }
+        }
+    }
+
+    fn drop_future(&mut self) {
+        self.ctx.state.borrow_mut().polling = false;
+        self.future = None;
+    }
+
+    fn poll(&mut self) {
+        if self.suspended || self.outcome.is_some() {
+            return;
+        }
+        let Some(fut) = self.future.as_mut() else {
+            return;
+        };
+        self.ctx.state.borrow_mut().polling = true;
+        let mut cx = Context::from_waker(Waker::noop());
+        let result = fut.as_mut().poll(&mut cx);
+        self.ctx.state.borrow_mut().polling = false;
+        let fatal = self.ctx.state.borrow_mut().fatal.take();
+        if let Some(message) = fatal {
+            self.drop_future();
+            self.outcome = Some(Outcome::Failed(message));
+            return;
+        }
+        match result {
+            Poll::Ready(r) => {
+                self.drop_future();
+                self.outcome = Some(match r {
+                    Ok(v) => Outcome::Completed(v),
+                    Err(e) => Outcome::Failed(e),
+                });
+            }
+            Poll::Pending => {
+                let can = self.ctx.state.borrow_mut().continue_as_new.take();
+                if let Some(input) = can {
+                    self.drop_future();
+                    let carried = self
+                        .ctx
+                        .state
+                        .borrow_mut()
+                        .buffered_events
+                        .drain(..)
+                        .collect();
+                    self.outcome = Some(Outcome::ContinuedAsNew { input, carried });
+                }
+            }
+        }
+    }
+
+    /// The divergence replay found, if any.
+    pub fn nondeterminism(&self) -> Option<NonDeterminism> {
+        self.ctx.state.borrow().nondeterminism.clone()
+    }
+
+    pub fn outcome(&self) -> Option<&Outcome> {
+        self.outcome.as_ref()
+    }
+
+    pub fn is_suspended(&self) -> bool {
+        self.suspended
+    }
+
+    /// Number of events in history after the last turn.
+    pub fn history_len(&self) -> u64 {
+        self.ctx.state.borrow().next_event_id
+    }
+
+    /// Number of actions the code has issued in this execution.
+    pub fn actions_issued(&self) -> usize {
+        self.ctx.state.borrow().actions_issued()
+    }
+
+    /// Runs one live turn at orchestration time `now_ms` with new messages.
+    pub fn run_turn(
+        &mut self,
+        now_ms: u64,
+        messages: &[EventKind],
+        clock: &dyn Clock,
+    ) -> TurnResult {
+        {
+            let mut s = self.ctx.state.borrow_mut();
+            s.replaying = false;
+            s.now_ms = now_ms;
+            s.new_events.clear();
+            s.push_event(EventKind::OrchestratorStarted);
+        }
+        let mut consumed = Vec::with_capacity(messages.len());
+        let mut activity_compute_ms = 0.0;
+        let nondeterminism = self.nondeterminism();
+        let started = clock.monotonic_ms();
+        for m in messages {
+            if let Some(nd) = &nondeterminism {
+                // A diverged replay fails the instance before anything else.
+                if self.outcome.is_none() {
+                    self.outcome = Some(Outcome::Failed(nd.to_string()));
+                    self.drop_future();
+                }
+                consumed.push(true);
+                continue;
+            }
+            let control = matches!(
+                m,
+                EventKind::ExecutionResumed { .. } | EventKind::ExecutionTerminated { .. }
+            );
+            if self.outcome.is_some() || (self.suspended && !control) {
+                // Finished: the message is dropped. Suspended: it waits.
+                consumed.push(self.outcome.is_some());
+                continue;
+            }
+            if matches!(m, EventKind::ExecutionResumed { .. }) && !self.suspended {
+                consumed.push(true);
+                continue;
+            }
+            if let EventKind::TaskCompleted { compute_ms, .. }
+            | EventKind::TaskFailed { compute_ms, .. } = m
+            {
+                activity_compute_ms += compute_ms;
+            }
+            self.ctx.state.borrow_mut().push_event(m.clone());
+            self.apply(m);
+            consumed.push(true);
+        }
+        if messages.is_empty() {
+            if let Some(nd) = &nondeterminism {
+                if self.outcome.is_none() {
+                    self.outcome = Some(Outcome::Failed(nd.to_string()));
+                    self.drop_future();
+                }
+            }
+        }
+        let compute_ms = (clock.monotonic_ms() - started).max(0.0);
+        self.compute_ms += compute_ms;
+        let mut s = self.ctx.state.borrow_mut();
+        match &self.outcome {
+            Some(Outcome::Completed(v)) => {
+                s.push_event(EventKind::ExecutionCompleted { result: v.clone() });
+            }
+            Some(Outcome::Failed(e)) => {
+                s.push_event(EventKind::ExecutionFailed { error: e.clone() });
+            }
+            Some(Outcome::ContinuedAsNew { input, .. }) => {
+                s.push_event(EventKind::ContinueAsNew {
+                    input: input.clone(),
+                });
+            }
+            Some(Outcome::Terminated(_)) | None => {}
+        }
+        s.push_event(EventKind::OrchestratorCompleted { compute_ms });
+        TurnResult {
+            new_events: std::mem::take(&mut s.new_events),
+            consumed,
+            outcome: self.outcome.clone(),
+            suspended: self.suspended,
+            custom_status: s.custom_status.clone(),
+            compute_ms,
+            activity_compute_ms,
+            logs: std::mem::take(&mut s.logs),
+        }
+    }
+}
+
+impl Drop for Execution {
+    fn drop(&mut self) {
+        self.drop_future();
+    }
+}

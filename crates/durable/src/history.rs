@@ -1,0 +1,294 @@
+//! The event history: what happened to an orchestration instance, in order.
+//!
+//! Owns the persisted event format. Events are a compatibility boundary: every
+//! variant has an explicit serde tag, and a record of a kind this version does
+//! not know becomes [`HistoryDecodeError`], never a panic. This module must
+//! never hold runtime state or perform I/O.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::instance::{InstanceId, ParentRef};
+
+/// The version of the persisted event format written by this build.
+pub const HISTORY_FORMAT: u32 = 1;
+
+/// One recorded event: its position in the instance's history, when it was
+/// recorded (orchestration time, ms since the Unix epoch) and what happened.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEvent {
+    /// Position in the current execution's history, starting at 0.
+    pub event_id: u64,
+    pub timestamp_ms: u64,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// What happened. Names follow the Durable Task Framework. Completion events
+/// carry `scheduled_id`: the `event_id` of the event that scheduled them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum EventKind {
+    #[serde(rename = "ExecutionStarted")]
+    ExecutionStarted {
+        name: String,
+        input: Value,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        parent: Option<ParentRef>,
+    },
+    #[serde(rename = "OrchestratorStarted")]
+    OrchestratorStarted,
+    #[serde(rename = "OrchestratorCompleted")]
+    OrchestratorCompleted {
+        /// Milliseconds spent running orchestration code in this turn.
+        compute_ms: f64,
+    },
+    #[serde(rename = "TaskScheduled")]
+    TaskScheduled { name: String, input: Value },
+    #[serde(rename = "TaskCompleted")]
+    TaskCompleted {
+        scheduled_id: u64,
+        result: Value,
+        /// Milliseconds spent running the activity's code.
+        compute_ms: f64,
+    },
+    #[serde(rename = "TaskFailed")]
+    TaskFailed {
+        scheduled_id: u64,
+        error: String,
+        compute_ms: f64,
+    },
+    #[serde(rename = "SubOrchestrationInstanceCreated")]
+    SubOrchestrationInstanceCreated {
+        name: String,
+        instance_id: InstanceId,
+        input: Value,
+        /// Fire-and-forget start: the parent does not wait for the result.
+        #[serde(default)]
+        detached: bool,
+    },
+    #[serde(rename = "SubOrchestrationInstanceCompleted")]
+    SubOrchestrationInstanceCompleted { scheduled_id: u64, result: Value },
+    #[serde(rename = "SubOrchestrationInstanceFailed")]
+    SubOrchestrationInstanceFailed { scheduled_id: u64, error: String },
+    #[serde(rename = "TimerCreated")]
+    TimerCreated { fire_at_ms: u64 },
+    #[serde(rename = "TimerFired")]
+    TimerFired { scheduled_id: u64, fire_at_ms: u64 },
+    #[serde(rename = "TimerCancelled")]
+    TimerCancelled { scheduled_id: u64 },
+    #[serde(rename = "EventRaised")]
+    EventRaised { name: String, input: Value },
+    #[serde(rename = "EventSent")]
+    EventSent {
+        instance_id: InstanceId,
+        name: String,
+        input: Value,
+    },
+    #[serde(rename = "ExecutionSuspended")]
+    ExecutionSuspended { reason: String },
+    #[serde(rename = "ExecutionResumed")]
+    ExecutionResumed { reason: String },
+    #[serde(rename = "ExecutionTerminated")]
+    ExecutionTerminated { reason: String },
+    #[serde(rename = "ContinueAsNew")]
+    ContinueAsNew { input: Value },
+    #[serde(rename = "ExecutionCompleted")]
+    ExecutionCompleted { result: Value },
+    #[serde(rename = "ExecutionFailed")]
+    ExecutionFailed { error: String },
+}
+
+impl EventKind {
+    /// The DTFx name of this event kind, as shown in dashboards.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::ExecutionStarted { .. } => "ExecutionStarted",
+            EventKind::OrchestratorStarted => "OrchestratorStarted",
+            EventKind::OrchestratorCompleted { .. } => "OrchestratorCompleted",
+            EventKind::TaskScheduled { .. } => "TaskScheduled",
+            EventKind::TaskCompleted { .. } => "TaskCompleted",
+            EventKind::TaskFailed { .. } => "TaskFailed",
+            EventKind::SubOrchestrationInstanceCreated { .. } => "SubOrchestrationInstanceCreated",
+            EventKind::SubOrchestrationInstanceCompleted { .. } => {
+                "SubOrchestrationInstanceCompleted"
+            }
+            EventKind::SubOrchestrationInstanceFailed { .. } => "SubOrchestrationInstanceFailed",
+            EventKind::TimerCreated { .. } => "TimerCreated",
+            EventKind::TimerFired { .. } => "TimerFired",
+            EventKind::TimerCancelled { .. } => "TimerCancelled",
+            EventKind::EventRaised { .. } => "EventRaised",
+            EventKind::EventSent { .. } => "EventSent",
+            EventKind::ExecutionSuspended { .. } => "ExecutionSuspended",
+            EventKind::ExecutionResumed { .. } => "ExecutionResumed",
+            EventKind::ExecutionTerminated { .. } => "ExecutionTerminated",
+            EventKind::ContinueAsNew { .. } => "ContinueAsNew",
+            EventKind::ExecutionCompleted { .. } => "ExecutionCompleted",
+            EventKind::ExecutionFailed { .. } => "ExecutionFailed",
+        }
+    }
+
+    /// Events that record a decision of the orchestration code (an action).
+    /// Replay compares these, in order, against what the code decides again.
+    pub fn is_action(&self) -> bool {
+        matches!(
+            self,
+            EventKind::TaskScheduled { .. }
+                | EventKind::SubOrchestrationInstanceCreated { .. }
+                | EventKind::TimerCreated { .. }
+                | EventKind::TimerCancelled { .. }
+                | EventKind::EventSent { .. }
+        )
+    }
+
+    /// The event that scheduled the work this event completes, if any.
+    pub fn answers(&self) -> Option<u64> {
+        match self {
+            EventKind::TaskCompleted { scheduled_id, .. }
+            | EventKind::TaskFailed { scheduled_id, .. }
+            | EventKind::SubOrchestrationInstanceCompleted { scheduled_id, .. }
+            | EventKind::SubOrchestrationInstanceFailed { scheduled_id, .. }
+            | EventKind::TimerFired { scheduled_id, .. }
+            | EventKind::TimerCancelled { scheduled_id } => Some(*scheduled_id),
+            _ => None,
+        }
+    }
+
+    /// A short human description of an action, used in nondeterminism errors.
+    pub fn describe_action(&self) -> String {
+        match self {
+            EventKind::TaskScheduled { name, input } => format!("call activity {name}({input})"),
+            EventKind::SubOrchestrationInstanceCreated {
+                name,
+                instance_id,
+                input,
+                detached,
+            } => {
+                let verb = if *detached {
+                    "start orchestration"
+                } else {
+                    "call sub-orchestration"
+                };
+                format!("{verb} {name}({input}) as {instance_id}")
+            }
+            EventKind::TimerCreated { fire_at_ms } => {
+                format!("create timer firing at {fire_at_ms}")
+            }
+            EventKind::TimerCancelled { scheduled_id } => {
+                format!("cancel timer scheduled at event {scheduled_id}")
+            }
+            EventKind::EventSent {
+                instance_id,
+                name,
+                input,
+            } => format!("send event {name}({input}) to {instance_id}"),
+            other => other.name().to_string(),
+        }
+    }
+}
+
+/// A stored event record could not be read by this version of the runtime.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum HistoryDecodeError {
+    #[error("history record {position} has event kind {kind:?}, which this version does not know (written by a newer version?)")]
+    UnknownKind { position: usize, kind: String },
+    #[error("history record {position} is corrupt: {message}")]
+    Corrupt { position: usize, message: String },
+}
+
+/// Decodes one persisted event, telling an unknown kind from a corrupt record.
+pub fn decode_event(position: usize, value: Value) -> Result<HistoryEvent, HistoryDecodeError> {
+    const KNOWN: [&str; 20] = [
+        "ExecutionStarted",
+        "OrchestratorStarted",
+        "OrchestratorCompleted",
+        "TaskScheduled",
+        "TaskCompleted",
+        "TaskFailed",
+        "SubOrchestrationInstanceCreated",
+        "SubOrchestrationInstanceCompleted",
+        "SubOrchestrationInstanceFailed",
+        "TimerCreated",
+        "TimerFired",
+        "TimerCancelled",
+        "EventRaised",
+        "EventSent",
+        "ExecutionSuspended",
+        "ExecutionResumed",
+        "ExecutionTerminated",
+        "ContinueAsNew",
+        "ExecutionCompleted",
+        "ExecutionFailed",
+    ];
+    match value.get("kind").and_then(Value::as_str) {
+        Some(kind) if !KNOWN.contains(&kind) => {
+            return Err(HistoryDecodeError::UnknownKind {
+                position,
+                kind: kind.to_string(),
+            })
+        }
+        None => {
+            return Err(HistoryDecodeError::Corrupt {
+                position,
+                message: "no event kind".into(),
+            })
+        }
+        Some(_) => {}
+    }
+    serde_json::from_value(value).map_err(|e| HistoryDecodeError::Corrupt {
+        position,
+        message: e.to_string(),
+    })
+}
+
+/// Exports a history as pretty JSON, the format the dashboard downloads.
+pub fn export_json(events: &[HistoryEvent]) -> String {
+    serde_json::to_string_pretty(events).unwrap_or_else(|_| "[]".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn events_round_trip_with_their_dtfx_names() {
+        let ev = HistoryEvent {
+            event_id: 3,
+            timestamp_ms: 1000,
+            kind: EventKind::TimerFired {
+                scheduled_id: 2,
+                fire_at_ms: 1000,
+            },
+        };
+        let v = serde_json::to_value(&ev).unwrap();
+        assert_eq!(v["kind"], "TimerFired");
+        assert_eq!(v["scheduled_id"], 2);
+        assert_eq!(decode_event(0, v).unwrap(), ev);
+    }
+
+    #[test]
+    fn unknown_kind_is_a_typed_error() {
+        let v = json!({"event_id": 0, "timestamp_ms": 0, "kind": "QuantumEntangled"});
+        assert_eq!(
+            decode_event(7, v),
+            Err(HistoryDecodeError::UnknownKind {
+                position: 7,
+                kind: "QuantumEntangled".into()
+            })
+        );
+    }
+
+    #[test]
+    fn corrupt_record_is_a_typed_error() {
+        let v = json!({"event_id": "x", "kind": "TimerCreated"});
+        assert!(matches!(
+            decode_event(1, v),
+            Err(HistoryDecodeError::Corrupt { position: 1, .. })
+        ));
+        assert!(matches!(
+            decode_event(2, json!(42)),
+            Err(HistoryDecodeError::Corrupt { .. })
+        ));
+    }
+}

@@ -1,0 +1,158 @@
+//! Orchestration instances: identity, runtime status and the instance row.
+//!
+//! Owns what the client and the dashboard read about an instance. Must never
+//! run orchestration code or touch storage.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// An instance id, chosen by the caller (for the game: derived from the
+/// adventurer's name) or generated.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct InstanceId(pub String);
+
+impl InstanceId {
+    pub fn new(id: impl Into<String>) -> Self {
+        InstanceId(id.into())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for InstanceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for InstanceId {
+    fn from(s: &str) -> Self {
+        InstanceId(s.to_string())
+    }
+}
+
+/// The runtime status of an instance, as in the Durable Task Framework.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RuntimeStatus {
+    Pending,
+    Running,
+    Suspended,
+    Completed,
+    Failed,
+    Terminated,
+    /// Transient: the instance is restarting with new input.
+    ContinuedAsNew,
+}
+
+impl RuntimeStatus {
+    pub const ALL: [RuntimeStatus; 7] = [
+        RuntimeStatus::Pending,
+        RuntimeStatus::Running,
+        RuntimeStatus::Suspended,
+        RuntimeStatus::Completed,
+        RuntimeStatus::Failed,
+        RuntimeStatus::Terminated,
+        RuntimeStatus::ContinuedAsNew,
+    ];
+
+    /// A final status never changes again (unless the id is started anew).
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            RuntimeStatus::Completed | RuntimeStatus::Failed | RuntimeStatus::Terminated
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuntimeStatus::Pending => "Pending",
+            RuntimeStatus::Running => "Running",
+            RuntimeStatus::Suspended => "Suspended",
+            RuntimeStatus::Completed => "Completed",
+            RuntimeStatus::Failed => "Failed",
+            RuntimeStatus::Terminated => "Terminated",
+            RuntimeStatus::ContinuedAsNew => "ContinuedAsNew",
+        }
+    }
+}
+
+impl fmt::Display for RuntimeStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The instance that started this one as a sub-orchestration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ParentRef {
+    pub instance_id: InstanceId,
+    pub execution: u32,
+    /// The parent's SubOrchestrationInstanceCreated event id.
+    pub scheduled_id: u64,
+    /// A fire-and-forget start: the parent is not told of completion.
+    #[serde(default)]
+    pub detached: bool,
+}
+
+/// The instance row: everything about an instance except its history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InstanceRecord {
+    pub id: InstanceId,
+    pub name: String,
+    pub input: Value,
+    pub status: RuntimeStatus,
+    #[serde(default)]
+    pub custom_status: Option<Value>,
+    #[serde(default)]
+    pub output: Option<Value>,
+    /// The failure message (Failed) or the termination reason (Terminated).
+    #[serde(default)]
+    pub failure: Option<String>,
+    pub created_ms: u64,
+    pub updated_ms: u64,
+    /// Increases by one at every continue-as-new.
+    pub execution: u32,
+    /// Number of events in the current execution's history.
+    pub history_len: u64,
+    /// Optimistic-concurrency version: increases with every committed change.
+    pub version: u64,
+    #[serde(default)]
+    pub parent: Option<ParentRef>,
+    /// Milliseconds spent in orchestration code, summed over all turns.
+    #[serde(default)]
+    pub orchestration_compute_ms: f64,
+    /// Milliseconds spent in this instance's activities, summed.
+    #[serde(default)]
+    pub activity_compute_ms: f64,
+    /// Number of turns committed.
+    #[serde(default)]
+    pub turns: u64,
+}
+
+impl InstanceRecord {
+    /// A fresh Pending row for a newly started instance.
+    pub fn pending(id: InstanceId, name: &str, input: Value, now_ms: u64) -> Self {
+        InstanceRecord {
+            id,
+            name: name.to_string(),
+            input,
+            status: RuntimeStatus::Pending,
+            custom_status: None,
+            output: None,
+            failure: None,
+            created_ms: now_ms,
+            updated_ms: now_ms,
+            execution: 0,
+            history_len: 0,
+            version: 0,
+            parent: None,
+            orchestration_compute_ms: 0.0,
+            activity_compute_ms: 0.0,
+            turns: 0,
+        }
+    }
+}

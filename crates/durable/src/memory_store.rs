@@ -1,0 +1,242 @@
+//! An in-memory [`Store`]: for native tests, simulations and benchmarks.
+//!
+//! Owns its maps behind a `RefCell`; a commit checks every precondition before
+//! it writes anything, so it is atomic. It can fail the next commits on
+//! purpose ([`InMemoryStore::fail_next_commits`]) to test aborted turns. Clones
+//! share the same data, like two connections to one database.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+use crate::history::HistoryEvent;
+use crate::instance::{InstanceId, InstanceRecord};
+use crate::store::{
+    append_key, AppRecord, AppWrite, CommitBatch, InstancePage, InstanceQuery, Precondition, Store,
+    StoreError,
+};
+use crate::work::{WorkId, WorkItem};
+
+#[derive(Default)]
+struct Data {
+    instances: BTreeMap<InstanceId, InstanceRecord>,
+    histories: HashMap<InstanceId, Vec<HistoryEvent>>,
+    /// Work in enqueue order: sequence number → item.
+    work: BTreeMap<u64, WorkItem>,
+    work_index: HashMap<WorkId, u64>,
+    next_work_seq: u64,
+    app: BTreeMap<(String, String), AppRecord>,
+    next_append: u64,
+    fail_commits: usize,
+    commits: u64,
+}
+
+/// A shared, cloneable in-memory store.
+#[derive(Clone, Default)]
+pub struct InMemoryStore {
+    data: Rc<RefCell<Data>>,
+}
+
+impl InMemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Makes the next `n` commits fail with a storage error, writing nothing.
+    pub fn fail_next_commits(&self, n: usize) {
+        self.data.borrow_mut().fail_commits = n;
+    }
+
+    /// Number of successful commits so far.
+    pub fn commit_count(&self) -> u64 {
+        self.data.borrow().commits
+    }
+
+    /// Number of queued work items.
+    pub fn queued_work(&self) -> usize {
+        self.data.borrow().work.len()
+    }
+
+    fn check(data: &Data, p: &Precondition) -> Result<(), StoreError> {
+        match p {
+            Precondition::InstanceVersion { id, version } => {
+                let found = data.instances.get(id).map(|r| r.version);
+                if found != *version {
+                    return Err(StoreError::Conflict(format!(
+                        "instance {id} is at version {found:?}, expected {version:?}"
+                    )));
+                }
+            }
+            Precondition::WorkExists { id } => {
+                if !data.work_index.contains_key(id) {
+                    return Err(StoreError::Conflict(format!("work item {} is gone", id.0)));
+                }
+            }
+            Precondition::AppVersion {
+                store,
+                key,
+                version,
+            } => {
+                let found = data
+                    .app
+                    .get(&(store.clone(), key.clone()))
+                    .map(|r| r.version);
+                if found != *version {
+                    return Err(StoreError::Conflict(format!(
+                        "{store}/{key} is at version {found:?}, read at {version:?}"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Store for InMemoryStore {
+    async fn instance(&self, id: &InstanceId) -> Result<Option<InstanceRecord>, StoreError> {
+        Ok(self.data.borrow().instances.get(id).cloned())
+    }
+
+    async fn history(&self, id: &InstanceId) -> Result<Vec<HistoryEvent>, StoreError> {
+        Ok(self
+            .data
+            .borrow()
+            .histories
+            .get(id)
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    async fn ready_work(&self, now_ms: u64, limit: usize) -> Result<Vec<WorkItem>, StoreError> {
+        Ok(self
+            .data
+            .borrow()
+            .work
+            .values()
+            .filter(|w| w.is_ready(now_ms))
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+
+    async fn next_due(&self, now_ms: u64) -> Result<Option<u64>, StoreError> {
+        Ok(self
+            .data
+            .borrow()
+            .work
+            .values()
+            .filter_map(WorkItem::due_ms)
+            .filter(|d| *d > now_ms)
+            .min())
+    }
+
+    async fn query(&self, query: &InstanceQuery) -> Result<InstancePage, StoreError> {
+        let data = self.data.borrow();
+        Ok(query.page(data.instances.values().cloned()))
+    }
+
+    async fn app_record(&self, store: &str, key: &str) -> Result<Option<AppRecord>, StoreError> {
+        Ok(self
+            .data
+            .borrow()
+            .app
+            .get(&(store.to_string(), key.to_string()))
+            .cloned())
+    }
+
+    async fn app_records(&self, store: &str) -> Result<Vec<AppRecord>, StoreError> {
+        Ok(self
+            .data
+            .borrow()
+            .app
+            .range((store.to_string(), String::new())..)
+            .take_while(|((s, _), _)| s == store)
+            .map(|(_, r)| r.clone())
+            .collect())
+    }
+
+    async fn commit(&self, batch: CommitBatch) -> Result<(), StoreError> {
+        let mut data = self.data.borrow_mut();
+        if data.fail_commits > 0 {
+            data.fail_commits -= 1;
+            return Err(StoreError::Other("injected commit failure".into()));
+        }
+        for p in &batch.preconditions {
+            Self::check(&data, p)?;
+        }
+        let data = &mut *data;
+        for id in &batch.purge {
+            data.instances.remove(id);
+            data.histories.remove(id);
+            let gone: Vec<u64> = data
+                .work
+                .iter()
+                .filter(|(_, w)| w.instance_id() == id)
+                .map(|(k, _)| *k)
+                .collect();
+            for k in gone {
+                if let Some(w) = data.work.remove(&k) {
+                    data.work_index.remove(&w.id);
+                }
+            }
+        }
+        for id in &batch.clear_history {
+            data.histories.remove(id);
+        }
+        for (id, events) in batch.append_history {
+            data.histories.entry(id).or_default().extend(events);
+        }
+        for r in batch.instances {
+            data.instances.insert(r.id.clone(), r);
+        }
+        for id in &batch.dequeue {
+            if let Some(seq) = data.work_index.remove(id) {
+                data.work.remove(&seq);
+            }
+        }
+        for item in batch.enqueue {
+            if data.work_index.contains_key(&item.id) {
+                continue; // the same decision committed twice creates work once
+            }
+            let seq = data.next_work_seq;
+            data.next_work_seq += 1;
+            data.work_index.insert(item.id.clone(), seq);
+            data.work.insert(seq, item);
+        }
+        for w in batch.app_writes {
+            match w {
+                AppWrite::Put { store, key, value } => {
+                    let k = (store.clone(), key.clone());
+                    let version = data.app.get(&k).map_or(1, |r| r.version + 1);
+                    data.app.insert(
+                        k,
+                        AppRecord {
+                            store,
+                            key,
+                            value,
+                            version,
+                        },
+                    );
+                }
+                AppWrite::Delete { store, key } => {
+                    data.app.remove(&(store, key));
+                }
+                AppWrite::Append { store, value } => {
+                    data.next_append += 1;
+                    let key = append_key(data.next_append);
+                    data.app.insert(
+                        (store.clone(), key.clone()),
+                        AppRecord {
+                            store,
+                            key,
+                            value,
+                            version: 1,
+                        },
+                    );
+                }
+            }
+        }
+        data.commits += 1;
+        Ok(())
+    }
+}

@@ -1,0 +1,80 @@
+//! Retry policies for activities: how long to wait before the next attempt.
+//!
+//! Owns only arithmetic; the waiting itself is a durable timer recorded in
+//! history by the context.
+
+use serde::{Deserialize, Serialize};
+
+/// When and how often a failed activity is tried again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RetryPolicy {
+    pub first_interval_ms: u64,
+    pub backoff_coefficient: f64,
+    pub max_interval_ms: u64,
+    /// Total attempts, the first one included.
+    pub max_attempts: u32,
+    /// Give up once this much orchestration time has passed since the first
+    /// attempt; `None` for no limit.
+    pub retry_timeout_ms: Option<u64>,
+}
+
+impl RetryPolicy {
+    pub fn new(max_attempts: u32, first_interval_ms: u64) -> Self {
+        RetryPolicy {
+            first_interval_ms,
+            backoff_coefficient: 1.0,
+            max_interval_ms: u64::MAX,
+            max_attempts,
+            retry_timeout_ms: None,
+        }
+    }
+
+    pub fn with_backoff(mut self, coefficient: f64, max_interval_ms: u64) -> Self {
+        self.backoff_coefficient = coefficient;
+        self.max_interval_ms = max_interval_ms;
+        self
+    }
+
+    pub fn with_timeout(mut self, ms: u64) -> Self {
+        self.retry_timeout_ms = Some(ms);
+        self
+    }
+
+    /// The delay before attempt `attempt` (2 for the first retry), or `None`
+    /// when no attempt is left.
+    pub fn delay_before(&self, attempt: u32, elapsed_ms: u64) -> Option<u64> {
+        if attempt > self.max_attempts {
+            return None;
+        }
+        let exp = self
+            .backoff_coefficient
+            .powi(attempt.saturating_sub(2) as i32);
+        let delay = ((self.first_interval_ms as f64) * exp).min(self.max_interval_ms as f64) as u64;
+        match self.retry_timeout_ms {
+            Some(limit) if elapsed_ms + delay > limit => None,
+            _ => Some(delay),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_caps_and_stops() {
+        let p = RetryPolicy::new(5, 100).with_backoff(2.0, 500);
+        let delays: Vec<_> = (2..=6).map(|a| p.delay_before(a, 0)).collect();
+        assert_eq!(
+            delays,
+            vec![Some(100), Some(200), Some(400), Some(500), None]
+        );
+    }
+
+    #[test]
+    fn retry_timeout_stops_early() {
+        let p = RetryPolicy::new(10, 100).with_timeout(250);
+        assert_eq!(p.delay_before(2, 100), Some(100));
+        assert_eq!(p.delay_before(3, 200), None);
+    }
+}

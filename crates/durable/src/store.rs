@@ -1,0 +1,231 @@
+//! The Store trait: persistence, and nothing else.
+//!
+//! A store keeps instance rows, histories, work items and the app's own
+//! records, and applies a [`CommitBatch`] atomically: every precondition is
+//! checked and every write applied, or nothing is. The runtime allocates every
+//! id and makes every decision; a store must never interpret events or run
+//! code.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::history::HistoryEvent;
+use crate::instance::{InstanceId, InstanceRecord, RuntimeStatus};
+use crate::work::{WorkId, WorkItem};
+
+/// A record in one of the app's own stores (game tables, the console),
+/// with the version that optimistic concurrency checks against.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AppRecord {
+    pub store: String,
+    pub key: String,
+    pub value: Value,
+    /// Starts at 1 and increases with every write.
+    pub version: u64,
+}
+
+/// A write to an app store.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum AppWrite {
+    /// Insert or replace; the store bumps the version.
+    Put {
+        store: String,
+        key: String,
+        value: Value,
+    },
+    Delete {
+        store: String,
+        key: String,
+    },
+    /// Append to an ordered log (the console): the store assigns the next key,
+    /// zero-padded so keys sort in commit order.
+    Append {
+        store: String,
+        value: Value,
+    },
+}
+
+/// Something that must hold when the batch commits, or the batch is refused.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Precondition {
+    /// The instance row has this version (`None`: there is no row).
+    InstanceVersion {
+        id: InstanceId,
+        version: Option<u64>,
+    },
+    /// The work item is still queued (nobody else completed it).
+    WorkExists { id: WorkId },
+    /// The app record still has the version that was read (`None`: absent).
+    AppVersion {
+        store: String,
+        key: String,
+        version: Option<u64>,
+    },
+}
+
+/// One atomic change to the store.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CommitBatch {
+    pub preconditions: Vec<Precondition>,
+    /// Instance rows to insert or replace.
+    pub instances: Vec<InstanceRecord>,
+    /// Histories to drop before appending (a restart or continue-as-new).
+    pub clear_history: Vec<InstanceId>,
+    pub append_history: Vec<(InstanceId, Vec<HistoryEvent>)>,
+    pub enqueue: Vec<WorkItem>,
+    /// Work items to remove (consumed or cancelled); absent ones are ignored.
+    pub dequeue: Vec<WorkId>,
+    pub app_writes: Vec<AppWrite>,
+    /// Instances to delete with their history and queued work.
+    pub purge: Vec<InstanceId>,
+}
+
+impl CommitBatch {
+    pub fn is_empty(&self) -> bool {
+        self.preconditions.is_empty()
+            && self.instances.is_empty()
+            && self.clear_history.is_empty()
+            && self.append_history.is_empty()
+            && self.enqueue.is_empty()
+            && self.dequeue.is_empty()
+            && self.app_writes.is_empty()
+            && self.purge.is_empty()
+    }
+
+    /// Adds another batch's contents to this one (group commit).
+    pub fn merge(&mut self, other: CommitBatch) {
+        self.preconditions.extend(other.preconditions);
+        self.instances.extend(other.instances);
+        self.clear_history.extend(other.clear_history);
+        self.append_history.extend(other.append_history);
+        self.enqueue.extend(other.enqueue);
+        self.dequeue.extend(other.dequeue);
+        self.app_writes.extend(other.app_writes);
+        self.purge.extend(other.purge);
+    }
+
+    /// Instances whose rows or histories this batch changes.
+    pub fn touched_instances(&self) -> Vec<InstanceId> {
+        let mut ids: Vec<InstanceId> = self
+            .instances
+            .iter()
+            .map(|r| r.id.clone())
+            .chain(self.purge.iter().cloned())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+}
+
+/// Filters for [`Store::query`]. Empty filters match everything.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct InstanceQuery {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub statuses: Vec<RuntimeStatus>,
+    #[serde(default)]
+    pub created_from_ms: Option<u64>,
+    #[serde(default)]
+    pub created_to_ms: Option<u64>,
+    #[serde(default)]
+    pub id_prefix: Option<String>,
+    /// Continue after this instance id (the previous page's token).
+    #[serde(default)]
+    pub after: Option<InstanceId>,
+    /// Page size; 0 means no limit.
+    #[serde(default)]
+    pub page_size: usize,
+}
+
+impl InstanceQuery {
+    /// Whether a row passes the filters (paging aside).
+    pub fn matches(&self, r: &InstanceRecord) -> bool {
+        self.name.as_ref().is_none_or(|n| &r.name == n)
+            && (self.statuses.is_empty() || self.statuses.contains(&r.status))
+            && self.created_from_ms.is_none_or(|t| r.created_ms >= t)
+            && self.created_to_ms.is_none_or(|t| r.created_ms <= t)
+            && self
+                .id_prefix
+                .as_ref()
+                .is_none_or(|p| r.id.as_str().starts_with(p.as_str()))
+    }
+
+    /// Applies filters and paging to rows sorted by id.
+    pub fn page(&self, rows_by_id: impl Iterator<Item = InstanceRecord>) -> InstancePage {
+        let mut rows = rows_by_id
+            .filter(|r| self.after.as_ref().is_none_or(|a| &r.id > a))
+            .filter(|r| self.matches(r));
+        let mut instances = Vec::new();
+        let mut next = None;
+        for r in rows.by_ref() {
+            if self.page_size > 0 && instances.len() == self.page_size {
+                next = instances.last().map(|l: &InstanceRecord| l.id.clone());
+                break;
+            }
+            instances.push(r);
+        }
+        InstancePage {
+            instances,
+            continuation: next,
+        }
+    }
+}
+
+/// One page of a query, ordered by instance id.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct InstancePage {
+    pub instances: Vec<InstanceRecord>,
+    /// Pass as `after` to get the next page; `None` on the last page.
+    pub continuation: Option<InstanceId>,
+}
+
+/// Storage failures, split by what the caller can do about them.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StoreError {
+    /// A precondition failed: someone else changed the data first. Nothing
+    /// was written; reload and decide again.
+    #[error("commit refused, the data changed meanwhile: {0}")]
+    Conflict(String),
+    #[error("storage is full: {0}")]
+    QuotaExceeded(String),
+    #[error("a stored record could not be decoded: {0}")]
+    Corrupt(String),
+    #[error("the database was written by a newer version of the app (schema {found}, this app knows {supported}); reload the page to update")]
+    NewerSchema { found: u32, supported: u32 },
+    #[error(
+        "the database upgrade is blocked by another open tab; close the other tabs of the game"
+    )]
+    Blocked,
+    #[error("the database is closed: {0}")]
+    Closed(String),
+    #[error("storage error: {0}")]
+    Other(String),
+}
+
+/// Persistence for the runtime. One implementation per medium: in memory
+/// (tests, native) and IndexedDB (the browser). Every implementation must
+/// pass the conformance suite in `durable::conformance`.
+#[allow(async_fn_in_trait)]
+pub trait Store {
+    async fn instance(&self, id: &InstanceId) -> Result<Option<InstanceRecord>, StoreError>;
+    /// The current execution's history, in event order.
+    async fn history(&self, id: &InstanceId) -> Result<Vec<HistoryEvent>, StoreError>;
+    /// Work items ready at `now_ms`, in the order they were enqueued.
+    async fn ready_work(&self, now_ms: u64, limit: usize) -> Result<Vec<WorkItem>, StoreError>;
+    /// The earliest due time of a queued item not yet ready at `now_ms`.
+    async fn next_due(&self, now_ms: u64) -> Result<Option<u64>, StoreError>;
+    async fn query(&self, query: &InstanceQuery) -> Result<InstancePage, StoreError>;
+    async fn app_record(&self, store: &str, key: &str) -> Result<Option<AppRecord>, StoreError>;
+    /// All records of an app store, ordered by key.
+    async fn app_records(&self, store: &str) -> Result<Vec<AppRecord>, StoreError>;
+    /// Applies the batch atomically; [`StoreError::Conflict`] if a
+    /// precondition fails, in which case nothing is written.
+    async fn commit(&self, batch: CommitBatch) -> Result<(), StoreError>;
+}
+
+/// Zero-padded key for the n-th appended record, so keys sort numerically.
+pub fn append_key(n: u64) -> String {
+    format!("{n:012}")
+}

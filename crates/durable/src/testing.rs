@@ -1,0 +1,57 @@
+//! Test support: a tiny executor and a virtual-time driver.
+//!
+//! Public so the game's tests and the benchmarks can use them. Nothing here
+//! is used by the runtime itself.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+
+use crate::clock::VirtualClock;
+use crate::error::RuntimeError;
+use crate::runtime::{Runtime, TickReport};
+use crate::store::Store;
+
+struct ThreadWaker(Thread);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Runs a future to completion on this thread.
+pub fn block_on<F: Future>(fut: F) -> F::Output {
+    let mut fut = pin!(fut);
+    let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return v;
+        }
+        thread::park();
+    }
+}
+
+/// Runs the runtime in virtual time: work until idle, then jump the clock to
+/// the next due timer, until nothing is left or `until_ms` is reached.
+pub async fn run_virtual<S: Store + Clone + 'static>(
+    rt: &Runtime<S>,
+    clock: &VirtualClock,
+    until_ms: u64,
+) -> Result<TickReport, RuntimeError> {
+    let mut total = TickReport::default();
+    loop {
+        let r = rt.run_until_idle().await?;
+        total.turns += r.turns;
+        total.activities += r.activities;
+        total.commits += r.commits;
+        total.replays += r.replays;
+        match rt.next_due().await? {
+            Some(due) if due <= until_ms => clock.set(due),
+            _ => return Ok(total),
+        }
+    }
+}

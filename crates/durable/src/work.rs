@@ -1,0 +1,96 @@
+//! Work items: what the dispatcher must do next.
+//!
+//! A work item is either a message for an instance (a history event to
+//! deliver, possibly not before a due time: that is how durable timers are
+//! stored) or an activity task to run. Work items are created inside the same
+//! atomic commit as the turn that decided them. This module must never decide
+//! anything; it only describes work.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::history::EventKind;
+use crate::instance::InstanceId;
+
+/// A work item's id, allocated by the runtime. Ids of work created by a turn
+/// are derived from the instance, execution and event id, so committing the
+/// same decision twice cannot create the work twice.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct WorkId(pub String);
+
+/// A message for an orchestration instance: an event to append to its
+/// history in a future turn.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub instance_id: InstanceId,
+    /// The execution this message belongs to; `None` means whichever
+    /// execution is current (events raised by clients).
+    #[serde(default)]
+    pub execution: Option<u32>,
+    pub event: EventKind,
+    /// Not deliverable before this time (durable timers).
+    #[serde(default)]
+    pub due_ms: Option<u64>,
+}
+
+/// An activity invocation waiting to run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActivityTask {
+    pub instance_id: InstanceId,
+    pub execution: u32,
+    /// The TaskScheduled event id; the completion answers it.
+    pub scheduled_id: u64,
+    pub name: String,
+    pub input: Value,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum WorkKind {
+    #[serde(rename = "message")]
+    Message(Message),
+    #[serde(rename = "activity")]
+    Activity(ActivityTask),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorkItem {
+    pub id: WorkId,
+    pub kind: WorkKind,
+}
+
+impl WorkItem {
+    pub fn message(id: WorkId, message: Message) -> Self {
+        WorkItem {
+            id,
+            kind: WorkKind::Message(message),
+        }
+    }
+
+    pub fn activity(id: WorkId, task: ActivityTask) -> Self {
+        WorkItem {
+            id,
+            kind: WorkKind::Activity(task),
+        }
+    }
+
+    /// When this item becomes ready; `None` means now.
+    pub fn due_ms(&self) -> Option<u64> {
+        match &self.kind {
+            WorkKind::Message(m) => m.due_ms,
+            WorkKind::Activity(_) => None,
+        }
+    }
+
+    pub fn instance_id(&self) -> &InstanceId {
+        match &self.kind {
+            WorkKind::Message(m) => &m.instance_id,
+            WorkKind::Activity(t) => &t.instance_id,
+        }
+    }
+
+    pub fn is_ready(&self, now_ms: u64) -> bool {
+        self.due_ms().is_none_or(|due| due <= now_ms)
+    }
+}
