@@ -6,6 +6,7 @@
 //! orchestration code: it enqueues messages that the dispatcher delivers.
 
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -102,8 +103,13 @@ pub struct Client<S: Store> {
     store: S,
     clock: Rc<dyn Clock>,
     changes: ChangeFeed,
-    seq: Rc<std::cell::Cell<u64>>,
+    /// Distinguishes this client's message ids from other tabs' (the
+    /// browser host sets a random one).
+    nonce: u64,
 }
+
+/// Message ids must be unique across every client of a database.
+static MESSAGE_SEQ: AtomicU64 = AtomicU64::new(0);
 
 impl<S: Store> Client<S> {
     pub fn new(store: S, clock: Rc<dyn Clock>, changes: ChangeFeed) -> Self {
@@ -111,8 +117,15 @@ impl<S: Store> Client<S> {
             store,
             clock,
             changes,
-            seq: Rc::new(std::cell::Cell::new(0)),
+            nonce: 0,
         }
+    }
+
+    /// Sets the nonce that keeps this client's message ids apart from those
+    /// of clients in other tabs; use a random number.
+    pub fn with_nonce(mut self, nonce: u64) -> Self {
+        self.nonce = nonce;
+        self
     }
 
     pub fn store(&self) -> &S {
@@ -120,14 +133,11 @@ impl<S: Store> Client<S> {
     }
 
     fn message_id(&self, instance: &InstanceId) -> WorkId {
-        let n = self.seq.get() + 1;
-        self.seq.set(n);
-        // Unique across tabs: instance, wall time, a per-client counter and
-        // the client's address.
+        let n = MESSAGE_SEQ.fetch_add(1, Ordering::Relaxed);
         WorkId(format!(
             "{instance}#client#{}#{n}#{:x}",
             self.clock.now_ms(),
-            Rc::as_ptr(&self.seq) as usize
+            self.nonce
         ))
     }
 
@@ -274,7 +284,8 @@ impl<S: Store> Client<S> {
                 self.message_id(&row.id),
                 Message {
                     instance_id: row.id.clone(),
-                    execution: Some(row.execution),
+                    // Whichever execution is current when it is delivered.
+                    execution: None,
                     event,
                     due_ms: None,
                 },

@@ -258,6 +258,21 @@ impl Execution {
                 consumed.push(true);
                 continue;
             }
+            if let Some(Outcome::ContinuedAsNew { carried, .. }) = &mut self.outcome {
+                // Events that arrived with the restart belong to the next
+                // execution, after the ones it carries over, in order.
+                match m {
+                    EventKind::EventRaised { name, input } => {
+                        carried.push((name.clone(), input.clone()));
+                        consumed.push(true);
+                    }
+                    EventKind::ExecutionSuspended { .. }
+                    | EventKind::ExecutionResumed { .. }
+                    | EventKind::ExecutionTerminated { .. } => consumed.push(false),
+                    _ => consumed.push(true),
+                }
+                continue;
+            }
             let control = matches!(
                 m,
                 EventKind::ExecutionResumed { .. } | EventKind::ExecutionTerminated { .. }

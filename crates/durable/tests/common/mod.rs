@@ -1,0 +1,104 @@
+//! Shared helpers for the runtime's integration tests: a runtime on the
+//! in-memory store in virtual time, and small accessors.
+#![allow(dead_code)]
+
+use std::rc::Rc;
+
+use durable::testing::{block_on, run_virtual};
+use durable::Clock;
+use durable::{
+    EventKind, HistoryEvent, InMemoryStore, InstanceId, InstanceRecord, Registry, Runtime,
+    RuntimeOptions, RuntimeStatus, Store, VirtualClock,
+};
+
+pub struct Harness {
+    pub clock: VirtualClock,
+    pub store: InMemoryStore,
+    pub rt: Runtime<InMemoryStore>,
+}
+
+impl Harness {
+    pub fn new(registry: Registry) -> Self {
+        Self::with_options(registry, RuntimeOptions::default())
+    }
+
+    pub fn with_options(registry: Registry, options: RuntimeOptions) -> Self {
+        let clock = VirtualClock::new(1_000_000);
+        let store = InMemoryStore::new();
+        let rt = Runtime::with_options(store.clone(), registry, Rc::new(clock.clone()), options);
+        Harness { clock, store, rt }
+    }
+
+    /// A fresh runtime on the same store: everything in memory is gone, as
+    /// after a page reload.
+    pub fn reload(&mut self) {
+        let registry = self.rt.registry().clone();
+        self.rt = Runtime::new(self.store.clone(), registry, Rc::new(self.clock.clone()));
+    }
+
+    pub fn start(&self, name: &str, id: &str, input: serde_json::Value) {
+        block_on(self.rt.client().start(name, &InstanceId::new(id), &input)).expect("start");
+    }
+
+    pub fn raise(&self, id: &str, event: &str, payload: serde_json::Value) {
+        block_on(
+            self.rt
+                .client()
+                .raise_event(&InstanceId::new(id), event, &payload),
+        )
+        .expect("raise");
+    }
+
+    pub fn idle(&self) {
+        block_on(self.rt.run_until_idle()).expect("run");
+    }
+
+    /// Runs in virtual time until nothing is left before `ms` from now.
+    pub fn run_for(&self, ms: u64) {
+        let until = self.clock.now_ms() + ms;
+        block_on(run_virtual(&self.rt, &self.clock, until)).expect("run");
+    }
+
+    pub fn row(&self, id: &str) -> InstanceRecord {
+        block_on(self.store.instance(&InstanceId::new(id)))
+            .expect("read")
+            .unwrap_or_else(|| panic!("no instance {id}"))
+    }
+
+    pub fn status(&self, id: &str) -> RuntimeStatus {
+        self.row(id).status
+    }
+
+    pub fn history(&self, id: &str) -> Vec<HistoryEvent> {
+        block_on(self.store.history(&InstanceId::new(id))).expect("read")
+    }
+
+    pub fn kinds(&self, id: &str) -> Vec<&'static str> {
+        self.history(id).iter().map(|e| e.kind.name()).collect()
+    }
+
+    pub fn count(&self, id: &str, kind: &str) -> usize {
+        self.kinds(id).iter().filter(|k| **k == kind).count()
+    }
+
+    pub fn console(&self) -> Vec<String> {
+        block_on(self.store.app_records("console"))
+            .expect("read")
+            .into_iter()
+            .map(|r| r.value.as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+}
+
+/// An activity that appends its input to the `console` app store and
+/// returns it: its effect is visible, so exactly-once can be counted.
+pub fn with_narrate(registry: &mut Registry) -> &mut Registry {
+    registry.activity("Narrate", |ctx, line: String| async move {
+        ctx.append("console", &line)?;
+        Ok::<_, durable::ActivityError>(line)
+    })
+}
+
+pub fn is_timer_cancel(e: &HistoryEvent) -> bool {
+    matches!(e.kind, EventKind::TimerCancelled { .. })
+}
