@@ -246,18 +246,15 @@ impl Execution {
         }
         let mut consumed = Vec::with_capacity(messages.len());
         let mut activity_compute_ms = 0.0;
-        let nondeterminism = self.nondeterminism();
+        if let Some(nd) = self.nondeterminism() {
+            // A diverged replay fails the instance before anything else runs;
+            // whatever the changed code decided during replay is discarded.
+            self.drop_future();
+            self.outcome = Some(Outcome::Failed(nd.to_string()));
+            consumed.resize(messages.len(), true);
+        }
         let started = clock.monotonic_ms();
-        for m in messages {
-            if let Some(nd) = &nondeterminism {
-                // A diverged replay fails the instance before anything else.
-                if self.outcome.is_none() {
-                    self.outcome = Some(Outcome::Failed(nd.to_string()));
-                    self.drop_future();
-                }
-                consumed.push(true);
-                continue;
-            }
+        for m in messages.iter().skip(consumed.len()) {
             if let Some(Outcome::ContinuedAsNew { carried, .. }) = &mut self.outcome {
                 // Events that arrived with the restart belong to the next
                 // execution, after the ones it carries over, in order.
@@ -294,14 +291,6 @@ impl Execution {
             self.ctx.state.borrow_mut().push_event(m.clone());
             self.apply(m);
             consumed.push(true);
-        }
-        if messages.is_empty() {
-            if let Some(nd) = &nondeterminism {
-                if self.outcome.is_none() {
-                    self.outcome = Some(Outcome::Failed(nd.to_string()));
-                    self.drop_future();
-                }
-            }
         }
         let compute_ms = (clock.monotonic_ms() - started).max(0.0);
         self.compute_ms += compute_ms;

@@ -1,0 +1,311 @@
+//! The runtime's guarantees that need no browser: atomic turns, exactly-once
+//! app writes, cached execution, group commit, one executor per task.
+
+mod common;
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use common::{with_narrate, Harness};
+use durable::testing::block_on;
+use durable::{
+    join2, AppWrite, CommitBatch, InstanceId, OrchestrationContext, Registry, Runtime,
+    RuntimeOptions, RuntimeStatus, Store, TaskError,
+};
+use serde_json::json;
+
+fn narrate_three() -> Registry {
+    let mut r = Registry::new();
+    with_narrate(&mut r).orchestration("Three", |ctx: OrchestrationContext, _: ()| async move {
+        for s in ["one", "two", "three"] {
+            ctx.call_activity::<_, String>("Narrate", &s).await?;
+        }
+        Ok::<_, TaskError>(())
+    });
+    r
+}
+
+/// Guarantee 2: a commit that fails leaves the state of just before the
+/// turn, and the turn is redone.
+#[test]
+fn a_failed_commit_leaves_the_state_before_the_turn_and_is_redone() {
+    // Fail the commit of every turn and completion once, then recover.
+    let mut h = Harness::new(narrate_three());
+    h.start("Three", "t", json!(null));
+    for _ in 0..20 {
+        let before = (
+            h.history("t"),
+            h.row("t"),
+            h.console(),
+            h.store.queued_work(),
+        );
+        h.store.fail_next_commits(1);
+        let r = block_on(h.rt.tick());
+        if r.is_ok() && h.store.queued_work() == 0 {
+            h.store.fail_next_commits(0);
+            break; // nothing was left to commit
+        }
+        assert!(r.is_err(), "the injected failure surfaces");
+        let after = (
+            h.history("t"),
+            h.row("t"),
+            h.console(),
+            h.store.queued_work(),
+        );
+        assert_eq!(before, after, "an aborted commit changes nothing");
+        // Redo, half the time from a reloaded runtime.
+        if h.console().len() % 2 == 0 {
+            h.reload();
+        }
+        block_on(h.rt.tick()).unwrap();
+    }
+    h.idle();
+    assert_eq!(h.status("t"), RuntimeStatus::Completed);
+    assert_eq!(h.console(), ["one", "two", "three"]);
+}
+
+/// Guarantee 3: an activity whose read went stale (a command changed the
+/// record meanwhile) is refused and runs again, so no update is lost.
+#[test]
+fn stale_activity_read_is_refused_and_the_activity_reruns() {
+    let store_slot: Rc<std::cell::RefCell<Option<durable::InMemoryStore>>> = Rc::default();
+    let runs = Rc::new(Cell::new(0));
+    let mut r = Registry::new();
+    let (slot, n) = (store_slot.clone(), runs.clone());
+    r.activity("AddGold", move |ctx, amount: u64| {
+        let (slot, n) = (slot.clone(), n.clone());
+        async move {
+            n.set(n.get() + 1);
+            let gold: u64 = ctx.read("game", "gold").await?.unwrap_or(0);
+            if n.get() == 1 {
+                // A player command lands between the read and the commit.
+                let s = slot.borrow().clone().expect("store");
+                s.commit(CommitBatch {
+                    app_writes: vec![AppWrite::Put {
+                        store: "game".into(),
+                        key: "gold".into(),
+                        value: json!(100),
+                    }],
+                    ..Default::default()
+                })
+                .await?;
+            }
+            ctx.put("game", "gold", &(gold + amount))?;
+            Ok::<_, durable::ActivityError>(gold + amount)
+        }
+    })
+    .orchestration("O", |ctx: OrchestrationContext, _: ()| async move {
+        ctx.call_activity::<_, u64>("AddGold", &5).await
+    });
+    let h = Harness::new(r);
+    *store_slot.borrow_mut() = Some(h.store.clone());
+    h.start("O", "o", json!(null));
+    h.idle();
+    assert_eq!(runs.get(), 2, "the stale run was refused and redone");
+    assert_eq!(h.row("o").output, Some(json!(105)));
+    let gold = block_on(h.store.app_record("game", "gold"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(gold.value, json!(105), "the command's update is not lost");
+    assert_eq!(h.count("o", "TaskCompleted"), 1);
+}
+
+/// An activity that yields once, so two executors interleave.
+struct YieldOnce(bool);
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+/// Two executors racing for the same activity: only one completion commits,
+/// so the app write happens once.
+#[test]
+fn two_executors_never_commit_one_activity_twice() {
+    let runs = Rc::new(Cell::new(0));
+    let mut r = Registry::new();
+    let n = runs.clone();
+    r.activity("Slow", move |ctx, line: String| {
+        let n = n.clone();
+        async move {
+            n.set(n.get() + 1);
+            YieldOnce(false).await;
+            ctx.append("console", &line)?;
+            Ok::<_, durable::ActivityError>(())
+        }
+    })
+    .orchestration("O", |ctx: OrchestrationContext, _: ()| async move {
+        ctx.call_activity::<_, ()>("Slow", &"once").await
+    });
+    let h = Harness::new(r.clone());
+    let other = Runtime::new(h.store.clone(), r, Rc::new(h.clock.clone()));
+    h.start("O", "o", json!(null));
+    block_on(h.rt.tick()).unwrap(); // schedules the activity
+    let (a, b) = block_on(join2(h.rt.tick(), other.tick()));
+    assert_eq!(
+        runs.get(),
+        2,
+        "both executors ran it (at least once outside the store)"
+    );
+    assert_eq!(a.unwrap().activities + b.unwrap().activities, 1);
+    h.idle();
+    assert_eq!(
+        h.console(),
+        ["once"],
+        "but its app write committed exactly once"
+    );
+    assert_eq!(h.status("o"), RuntimeStatus::Completed);
+}
+
+fn long_loop(turns: u32) -> Registry {
+    let mut r = Registry::new();
+    r.activity("Noop", |_ctx, i: u32| async move { Ok::<_, String>(i) })
+        .orchestration("Loop", move |ctx: OrchestrationContext, _: ()| async move {
+            for i in 0..turns {
+                ctx.call_activity::<_, u32>("Noop", &i).await?;
+            }
+            Ok::<_, TaskError>(())
+        });
+    r
+}
+
+/// Guarantee 8: a live instance stays in memory between turns; only the
+/// first turn (and any after an eviction) replays.
+#[test]
+fn cached_execution_replays_only_after_reload_or_eviction() {
+    let mut h = Harness::new(long_loop(100));
+    h.start("Loop", "l", json!(null));
+    for _ in 0..50 {
+        block_on(h.rt.tick()).unwrap();
+    }
+    let report = block_on(h.rt.run_until_idle()).unwrap();
+    assert_eq!(report.replays, 0, "turns on a cached instance never replay");
+    assert_eq!(h.status("l"), RuntimeStatus::Completed);
+
+    let mut no_cache = Harness::with_options(
+        long_loop(100),
+        RuntimeOptions {
+            cache_capacity: 0,
+            ..RuntimeOptions::default()
+        },
+    );
+    no_cache.start("Loop", "l", json!(null));
+    let report = block_on(no_cache.rt.run_until_idle()).unwrap();
+    assert_eq!(
+        report.replays, report.turns,
+        "without the cache every turn replays"
+    );
+
+    // A reload replays once, then the cache takes over again.
+    h.start("Loop", "m", json!(null));
+    for _ in 0..20 {
+        block_on(h.rt.tick()).unwrap();
+    }
+    h.reload();
+    let report = block_on(h.rt.run_until_idle()).unwrap();
+    assert_eq!(report.replays, 1);
+    assert_eq!(h.status("m"), RuntimeStatus::Completed);
+    no_cache.reload();
+}
+
+/// Eviction keeps memory bounded and stays correct.
+#[test]
+fn evicted_instances_rebuild_by_replay() {
+    let h = Harness::with_options(
+        long_loop(5),
+        RuntimeOptions {
+            cache_capacity: 3,
+            ..RuntimeOptions::default()
+        },
+    );
+    for i in 0..10 {
+        h.start("Loop", &format!("l{i}"), json!(null));
+    }
+    let report = block_on(h.rt.run_until_idle()).unwrap();
+    assert!(h.rt.cached_executions() <= 3);
+    assert!(report.replays > 10, "evicted instances replayed");
+    for i in 0..10 {
+        assert_eq!(h.status(&format!("l{i}")), RuntimeStatus::Completed);
+    }
+}
+
+/// Guarantee 9: turns of many instances that are ready together commit in
+/// one transaction.
+#[test]
+fn ready_turns_of_many_instances_commit_together() {
+    let h = Harness::new(long_loop(1));
+    let client = h.rt.client();
+    for i in 0..50 {
+        block_on(client.start("Loop", &InstanceId::new(format!("i{i}")), &())).unwrap();
+    }
+    let before = h.store.commit_count();
+    let r = block_on(h.rt.tick()).unwrap();
+    assert_eq!((r.turns, r.commits), (50, 1));
+    let r = block_on(h.rt.tick()).unwrap();
+    assert_eq!((r.activities, r.commits), (50, 1));
+    assert_eq!(h.store.commit_count() - before, 2);
+    // With group commit off, one commit per unit.
+    let h2 = Harness::with_options(
+        long_loop(1),
+        RuntimeOptions {
+            group_commit: false,
+            ..RuntimeOptions::default()
+        },
+    );
+    for i in 0..10 {
+        h2.start("Loop", &format!("i{i}"), json!(null));
+    }
+    let r = block_on(h2.rt.tick()).unwrap();
+    assert_eq!((r.turns, r.commits), (10, 10));
+}
+
+/// A refused unit in a group does not block the others: the group falls
+/// back to one commit per unit, and the refused turn is redone.
+#[test]
+fn one_stale_unit_does_not_sink_the_group() {
+    let store_slot: Rc<std::cell::RefCell<Option<durable::InMemoryStore>>> = Rc::default();
+    let slot = store_slot.clone();
+    let mut r = long_loop(1);
+    r.activity("Meddle", move |_ctx, victim: String| {
+        let slot = slot.clone();
+        async move {
+            // Another writer moves the victim's row on while its turn waits
+            // in the same group.
+            let s = slot.borrow().clone().expect("store");
+            let mut row = s.instance(&InstanceId::new(victim)).await?.expect("victim");
+            row.version += 1;
+            s.commit(CommitBatch {
+                instances: vec![row],
+                ..Default::default()
+            })
+            .await?;
+            Ok::<_, durable::StoreError>(())
+        }
+    })
+    .orchestration("Meddler", |ctx: OrchestrationContext, _: ()| async move {
+        ctx.call_activity::<_, ()>("Meddle", &"victim").await
+    });
+    let h = Harness::new(r);
+    *store_slot.borrow_mut() = Some(h.store.clone());
+    h.start("Meddler", "m", json!(null));
+    block_on(h.rt.tick()).unwrap(); // Meddle is scheduled
+    h.start("Loop", "victim", json!(null));
+    h.start("Loop", "bystander", json!(null));
+    let r = block_on(h.rt.tick()).unwrap();
+    assert_eq!(r.conflicts, 1, "{r:?}");
+    assert_eq!((r.turns, r.activities), (1, 1), "{r:?}");
+    h.idle();
+    for i in ["m", "victim", "bystander"] {
+        assert_eq!(h.status(i), RuntimeStatus::Completed, "{i}");
+    }
+}
