@@ -18,19 +18,20 @@ pub struct ReplayReport {
     pub outcome: Option<Outcome>,
 }
 
-/// Replays `history` against the orchestrations in `registry`.
+/// Replays the history of instance `instance_id` against the orchestrations
+/// in `registry` (the id matters: default child ids derive from it).
 pub fn check_replay(
     registry: &Registry,
+    instance_id: &InstanceId,
     history: &[HistoryEvent],
 ) -> Result<ReplayReport, NonDeterminism> {
-    let id = history
+    if !history
         .iter()
-        .find_map(|e| match &e.kind {
-            EventKind::ExecutionStarted { .. } => Some(InstanceId::new("replay-check")),
-            _ => None,
-        })
-        .ok_or(NonDeterminism::NoStart)?;
-    let exec = Execution::replay(registry, id, 0, history);
+        .any(|e| matches!(e.kind, EventKind::ExecutionStarted { .. }))
+    {
+        return Err(NonDeterminism::NoStart);
+    }
+    let exec = Execution::replay(registry, instance_id.clone(), 0, history);
     if let Some(nd) = exec.nondeterminism() {
         return Err(nd);
     }

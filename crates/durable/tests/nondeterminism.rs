@@ -8,7 +8,8 @@ mod common;
 
 use common::{with_narrate, Harness};
 use durable::{
-    check_replay, NonDeterminism, OrchestrationContext, Registry, RuntimeStatus, TaskError,
+    check_replay, InstanceId, NonDeterminism, OrchestrationContext, Registry, RuntimeStatus,
+    TaskError,
 };
 use serde_json::json;
 
@@ -159,19 +160,19 @@ fn replay_checker_accepts_the_same_code_and_rejects_a_change() {
     h.run_for(5_000);
     assert_eq!(h.status("o"), RuntimeStatus::Completed);
     let history = h.history("o");
-    let report = check_replay(&r, &history).expect("same code replays");
+    let report = check_replay(&r, &InstanceId::new("o"), &history).expect("same code replays");
     assert_eq!(report.actions, 4);
     let mut changed = Registry::new();
     with_narrate(&mut changed).orchestration("O", |ctx: OrchestrationContext, _: ()| async move {
         ctx.call_activity::<_, String>("Narrate", &"a").await?;
         Ok::<_, TaskError>(())
     });
-    let err = check_replay(&changed, &history).unwrap_err();
+    let err = check_replay(&changed, &InstanceId::new("o"), &history).unwrap_err();
     assert!(
         matches!(err, NonDeterminism::Missing { position: 1, .. }),
         "{err}"
     );
-    let unknown = check_replay(&Registry::new(), &history).unwrap_err();
+    let unknown = check_replay(&Registry::new(), &InstanceId::new("o"), &history).unwrap_err();
     assert_eq!(
         unknown,
         NonDeterminism::UnknownOrchestration { name: "O".into() }
