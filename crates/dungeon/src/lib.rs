@@ -1,1 +1,8 @@
-//! placeholder
+//! # dungeon — the Durable Dungeon's domain and workflows
+//!
+//! The game's entities, word lists, rules and command parser, and the
+//! workflows that run them on the `durable` runtime. Plain Rust: no browser,
+//! no UI framework; tested natively in virtual time.
+
+pub mod generate;
+pub mod words;
