@@ -1,1 +1,10 @@
-//! app
+//! The Durable Dungeon web app: Leptos components that render the game and
+//! send the player's commands. The game's rules live in the `dungeon` crate
+//! and run on the `durable` runtime; this crate holds none of them.
+//!
+//! `main.rs` only mounts [`App`]; everything else lives here so tests can
+//! mount components on their own.
+
+mod app;
+
+pub use app::{App, TAGLINE, TITLE};

@@ -1,1 +1,38 @@
-//! placeholder
+//! Helpers for the end-to-end tests: a static file server for the release
+//! build (`dist/`), and a headless Chromium driven over WebDriver.
+//!
+//! The tests themselves live in `tests/*.rs`; each starts its own server and
+//! browser, so tests can run in parallel and can stop the server (to test
+//! offline play) without disturbing each other.
+
+mod browser;
+mod server;
+
+use std::path::PathBuf;
+
+pub use browser::{Browser, BrowserError};
+pub use server::{content_type, StaticServer};
+
+/// Environment variable naming the directory with the built app; defaults to
+/// the workspace's `dist/`.
+pub const DIST_DIR_VAR: &str = "DUNGEON_DIST_DIR";
+
+/// The directory holding the built app (`trunk build --release` output).
+///
+/// # Panics
+///
+/// If the directory has no `index.html`: the app has not been built, and no
+/// test can do anything useful without it.
+pub fn dist_dir() -> PathBuf {
+    let dir = std::env::var_os(DIST_DIR_VAR).map_or_else(
+        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../dist")),
+        PathBuf::from,
+    );
+    assert!(
+        dir.join("index.html").is_file(),
+        "no index.html in {}: build the app first (`trunk build --release`, \
+         or run `make test-e2e`), or point {DIST_DIR_VAR} at a build",
+        dir.display()
+    );
+    dir
+}

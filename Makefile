@@ -1,0 +1,58 @@
+# Durable Dungeon: build, serve and test. See README.md.
+#
+#   make serve        build and serve the app on http://127.0.0.1:8080
+#   make test         every check and test layer, in order; last line "N passed, 0 failed"
+#   make test-native  native tests only
+#   make test-wasm    wasm-bindgen-test suites in headless Chromium only
+#   make test-e2e     release build + end-to-end tests only
+#   make bench        the runtime's benchmarks, once they exist
+#   make setup        install every tool the above need (done by each target anyway)
+
+# Where tools are installed: cargo tools into $(TOOL_ROOT)/bin, npm binaryen
+# (wasm-opt) into $(TOOL_ROOT)/binaryen.
+TOOL_ROOT ?= $(HOME)/.cargo
+export TOOL_ROOT
+
+# wasm-opt from binaryen@132 first: Debian's binaryen is too old.
+export PATH := $(TOOL_ROOT)/binaryen/node_modules/.bin:$(TOOL_ROOT)/bin:$(PATH)
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+export WASM_BINDGEN_TEST_TIMEOUT ?= 120
+
+SETUP := scripts/setup.sh
+TEST := scripts/test.sh
+
+# Tools per purpose (see scripts/setup.sh for what each installs).
+TOOLS_SERVE := wasm-target trunk wasm-bindgen
+TOOLS_WASM := wasm-target wasm-bindgen browser
+TOOLS_ALL := wasm-target trunk wasm-bindgen wasm-opt browser
+
+.PHONY: setup serve test test-native test-wasm test-e2e bench
+
+setup:
+	$(SETUP) $(TOOLS_ALL)
+
+serve:
+	$(SETUP) $(TOOLS_SERVE)
+	trunk serve
+
+test:
+	$(SETUP) $(TOOLS_ALL)
+	$(TEST) fmt clippy clippy-wasm native wasm release e2e
+
+test-native:
+	$(TEST) native
+
+test-wasm:
+	$(SETUP) $(TOOLS_WASM)
+	$(TEST) wasm
+
+test-e2e:
+	$(SETUP) $(TOOLS_ALL)
+	$(TEST) release e2e
+
+bench:
+	@if [ -f crates/durable/examples/bench.rs ] || [ -f crates/durable/examples/bench/main.rs ]; then \
+		cargo run --release -p durable --example bench; \
+	else \
+		echo "No benchmarks yet (crates/durable/examples/bench.rs does not exist)."; \
+	fi
