@@ -1,107 +1,97 @@
-//! [`Database`]: a connection to the runtime's IndexedDB database. Owns the
-//! schema (its version and object stores), the upgrade that creates it, and
-//! reading and writing records.
+//! Opening the database: creation, upgrades, and the two ways an upgrade
+//! can go wrong — a newer version already on disk, or another tab holding the
+//! old version open.
+//!
+//! Owns the connection's life cycle: a connection closes itself when another
+//! tab asks to upgrade, so a newer app is never blocked by an older tab. Must
+//! never open the database at a version other than the one asked for.
 
-use indexed_db_futures::database::Database as IdbDatabase;
-use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use std::cell::RefCell;
+use std::future::IntoFuture;
+use std::rc::Rc;
+use std::task::{Poll, Waker};
 
-use crate::Error;
+use durable::{select2, Either, StoreError};
+use indexed_db_futures::database::Database;
 
-/// The schema version this code creates and expects.
-///
-/// Raise it only together with a new arm in `upgrade`; the version-change
-/// transaction is not available for data migrations, so new versions add new
-/// stores and migrate into them.
-pub const SCHEMA_VERSION: u32 = 1;
+use crate::error::Error;
+use crate::schema::upgrade;
 
-/// A key-value object store: out-of-line string keys, serde records as values.
-pub const KV_STORE: &str = "kv";
-
-/// An open connection to one named IndexedDB database at [`SCHEMA_VERSION`].
-#[derive(Debug)]
-pub struct Database {
-    inner: IdbDatabase,
+#[derive(Default)]
+struct BlockedSignal {
+    blocked: bool,
+    waker: Option<Waker>,
 }
 
-impl Database {
-    /// Opens (and if needed creates or upgrades) the database called `name`.
-    ///
-    /// The connection closes itself when another tab asks to upgrade the
-    /// database, so a newer version of the app is never blocked by an older
-    /// tab left open. If an older tab does not let go, opening waits for it
-    /// and says so on the console.
-    pub async fn open(name: &str) -> Result<Self, Error> {
-        let inner = IdbDatabase::open(name)
-            .with_version(SCHEMA_VERSION)
-            .with_on_blocked(|_event| {
-                web_sys::console::warn_1(
-                    &"Durable Dungeon: another tab holds an older version of the \
-                      database open; close it to continue."
-                        .into(),
-                );
-                Ok(())
-            })
-            .with_on_upgrade_needed(|event, db| upgrade(event.old_version(), &db))
-            .await?;
-        close_on_version_change(&inner)?;
-        Ok(Self { inner })
-    }
-
-    /// The database's name.
-    pub fn name(&self) -> String {
-        self.inner.name()
-    }
-
-    /// Writes `value` under `key` in [`KV_STORE`], replacing any previous
-    /// record, in one readwrite transaction.
-    pub async fn put<T: Serialize>(&self, key: &str, value: &T) -> Result<(), Error> {
-        let transaction = self
-            .inner
-            .transaction(KV_STORE)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        let store = transaction.object_store(KV_STORE)?;
-        store
-            .put(value)
-            .with_key(key)
-            .without_key_type()
-            .serde()?
-            .await?;
-        // Dropping a transaction without committing rolls it back.
-        transaction.commit().await?;
-        Ok(())
-    }
-
-    /// Reads the record under `key` in [`KV_STORE`], if there is one.
-    pub async fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, Error> {
-        let transaction = self.inner.transaction(KV_STORE).build()?;
-        let store = transaction.object_store(KV_STORE)?;
-        let record = store.get(key).serde()?.await?;
-        Ok(record)
-    }
-
-    /// Closes the connection.
-    pub fn close(self) {
-        self.inner.close();
-    }
+/// Opens `name` at `version`, creating or upgrading it. A database written
+/// by a newer version is [`StoreError::NewerSchema`]; an upgrade that
+/// another tab blocks is [`StoreError::Blocked`] (nothing is lost either way).
+pub async fn open_database(name: &str, version: u32) -> Result<Database, StoreError> {
+    let signal = Rc::new(RefCell::new(BlockedSignal::default()));
+    let on_blocked = signal.clone();
+    let open = Database::open(name)
+        .with_version(version)
+        .with_on_blocked(move |_event| {
+            let mut s = on_blocked.borrow_mut();
+            s.blocked = true;
+            if let Some(w) = s.waker.take() {
+                w.wake();
+            }
+            Ok(())
+        })
+        .with_on_upgrade_needed(move |event, db| upgrade(event.old_version(), version, &db));
+    let blocked = std::future::poll_fn(|cx| {
+        let mut s = signal.borrow_mut();
+        if s.blocked {
+            Poll::Ready(())
+        } else {
+            s.waker = Some(cx.waker().clone());
+            Poll::Pending
+        }
+    });
+    let mut open = Box::pin(open.into_future());
+    let db = match select2(&mut open, blocked).await {
+        Either::Left(result) => match result {
+            Ok(db) => db,
+            Err(err) => {
+                let err = Error::from(err);
+                if err.dom_name() == Some("VersionError") {
+                    return Err(StoreError::NewerSchema {
+                        found: stored_version(name).await.unwrap_or(0),
+                        supported: version,
+                    });
+                }
+                return Err(err.into());
+            }
+        },
+        Either::Right(()) => {
+            // The request stays queued in the browser and goes through when
+            // the other tab lets go: keep it (and its upgrade) alive until
+            // then, and close what it opens.
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(db) = open.await {
+                    db.close();
+                }
+            });
+            return Err(StoreError::Blocked);
+        }
+    };
+    close_on_version_change(&db)?;
+    Ok(db)
 }
 
-/// Brings a database at `old_version` (0 when it did not exist) up to
-/// [`SCHEMA_VERSION`]. Runs inside the version-change transaction.
-fn upgrade(old_version: f64, db: &IdbDatabase) -> indexed_db_futures::Result<()> {
-    if old_version < 1.0 {
-        db.create_object_store(KV_STORE).build()?;
-    }
-    Ok(())
+/// The version of the database on disk (opening without a version never
+/// upgrades).
+async fn stored_version(name: &str) -> Option<u32> {
+    let db = Database::open(name).await.ok()?;
+    let v = db.version() as u32;
+    db.close();
+    Some(v)
 }
 
-/// Closes `db` as soon as another connection asks for a version change, so
-/// that the upgrade can proceed instead of waiting for this tab.
-fn close_on_version_change(db: &IdbDatabase) -> Result<(), Error> {
-    let mut changes = db.version_changes()?;
+/// Closes `db` as soon as another connection asks for a version change.
+fn close_on_version_change(db: &Database) -> Result<(), StoreError> {
+    let mut changes = db.version_changes().map_err(Error::from)?;
     wasm_bindgen_futures::spawn_local(async move {
         if changes.recv().await.is_some() {
             changes.db().clone().close();

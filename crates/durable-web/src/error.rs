@@ -62,3 +62,31 @@ impl From<OpenDbError> for Error {
         }
     }
 }
+
+impl Error {
+    /// The `DOMException` name behind this error, if there is one.
+    pub fn dom_name(&self) -> Option<&str> {
+        match self {
+            Self::Storage { name, .. } => Some(name),
+            _ => None,
+        }
+    }
+}
+
+impl From<Error> for durable::StoreError {
+    fn from(error: Error) -> Self {
+        use durable::StoreError;
+        match error.dom_name() {
+            Some("QuotaExceededError") => StoreError::QuotaExceeded(error.to_string()),
+            Some("InvalidStateError") => StoreError::Closed(format!(
+                "{error}; the database was closed, perhaps for an upgrade by a newer version \
+                 of the game in another tab: reload the page"
+            )),
+            Some("DataError") | Some("DataCloneError") => StoreError::Corrupt(error.to_string()),
+            _ => match error {
+                Error::Serialisation(m) => StoreError::Corrupt(m),
+                other => StoreError::Other(other.to_string()),
+            },
+        }
+    }
+}

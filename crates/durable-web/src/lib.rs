@@ -1,12 +1,24 @@
-//! The browser half of the durable runtime: the IndexedDB store and, later,
-//! timers, tab leadership and broadcast between tabs.
+//! # durable-web — the browser half of the durable runtime
 //!
-//! Only this crate knows the IndexedDB schema. It targets `wasm32` in the
-//! browser; it also compiles natively so the workspace builds and lints as a
-//! whole, but its operations need a browser to run.
+//! The IndexedDB implementation of `durable`'s `Store` ([`IdbStore`]) and,
+//! beside it, the browser host: timers, tab leadership and broadcast between
+//! tabs. Only this crate knows the IndexedDB schema (`schema.rs`).
+//!
+//! It targets `wasm32` in the browser; it also compiles natively so the
+//! workspace builds and lints as a whole, but its operations need a browser.
 
 mod database;
 mod error;
+mod idb_store;
+mod schema;
 
-pub use database::{Database, KV_STORE, SCHEMA_VERSION};
+pub use database::open_database;
 pub use error::Error;
+pub use idb_store::{CommitFault, IdbStore};
+pub use schema::SCHEMA_VERSION;
+
+/// Test support: the schema upgrade, so tests can build databases of older
+/// versions.
+pub mod testing {
+    pub use crate::schema::{upgrade, INSTANCES, SUMMARIES};
+}

@@ -192,6 +192,8 @@ pub enum StoreError {
     QuotaExceeded(String),
     #[error("a stored record could not be decoded: {0}")]
     Corrupt(String),
+    #[error("a stored record was written by a newer version of the game: {0}; reload the page to update")]
+    NewerRecord(String),
     #[error("the database was written by a newer version of the app (schema {found}, this app knows {supported}); reload the page to update")]
     NewerSchema { found: u32, supported: u32 },
     #[error(

@@ -1,0 +1,69 @@
+//! The IndexedDB schema: object store names, the schema version, and the
+//! upgrade that brings any older database to the current version.
+//!
+//! Only this crate knows these names. Version 1 holds the runtime's data;
+//! version 2 adds `summaries` (a small indexed row per instance, so queries
+//! filter without decoding full rows), built from `instances` by a normal
+//! transaction after opening, since the upgrade callback cannot read data.
+//! Must never delete a store that holds data.
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::KeyPath;
+
+/// The schema version this build creates and expects.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Instance rows: key = instance id, value = `{version, json}`.
+pub const INSTANCES: &str = "instances";
+/// History events: key = `[instance id, event id]`, value = event JSON.
+pub const HISTORY: &str = "history";
+/// Work items: key path `seq` (auto-increment, enqueue order), value =
+/// `{seq, id, instance, due, json}`; `due` is 0 for work that is ready now.
+pub const WORK: &str = "work";
+pub const WORK_BY_ID: &str = "by_id";
+pub const WORK_BY_DUE: &str = "by_due";
+pub const WORK_BY_INSTANCE: &str = "by_instance";
+/// The app's own records: key = `[store, key]`, value = `{version, json}`.
+pub const APP: &str = "app";
+/// Counters and flags: key = name.
+pub const META: &str = "meta";
+/// Version 2: key path `id`, value = `{id, name, status, created}`.
+pub const SUMMARIES: &str = "summaries";
+
+/// Every store a commit may touch.
+pub const ALL_STORES: [&str; 6] = [INSTANCES, HISTORY, WORK, APP, META, SUMMARIES];
+
+/// Meta key: the last key handed out to an appended app record.
+pub const META_APPEND_SEQ: &str = "append_seq";
+/// Meta key: set once `summaries` has been built from `instances`.
+pub const META_SUMMARIES_BUILT: &str = "summaries_built";
+
+/// Creates what `old_version` lacks, up to `target` (normally
+/// [`SCHEMA_VERSION`]; tests build older databases with a lower target).
+pub fn upgrade(old_version: f64, target: u32, db: &Database) -> indexed_db_futures::Result<()> {
+    if old_version < 1.0 && target >= 1 {
+        db.create_object_store(INSTANCES).build()?;
+        db.create_object_store(HISTORY).build()?;
+        let work = db
+            .create_object_store(WORK)
+            .with_key_path(KeyPath::One("seq"))
+            .with_auto_increment(true)
+            .build()?;
+        work.create_index(WORK_BY_ID, KeyPath::One("id"))
+            .with_unique(true)
+            .build()?;
+        work.create_index(WORK_BY_DUE, KeyPath::One("due"))
+            .build()?;
+        work.create_index(WORK_BY_INSTANCE, KeyPath::One("instance"))
+            .build()?;
+        db.create_object_store(APP).build()?;
+        db.create_object_store(META).build()?;
+    }
+    if old_version < 2.0 && target >= 2 {
+        db.create_object_store(SUMMARIES)
+            .with_key_path(KeyPath::One("id"))
+            .build()?;
+    }
+    Ok(())
+}

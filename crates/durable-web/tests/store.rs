@@ -1,0 +1,239 @@
+//! The IndexedDB store in headless Chromium: the core's conformance suite,
+//! unchanged, and the storage error paths.
+//!
+//! Tests in one binary share an origin and so share IndexedDB: each test
+//! uses its own database name.
+
+#![cfg(target_arch = "wasm32")]
+
+use durable::{
+    AppWrite, CommitBatch, EventKind, HistoryEvent, InstanceId, InstanceQuery, InstanceRecord,
+    Store, StoreError,
+};
+use durable_web::{CommitFault, IdbStore, SCHEMA_VERSION};
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use js_sys::{Array, Object, Reflect};
+use serde_json::json;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn unique(test: &str) -> String {
+    format!("durable-test-{test}-{}", js_sys::Math::random())
+}
+
+async fn open(test: &str) -> IdbStore {
+    IdbStore::open(&unique(test)).await.expect("open the store")
+}
+
+#[wasm_bindgen_test]
+async fn indexeddb_store_passes_the_conformance_suite() {
+    let mut made = Vec::new();
+    durable::conformance::run_all(|name| {
+        made.push(name);
+        open(name)
+    })
+    .await;
+    assert_eq!(made.len(), 6);
+}
+
+fn row(id: &str) -> InstanceRecord {
+    InstanceRecord::pending(InstanceId::new(id), "O", json!({"hero": id}), 7)
+}
+
+fn batch_with_everything(id: &str) -> CommitBatch {
+    CommitBatch {
+        instances: vec![row(id)],
+        append_history: vec![(
+            InstanceId::new(id),
+            vec![HistoryEvent {
+                event_id: 0,
+                timestamp_ms: 1,
+                kind: EventKind::OrchestratorStarted,
+            }],
+        )],
+        app_writes: vec![AppWrite::Append {
+            store: "console".into(),
+            value: json!("a line"),
+        }],
+        ..Default::default()
+    }
+}
+
+async fn nothing_written(s: &IdbStore, id: &str) {
+    assert_eq!(s.instance(&InstanceId::new(id)).await.unwrap(), None);
+    assert!(s.history(&InstanceId::new(id)).await.unwrap().is_empty());
+    assert!(s.app_records("console").await.unwrap().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_transaction_aborted_after_its_writes_leaves_nothing() {
+    let s = open("abort").await;
+    s.inject_fault(CommitFault::AbortAfterWrites);
+    let r = s.commit(batch_with_everything("x")).await;
+    assert!(matches!(r, Err(StoreError::Other(_))), "{r:?}");
+    nothing_written(&s, "x").await;
+    // The same batch commits afterwards.
+    s.commit(batch_with_everything("x")).await.unwrap();
+    assert!(s.instance(&InstanceId::new("x")).await.unwrap().is_some());
+}
+
+#[wasm_bindgen_test]
+async fn quota_exceeded_is_a_typed_error_and_loses_nothing() {
+    let s = open("quota").await;
+    s.commit(batch_with_everything("kept")).await.unwrap();
+    s.inject_fault(CommitFault::QuotaExceeded);
+    let r = s.commit(batch_with_everything("new")).await;
+    assert!(matches!(r, Err(StoreError::QuotaExceeded(_))), "{r:?}");
+    assert!(s
+        .instance(&InstanceId::new("kept"))
+        .await
+        .unwrap()
+        .is_some());
+    assert_eq!(s.instance(&InstanceId::new("new")).await.unwrap(), None);
+    assert_eq!(s.app_records("console").await.unwrap().len(), 1);
+}
+
+/// Writes a raw value into the history store, bypassing the runtime.
+async fn write_raw_history(db_name: &str, id: &str, event_id: f64, value: &str) {
+    let db = Database::open(db_name).await.unwrap();
+    let tx = db
+        .transaction("history")
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
+    let store = tx.object_store("history").unwrap();
+    let key: JsValue = Array::of2(&JsValue::from_str(id), &JsValue::from_f64(event_id)).into();
+    store
+        .put(JsValue::from_str(value))
+        .with_key(key)
+        .primitive()
+        .unwrap()
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    db.close();
+}
+
+#[wasm_bindgen_test]
+async fn corrupt_and_newer_history_records_are_typed_errors() {
+    let name = unique("corrupt");
+    let s = IdbStore::open(&name).await.unwrap();
+    s.commit(batch_with_everything("bad")).await.unwrap();
+    s.commit(batch_with_everything("newer")).await.unwrap();
+    write_raw_history(&name, "bad", 1.0, "{not json").await;
+    write_raw_history(
+        &name,
+        "newer",
+        1.0,
+        r#"{"event_id":1,"timestamp_ms":2,"kind":"TimeTravelled"}"#,
+    )
+    .await;
+    let r = s.history(&InstanceId::new("bad")).await;
+    assert!(matches!(r, Err(StoreError::Corrupt(_))), "{r:?}");
+    let r = s.history(&InstanceId::new("newer")).await;
+    match r {
+        Err(StoreError::NewerRecord(m)) => assert!(m.contains("TimeTravelled"), "{m}"),
+        other => panic!("expected NewerRecord, got {other:?}"),
+    }
+    // Nothing else was lost.
+    assert!(s.instance(&InstanceId::new("bad")).await.unwrap().is_some());
+    assert_eq!(s.app_records("console").await.unwrap().len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_database_from_a_newer_version_is_refused_with_a_typed_error() {
+    let name = unique("newer-schema");
+    let db = Database::open(name.as_str())
+        .with_version(99u32)
+        .await
+        .unwrap();
+    db.close();
+    match IdbStore::open(&name).await {
+        Err(StoreError::NewerSchema { found, supported }) => {
+            assert_eq!((found, supported), (99, SCHEMA_VERSION));
+        }
+        Err(other) => panic!("expected NewerSchema, got {other}"),
+        Ok(_) => panic!("expected NewerSchema, the store opened"),
+    }
+    // The newer database is untouched.
+    let db = Database::open(name.as_str()).await.unwrap();
+    assert_eq!(db.version(), 99.0);
+    db.close();
+}
+
+/// A version-1 database as an older build wrote it: the v1 stores, with one
+/// instance row in the v1 record format.
+async fn version_1_fixture(name: &str, ids: &[&str]) -> Database {
+    let db = Database::open(name)
+        .with_version(1u32)
+        .with_on_upgrade_needed(|event, db| {
+            durable_web::testing::upgrade(event.old_version(), 1, &db)
+        })
+        .await
+        .unwrap();
+    let tx = db
+        .transaction(durable_web::testing::INSTANCES)
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
+    let store = tx.object_store(durable_web::testing::INSTANCES).unwrap();
+    for id in ids {
+        let record = Object::new();
+        Reflect::set(&record, &"version".into(), &JsValue::from_f64(0.0)).unwrap();
+        let json = serde_json::to_string(&row(id)).unwrap();
+        Reflect::set(&record, &"json".into(), &JsValue::from_str(&json)).unwrap();
+        store
+            .put(JsValue::from(record))
+            .with_key(JsValue::from_str(id))
+            .primitive()
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    db
+}
+
+#[wasm_bindgen_test]
+async fn a_version_1_database_upgrades_with_its_instances_intact() {
+    let name = unique("upgrade");
+    version_1_fixture(&name, &["ann:confirm", "bob:confirm"])
+        .await
+        .close();
+    let s = IdbStore::open(&name)
+        .await
+        .expect("upgrade to the current version");
+    let page = s.query(&InstanceQuery::default()).await.unwrap();
+    let ids: Vec<_> = page.instances.iter().map(|r| r.id.0.clone()).collect();
+    assert_eq!(ids, ["ann:confirm", "bob:confirm"]);
+    assert_eq!(
+        s.instance(&InstanceId::new("ann:confirm")).await.unwrap(),
+        Some(row("ann:confirm"))
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_upgrade_blocked_by_another_tab_is_a_typed_error_and_loses_nothing() {
+    let name = unique("blocked");
+    // An "older tab" holds version 1 open and does not let go.
+    let old_tab = version_1_fixture(&name, &["kept"]).await;
+    match IdbStore::open(&name).await {
+        Err(StoreError::Blocked) => {}
+        Err(other) => panic!("expected Blocked, got {other}"),
+        Ok(_) => panic!("expected Blocked, the store opened"),
+    }
+    // Once the old tab closes, the upgrade goes through with the data intact.
+    old_tab.close();
+    let s = IdbStore::open(&name)
+        .await
+        .expect("open after the old tab closed");
+    assert!(s
+        .instance(&InstanceId::new("kept"))
+        .await
+        .unwrap()
+        .is_some());
+}
