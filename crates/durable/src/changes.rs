@@ -22,6 +22,8 @@ pub enum Change {
     },
     /// Records of an app store changed.
     AppStore { store: String },
+    /// A message was queued for an instance: the executor has work.
+    Queued { id: InstanceId },
 }
 
 #[derive(Default)]

@@ -243,9 +243,13 @@ impl<S: Store> Client<S> {
             .collect();
         stores.sort();
         stores.dedup();
+        let queued: Vec<InstanceId> = batch.enqueue.iter().map(|w| w.instance_id().clone()).collect();
         self.store.commit(batch).await?;
         for c in changes {
             self.changes.publish(c);
+        }
+        for id in queued {
+            self.changes.publish(Change::Queued { id });
         }
         for store in stores {
             self.changes.publish(Change::AppStore { store });
@@ -293,6 +297,7 @@ impl<S: Store> Client<S> {
             ..CommitBatch::default()
         };
         self.store.commit(batch).await?;
+        self.changes.publish(Change::Queued { id: row.id.clone() });
         Ok(())
     }
 

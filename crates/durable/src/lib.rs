@@ -86,7 +86,6 @@ mod store;
 mod work;
 
 pub mod conformance;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod testing;
 
 pub use activity::{ActivityContext, ActivityError, AppReader};

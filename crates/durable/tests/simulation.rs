@@ -4,134 +4,12 @@
 //! commit failures, over 200 seeds. The outcome must equal the uninterrupted
 //! run's, and every activity's app-store write must happen exactly once.
 
-mod common;
-
 use std::rc::Rc;
 
 use durable::testing::block_on;
-use durable::{
-    join2, select2, when_all, Clock, Either, InMemoryStore, InstanceId, OrchestrationContext,
-    Registry, Runtime, RuntimeOptions, RuntimeStatus, Store, TaskError, VirtualClock,
-};
+use durable::testing::patterns::{registry, scenario, SplitMix, Stimulus, INSTANCES};
+use durable::{Clock, InMemoryStore, InstanceId, Runtime, RuntimeOptions, RuntimeStatus, Store, VirtualClock};
 use serde_json::{json, Value};
-
-/// splitmix64: the simulation's only source of randomness.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-fn registry() -> Registry {
-    let mut r = Registry::new();
-    r.activity("Write", |ctx, tag: String| async move {
-        ctx.append("console", &tag)?;
-        Ok::<_, durable::ActivityError>(tag)
-    })
-    .activity("Check", |ctx, _: ()| async move {
-        Ok::<_, durable::ActivityError>(ctx.read::<bool>("game", "won").await?.unwrap_or(false))
-    })
-    // Fan-out/fan-in: four writes in parallel, then one more.
-    .orchestration("FanOut", |ctx: OrchestrationContext, _: ()| async move {
-        let parts: Vec<String> =
-            when_all((0..4).map(|i| ctx.call_activity("Write", &format!("fan {i}"))))
-                .await
-                .into_iter()
-                .collect::<Result<_, _>>()?;
-        ctx.call_activity::<_, String>("Write", &"fan done").await?;
-        Ok::<_, TaskError>(json!(parts))
-    })
-    // Human interaction: an approval races a two-minute window.
-    .orchestration("Confirm", |ctx: OrchestrationContext, _: ()| async move {
-        ctx.call_activity::<_, String>("Write", &"confirm asked")
-            .await?;
-        let r = match select2(
-            ctx.wait_for_event::<String>("ApprovalTask"),
-            ctx.sleep(120_000),
-        )
-        .await
-        {
-            Either::Left(who) => format!("accepted by {}", who?),
-            Either::Right(()) => "timed out".to_string(),
-        };
-        ctx.call_activity::<_, String>("Write", &r).await?;
-        Ok::<_, TaskError>(json!(r))
-    })
-    // Chaining: each step feeds the next.
-    .orchestration("Chain", |ctx: OrchestrationContext, _: ()| async move {
-        let mut acc = String::from("chain");
-        for i in 0..4 {
-            acc = ctx.call_activity("Write", &format!("{acc}>{i}")).await?;
-        }
-        Ok::<_, TaskError>(json!(acc))
-    })
-    // Monitor: check every 20 s until won or ten minutes have passed.
-    .orchestration("Monitor", |ctx: OrchestrationContext, _: ()| async move {
-        let end = ctx.now_ms() + 600_000;
-        let mut checks = 0;
-        while ctx.now_ms() < end {
-            checks += 1;
-            if ctx.call_activity::<_, bool>("Check", &()).await? {
-                ctx.call_activity::<_, String>("Write", &"monitor saw the win")
-                    .await?;
-                return Ok::<_, TaskError>(json!({"won": true, "checks": checks}));
-            }
-            ctx.sleep(20_000).await;
-        }
-        Ok(json!({"won": false, "checks": checks}))
-    })
-    // Event correlation: both events, in any order.
-    .orchestration("Correlate", |ctx: OrchestrationContext, _: ()| async move {
-        let (a, b) = join2(
-            ctx.wait_for_event::<u32>("KillMonster"),
-            ctx.wait_for_event::<u32>("GotTreasure"),
-        )
-        .await;
-        ctx.call_activity::<_, String>("Write", &"correlated")
-            .await?;
-        Ok::<_, TaskError>(json!(a? + b?))
-    });
-    r
-}
-
-/// What happens from outside, at virtual times: events and a game write.
-#[derive(Clone, Debug)]
-enum Stimulus {
-    Raise(&'static str, &'static str, Value),
-    Win,
-}
-
-fn scenario(seed: u64) -> Vec<(u64, Stimulus)> {
-    let mut rng = Rng(seed);
-    let mut s = Vec::new();
-    if rng.below(3) > 0 {
-        s.push((
-            rng.below(200_000),
-            Stimulus::Raise("confirm", "ApprovalTask", json!("Ann")),
-        ));
-    }
-    s.push((
-        rng.below(100_000),
-        Stimulus::Raise("correlate", "KillMonster", json!(1)),
-    ));
-    s.push((
-        rng.below(100_000),
-        Stimulus::Raise("correlate", "GotTreasure", json!(2)),
-    ));
-    if rng.below(2) == 0 {
-        s.push((rng.below(800_000), Stimulus::Win));
-    }
-    s.sort_by_key(|(t, _)| *t);
-    s
-}
 
 struct Outcome {
     rows: Vec<(String, RuntimeStatus, Option<Value>)>,
@@ -158,17 +36,11 @@ fn run(seed: u64, reload_every_turn: bool) -> Outcome {
     };
     let mut rt = make();
     let client = rt.client();
-    for (name, id) in [
-        ("FanOut", "fanout"),
-        ("Confirm", "confirm"),
-        ("Chain", "chain"),
-        ("Monitor", "monitor"),
-        ("Correlate", "correlate"),
-    ] {
+    for (name, id) in INSTANCES {
         block_on(client.start(name, &InstanceId::new(id), &())).unwrap();
     }
     let mut stimuli = scenario(seed).into_iter().peekable();
-    let mut faults = Rng(seed ^ 0xfa17);
+    let mut faults = SplitMix(seed ^ 0xfa17);
     let horizon = START + 1_000_000;
     loop {
         // Deliver what is due now, then run until idle.

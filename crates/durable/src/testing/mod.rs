@@ -1,12 +1,20 @@
-//! Test support: a tiny executor and a virtual-time driver.
+//! Test support: the five workflow patterns of the game as a registry, a
+//! tiny executor and a virtual-time driver.
 //!
-//! Public so the game's tests and the benchmarks can use them. Nothing here
-//! is used by the runtime itself.
+//! Public so the native tests, the browser tests and the benchmarks share
+//! one copy. Nothing here is used by the runtime itself.
 
+pub mod patterns;
+
+#[cfg(not(target_arch = "wasm32"))]
 use std::future::Future;
+#[cfg(not(target_arch = "wasm32"))]
 use std::pin::pin;
+#[cfg(not(target_arch = "wasm32"))]
 use std::sync::Arc;
+#[cfg(not(target_arch = "wasm32"))]
 use std::task::{Context, Poll, Wake, Waker};
+#[cfg(not(target_arch = "wasm32"))]
 use std::thread::{self, Thread};
 
 use crate::clock::VirtualClock;
@@ -14,8 +22,10 @@ use crate::error::RuntimeError;
 use crate::runtime::{Runtime, TickReport};
 use crate::store::Store;
 
+#[cfg(not(target_arch = "wasm32"))]
 struct ThreadWaker(Thread);
 
+#[cfg(not(target_arch = "wasm32"))]
 impl Wake for ThreadWaker {
     fn wake(self: Arc<Self>) {
         self.0.unpark();
@@ -23,6 +33,7 @@ impl Wake for ThreadWaker {
 }
 
 /// Runs a future to completion on this thread.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn block_on<F: Future>(fut: F) -> F::Output {
     let mut fut = pin!(fut);
     let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));

@@ -1,0 +1,137 @@
+//! The five workflow patterns of the game, as small orchestrations, and
+//! seeded scenarios of what happens to them from outside.
+//!
+//! Used by the native deterministic simulation and by the browser's reload
+//! tests, so both run the very same workflows.
+
+use serde_json::{json, Value};
+
+use crate::combinators::{join2, select2, when_all, Either};
+use crate::context::OrchestrationContext;
+use crate::error::TaskError;
+use crate::registry::Registry;
+
+/// (orchestration name, instance id) of each pattern.
+pub const INSTANCES: [(&str, &str); 5] = [
+    ("FanOut", "fanout"),
+    ("Confirm", "confirm"),
+    ("Chain", "chain"),
+    ("Monitor", "monitor"),
+    ("Correlate", "correlate"),
+];
+
+/// The console app store every pattern's `Write` activity appends to.
+pub const CONSOLE: &str = "console";
+
+/// Window of the Confirm pattern and period of the Monitor pattern (ms).
+pub const CONFIRM_WINDOW_MS: u64 = 120_000;
+pub const MONITOR_PERIOD_MS: u64 = 20_000;
+pub const MONITOR_LIMIT_MS: u64 = 600_000;
+
+/// Registers the patterns and their two activities: `Write` (appends its tag
+/// to the console: its effect can be counted) and `Check` (reads the game's
+/// `won` flag).
+pub fn registry() -> Registry {
+    let mut r = Registry::new();
+    r.activity("Write", |ctx, tag: String| async move {
+        ctx.append(CONSOLE, &tag)?;
+        Ok::<_, crate::ActivityError>(tag)
+    })
+    .activity("Check", |ctx, _: ()| async move {
+        Ok::<_, crate::ActivityError>(ctx.read::<bool>("game", "won").await?.unwrap_or(false))
+    })
+    // Fan-out/fan-in: four writes in parallel, then one more.
+    .orchestration("FanOut", |ctx: OrchestrationContext, _: ()| async move {
+        let parts: Vec<String> = when_all((0..4).map(|i| ctx.call_activity("Write", &format!("fan {i}"))))
+            .await
+            .into_iter()
+            .collect::<Result<_, _>>()?;
+        ctx.call_activity::<_, String>("Write", &"fan done").await?;
+        Ok::<_, TaskError>(json!(parts))
+    })
+    // Human interaction: an approval races the confirmation window.
+    .orchestration("Confirm", |ctx: OrchestrationContext, _: ()| async move {
+        ctx.call_activity::<_, String>("Write", &"confirm asked").await?;
+        let r = match select2(ctx.wait_for_event::<String>("ApprovalTask"), ctx.sleep(CONFIRM_WINDOW_MS)).await {
+            Either::Left(who) => format!("accepted by {}", who?),
+            Either::Right(()) => "timed out".to_string(),
+        };
+        ctx.call_activity::<_, String>("Write", &r).await?;
+        Ok::<_, TaskError>(json!(r))
+    })
+    // Chaining: each step feeds the next.
+    .orchestration("Chain", |ctx: OrchestrationContext, _: ()| async move {
+        let mut acc = String::from("chain");
+        for i in 0..4 {
+            acc = ctx.call_activity("Write", &format!("{acc}>{i}")).await?;
+        }
+        Ok::<_, TaskError>(json!(acc))
+    })
+    // Monitor: check periodically until won or the time limit passes.
+    .orchestration("Monitor", |ctx: OrchestrationContext, _: ()| async move {
+        let end = ctx.now_ms() + MONITOR_LIMIT_MS;
+        let mut checks = 0;
+        while ctx.now_ms() < end {
+            checks += 1;
+            if ctx.call_activity::<_, bool>("Check", &()).await? {
+                ctx.call_activity::<_, String>("Write", &"monitor saw the win").await?;
+                return Ok::<_, TaskError>(json!({"won": true, "checks": checks}));
+            }
+            ctx.sleep(MONITOR_PERIOD_MS).await;
+        }
+        Ok(json!({"won": false, "checks": checks}))
+    })
+    // Event correlation: both events, in any order.
+    .orchestration("Correlate", |ctx: OrchestrationContext, _: ()| async move {
+        let (a, b) = join2(
+            ctx.wait_for_event::<u32>("KillMonster"),
+            ctx.wait_for_event::<u32>("GotTreasure"),
+        )
+        .await;
+        ctx.call_activity::<_, String>("Write", &"correlated").await?;
+        Ok::<_, TaskError>(json!(a? + b?))
+    });
+    r
+}
+
+/// What happens from outside, at a time after the start.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stimulus {
+    /// Raise (instance, event, payload).
+    Raise(&'static str, &'static str, Value),
+    /// The game is won: the `Check` activity sees it.
+    Win,
+}
+
+/// splitmix64: the scenarios' only source of randomness.
+pub struct SplitMix(pub u64);
+
+impl SplitMix {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+}
+
+/// A seeded scenario: stimuli sorted by their time (ms after the start).
+pub fn scenario(seed: u64) -> Vec<(u64, Stimulus)> {
+    let mut rng = SplitMix(seed);
+    let mut s = Vec::new();
+    if rng.below(3) > 0 {
+        s.push((rng.below(200_000), Stimulus::Raise("confirm", "ApprovalTask", json!("Ann"))));
+    }
+    s.push((rng.below(100_000), Stimulus::Raise("correlate", "KillMonster", json!(1))));
+    s.push((rng.below(100_000), Stimulus::Raise("correlate", "GotTreasure", json!(2))));
+    if rng.below(2) == 0 {
+        s.push((rng.below(800_000), Stimulus::Win));
+    }
+    s.sort_by_key(|(t, _)| *t);
+    s
+}
