@@ -5,4 +5,9 @@
 //! no UI framework; tested natively in virtual time.
 
 pub mod generate;
+pub mod model;
+pub mod names;
 pub mod words;
+
+pub use model::{Adventurer, Item, ItemLocation, Monster, Room, Status, Universe};
+pub use names::{name_key, validate_name, NameError};
