@@ -4,5 +4,21 @@
 //! workflows that run them on the `durable` runtime. Plain Rust: no browser,
 //! no UI framework; tested natively in virtual time.
 
+pub mod command;
+pub mod event;
 pub mod generate;
+pub mod matching;
+pub mod model;
+pub mod names;
+pub mod narration;
+pub mod rules;
+pub mod setup;
 pub mod words;
+
+pub use command::{parse, Command, CommandError};
+pub use event::GameEvent;
+pub use matching::Ambiguous;
+pub use model::{Adventurer, Item, ItemLocation, Monster, Room, Status, Universe};
+pub use names::{name_key, validate_name, NameError};
+pub use rules::{apply, Effect, RuleError};
+pub use setup::SetupError;

@@ -1,0 +1,279 @@
+//! Every line of narration the game prints, as functions of the names.
+//!
+//! Owns the wording, exactly as the game specification gives it, so the
+//! rules, the workflows and the tests share one copy. Must never decide
+//! anything: a function here formats, it does not check the game state.
+
+use std::time::Duration;
+
+// UserConfirmationWorkflow.
+
+/// "{name} now has 2 minutes to confirm they are ready." The window is the
+/// configured one: "1 minute", "90 seconds" → "1 minute and 30 seconds",
+/// "5 seconds", "250 milliseconds".
+pub fn confirm_window(name: &str, window: Duration) -> String {
+    format!("{name} now has {} to confirm they are ready.", span(window))
+}
+
+pub fn accepted(name: &str) -> String {
+    format!("{name} has accepted the challenge!")
+}
+
+pub fn failed_to_confirm(name: &str) -> String {
+    format!("{name} failed to confirm in time.")
+}
+
+/// What KillUser narrates.
+pub fn died_waiting(name: &str) -> String {
+    format!("Unfortunately {name} died from waiting too long!")
+}
+
+pub fn confirmation_complete(name: &str) -> String {
+    format!("User confirmation workflow complete for {name}.")
+}
+
+// UserSequentialWorkflow.
+
+pub fn looks_around(name: &str, description: &str) -> String {
+    format!("{name} looks around: {description}")
+}
+
+pub fn sees_weapon(name: &str, weapon: &str) -> String {
+    format!("{name} sees a {weapon} inside the room!")
+}
+
+/// `room` is the room's name ("A dusty room"), as the original printed it.
+pub fn notices_monster(name: &str, monster: &str, room: &str) -> String {
+    format!("{name} notices a {monster} in {room}.")
+}
+
+pub fn notices_treasure(name: &str, monster: &str, treasure: &str) -> String {
+    format!("{name} notices a {monster} with a {treasure}.")
+}
+
+/// Placing the treasure after the monster was already killed: it lands on
+/// the floor instead (see `setup::place_treasure`).
+pub fn treasure_beside_body(name: &str, monster: &str, treasure: &str) -> String {
+    format!("{name} notices a {treasure} beside the body of the {monster}.")
+}
+
+// UserMonitorWorkflow and GameMonitorWorkflow.
+
+/// "{name} is being monitored every 20 seconds."
+pub fn monitoring_every(name: &str, interval: Duration) -> String {
+    format!("{name} is being monitored every {}.", span(interval))
+}
+
+pub fn monitoring_timed_out(name: &str) -> String {
+    format!("{name} monitoring has timed out.")
+}
+
+pub fn monitoring_done(name: &str) -> String {
+    format!("{name} monitoring is done.")
+}
+
+pub fn has_won(name: &str) -> String {
+    format!("{name} has won the game!")
+}
+
+// Commands (see `rules`).
+
+pub fn grabbed(name: &str, item: &str) -> String {
+    format!("{name} successfully grabbed {item}.")
+}
+
+pub fn nabbed_treasure(name: &str) -> String {
+    format!("{name} nabbed the treasure.")
+}
+
+pub fn killed(name: &str, monster: &str, weapon: &str) -> String {
+    format!("{name} valiantly killed {monster} with {weapon}.")
+}
+
+pub fn dropped(name: &str, monster: &str, treasure: &str) -> String {
+    format!("{name} notices {monster} dropped a {treasure}.")
+}
+
+/// The inventory line, also the last line of look.
+pub fn carrying(name: &str, items: &[String]) -> String {
+    if items.is_empty() {
+        format!("{name} is carrying nothing.")
+    } else {
+        format!("{name} is carrying: {}.", items.join(", "))
+    }
+}
+
+pub fn monster_here(monster: &str, holding: Option<&str>) -> String {
+    match holding {
+        Some(item) => format!("The {monster} is here, holding the {item}."),
+        None => format!("The {monster} is here."),
+    }
+}
+
+pub fn body_here(monster: &str) -> String {
+    format!("The body of the {monster} lies here.")
+}
+
+pub fn on_the_floor(items: &[String]) -> String {
+    if items.is_empty() {
+        "There is nothing on the floor.".to_owned()
+    } else {
+        format!("On the floor: {}.", items.join(", "))
+    }
+}
+
+/// The help text, one command a line.
+pub fn help() -> Vec<String> {
+    [
+        "look (l): describe the room, what is in it and what you carry.",
+        "inventory (i): list what you carry.",
+        "get <item> (take, grab, pick up): pick up an item from the floor.",
+        "kill <monster> with <weapon> (attack, slay, fight): fight the monster.",
+        "confirm: accept the challenge while the confirmation window is open.",
+        "help (?): show this list.",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+/// A length of time as a player reads it; whole minutes and seconds where
+/// they fit, milliseconds only below a second.
+fn span(length: Duration) -> String {
+    let ms = length.as_millis();
+    let minutes = ms / 60_000;
+    let rest = ms % 60_000;
+    match (minutes, rest) {
+        (0, _) => seconds(rest),
+        (_, 0) => count(minutes, "minute"),
+        _ => format!("{} and {}", count(minutes, "minute"), seconds(rest)),
+    }
+}
+
+/// Below one minute: "5 seconds", "1.5 seconds", "250 milliseconds".
+fn seconds(ms: u128) -> String {
+    let (whole, fraction) = (ms / 1_000, ms % 1_000);
+    match (whole, fraction) {
+        (0, _) => count(fraction, "millisecond"),
+        (_, 0) => count(whole, "second"),
+        _ => {
+            let fraction = format!("{fraction:03}");
+            format!("{whole}.{} seconds", fraction.trim_end_matches('0'))
+        }
+    }
+}
+
+fn count(n: u128, unit: &str) -> String {
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workflow_lines_read_as_the_specification_gives_them() {
+        let n = "Ada";
+        let table = [
+            (
+                confirm_window(n, Duration::from_secs(120)),
+                "Ada now has 2 minutes to confirm they are ready.",
+            ),
+            (accepted(n), "Ada has accepted the challenge!"),
+            (failed_to_confirm(n), "Ada failed to confirm in time."),
+            (
+                died_waiting(n),
+                "Unfortunately Ada died from waiting too long!",
+            ),
+            (
+                confirmation_complete(n),
+                "User confirmation workflow complete for Ada.",
+            ),
+            (
+                looks_around(n, "You are standing in a dusty room."),
+                "Ada looks around: You are standing in a dusty room.",
+            ),
+            (
+                sees_weapon(n, "Magic Sword"),
+                "Ada sees a Magic Sword inside the room!",
+            ),
+            (
+                notices_monster(n, "Gibbering Green Troll", "A dusty room"),
+                "Ada notices a Gibbering Green Troll in A dusty room.",
+            ),
+            (
+                notices_treasure(n, "Gibbering Green Troll", "Magic Diamond"),
+                "Ada notices a Gibbering Green Troll with a Magic Diamond.",
+            ),
+            (
+                monitoring_every(n, Duration::from_secs(20)),
+                "Ada is being monitored every 20 seconds.",
+            ),
+            (monitoring_timed_out(n), "Ada monitoring has timed out."),
+            (monitoring_done(n), "Ada monitoring is done."),
+            (has_won(n), "Ada has won the game!"),
+            (
+                grabbed(n, "Magic Sword"),
+                "Ada successfully grabbed Magic Sword.",
+            ),
+            (nabbed_treasure(n), "Ada nabbed the treasure."),
+            (
+                killed(n, "Gibbering Green Troll", "Magic Sword"),
+                "Ada valiantly killed Gibbering Green Troll with Magic Sword.",
+            ),
+            (
+                dropped(n, "Gibbering Green Troll", "Magic Diamond"),
+                "Ada notices Gibbering Green Troll dropped a Magic Diamond.",
+            ),
+        ];
+        for (got, want) in table {
+            assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn windows_are_pluralised_and_sub_minute_ones_say_seconds() {
+        let table = [
+            (60_000, "1 minute"),
+            (120_000, "2 minutes"),
+            (90_000, "1 minute and 30 seconds"),
+            (61_000, "1 minute and 1 second"),
+            (3_600_000, "60 minutes"),
+            (5_000, "5 seconds"),
+            (1_000, "1 second"),
+            (1_500, "1.5 seconds"),
+            (1_050, "1.05 seconds"),
+            (250, "250 milliseconds"),
+            (1, "1 millisecond"),
+            (0, "0 milliseconds"),
+        ];
+        for (ms, want) in table {
+            assert_eq!(span(Duration::from_millis(ms)), want, "{ms} ms");
+        }
+        assert_eq!(
+            confirm_window("Bo", Duration::from_secs(60)),
+            "Bo now has 1 minute to confirm they are ready."
+        );
+        assert_eq!(
+            monitoring_every("Bo", Duration::from_secs(1)),
+            "Bo is being monitored every 1 second."
+        );
+    }
+
+    #[test]
+    fn lists_and_help() {
+        assert_eq!(carrying("Ada", &[]), "Ada is carrying nothing.");
+        assert_eq!(
+            carrying("Ada", &["Magic Sword".into(), "Magic Diamond".into()]),
+            "Ada is carrying: Magic Sword, Magic Diamond."
+        );
+        assert_eq!(on_the_floor(&[]), "There is nothing on the floor.");
+        assert_eq!(help().len(), 6);
+        for verb in ["look", "inventory", "get", "kill", "confirm", "help"] {
+            assert!(help().iter().any(|line| line.starts_with(verb)), "{verb}");
+        }
+    }
+}
