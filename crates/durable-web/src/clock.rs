@@ -21,6 +21,8 @@ impl Clock for BrowserClock {
     }
 
     fn sleep(&self, ms: u64) -> Sleep {
-        Box::pin(gloo_timers::future::TimeoutFuture::new(ms.min(u32::MAX as u64) as u32))
+        Box::pin(gloo_timers::future::TimeoutFuture::new(
+            ms.min(u32::MAX as u64) as u32,
+        ))
     }
 }

@@ -44,14 +44,17 @@ pub struct Leadership {
 
 /// Web Locks are missing (an old browser, or an insecure context).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("this browser has no Web Locks API (navigator.locks): cannot elect one executor across tabs")]
+#[error(
+    "this browser has no Web Locks API (navigator.locks): cannot elect one executor across tabs"
+)]
 pub struct NoWebLocks;
 
 impl Leadership {
     /// Queues a request for the lock `name`.
     pub fn request(name: &str) -> Result<Leadership, NoWebLocks> {
         let navigator = web_sys::window().ok_or(NoWebLocks)?.navigator();
-        let locks = Reflect::get(&navigator, &JsValue::from_str("locks")).map_err(|_| NoWebLocks)?;
+        let locks =
+            Reflect::get(&navigator, &JsValue::from_str("locks")).map_err(|_| NoWebLocks)?;
         if locks.is_undefined() || locks.is_null() {
             return Err(NoWebLocks);
         }

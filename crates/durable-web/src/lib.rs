@@ -7,14 +7,22 @@
 //! It targets `wasm32` in the browser; it also compiles natively so the
 //! workspace builds and lints as a whole, but its operations need a browser.
 
+mod broadcast;
+mod clock;
 mod database;
 mod error;
+mod host;
 mod idb_store;
+mod leadership;
 mod schema;
 
+pub use broadcast::Broadcast;
+pub use clock::BrowserClock;
 pub use database::open_database;
 pub use error::Error;
+pub use host::{Host, HostError, HostOptions};
 pub use idb_store::{CommitFault, IdbStore};
+pub use leadership::{Leadership, NoWebLocks};
 pub use schema::SCHEMA_VERSION;
 
 /// Test support: the schema upgrade, so tests can build databases of older

@@ -103,6 +103,10 @@ pub struct Client<S: Store> {
     store: S,
     clock: Rc<dyn Clock>,
     changes: ChangeFeed,
+    /// Where [`Client::subscribe`] and [`Client::wait_for_completion`]
+    /// listen: by default the feed the client publishes to; a browser host
+    /// sets a feed that also carries other tabs' changes.
+    watch: ChangeFeed,
     /// Distinguishes this client's message ids from other tabs' (the
     /// browser host sets a random one).
     nonce: u64,
@@ -116,9 +120,16 @@ impl<S: Store> Client<S> {
         Client {
             store,
             clock,
+            watch: changes.clone(),
             changes,
             nonce: 0,
         }
+    }
+
+    /// Listens for changes on `feed` instead of the one it publishes to.
+    pub fn with_watch_feed(mut self, feed: ChangeFeed) -> Self {
+        self.watch = feed;
+        self
     }
 
     /// Sets the nonce that keeps this client's message ids apart from those
@@ -243,7 +254,11 @@ impl<S: Store> Client<S> {
             .collect();
         stores.sort();
         stores.dedup();
-        let queued: Vec<InstanceId> = batch.enqueue.iter().map(|w| w.instance_id().clone()).collect();
+        let queued: Vec<InstanceId> = batch
+            .enqueue
+            .iter()
+            .map(|w| w.instance_id().clone())
+            .collect();
         self.store.commit(batch).await?;
         for c in changes {
             self.changes.publish(c);
@@ -473,7 +488,7 @@ impl<S: Store> Client<S> {
     }
 
     pub fn subscribe(&self) -> ChangeSubscription {
-        self.changes.subscribe()
+        self.watch.subscribe()
     }
 
     /// Waits until the instance reaches a final status, or `timeout_ms` of
@@ -483,7 +498,7 @@ impl<S: Store> Client<S> {
         id: &InstanceId,
         timeout_ms: u64,
     ) -> Result<InstanceRecord, ClientError> {
-        let sub = self.changes.subscribe();
+        let sub = self.watch.subscribe();
         let mut timeout = self.clock.sleep(timeout_ms);
         loop {
             match self.store.instance(id).await? {

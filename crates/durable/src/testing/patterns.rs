@@ -42,17 +42,24 @@ pub fn registry() -> Registry {
     })
     // Fan-out/fan-in: four writes in parallel, then one more.
     .orchestration("FanOut", |ctx: OrchestrationContext, _: ()| async move {
-        let parts: Vec<String> = when_all((0..4).map(|i| ctx.call_activity("Write", &format!("fan {i}"))))
-            .await
-            .into_iter()
-            .collect::<Result<_, _>>()?;
+        let parts: Vec<String> =
+            when_all((0..4).map(|i| ctx.call_activity("Write", &format!("fan {i}"))))
+                .await
+                .into_iter()
+                .collect::<Result<_, _>>()?;
         ctx.call_activity::<_, String>("Write", &"fan done").await?;
         Ok::<_, TaskError>(json!(parts))
     })
     // Human interaction: an approval races the confirmation window.
     .orchestration("Confirm", |ctx: OrchestrationContext, _: ()| async move {
-        ctx.call_activity::<_, String>("Write", &"confirm asked").await?;
-        let r = match select2(ctx.wait_for_event::<String>("ApprovalTask"), ctx.sleep(CONFIRM_WINDOW_MS)).await {
+        ctx.call_activity::<_, String>("Write", &"confirm asked")
+            .await?;
+        let r = match select2(
+            ctx.wait_for_event::<String>("ApprovalTask"),
+            ctx.sleep(CONFIRM_WINDOW_MS),
+        )
+        .await
+        {
             Either::Left(who) => format!("accepted by {}", who?),
             Either::Right(()) => "timed out".to_string(),
         };
@@ -74,7 +81,8 @@ pub fn registry() -> Registry {
         while ctx.now_ms() < end {
             checks += 1;
             if ctx.call_activity::<_, bool>("Check", &()).await? {
-                ctx.call_activity::<_, String>("Write", &"monitor saw the win").await?;
+                ctx.call_activity::<_, String>("Write", &"monitor saw the win")
+                    .await?;
                 return Ok::<_, TaskError>(json!({"won": true, "checks": checks}));
             }
             ctx.sleep(MONITOR_PERIOD_MS).await;
@@ -88,7 +96,8 @@ pub fn registry() -> Registry {
             ctx.wait_for_event::<u32>("GotTreasure"),
         )
         .await;
-        ctx.call_activity::<_, String>("Write", &"correlated").await?;
+        ctx.call_activity::<_, String>("Write", &"correlated")
+            .await?;
         Ok::<_, TaskError>(json!(a? + b?))
     });
     r
@@ -125,13 +134,175 @@ pub fn scenario(seed: u64) -> Vec<(u64, Stimulus)> {
     let mut rng = SplitMix(seed);
     let mut s = Vec::new();
     if rng.below(3) > 0 {
-        s.push((rng.below(200_000), Stimulus::Raise("confirm", "ApprovalTask", json!("Ann"))));
+        s.push((
+            rng.below(200_000),
+            Stimulus::Raise("confirm", "ApprovalTask", json!("Ann")),
+        ));
     }
-    s.push((rng.below(100_000), Stimulus::Raise("correlate", "KillMonster", json!(1))));
-    s.push((rng.below(100_000), Stimulus::Raise("correlate", "GotTreasure", json!(2))));
+    s.push((
+        rng.below(100_000),
+        Stimulus::Raise("correlate", "KillMonster", json!(1)),
+    ));
+    s.push((
+        rng.below(100_000),
+        Stimulus::Raise("correlate", "GotTreasure", json!(2)),
+    ));
     if rng.below(2) == 0 {
         s.push((rng.below(800_000), Stimulus::Win));
     }
     s.sort_by_key(|(t, _)| *t);
     s
+}
+
+/// How a scenario ended: every instance's (id, status, output), and the
+/// console lines in commit order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScenarioOutcome {
+    pub rows: Vec<(String, crate::RuntimeStatus, Option<Value>)>,
+    pub console: Vec<String>,
+}
+
+/// Runs the five patterns through the seeded scenario in virtual time.
+///
+/// With `reload`, every tick handles one unit of work (one turn boundary),
+/// and after each tick the runtime is dropped and the store reopened with
+/// `open` — everything in memory is gone, as after a page reload — and
+/// `fail_next` is applied before some ticks, so commits fail at random
+/// points. Without it, one runtime runs uninterrupted.
+pub async fn run_scenario<S, Open, Fut>(
+    seed: u64,
+    reload: bool,
+    mut open: Open,
+    fail_next: impl Fn(&S, bool),
+) -> ScenarioOutcome
+where
+    S: crate::Store + Clone + 'static,
+    Open: FnMut() -> Fut,
+    Fut: std::future::Future<Output = S>,
+{
+    use crate::{Clock, InstanceId, Runtime, RuntimeOptions, VirtualClock};
+    use std::rc::Rc;
+
+    const START: u64 = 1_000_000;
+    let clock = VirtualClock::new(START);
+    let options = RuntimeOptions {
+        batch_limit: if reload { 1 } else { 10_000 },
+        ..RuntimeOptions::default()
+    };
+    let mut store = open().await;
+    let mut rt = Runtime::with_options(
+        store.clone(),
+        registry(),
+        Rc::new(clock.clone()),
+        options.clone(),
+    );
+    for (name, id) in INSTANCES {
+        rt.client()
+            .start(name, &InstanceId::new(id), &())
+            .await
+            .expect("start a pattern");
+    }
+    let mut stimuli = scenario(seed).into_iter().peekable();
+    let mut faults = SplitMix(seed ^ 0xfa17);
+    let horizon = START + 1_000_000;
+    loop {
+        while let Some((t, _)) = stimuli.peek() {
+            if START + *t > clock.now_ms() {
+                break;
+            }
+            let Some((_, s)) = stimuli.next() else { break };
+            match s {
+                // The instance may have finished already: then refused.
+                Stimulus::Raise(id, name, payload) => {
+                    let _ = rt
+                        .client()
+                        .raise_event(&InstanceId::new(id), name, &payload)
+                        .await;
+                }
+                Stimulus::Win => store
+                    .commit(crate::CommitBatch {
+                        app_writes: vec![crate::AppWrite::Put {
+                            store: "game".into(),
+                            key: "won".into(),
+                            value: json!(true),
+                        }],
+                        ..Default::default()
+                    })
+                    .await
+                    .expect("write the win"),
+            }
+        }
+        loop {
+            let inject = reload && faults.below(7) == 0;
+            fail_next(&store, inject);
+            let r = rt.tick().await;
+            fail_next(&store, false);
+            if reload {
+                store = open().await;
+                rt = Runtime::with_options(
+                    store.clone(),
+                    registry(),
+                    Rc::new(clock.clone()),
+                    options.clone(),
+                );
+            }
+            match r {
+                Ok(r) if !r.did_work() && r.conflicts == 0 => break,
+                _ => {}
+            }
+        }
+        let next_timer = store.next_due(clock.now_ms()).await.expect("next due");
+        let next_stimulus = stimuli.peek().map(|(t, _)| START + t);
+        let next = match (next_timer, next_stimulus) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => match a.or(b) {
+                Some(t) => t,
+                None => break,
+            },
+        };
+        if next > horizon {
+            break;
+        }
+        clock.set(next);
+    }
+    let rows = store
+        .query(&Default::default())
+        .await
+        .expect("query")
+        .instances
+        .into_iter()
+        .map(|r| (r.id.0, r.status, r.output))
+        .collect();
+    let console = store
+        .app_records(CONSOLE)
+        .await
+        .expect("console")
+        .into_iter()
+        .map(|r| r.value.as_str().unwrap_or_default().to_string())
+        .collect();
+    ScenarioOutcome { rows, console }
+}
+
+/// Checks a reloaded run against the uninterrupted one: same outcomes,
+/// every instance finished, every app write exactly once. Panics otherwise.
+pub fn assert_same_outcome(seed: u64, reference: &ScenarioOutcome, reloaded: &ScenarioOutcome) {
+    assert_eq!(
+        reference.rows, reloaded.rows,
+        "seed {seed}: outcomes differ"
+    );
+    for (id, status, _) in &reference.rows {
+        assert_eq!(
+            *status,
+            crate::RuntimeStatus::Completed,
+            "seed {seed}: {id} did not finish"
+        );
+    }
+    let mut a = reference.console.clone();
+    let mut b = reloaded.console.clone();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b, "seed {seed}: app writes differ");
+    let mut dedup = b.clone();
+    dedup.dedup();
+    assert_eq!(dedup, b, "seed {seed}: a write happened twice");
 }

@@ -1,0 +1,269 @@
+//! [`Host`]: the runtime on a page. Opens the store, elects one executor
+//! across tabs, runs the dispatcher loop on the page's executor, arms one
+//! browser timer for the earliest due time, and tells every tab of changes.
+//!
+//! Every tab has a host; only the one holding the Web Lock executes. The
+//! others only send commands (through IndexedDB, with a BroadcastChannel
+//! nudge) and show state. Must never execute while it does not hold the lock.
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+use std::task::{Poll, Waker};
+
+use durable::{
+    select2, Change, ChangeFeed, ChangeSubscription, Client, Clock, Registry, Runtime,
+    RuntimeOptions, StoreError,
+};
+
+use crate::broadcast::Broadcast;
+use crate::clock::BrowserClock;
+use crate::idb_store::IdbStore;
+use crate::leadership::{Leadership, NoWebLocks};
+
+/// Why a host could not start.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HostError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    NoWebLocks(#[from] NoWebLocks),
+    #[error("cannot talk to other tabs (BroadcastChannel): {0}")]
+    NoBroadcast(String),
+}
+
+/// A wake-up flag the dispatcher loop waits on.
+#[derive(Clone, Default)]
+struct Wake(Rc<RefCell<(bool, Option<Waker>)>>);
+
+impl Wake {
+    fn notify(&self) {
+        let mut w = self.0.borrow_mut();
+        w.0 = true;
+        if let Some(waker) = w.1.take() {
+            waker.wake();
+        }
+    }
+
+    async fn wait(&self) {
+        std::future::poll_fn(|cx| {
+            let mut w = self.0.borrow_mut();
+            if w.0 {
+                w.0 = false;
+                Poll::Ready(())
+            } else {
+                w.1 = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        })
+        .await
+    }
+}
+
+struct Inner {
+    store: IdbStore,
+    runtime: Runtime<IdbStore>,
+    client: Client<IdbStore>,
+    /// What the UI subscribes to: this tab's changes and other tabs'.
+    ui: ChangeFeed,
+    wake: Wake,
+    stopped: Cell<bool>,
+    leader: Cell<bool>,
+    last_error: RefCell<Option<StoreError>>,
+    broadcast: RefCell<Option<Broadcast>>,
+}
+
+/// The runtime on this page. Cheap to clone.
+#[derive(Clone)]
+pub struct Host {
+    inner: Rc<Inner>,
+}
+
+/// Options of a host.
+#[derive(Clone, Debug, Default)]
+pub struct HostOptions {
+    pub runtime: RuntimeOptions,
+}
+
+impl Host {
+    /// Opens the database `db_name` and starts this tab's host. It executes
+    /// once it holds the database's executor lock.
+    pub async fn start(
+        db_name: &str,
+        registry: Registry,
+        options: HostOptions,
+    ) -> Result<Host, HostError> {
+        let store = IdbStore::open(db_name).await?;
+        let mut runtime_options = options.runtime;
+        runtime_options.seed ^= random_u64();
+        let runtime = Runtime::with_options(
+            store.clone(),
+            registry,
+            Rc::new(BrowserClock),
+            runtime_options,
+        );
+        let ui = ChangeFeed::new();
+        let client = runtime
+            .client()
+            .with_nonce(random_u64())
+            .with_watch_feed(ui.clone());
+        let inner = Rc::new(Inner {
+            store,
+            runtime,
+            client,
+            ui,
+            wake: Wake::default(),
+            stopped: Cell::new(false),
+            leader: Cell::new(false),
+            last_error: RefCell::new(None),
+            broadcast: RefCell::new(None),
+        });
+        let weak = Rc::downgrade(&inner);
+        let broadcast = Broadcast::join(&format!("durable:{db_name}"), move |changes| {
+            if let Some(inner) = weak.upgrade() {
+                for c in changes {
+                    inner.ui.publish(c);
+                }
+                inner.wake.notify();
+            }
+        })
+        .map_err(|e| HostError::NoBroadcast(format!("{e:?}")))?;
+        *inner.broadcast.borrow_mut() = Some(broadcast);
+        let lock = Leadership::request(&format!("durable-executor:{db_name}"))?;
+        wasm_bindgen_futures::spawn_local(forward_changes(
+            Rc::downgrade(&inner),
+            inner.runtime.changes().subscribe(),
+        ));
+        wasm_bindgen_futures::spawn_local(execute(Rc::downgrade(&inner), lock));
+        Ok(Host { inner })
+    }
+
+    /// The client: commands from this tab (start, raise, terminate …).
+    pub fn client(&self) -> &Client<IdbStore> {
+        &self.inner.client
+    }
+
+    pub fn store(&self) -> &IdbStore {
+        &self.inner.store
+    }
+
+    /// Changes from this tab and from the others, for a live UI.
+    pub fn subscribe(&self) -> ChangeSubscription {
+        self.inner.ui.subscribe()
+    }
+
+    /// Whether this tab is the one executing workflows.
+    pub fn is_leader(&self) -> bool {
+        self.inner.leader.get()
+    }
+
+    /// The last storage error the executor met, if any (shown to the player).
+    pub fn last_error(&self) -> Option<StoreError> {
+        self.inner.last_error.borrow().clone()
+    }
+
+    /// Stops executing and hands leadership to the next tab, as closing the
+    /// tab would.
+    pub fn shutdown(&self) {
+        self.inner.stopped.set(true);
+        self.inner.wake.notify();
+        self.inner.broadcast.borrow_mut().take();
+        // Wake the forwarder so it sees the stop.
+        self.inner.runtime.changes().publish(Change::AppStore {
+            store: String::new(),
+        });
+    }
+}
+
+/// Random bits for nonces and seeds.
+fn random_u64() -> u64 {
+    let hi = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    let lo = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    (hi << 32) | lo
+}
+
+/// Passes this tab's changes to the UI and the other tabs, and wakes the
+/// executor (a command may have queued work).
+async fn forward_changes(inner: Weak<Inner>, sub: ChangeSubscription) {
+    loop {
+        let first = sub.next().await;
+        let Some(inner) = inner.upgrade() else {
+            return;
+        };
+        if inner.stopped.get() {
+            return;
+        }
+        let mut batch = vec![first];
+        batch.extend(sub.drain());
+        if let Some(b) = inner.broadcast.borrow().as_ref() {
+            b.send(&batch);
+        }
+        for c in batch {
+            inner.ui.publish(c);
+        }
+        inner.wake.notify();
+    }
+}
+
+/// The dispatcher loop: wait for the lock, then run ready work, sleep until
+/// the next timer or a nudge, repeat.
+async fn execute(inner: Weak<Inner>, lock: Leadership) {
+    let stop = {
+        let Some(i) = inner.upgrade() else { return };
+        i.wake.clone()
+    };
+    // Wait for the lock, waking up to check for a stop.
+    loop {
+        let acquired = select2(lock.acquired(), stop.wait()).await;
+        let Some(i) = inner.upgrade() else { return };
+        if i.stopped.get() {
+            return; // dropping the lock withdraws the request
+        }
+        if matches!(acquired, durable::Either::Left(())) {
+            i.leader.set(true);
+            i.ui.publish(Change::AppStore {
+                store: "durable:leader".into(),
+            });
+            break;
+        }
+    }
+    loop {
+        let Some(i) = inner.upgrade() else { return };
+        if i.stopped.get() {
+            i.leader.set(false);
+            return;
+        }
+        let wait_ms = match i.runtime.run_until_idle().await {
+            Ok(_) => {
+                i.last_error.borrow_mut().take();
+                match i.runtime.next_due().await {
+                    Ok(Some(due)) => due.saturating_sub(BrowserClock.now_ms()).max(1),
+                    Ok(None) => 3_600_000,
+                    Err(e) => {
+                        *i.last_error.borrow_mut() = Some(e.into_store());
+                        1_000
+                    }
+                }
+            }
+            Err(e) => {
+                *i.last_error.borrow_mut() = Some(e.into_store());
+                1_000
+            }
+        };
+        let wake = i.wake.clone();
+        drop(i);
+        // One browser timer, for the earliest due time.
+        select2(wake.wait(), BrowserClock.sleep(wait_ms)).await;
+    }
+}
+
+trait IntoStore {
+    fn into_store(self) -> StoreError;
+}
+
+impl IntoStore for durable::RuntimeError {
+    fn into_store(self) -> StoreError {
+        match self {
+            durable::RuntimeError::Store(e) => e,
+        }
+    }
+}
