@@ -1,0 +1,255 @@
+//! `make bench` in the browser: raw IndexedDB limits beside the durable
+//! runtime's rates, on a release build in headless Chromium, one run.
+//!
+//! Compiled only with `--cfg durable_bench` (set by `make bench`), so the
+//! test suites never run it: it measures, it does not check behaviour.
+
+#![cfg(all(target_arch = "wasm32", durable_bench))]
+
+use std::rc::Rc;
+
+use durable::{
+    when_all, Clock, InstanceId, OrchestrationContext, Registry, Runtime, RuntimeOptions,
+    RuntimeStatus, Store, TaskError,
+};
+use durable_web::{BrowserClock, IdbStore};
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn now() -> f64 {
+    BrowserClock.monotonic_ms()
+}
+
+fn say(line: &str) {
+    web_sys::console::log_1(&JsValue::from_str(line));
+}
+
+fn unique(name: &str) -> String {
+    format!("bench-{name}-{}", js_sys::Math::random())
+}
+
+async fn raw_db() -> Database {
+    Database::open(unique("raw").as_str())
+        .with_version(1u32)
+        .with_on_upgrade_needed(|_, db| {
+            db.create_object_store("kv").build()?;
+            Ok(())
+        })
+        .await
+        .expect("open")
+}
+
+/// Transactions per second with one put each.
+async fn raw_single_put(n: u32) -> f64 {
+    let db = raw_db().await;
+    let t = now();
+    for i in 0..n {
+        let tx = db
+            .transaction("kv")
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .unwrap();
+        let store = tx.object_store("kv").unwrap();
+        store
+            .put(JsValue::from_str(
+                "{\"some\":\"record of about this size\"}",
+            ))
+            .with_key(JsValue::from_f64(f64::from(i)))
+            .primitive()
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    f64::from(n) / ((now() - t) / 1000.0)
+}
+
+/// Puts per second, 100 puts per transaction.
+async fn raw_batched_put(txs: u32) -> f64 {
+    let db = raw_db().await;
+    let t = now();
+    for i in 0..txs {
+        let tx = db
+            .transaction("kv")
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .unwrap();
+        let store = tx.object_store("kv").unwrap();
+        for j in 0..100 {
+            store
+                .put(JsValue::from_str(
+                    "{\"some\":\"record of about this size\"}",
+                ))
+                .with_key(JsValue::from_f64(f64::from(i * 100 + j)))
+                .primitive()
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    f64::from(txs * 100) / ((now() - t) / 1000.0)
+}
+
+fn registry() -> Registry {
+    let mut r = Registry::new();
+    r.activity("Work", |_ctx, n: u32| async move { Ok::<_, String>(n) })
+        .orchestration("Sequence", |ctx: OrchestrationContext, n: u32| async move {
+            for i in 0..n {
+                ctx.call_activity::<_, u32>("Work", &i).await?;
+            }
+            Ok::<_, TaskError>(())
+        })
+        .orchestration("FanOut", |ctx: OrchestrationContext, n: u32| async move {
+            let r: Result<Vec<u32>, TaskError> =
+                when_all((0..n).map(|i| ctx.call_activity::<_, u32>("Work", &i)))
+                    .await
+                    .into_iter()
+                    .collect();
+            r.map(|v| v.len())
+        })
+        .orchestration("Ticker", |ctx: OrchestrationContext, _: ()| async move {
+            loop {
+                if ctx.wait_for_event::<bool>("tick").await? {
+                    return Ok::<_, TaskError>(());
+                }
+            }
+        })
+        .orchestration("Nap", |ctx: OrchestrationContext, ms: u64| async move {
+            ctx.sleep(ms).await;
+            Ok::<_, TaskError>(())
+        });
+    r
+}
+
+async fn runtime(name: &str) -> (IdbStore, Runtime<IdbStore>) {
+    let store = IdbStore::open(name).await.expect("open");
+    let rt = Runtime::with_options(
+        store.clone(),
+        registry(),
+        Rc::new(BrowserClock),
+        RuntimeOptions::default(),
+    );
+    (store, rt)
+}
+
+/// Activities per second for `instances` instances of `name`.
+async fn activities_per_second(name: &str, input: u32, instances: u32) -> f64 {
+    let (_, rt) = runtime(&unique(name)).await;
+    let client = rt.client();
+    for i in 0..instances {
+        client
+            .start(name, &InstanceId::new(format!("{name}{i}")), &input)
+            .await
+            .unwrap();
+    }
+    let t = now();
+    let report = rt.run_until_idle().await.unwrap();
+    report.activities as f64 / ((now() - t) / 1000.0)
+}
+
+/// Mean ms of one turn (raise, then the tick that handles it) once the
+/// history has about `len` events.
+async fn turn_cost_at(len: u64) -> f64 {
+    let (store, rt) = runtime(&unique("turns")).await;
+    let client = rt.client();
+    let id = InstanceId::new("ticker");
+    client.start("Ticker", &id, &()).await.unwrap();
+    rt.run_until_idle().await.unwrap();
+    while store.instance(&id).await.unwrap().unwrap().history_len < len {
+        client.raise_event(&id, "tick", &false).await.unwrap();
+        rt.tick().await.unwrap();
+    }
+    let rounds = 100;
+    let mut spent = 0.0;
+    for _ in 0..rounds {
+        client.raise_event(&id, "tick", &false).await.unwrap();
+        let t = now();
+        rt.tick().await.unwrap();
+        spent += now() - t;
+    }
+    spent / f64::from(rounds)
+}
+
+/// Ms from opening a runtime to all of `n` in-flight instances resumed
+/// (their overdue timers fired and the instances completed).
+async fn resume_in_flight(n: u32) -> f64 {
+    let name = unique("resume");
+    let nap_ms = 5_000u64;
+    let due = {
+        let (store, rt) = runtime(&name).await;
+        let client = rt.client();
+        let started = BrowserClock.now_ms();
+        for i in 0..n {
+            client
+                .start("Nap", &InstanceId::new(format!("nap{i:04}")), &nap_ms)
+                .await
+                .unwrap();
+        }
+        rt.run_until_idle().await.unwrap();
+        let running = store
+            .query(&durable::InstanceQuery {
+                statuses: vec![RuntimeStatus::Running],
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .instances
+            .len();
+        assert_eq!(running, n as usize, "all asleep when the page closes");
+        store.close();
+        started + nap_ms + 1_000
+    };
+    // The page stays closed until every timer is due.
+    let wait = due.saturating_sub(BrowserClock.now_ms());
+    gloo_timers::future::TimeoutFuture::new(wait as u32).await;
+    let t = now();
+    let (store, rt) = runtime(&name).await;
+    rt.run_until_idle().await.unwrap();
+    let ms = now() - t;
+    let done = store
+        .query(&durable::InstanceQuery {
+            statuses: vec![RuntimeStatus::Completed],
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .instances
+        .len();
+    assert_eq!(done, n as usize, "every in-flight instance resumed");
+    ms
+}
+
+#[wasm_bindgen_test]
+async fn bench() {
+    let single = raw_single_put(500).await;
+    let batched = raw_batched_put(50).await;
+    let sequence = activities_per_second("Sequence", 100, 1).await;
+    let fanout = activities_per_second("FanOut", 10, 500).await;
+    let short = turn_cost_at(10).await;
+    let long = turn_cost_at(1_000).await;
+    let resume = resume_in_flight(1_000).await;
+    say("BENCH durable-web, IndexedDB in headless Chromium, release build");
+    say(&format!(
+        "BENCH raw IndexedDB, 1 put per transaction:       {single:>8.0} transactions/s"
+    ));
+    say(&format!(
+        "BENCH raw IndexedDB, 100 puts per transaction:    {batched:>8.0} puts/s"
+    ));
+    say(&format!(
+        "BENCH durable, 100-activity sequence, 1 instance: {sequence:>8.0} activities/s  ({:.2} x raw single; target >= 0.6)",
+        sequence / single
+    ));
+    say(&format!(
+        "BENCH durable, 500 instances x 10-way fan-out:    {fanout:>8.0} activities/s  ({:.2} x raw single; target >= 5)",
+        fanout / single
+    ));
+    say(&format!(
+        "BENCH durable, one turn: history 10 {short:.2} ms, history 1,000 {long:.2} ms, ratio {:.2} (target <= 1.3)",
+        long / short
+    ));
+    say(&format!(
+        "BENCH durable, open to 1,000 in-flight instances resumed: {resume:.0} ms"
+    ));
+}
