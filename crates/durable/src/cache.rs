@@ -1,18 +1,20 @@
-//! The execution cache: live executions kept in memory between turns.
+//! The execution cache: live executions kept in memory between turns,
+//! together with the instance row they last committed.
 //!
-//! Owns least-recently-used eviction. An entry is valid only for the instance
-//! row version it was built from; a mismatch means another writer moved the
-//! instance on, and the execution is rebuilt by replay. Must never be the
-//! source of truth: everything in it can be rebuilt from the store.
+//! Owns least-recently-used eviction. A cached row lets a turn skip reading
+//! the row; the turn's commit is still guarded by the row's version, and a
+//! refused commit evicts the entry, so the cache can be stale but never
+//! wrong. Must never be the source of truth: everything in it can be rebuilt
+//! from the store.
 
 use std::collections::{BTreeMap, HashMap};
 
 use crate::execution::Execution;
-use crate::instance::InstanceId;
+use crate::instance::{InstanceId, InstanceRecord};
 
 pub(crate) struct ExecutionCache {
     capacity: usize,
-    entries: HashMap<InstanceId, (u64, u64, Execution)>,
+    entries: HashMap<InstanceId, (u64, InstanceRecord, Execution)>,
     /// use stamp → instance, oldest first.
     order: BTreeMap<u64, InstanceId>,
     stamp: u64,
@@ -32,18 +34,18 @@ impl ExecutionCache {
         self.entries.len()
     }
 
-    /// Takes the execution out if it was built for this row version.
-    pub fn take(&mut self, id: &InstanceId, version: u64) -> Option<Execution> {
-        let (v, stamp, exec) = self.entries.remove(id)?;
+    /// Takes the execution and its last committed row out of the cache.
+    pub fn take(&mut self, id: &InstanceId) -> Option<(InstanceRecord, Execution)> {
+        let (stamp, row, exec) = self.entries.remove(id)?;
         self.order.remove(&stamp);
-        (v == version).then_some(exec)
+        Some((row, exec))
     }
 
-    pub fn insert(&mut self, id: InstanceId, version: u64, exec: Execution) {
+    pub fn insert(&mut self, row: InstanceRecord, exec: Execution) {
         if self.capacity == 0 {
             return;
         }
-        self.remove(&id);
+        self.remove(&row.id);
         while self.entries.len() >= self.capacity {
             let Some((_, oldest)) = self.order.pop_first() else {
                 break;
@@ -51,12 +53,12 @@ impl ExecutionCache {
             self.entries.remove(&oldest);
         }
         self.stamp += 1;
-        self.order.insert(self.stamp, id.clone());
-        self.entries.insert(id, (version, self.stamp, exec));
+        self.order.insert(self.stamp, row.id.clone());
+        self.entries.insert(row.id.clone(), (self.stamp, row, exec));
     }
 
     pub fn remove(&mut self, id: &InstanceId) {
-        if let Some((_, stamp, _)) = self.entries.remove(id) {
+        if let Some((stamp, _, _)) = self.entries.remove(id) {
             self.order.remove(&stamp);
         }
     }

@@ -73,6 +73,7 @@ mod client;
 mod clock;
 mod combinators;
 mod context;
+mod derive;
 mod error;
 mod execution;
 mod history;

@@ -1,17 +1,19 @@
 //! The dispatcher: turns ready work into committed turns and completions.
 //!
-//! Each [`Runtime::tick`] reads the ready work, runs one orchestration turn
-//! per instance that has messages and every ready activity, and commits all
-//! of it in one batch (group commit), falling back to one commit per unit if
-//! the group is refused. It owns the execution cache (live instances stay in
-//! memory between turns) and derives the work each turn creates. It must
-//! never let a turn's effects reach the store except as one atomic batch.
+//! Each [`Runtime::tick`] takes the ready work, runs every ready activity,
+//! then one orchestration turn per instance that has messages — an activity's
+//! completion goes straight into its instance's turn, in the same unit — and
+//! commits all units in one batch (group commit), falling back to one commit
+//! per unit if the group is refused. Work this runtime creates is kept in a
+//! hot queue, so a busy instance does not re-read the store every tick; the
+//! store is read whenever the hot queue is empty, every few ticks, and at
+//! the start of [`Runtime::run_until_idle`]. It owns the execution cache.
+//! It must never let a turn's effects reach the store except as one atomic
+//! batch.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
-
-use serde_json::Value;
 
 use crate::activity::ActivityContext;
 use crate::cache::ExecutionCache;
@@ -20,18 +22,19 @@ use crate::client::Client;
 use crate::clock::Clock;
 use crate::combinators::when_all;
 use crate::context::LogLine;
+use crate::derive::{derive_work, notify_parent};
 use crate::error::RuntimeError;
 use crate::execution::{Execution, Outcome};
 use crate::history::EventKind;
-use crate::instance::{InstanceId, InstanceRecord, ParentRef, RuntimeStatus};
+use crate::instance::{InstanceId, InstanceRecord, RuntimeStatus};
 use crate::registry::Registry;
-use crate::store::{CommitBatch, Precondition, Store, StoreError};
+use crate::store::{AppWrite, CommitBatch, Precondition, Store, StoreError};
 use crate::work::{ActivityTask, Message, WorkId, WorkItem, WorkKind};
 
 /// Tuning knobs of the dispatcher.
 #[derive(Clone, Debug)]
 pub struct RuntimeOptions {
-    /// Most work items read per tick.
+    /// Most work items taken per tick.
     pub batch_limit: usize,
     /// Live executions kept in memory; the least recently used is evicted.
     pub cache_capacity: usize,
@@ -65,20 +68,89 @@ pub struct TickReport {
 }
 
 impl TickReport {
+    /// Whether anything was committed (a tick that only cleared stale work
+    /// counts: there may be more behind it).
     pub fn did_work(&self) -> bool {
-        self.turns + self.activities > 0
+        self.turns + self.activities + self.commits > 0
+    }
+
+    fn add(&mut self, r: &TickReport) {
+        self.turns += r.turns;
+        self.activities += r.activities;
+        self.commits += r.commits;
+        self.conflicts += r.conflicts;
+        self.replays += r.replays;
     }
 }
 
-/// One atomic piece of a tick: a turn or an activity completion.
+/// Store reads are skipped for at most this many ticks in a row.
+const HOT_TICKS: u32 = 16;
+
+/// One atomic piece of a tick: a turn (with the completions it delivers),
+/// or the bookkeeping of work that needs no turn.
+#[derive(Default)]
 struct Unit {
     batch: CommitBatch,
-    /// The execution to cache once committed, with the row version it has.
-    install: Option<(InstanceId, u64, Execution)>,
+    /// The execution to cache once committed, with its new row.
+    install: Option<(InstanceRecord, Execution)>,
     changes: Vec<Change>,
     logs: Vec<LogLine>,
     evict: Option<InstanceId>,
-    is_turn: bool,
+    turns: usize,
+    activities: usize,
+}
+
+/// An activity that ran, waiting to commit with its instance's turn.
+struct ActivityDone {
+    work: WorkId,
+    task: ActivityTask,
+    event: EventKind,
+    reads: Vec<Precondition>,
+    writes: Vec<AppWrite>,
+}
+
+impl ActivityDone {
+    /// Commits the activity's effects and removes its task, guarded by the
+    /// task still being queued and by the versions it read.
+    fn settle(
+        self,
+        batch: &mut CommitBatch,
+        changes: &mut Vec<Change>,
+    ) -> (ActivityTask, EventKind, WorkId) {
+        batch.preconditions.push(Precondition::WorkExists {
+            id: self.work.clone(),
+        });
+        batch.preconditions.extend(self.reads);
+        for w in &self.writes {
+            let store = match w {
+                AppWrite::Put { store, .. }
+                | AppWrite::Delete { store, .. }
+                | AppWrite::Append { store, .. } => store,
+            };
+            let c = Change::AppStore {
+                store: store.clone(),
+            };
+            if !changes.contains(&c) {
+                changes.push(c);
+            }
+        }
+        batch.app_writes.extend(self.writes);
+        batch.dequeue.push(self.work.clone());
+        (self.task, self.event, self.work)
+    }
+}
+
+/// The completion message of an activity that cannot be delivered now.
+fn completion_message(work: &WorkId, task: &ActivityTask, event: EventKind) -> WorkItem {
+    WorkItem::message(
+        WorkId(format!("{}#done", work.0)),
+        Message {
+            instance_id: task.instance_id.clone(),
+            execution: Some(task.execution),
+            event,
+            due_ms: None,
+        },
+    )
 }
 
 /// The orchestration runtime over a store.
@@ -91,6 +163,10 @@ pub struct Runtime<S: Store> {
     changes: ChangeFeed,
     activity_seq: Cell<u64>,
     logs: RefCell<Vec<LogLine>>,
+    /// Ready work this runtime created itself.
+    hot: RefCell<VecDeque<WorkItem>>,
+    hot_ticks: Cell<u32>,
+    read_store: Cell<bool>,
 }
 
 impl<S: Store + Clone + 'static> Runtime<S> {
@@ -113,6 +189,9 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             changes: ChangeFeed::new(),
             activity_seq: Cell::new(0),
             logs: RefCell::new(Vec::new()),
+            hot: RefCell::new(VecDeque::new()),
+            hot_ticks: Cell::new(0),
+            read_store: Cell::new(true),
         }
     }
 
@@ -153,50 +232,77 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         Ok(self.store.next_due(self.clock.now_ms()).await?)
     }
 
-    /// Runs ticks until one does no work.
+    /// Runs ticks until one does no work. The first tick reads the store, so
+    /// work queued by others (commands, timers that fell due) is seen.
     pub async fn run_until_idle(&self) -> Result<TickReport, RuntimeError> {
+        self.read_store.set(true);
         let mut total = TickReport::default();
         loop {
             let r = self.tick().await?;
-            total.turns += r.turns;
-            total.activities += r.activities;
-            total.commits += r.commits;
-            total.conflicts += r.conflicts;
-            total.replays += r.replays;
+            total.add(&r);
             if !r.did_work() && r.conflicts == 0 {
                 return Ok(total);
             }
         }
     }
 
+    /// The work to do now: the hot queue, or what the store has ready.
+    async fn next_work(&self, now: u64) -> Result<Vec<WorkItem>, RuntimeError> {
+        let use_hot = !self.read_store.get()
+            && !self.hot.borrow().is_empty()
+            && self.hot_ticks.get() < HOT_TICKS;
+        if use_hot {
+            self.hot_ticks.set(self.hot_ticks.get() + 1);
+            let mut hot = self.hot.borrow_mut();
+            let n = hot.len().min(self.options.batch_limit);
+            return Ok(hot.drain(..n).collect());
+        }
+        self.read_store.set(false);
+        self.hot_ticks.set(0);
+        self.hot.borrow_mut().clear();
+        Ok(self.store.ready_work(now, self.options.batch_limit).await?)
+    }
+
     /// Processes the work that is ready now.
     pub async fn tick(&self) -> Result<TickReport, RuntimeError> {
         let now = self.clock.now_ms();
-        let work = self.store.ready_work(now, self.options.batch_limit).await?;
+        let work = self.next_work(now).await?;
         let mut report = TickReport::default();
-        let mut messages: Vec<(InstanceId, Vec<(WorkId, Message)>)> = Vec::new();
-        let mut index: HashMap<InstanceId, usize> = HashMap::new();
+        let mut order: Vec<InstanceId> = Vec::new();
+        let mut messages: HashMap<InstanceId, Vec<(WorkId, Message)>> = HashMap::new();
         let mut tasks = Vec::new();
         for item in work {
             match item.kind {
                 WorkKind::Message(m) => {
-                    let i = *index.entry(m.instance_id.clone()).or_insert_with(|| {
-                        messages.push((m.instance_id.clone(), Vec::new()));
-                        messages.len() - 1
+                    let entry = messages.entry(m.instance_id.clone()).or_insert_with(|| {
+                        order.push(m.instance_id.clone());
+                        Vec::new()
                     });
-                    messages[i].1.push((item.id, m));
+                    entry.push((item.id, m));
                 }
                 WorkKind::Activity(t) => tasks.push((item.id, t)),
             }
         }
+        let outcomes = when_all(tasks.into_iter().map(|(id, t)| self.run_activity(id, t))).await;
+        let mut done: HashMap<InstanceId, Vec<ActivityDone>> = HashMap::new();
+        for d in outcomes.into_iter().flatten() {
+            let id = d.task.instance_id.clone();
+            if !messages.contains_key(&id) && !done.contains_key(&id) {
+                order.push(id.clone());
+            }
+            done.entry(id).or_default().push(d);
+        }
         let mut units = Vec::new();
-        for (id, msgs) in messages {
-            if let Some(unit) = self.prepare_turn(&id, msgs, now, &mut report).await? {
+        for id in order {
+            let msgs = messages.remove(&id).unwrap_or_default();
+            let chained = done.remove(&id).unwrap_or_default();
+            if let Some(unit) = self
+                .prepare_turn(&id, msgs, chained, now, &mut report)
+                .await?
+            {
                 units.push(unit);
             }
         }
-        let outcomes = when_all(tasks.into_iter().map(|(id, t)| self.run_activity(id, t))).await;
-        units.extend(outcomes.into_iter().flatten());
         self.commit_units(units, &mut report).await?;
         Ok(report)
     }
@@ -257,13 +363,16 @@ impl<S: Store + Clone + 'static> Runtime<S> {
     }
 
     fn committed(&self, unit: Unit, report: &mut TickReport) {
-        if unit.is_turn {
-            report.turns += 1;
-        } else {
-            report.activities += 1;
-        }
-        if let Some((id, version, exec)) = unit.install {
-            self.cache.borrow_mut().insert(id, version, exec);
+        report.turns += unit.turns;
+        report.activities += unit.activities;
+        self.hot.borrow_mut().extend(
+            unit.batch
+                .enqueue
+                .into_iter()
+                .filter(|w| w.due_ms().is_none()),
+        );
+        if let Some((row, exec)) = unit.install {
+            self.cache.borrow_mut().insert(row, exec);
         }
         self.logs.borrow_mut().extend(unit.logs);
         for c in unit.changes {
@@ -271,9 +380,13 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         }
     }
 
-    /// A unit that did not commit: its in-memory execution ran ahead of the
-    /// store, so it is dropped and the turn will be redone from the store.
+    /// Units that did not commit: their executions ran ahead of the store,
+    /// so they are dropped, and the next tick reads the store again.
     fn abandon(&self, units: &[Unit]) {
+        if units.is_empty() {
+            return;
+        }
+        self.read_store.set(true);
         let mut cache = self.cache.borrow_mut();
         for u in units {
             if let Some(id) = &u.evict {
@@ -282,89 +395,117 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         }
     }
 
+    /// Builds the unit for one instance: its queued messages and the
+    /// completions of its activities that ran in this tick.
     async fn prepare_turn(
         &self,
         id: &InstanceId,
         msgs: Vec<(WorkId, Message)>,
+        chained: Vec<ActivityDone>,
         now: u64,
         report: &mut TickReport,
     ) -> Result<Option<Unit>, RuntimeError> {
-        let Some(record) = self.store.instance(id).await? else {
-            // Not started yet: messages wait for the instance (events raised
-            // to an instance before it starts are kept).
-            return Ok(None);
+        let cached = self.cache.borrow_mut().take(id);
+        let (record, cached_exec) = match cached {
+            Some((row, exec)) => (Some(row), Some(exec)),
+            None => (self.store.instance(id).await?, None),
         };
-        let mut batch = CommitBatch::default();
+        let mut unit = Unit {
+            activities: chained.len(),
+            ..Unit::default()
+        };
+        let Some(record) = record else {
+            // Not started (or purged): messages wait for the instance, since
+            // events raised before a start are kept. An activity that ran
+            // while its task was queued keeps its effects (exactly once);
+            // only the completion, which nobody waits for, is dropped.
+            if chained.is_empty() {
+                return Ok(None);
+            }
+            for d in chained {
+                d.settle(&mut unit.batch, &mut unit.changes);
+            }
+            return Ok(Some(unit));
+        };
+        let exec_no = record.execution;
         let (current, stale): (Vec<_>, Vec<_>) = msgs
             .into_iter()
-            .partition(|(_, m)| m.execution.is_none_or(|e| e == record.execution));
-        batch.dequeue.extend(stale.into_iter().map(|(w, _)| w));
+            .partition(|(_, m)| m.execution.is_none_or(|e| e == exec_no));
+        unit.batch.dequeue.extend(stale.into_iter().map(|(w, _)| w));
+        let (chained, stale_done): (Vec<_>, Vec<_>) = chained
+            .into_iter()
+            .partition(|d| d.task.execution == exec_no);
+        for d in stale_done {
+            d.settle(&mut unit.batch, &mut unit.changes);
+        }
         if record.status.is_final() {
-            batch.dequeue.extend(current.into_iter().map(|(w, _)| w));
-            return Ok(Some(Unit {
-                batch,
-                install: None,
-                changes: Vec::new(),
-                logs: Vec::new(),
-                evict: None,
-                is_turn: false,
-            }));
+            unit.batch
+                .dequeue
+                .extend(current.into_iter().map(|(w, _)| w));
+            for d in chained {
+                d.settle(&mut unit.batch, &mut unit.changes);
+            }
+            return Ok((!unit.batch.is_empty()).then_some(unit));
         }
-        if current.is_empty() {
-            return Ok(Some(Unit {
-                batch,
-                install: None,
-                changes: Vec::new(),
-                logs: Vec::new(),
-                evict: None,
-                is_turn: false,
-            }));
+        if current.is_empty() && chained.is_empty() {
+            if let Some(exec) = cached_exec {
+                self.cache.borrow_mut().insert(record, exec);
+            }
+            return Ok((!unit.batch.is_empty()).then_some(unit));
         }
-        let cached = self.cache.borrow_mut().take(id, record.version);
-        let mut exec = match cached {
+        let mut exec = match cached_exec {
             Some(e) => e,
             None => {
                 report.replays += 1;
                 let history = self.store.history(id).await?;
-                Execution::replay(&self.registry, id.clone(), record.execution, &history)
+                Execution::replay(&self.registry, id.clone(), exec_no, &history)
             }
         };
-        let events: Vec<EventKind> = current.iter().map(|(_, m)| m.event.clone()).collect();
+        // Settle the activities: their effects commit in this unit whatever
+        // the turn does with their completions.
+        let mut completions = Vec::with_capacity(chained.len());
+        for d in chained {
+            completions.push(d.settle(&mut unit.batch, &mut unit.changes));
+        }
+        let mut events: Vec<EventKind> = current.iter().map(|(_, m)| m.event.clone()).collect();
+        events.extend(completions.iter().map(|(_, e, _)| e.clone()));
         let turn = exec.run_turn(now, &events, self.clock.as_ref());
+        let (queued_flags, chained_flags) = turn.consumed.split_at(current.len());
         let consumed: Vec<WorkId> = current
             .iter()
-            .zip(&turn.consumed)
+            .zip(queued_flags)
             .filter(|(_, c)| **c)
             .map(|((w, _), _)| w.clone())
             .collect();
-        if consumed.is_empty() {
-            // Everything deferred (suspended): nothing to commit.
-            self.cache
-                .borrow_mut()
-                .insert(id.clone(), record.version, exec);
-            return Ok(if batch.dequeue.is_empty() {
-                None
+        // A completion the turn deferred (suspended instance) is queued.
+        let mut delivered = 0;
+        for ((task, event, work), flag) in completions.into_iter().zip(chained_flags) {
+            if *flag {
+                delivered += 1;
             } else {
-                Some(Unit {
-                    batch,
-                    install: None,
-                    changes: Vec::new(),
-                    logs: Vec::new(),
-                    evict: None,
-                    is_turn: false,
-                })
-            });
+                unit.batch
+                    .enqueue
+                    .push(completion_message(&work, &task, event));
+            }
         }
-        batch.preconditions.push(Precondition::InstanceVersion {
-            id: id.clone(),
-            version: Some(record.version),
-        });
+        if consumed.is_empty() && delivered == 0 {
+            self.cache.borrow_mut().insert(record, exec);
+            return Ok((!unit.batch.is_empty()).then_some(unit));
+        }
+        unit.turns = 1;
+        unit.evict = Some(id.clone());
+        unit.batch
+            .preconditions
+            .push(Precondition::InstanceVersion {
+                id: id.clone(),
+                version: Some(record.version),
+            });
         for w in &consumed {
-            batch
+            unit.batch
                 .preconditions
                 .push(Precondition::WorkExists { id: w.clone() });
         }
-        batch.dequeue.extend(consumed);
+        unit.batch.dequeue.extend(consumed);
 
         let mut row = record.clone();
         row.version += 1;
@@ -379,47 +520,49 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         } else {
             RuntimeStatus::Running
         };
-        self.derive_work(&record, &turn.new_events, &mut batch)
-            .await?;
-        let mut changes = Vec::new();
+        derive_work(&self.store, &record, &turn.new_events, &mut unit.batch).await?;
         match &turn.outcome {
             Some(Outcome::Completed(v)) => {
                 row.status = RuntimeStatus::Completed;
                 row.output = Some(v.clone());
-                self.notify_parent(&record, Ok(v.clone()), &mut batch);
+                notify_parent(&record, Ok(v.clone()), &mut unit.batch);
             }
             Some(Outcome::Failed(e)) => {
                 row.status = RuntimeStatus::Failed;
                 row.failure = Some(e.clone());
-                self.notify_parent(&record, Err(e.clone()), &mut batch);
+                notify_parent(&record, Err(e.clone()), &mut unit.batch);
             }
             Some(Outcome::Terminated(reason)) => {
                 row.status = RuntimeStatus::Terminated;
                 row.failure = Some(reason.clone());
-                self.notify_parent(&record, Err(format!("terminated: {reason}")), &mut batch);
+                notify_parent(
+                    &record,
+                    Err(format!("terminated: {reason}")),
+                    &mut unit.batch,
+                );
             }
             Some(Outcome::ContinuedAsNew { input, carried }) => {
                 row.status = RuntimeStatus::ContinuedAsNew;
                 row.execution += 1;
                 row.history_len = 0;
                 row.input = input.clone();
-                batch.clear_history.push(id.clone());
-                let exec_no = row.execution;
-                let mut enqueue = vec![EventKind::ExecutionStarted {
+                unit.batch.clear_history.push(id.clone());
+                let next = row.execution;
+                let mut starts = vec![EventKind::ExecutionStarted {
                     name: record.name.clone(),
                     input: input.clone(),
                     parent: record.parent.clone(),
                 }];
-                enqueue.extend(carried.iter().map(|(name, input)| EventKind::EventRaised {
+                starts.extend(carried.iter().map(|(name, input)| EventKind::EventRaised {
                     name: name.clone(),
                     input: input.clone(),
                 }));
-                for (i, event) in enqueue.into_iter().enumerate() {
-                    batch.enqueue.push(WorkItem::message(
-                        WorkId(format!("{id}#{exec_no}#start#{i}")),
+                for (i, event) in starts.into_iter().enumerate() {
+                    unit.batch.enqueue.push(WorkItem::message(
+                        WorkId(format!("{id}#{next}#start#{i}")),
                         Message {
                             instance_id: id.clone(),
-                            execution: Some(exec_no),
+                            execution: Some(next),
                             event,
                             due_ms: None,
                         },
@@ -429,191 +572,31 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             None => {}
         }
         if !matches!(turn.outcome, Some(Outcome::ContinuedAsNew { .. })) {
-            batch
+            unit.batch
                 .append_history
-                .push((id.clone(), turn.new_events.clone()));
+                .push((id.clone(), turn.new_events));
         }
-        changes.push(Change::Instance {
+        unit.changes.push(Change::Instance {
             id: id.clone(),
             status: Some(row.status),
         });
-        for child in &batch.instances {
-            changes.push(Change::Instance {
+        for child in &unit.batch.instances {
+            unit.changes.push(Change::Instance {
                 id: child.id.clone(),
                 status: Some(child.status),
             });
         }
-        let install = if turn.outcome.is_none() {
-            Some((id.clone(), row.version, exec))
-        } else {
-            None
-        };
-        batch.instances.insert(0, row);
-        Ok(Some(Unit {
-            batch,
-            install,
-            changes,
-            logs: turn.logs,
-            evict: Some(id.clone()),
-            is_turn: true,
-        }))
-    }
-
-    /// Work created by the actions of a turn.
-    async fn derive_work(
-        &self,
-        record: &InstanceRecord,
-        events: &[crate::history::HistoryEvent],
-        batch: &mut CommitBatch,
-    ) -> Result<(), RuntimeError> {
-        let id = &record.id;
-        let exec = record.execution;
-        let work_id = |event_id: u64| WorkId(format!("{id}#{exec}#{event_id}"));
-        for e in events {
-            match &e.kind {
-                EventKind::TaskScheduled { name, input } => batch.enqueue.push(WorkItem::activity(
-                    work_id(e.event_id),
-                    ActivityTask {
-                        instance_id: id.clone(),
-                        execution: exec,
-                        scheduled_id: e.event_id,
-                        name: name.clone(),
-                        input: input.clone(),
-                    },
-                )),
-                EventKind::TimerCreated { fire_at_ms } => batch.enqueue.push(WorkItem::message(
-                    work_id(e.event_id),
-                    Message {
-                        instance_id: id.clone(),
-                        execution: Some(exec),
-                        event: EventKind::TimerFired {
-                            scheduled_id: e.event_id,
-                            fire_at_ms: *fire_at_ms,
-                        },
-                        due_ms: Some(*fire_at_ms),
-                    },
-                )),
-                EventKind::TimerCancelled { scheduled_id } => {
-                    batch.dequeue.push(work_id(*scheduled_id));
-                }
-                EventKind::EventSent {
-                    instance_id,
-                    name,
-                    input,
-                } => batch.enqueue.push(WorkItem::message(
-                    work_id(e.event_id),
-                    Message {
-                        instance_id: instance_id.clone(),
-                        execution: None,
-                        event: EventKind::EventRaised {
-                            name: name.clone(),
-                            input: input.clone(),
-                        },
-                        due_ms: None,
-                    },
-                )),
-                EventKind::SubOrchestrationInstanceCreated {
-                    name,
-                    instance_id,
-                    input,
-                    detached,
-                } => {
-                    let existing = self.store.instance(instance_id).await?;
-                    if let Some(ex) = existing.as_ref().filter(|r| !r.status.is_final()) {
-                        if !*detached {
-                            batch.enqueue.push(WorkItem::message(
-                                work_id(e.event_id),
-                                Message {
-                                    instance_id: id.clone(),
-                                    execution: Some(exec),
-                                    event: EventKind::SubOrchestrationInstanceFailed {
-                                        scheduled_id: e.event_id,
-                                        error: format!(
-                                            "instance {instance_id} is already {}",
-                                            ex.status
-                                        ),
-                                    },
-                                    due_ms: None,
-                                },
-                            ));
-                        }
-                        continue;
-                    }
-                    let mut child = InstanceRecord::pending(
-                        instance_id.clone(),
-                        name,
-                        input.clone(),
-                        e.timestamp_ms,
-                    );
-                    child.parent = Some(ParentRef {
-                        instance_id: id.clone(),
-                        execution: exec,
-                        scheduled_id: e.event_id,
-                        detached: *detached,
-                    });
-                    if let Some(old) = &existing {
-                        child.version = old.version + 1;
-                        child.execution = old.execution + 1;
-                        batch.clear_history.push(instance_id.clone());
-                    }
-                    batch.preconditions.push(Precondition::InstanceVersion {
-                        id: instance_id.clone(),
-                        version: existing.as_ref().map(|r| r.version),
-                    });
-                    batch.enqueue.push(WorkItem::message(
-                        WorkId(format!("{instance_id}#{}#start", child.execution)),
-                        Message {
-                            instance_id: instance_id.clone(),
-                            execution: Some(child.execution),
-                            event: EventKind::ExecutionStarted {
-                                name: name.clone(),
-                                input: input.clone(),
-                                parent: child.parent.clone(),
-                            },
-                            due_ms: None,
-                        },
-                    ));
-                    batch.instances.push(child);
-                }
-                _ => {}
-            }
+        unit.batch.instances.insert(0, row.clone());
+        if turn.outcome.is_none() {
+            unit.install = Some((row, exec));
         }
-        Ok(())
+        unit.logs = turn.logs;
+        Ok(Some(unit))
     }
 
-    fn notify_parent(
-        &self,
-        record: &InstanceRecord,
-        result: Result<Value, String>,
-        batch: &mut CommitBatch,
-    ) {
-        let Some(parent) = record.parent.as_ref().filter(|p| !p.detached) else {
-            return;
-        };
-        let event = match result {
-            Ok(result) => EventKind::SubOrchestrationInstanceCompleted {
-                scheduled_id: parent.scheduled_id,
-                result,
-            },
-            Err(error) => EventKind::SubOrchestrationInstanceFailed {
-                scheduled_id: parent.scheduled_id,
-                error,
-            },
-        };
-        batch.enqueue.push(WorkItem::message(
-            WorkId(format!("{}#{}#done", record.id, record.execution)),
-            Message {
-                instance_id: parent.instance_id.clone(),
-                execution: Some(parent.execution),
-                event,
-                due_ms: None,
-            },
-        ));
-    }
-
-    /// Runs one activity and returns its completion as a unit, or `None`
-    /// when a storage failure means it must run again later.
-    async fn run_activity(&self, work: WorkId, task: ActivityTask) -> Option<Unit> {
+    /// Runs one activity; `None` when a storage failure means it must run
+    /// again later.
+    async fn run_activity(&self, work: WorkId, task: ActivityTask) -> Option<ActivityDone> {
         let seq = self.activity_seq.get() + 1;
         self.activity_seq.set(seq);
         let seed =
@@ -627,6 +610,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         let compute_ms = (self.clock.monotonic_ms() - started).max(0.0);
         let effects = ctx.take_effects();
         if effects.storage_failure.is_some() {
+            self.read_store.set(true);
             return None;
         }
         let event = match result {
@@ -641,41 +625,12 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                 compute_ms,
             },
         };
-        let mut batch = CommitBatch::default();
-        batch
-            .preconditions
-            .push(Precondition::WorkExists { id: work.clone() });
-        batch.preconditions.extend(effects.reads);
-        let mut changes: Vec<Change> = effects
-            .writes
-            .iter()
-            .map(|w| match w {
-                crate::store::AppWrite::Put { store, .. }
-                | crate::store::AppWrite::Delete { store, .. }
-                | crate::store::AppWrite::Append { store, .. } => Change::AppStore {
-                    store: store.clone(),
-                },
-            })
-            .collect();
-        changes.dedup();
-        batch.app_writes = effects.writes;
-        batch.dequeue.push(work.clone());
-        batch.enqueue.push(WorkItem::message(
-            WorkId(format!("{}#done", work.0)),
-            Message {
-                instance_id: task.instance_id.clone(),
-                execution: Some(task.execution),
-                event,
-                due_ms: None,
-            },
-        ));
-        Some(Unit {
-            batch,
-            install: None,
-            changes,
-            logs: Vec::new(),
-            evict: None,
-            is_turn: false,
+        Some(ActivityDone {
+            work,
+            task,
+            event,
+            reads: effects.reads,
+            writes: effects.writes,
         })
     }
 }
