@@ -78,6 +78,8 @@ impl From<Error> for durable::StoreError {
         use durable::StoreError;
         match error.dom_name() {
             Some("QuotaExceededError") => StoreError::QuotaExceeded(error.to_string()),
+            // A unique index refused a write (a work id queued twice).
+            Some("ConstraintError") => StoreError::Conflict(error.to_string()),
             Some("InvalidStateError") => StoreError::Closed(format!(
                 "{error}; the database was closed, perhaps for an upgrade by a newer version \
                  of the game in another tab: reload the page"

@@ -9,14 +9,14 @@
 //! typed error, never a panic, and nothing stored is ever deleted because it
 //! could not be read.
 
-use std::cell::Cell;
-use std::collections::HashMap;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use durable::{
     append_key, decode_event, AppRecord, AppWrite, CommitBatch, HistoryDecodeError, HistoryEvent,
     InstanceId, InstancePage, InstanceQuery, InstanceRecord, Precondition, RuntimeStatus, Store,
-    StoreError, WorkItem,
+    StoreError, WorkId, WorkItem,
 };
 use indexed_db_futures::database::Database;
 use indexed_db_futures::object_store::ObjectStore;
@@ -46,6 +46,15 @@ pub struct IdbStore {
     db: Rc<Database>,
     name: String,
     fault: Rc<Cell<CommitFault>>,
+    /// Which work page holds a work item, as last seen. A hint only: a page
+    /// is re-read inside the transaction before anything relies on it.
+    page_of: Rc<RefCell<HashMap<WorkId, f64>>>,
+    /// The items of each work page, as last seen. Pages only ever shrink, so
+    /// this is a superset of what a page holds: a commit that removes every
+    /// item listed may delete the page without reading it.
+    page_items: Rc<RefCell<HashMap<u64, Vec<WorkId>>>>,
+    /// The status last written to each instance's summary row.
+    summary_status: Rc<RefCell<HashMap<InstanceId, RuntimeStatus>>>,
 }
 
 fn key2(a: &str, b: &JsValue) -> JsValue {
@@ -103,13 +112,53 @@ fn decode_instance(v: &JsValue) -> Result<InstanceRecord, StoreError> {
     serde_json::from_value(value).map_err(|e| corrupt("instance row", e))
 }
 
-fn decode_work(v: &JsValue) -> Result<(f64, WorkItem), StoreError> {
-    let seq = get_field(v, "seq").as_f64().unwrap_or(f64::MAX);
-    let json = get_field(v, "json")
-        .as_string()
-        .ok_or_else(|| corrupt("work item", "no JSON"))?;
-    let item = serde_json::from_str(&json).map_err(|e| corrupt("work item", e))?;
-    Ok((seq, item))
+/// Most items in one work page.
+const PAGE_ITEMS: usize = 64;
+
+/// A page of work items queued together with one due time.
+struct Page {
+    seq: f64,
+    due: f64,
+    items: Vec<WorkItem>,
+}
+
+impl Page {
+    fn value(&self, with_seq: bool) -> Result<JsValue, StoreError> {
+        let ids = Array::new();
+        let instances = Array::new();
+        let mut seen: Vec<&str> = Vec::new();
+        for w in &self.items {
+            ids.push(&JsValue::from_str(&w.id.0));
+            let i = w.instance_id().as_str();
+            if !seen.contains(&i) {
+                seen.push(i);
+                instances.push(&JsValue::from_str(i));
+            }
+        }
+        let json = encode("work page", &self.items)?;
+        let mut fields = vec![
+            ("due", JsValue::from_f64(self.due)),
+            ("ids", ids.into()),
+            ("instances", instances.into()),
+            ("json", JsValue::from_str(&json)),
+        ];
+        if with_seq {
+            fields.push(("seq", JsValue::from_f64(self.seq)));
+        }
+        Ok(object(&fields))
+    }
+
+    fn decode(v: &JsValue) -> Result<Page, StoreError> {
+        let seq = get_field(v, "seq")
+            .as_f64()
+            .ok_or_else(|| corrupt("work page", "no seq"))?;
+        let due = get_field(v, "due").as_f64().unwrap_or(0.0);
+        let json = get_field(v, "json")
+            .as_string()
+            .ok_or_else(|| corrupt("work page", "no JSON"))?;
+        let items = serde_json::from_str(&json).map_err(|e| corrupt("work page", e))?;
+        Ok(Page { seq, due, items })
+    }
 }
 
 fn summary(r: &InstanceRecord) -> JsValue {
@@ -137,6 +186,9 @@ impl IdbStore {
             db: Rc::new(db),
             name: name.to_string(),
             fault: Rc::new(Cell::new(CommitFault::None)),
+            page_of: Rc::default(),
+            page_items: Rc::default(),
+            summary_status: Rc::default(),
         };
         store.build_summaries().await?;
         Ok(store)
@@ -236,21 +288,30 @@ impl Store for IdbStore {
             .await
             .map_err(Error::from)?;
         let mut events = Vec::new();
-        for (position, v) in all.enumerate() {
+        for v in all {
             let v = v.map_err(Error::from)?;
             let json = v
                 .as_string()
-                .ok_or_else(|| corrupt("history event", "not a string"))?;
-            let value: serde_json::Value =
-                serde_json::from_str(&json).map_err(|e| corrupt("history event", e))?;
-            events.push(decode_event(position, value).map_err(|e| match e {
-                HistoryDecodeError::UnknownKind { .. } => {
-                    StoreError::NewerRecord(format!("instance {id}: {e}"))
-                }
-                HistoryDecodeError::Corrupt { .. } => {
-                    StoreError::Corrupt(format!("instance {id}: {e}"))
-                }
-            })?);
+                .ok_or_else(|| corrupt("history record", "not a string"))?;
+            let value: serde_json::Value = serde_json::from_str(&json)
+                .map_err(|e| corrupt("history record", format!("instance {id}: {e}")))?;
+            // A record holds the events of one commit (or, as version 1
+            // first wrote them, a single event).
+            let values = match value {
+                serde_json::Value::Array(values) => values,
+                single => vec![single],
+            };
+            for value in values {
+                let position = events.len();
+                events.push(decode_event(position, value).map_err(|e| match e {
+                    HistoryDecodeError::UnknownKind { .. } => {
+                        StoreError::NewerRecord(format!("instance {id}: {e}"))
+                    }
+                    HistoryDecodeError::Corrupt { .. } => {
+                        StoreError::Corrupt(format!("instance {id}: {e}"))
+                    }
+                })?);
+            }
         }
         Ok(events)
     }
@@ -269,13 +330,28 @@ impl Store for IdbStore {
             .map_err(Error::from)?
             .await
             .map_err(Error::from)?;
-        let mut items = Vec::new();
+        let mut pages = Vec::new();
         for v in all {
-            items.push(decode_work(&v.map_err(Error::from)?)?);
+            pages.push(Page::decode(&v.map_err(Error::from)?)?);
         }
         // The index orders by due time; the runtime wants enqueue order.
-        items.sort_by(|a, b| a.0.total_cmp(&b.0));
-        Ok(items.into_iter().take(limit).map(|(_, w)| w).collect())
+        pages.sort_by(|a, b| a.seq.total_cmp(&b.seq));
+        let mut page_of = self.page_of.borrow_mut();
+        let mut page_items = self.page_items.borrow_mut();
+        let mut out = Vec::new();
+        for page in pages {
+            page_items.insert(
+                page.seq as u64,
+                page.items.iter().map(|w| w.id.clone()).collect(),
+            );
+            for item in page.items {
+                page_of.insert(item.id.clone(), page.seq);
+                if out.len() < limit {
+                    out.push(item);
+                }
+            }
+        }
+        Ok(out)
     }
 
     async fn next_due(&self, now_ms: u64) -> Result<Option<u64>, StoreError> {
@@ -420,36 +496,49 @@ impl Store for IdbStore {
     }
 
     async fn commit(&self, batch: CommitBatch) -> Result<(), StoreError> {
-        // Encode everything first: no work may sit between the transaction's
-        // requests once it is open.
+        // Encode everything first: nothing but the transaction's own
+        // requests may sit between opening and committing it.
         let mut instance_rows = Vec::with_capacity(batch.instances.len());
-        for r in &batch.instances {
-            instance_rows.push((
-                r.id.clone(),
-                versioned(r.version, &encode("instance row", r)?),
-                summary(r),
-            ));
-        }
-        let mut history_rows = Vec::new();
-        for (id, events) in &batch.append_history {
-            for e in events {
-                history_rows.push((
-                    key2(id.as_str(), &JsValue::from_f64(e.event_id as f64)),
-                    JsValue::from_str(&encode("history event", e)?),
+        {
+            let known = self.summary_status.borrow();
+            for r in &batch.instances {
+                // The summary only changes with the status (name, id and
+                // creation time never do).
+                let sum = (known.get(&r.id) != Some(&r.status)).then(|| summary(r));
+                instance_rows.push((
+                    r.id.clone(),
+                    versioned(r.version, &encode("instance row", r)?),
+                    sum,
                 ));
             }
         }
-        let mut work_rows = Vec::with_capacity(batch.enqueue.len());
+        let mut history_rows = Vec::with_capacity(batch.append_history.len());
+        for (id, events) in &batch.append_history {
+            if let Some(first) = events.first() {
+                history_rows.push((
+                    key2(id.as_str(), &JsValue::from_f64(first.event_id as f64)),
+                    JsValue::from_str(&encode("history events", events)?),
+                ));
+            }
+        }
+        // New work in pages: each run of consecutive items with the same due
+        // time is one page (up to PAGE_ITEMS, so rewriting a page that lost
+        // some items stays cheap); pages keep the enqueue order exactly.
+        let mut new_pages: Vec<Page> = Vec::new();
         for w in &batch.enqueue {
-            work_rows.push((
-                w.id.0.clone(),
-                object(&[
-                    ("id", JsValue::from_str(&w.id.0)),
-                    ("instance", JsValue::from_str(w.instance_id().as_str())),
-                    ("due", JsValue::from_f64(w.due_ms().unwrap_or(0) as f64)),
-                    ("json", JsValue::from_str(&encode("work item", w)?)),
-                ]),
-            ));
+            let due = w.due_ms().unwrap_or(0) as f64;
+            match new_pages.last_mut() {
+                Some(p) if p.due == due && p.items.len() < PAGE_ITEMS => p.items.push(w.clone()),
+                _ => new_pages.push(Page {
+                    seq: 0.0,
+                    due,
+                    items: vec![w.clone()],
+                }),
+            }
+        }
+        let mut new_page_values = Vec::with_capacity(new_pages.len());
+        for p in &new_pages {
+            new_page_values.push(p.value(false)?);
         }
         let mut app_json = Vec::with_capacity(batch.app_writes.len());
         for w in &batch.app_writes {
@@ -459,6 +548,48 @@ impl Store for IdbStore {
                 }
                 AppWrite::Delete { .. } => None,
             });
+        }
+        // Removing work: a cached page whose every item goes is deleted
+        // unread; any other page is read inside the transaction first.
+        let mut whole_pages: Vec<u64> = Vec::new();
+        let mut to_read: Vec<(Option<u64>, &WorkId)> = Vec::new();
+        {
+            let page_of = self.page_of.borrow();
+            let page_items = self.page_items.borrow();
+            let removing: HashSet<&WorkId> = batch.dequeue.iter().collect();
+            // Items whose existence is a precondition are always read.
+            let checked: HashSet<&WorkId> = batch
+                .preconditions
+                .iter()
+                .filter_map(|p| match p {
+                    Precondition::WorkExists { id } => Some(id),
+                    _ => None,
+                })
+                .collect();
+            let mut decided: HashMap<u64, bool> = HashMap::new();
+            for id in &batch.dequeue {
+                let seq = page_of.get(id).map(|s| *s as u64);
+                let whole = seq.is_some_and(|seq| {
+                    *decided.entry(seq).or_insert_with(|| {
+                        page_items.get(&seq).is_some_and(|items| {
+                            items
+                                .iter()
+                                .all(|i| removing.contains(i) && !checked.contains(i))
+                        })
+                    })
+                });
+                match seq {
+                    Some(seq) if whole => {
+                        if !whole_pages.contains(&seq) {
+                            whole_pages.push(seq);
+                        }
+                    }
+                    _ => to_read.push((seq, id)),
+                }
+            }
+            for id in &checked {
+                to_read.push((page_of.get(*id).map(|s| *s as u64), id));
+            }
         }
         let fault = self.fault.replace(CommitFault::None);
         if fault == CommitFault::QuotaExceeded {
@@ -480,80 +611,65 @@ impl Store for IdbStore {
         let history = tx.object_store(HISTORY).map_err(e)?;
         let work = tx.object_store(WORK).map_err(e)?;
         let by_id = work.index(WORK_BY_ID).map_err(e)?;
+        let by_instance = work.index(WORK_BY_INSTANCE).map_err(e)?;
         let app = tx.object_store(APP).map_err(e)?;
         let meta = tx.object_store(META).map_err(e)?;
         let summaries = tx.object_store(SUMMARIES).map_err(e)?;
 
-        // 1. Preconditions, all requests in flight at once.
-        let mut checks = Vec::with_capacity(batch.preconditions.len());
+        // 1. Every read, all in flight at once.
+        let mut version_checks = Vec::new();
         for p in &batch.preconditions {
             let req = match p {
                 Precondition::InstanceVersion { id, .. } => instances
                     .get(JsValue::from_str(id.as_str()))
                     .primitive()
                     .map_err(e)?,
-                Precondition::WorkExists { id } => {
-                    by_id.get(JsValue::from_str(&id.0)).primitive().map_err(e)?
-                }
                 Precondition::AppVersion { store, key, .. } => app
                     .get(key2(store, &JsValue::from_str(key)))
                     .primitive()
                     .map_err(e)?,
+                Precondition::WorkExists { .. } => continue,
             };
-            checks.push(req);
+            version_checks.push((p, req));
         }
-        for (p, req) in batch.preconditions.iter().zip(checks) {
-            let found: Option<JsValue> = req.await.map_err(e)?;
-            let ok = match p {
-                Precondition::InstanceVersion { version, .. }
-                | Precondition::AppVersion { version, .. } => {
-                    let found = found.map(|v| get_field(&v, "version").as_f64().map(|f| f as u64));
-                    match (found, version) {
-                        (None, None) => true,
-                        (Some(Some(f)), Some(v)) => f == *v,
-                        _ => false,
-                    }
+        let mut page_reads = Vec::new();
+        let mut asked: Vec<u64> = Vec::new();
+        for (seq, id) in &to_read {
+            match seq {
+                Some(seq) if asked.contains(seq) => {}
+                Some(seq) => {
+                    asked.push(*seq);
+                    page_reads.push(
+                        work.get(JsValue::from_f64(*seq as f64))
+                            .primitive()
+                            .map_err(e)?,
+                    );
                 }
-                Precondition::WorkExists { .. } => found.is_some(),
-            };
-            if !ok {
-                // Dropping the transaction aborts it: nothing is written.
-                return Err(StoreError::Conflict(format!("{p:?} no longer holds")));
+                None => {
+                    page_reads.push(by_id.get(JsValue::from_str(&id.0)).primitive().map_err(e)?)
+                }
             }
         }
-
-        // 2. Reads the writes depend on: work ids to dequeue or dedupe, app
-        //    versions, the append counter, keys of purged instances' work.
-        let mut dequeue_keys = Vec::new();
-        for id in &batch.dequeue {
-            dequeue_keys.push(
-                by_id
-                    .get_key(JsValue::from_str(&id.0))
-                    .primitive()
-                    .map_err(e)?,
-            );
-        }
-        let mut enqueue_exists = Vec::new();
-        for (id, _) in &work_rows {
-            enqueue_exists.push(
-                by_id
-                    .count()
-                    .with_query(JsValue::from_str(id))
+        let mut purge_reads = Vec::new();
+        for id in &batch.purge {
+            purge_reads.push(
+                by_instance
+                    .get_all::<JsValue>()
+                    .with_query::<JsValue, _>(JsValue::from_str(id.as_str()))
                     .primitive()
                     .map_err(e)?,
             );
         }
         let mut app_versions = Vec::new();
         for w in &batch.app_writes {
-            if let AppWrite::Put { store, key, .. } = w {
-                app_versions.push(Some(
+            app_versions.push(match w {
+                AppWrite::Put { store, key, .. } => Some(
                     app.get(key2(store, &JsValue::from_str(key)))
                         .primitive()
                         .map_err(e)?,
-                ));
-            } else {
-                app_versions.push(None);
-            }
+                ),
+                _ => None,
+            });
         }
         let needs_append = batch
             .app_writes
@@ -568,20 +684,10 @@ impl Store for IdbStore {
         } else {
             None
         };
-        let mut purge_keys = Vec::new();
-        for id in &batch.purge {
-            let index = work.index(WORK_BY_INSTANCE).map_err(e)?;
-            purge_keys.push(
-                index
-                    .get_all_keys::<JsValue>()
-                    .with_query(JsValue::from_str(id.as_str()))
-                    .primitive()
-                    .map_err(e)?,
-            );
-        }
 
-        // 3. Writes, in the order the in-memory store applies them.
-        for (id, keys) in batch.purge.iter().zip(purge_keys) {
+        // 2. The writes that depend on no read go out now, beside the reads;
+        //    if a precondition then fails, dropping the transaction aborts it.
+        for id in &batch.purge {
             instances
                 .delete(JsValue::from_str(id.as_str()))
                 .primitive()
@@ -594,9 +700,6 @@ impl Store for IdbStore {
                 .delete::<JsValue, _>(prefix_range(id.as_str()))
                 .primitive()
                 .map_err(e)?;
-            for k in keys.await.map_err(e)? {
-                work.delete(k.map_err(e)?).primitive().map_err(e)?;
-            }
         }
         for id in &batch.clear_history {
             history
@@ -607,26 +710,109 @@ impl Store for IdbStore {
         for (key, value) in history_rows {
             history.put(value).with_key(key).primitive().map_err(e)?;
         }
-        for (id, row, sum) in instance_rows {
+        for (id, row, sum) in &instance_rows {
             instances
-                .put(row)
+                .put(row.clone())
                 .with_key(JsValue::from_str(id.as_str()))
                 .primitive()
                 .map_err(e)?;
-            summaries.put(sum).primitive().map_err(e)?;
-        }
-        for req in dequeue_keys {
-            let key: Option<JsValue> = req.await.map_err(e)?;
-            if let Some(key) = key {
-                work.delete(key).primitive().map_err(e)?;
+            if let Some(sum) = sum {
+                summaries.put(sum.clone()).primitive().map_err(e)?;
             }
         }
-        let mut enqueued: HashMap<String, ()> = HashMap::new();
-        for ((id, row), exists) in work_rows.into_iter().zip(enqueue_exists) {
-            let n: u32 = exists.await.map_err(e)?;
-            // The same decision committed twice creates its work once.
-            if n == 0 && enqueued.insert(id, ()).is_none() {
-                work.add(row).primitive().map_err(e)?;
+        for seq in &whole_pages {
+            work.delete(JsValue::from_f64(*seq as f64))
+                .primitive()
+                .map_err(e)?;
+        }
+        let mut added = Vec::with_capacity(new_page_values.len());
+        for v in new_page_values {
+            added.push(
+                work.add(v)
+                    .with_key_type::<JsValue>()
+                    .primitive()
+                    .map_err(e)?,
+            );
+        }
+
+        // 3. Check the preconditions.
+        for (p, req) in version_checks {
+            let found: Option<JsValue> = req.await.map_err(e)?;
+            let found = found.map(|v| get_field(&v, "version").as_f64().map(|f| f as u64));
+            let expected = match p {
+                Precondition::InstanceVersion { version, .. }
+                | Precondition::AppVersion { version, .. } => version,
+                Precondition::WorkExists { .. } => continue,
+            };
+            let ok = match (found, expected) {
+                (None, None) => true,
+                (Some(Some(f)), Some(v)) => f == *v,
+                _ => false,
+            };
+            if !ok {
+                return Err(StoreError::Conflict(format!("{p:?} no longer holds")));
+            }
+        }
+        let mut pages: HashMap<u64, Page> = HashMap::new();
+        for req in page_reads {
+            let v: Option<JsValue> = req.await.map_err(e)?;
+            if let Some(v) = v {
+                let page = Page::decode(&v)?;
+                pages.insert(page.seq as u64, page);
+            }
+        }
+        for req in purge_reads {
+            for v in req.await.map_err(e)? {
+                let page = Page::decode(&v.map_err(e)?)?;
+                pages.insert(page.seq as u64, page);
+            }
+        }
+        let held: HashMap<WorkId, u64> = pages
+            .values()
+            .flat_map(|p| p.items.iter().map(move |w| (w.id.clone(), p.seq as u64)))
+            .collect();
+        let holder = |_: &HashMap<u64, Page>, id: &WorkId| held.get(id).copied();
+        for p in &batch.preconditions {
+            if let Precondition::WorkExists { id } = p {
+                if holder(&pages, id).is_none() {
+                    return Err(StoreError::Conflict(format!("work item {} is gone", id.0)));
+                }
+            }
+        }
+
+        // 4. The writes that depend on what was read.
+        let mut changed_pages: Vec<u64> = Vec::new();
+        for id in &batch.purge {
+            for (seq, page) in pages.iter_mut() {
+                let before = page.items.len();
+                page.items.retain(|w| w.instance_id() != id);
+                if page.items.len() != before && !changed_pages.contains(seq) {
+                    changed_pages.push(*seq);
+                }
+            }
+        }
+        for id in &batch.dequeue {
+            if let Some(seq) = holder(&pages, id) {
+                if let Some(page) = pages.get_mut(&seq) {
+                    page.items.retain(|w| &w.id != id);
+                }
+                if !changed_pages.contains(&seq) {
+                    changed_pages.push(seq);
+                }
+            }
+        }
+        for seq in &changed_pages {
+            if whole_pages.contains(seq) {
+                continue;
+            }
+            if let Some(page) = pages.get(seq) {
+                if page.items.is_empty() {
+                    work.delete(JsValue::from_f64(page.seq))
+                        .primitive()
+                        .map_err(e)?;
+                } else {
+                    work.put(page.value(true)?).primitive().map_err(e)?;
+                }
             }
         }
         let mut next_append = match append_seq {
@@ -677,7 +863,49 @@ impl Store for IdbStore {
                 "injected: the transaction was aborted after its writes".into(),
             ));
         }
+        // A refused write (a work id already queued fails the unique index)
+        // aborts the transaction, so the commit fails.
         tx.commit().await.map_err(e)?;
+
+        // Remember where the new work went, and forget what is done.
+        let mut keys = Vec::with_capacity(added.len());
+        for key in added {
+            let key: Option<JsValue> = key.await.ok();
+            keys.push(key.and_then(|k| k.as_f64()));
+        }
+        let mut page_of = self.page_of.borrow_mut();
+        let mut page_items = self.page_items.borrow_mut();
+        for id in &batch.dequeue {
+            page_of.remove(id);
+        }
+        for seq in whole_pages.iter().chain(changed_pages.iter()) {
+            match pages.get(seq) {
+                Some(p) if !p.items.is_empty() && !whole_pages.contains(seq) => {
+                    page_items.insert(*seq, p.items.iter().map(|w| w.id.clone()).collect());
+                }
+                _ => {
+                    page_items.remove(seq);
+                }
+            }
+        }
+        for (page, seq) in new_pages.iter().zip(keys) {
+            if let Some(seq) = seq {
+                page_items.insert(
+                    seq as u64,
+                    page.items.iter().map(|w| w.id.clone()).collect(),
+                );
+                for w in &page.items {
+                    page_of.insert(w.id.clone(), seq);
+                }
+            }
+        }
+        let mut known = self.summary_status.borrow_mut();
+        for id in &batch.purge {
+            known.remove(id);
+        }
+        for r in &batch.instances {
+            known.insert(r.id.clone(), r.status);
+        }
         Ok(())
     }
 }

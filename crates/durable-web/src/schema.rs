@@ -2,8 +2,8 @@
 //! upgrade that brings any older database to the current version.
 //!
 //! Only this crate knows these names. Version 1 holds the runtime's data;
-//! version 2 adds `summaries` (a small indexed row per instance, so queries
-//! filter without decoding full rows), built from `instances` by a normal
+//! version 2 adds `summaries` (a small row per instance, so queries filter
+//! without decoding full rows), built from `instances` by a normal
 //! transaction after opening, since the upgrade callback cannot read data.
 //! Must never delete a store that holds data.
 
@@ -16,13 +16,18 @@ pub const SCHEMA_VERSION: u32 = 2;
 
 /// Instance rows: key = instance id, value = `{version, json}`.
 pub const INSTANCES: &str = "instances";
-/// History events: key = `[instance id, event id]`, value = event JSON.
+/// History: key = `[instance id, first event id]`, value = the JSON array of
+/// the events one commit appended (a turn's events are one record).
 pub const HISTORY: &str = "history";
-/// Work items: key path `seq` (auto-increment, enqueue order), value =
-/// `{seq, id, instance, due, json}`; `due` is 0 for work that is ready now.
+/// Work, in pages: key path `seq` (auto-increment, enqueue order), value =
+/// `{seq, due, ids, instances, json}` where `json` is the array of items one
+/// commit queued with the same due time (0: ready now). A page shrinks as its
+/// items are done and is deleted when empty.
 pub const WORK: &str = "work";
+/// Multi-entry and unique on `ids`: the page holding a work item.
 pub const WORK_BY_ID: &str = "by_id";
 pub const WORK_BY_DUE: &str = "by_due";
+/// Multi-entry on `instances`: the pages holding an instance's work.
 pub const WORK_BY_INSTANCE: &str = "by_instance";
 /// The app's own records: key = `[store, key]`, value = `{version, json}`.
 pub const APP: &str = "app";
@@ -39,6 +44,24 @@ pub const META_APPEND_SEQ: &str = "append_seq";
 /// Meta key: set once `summaries` has been built from `instances`.
 pub const META_SUMMARIES_BUILT: &str = "summaries_built";
 
+/// Creates a multi-entry index (one entry per element of an array field).
+fn multi_entry_index(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    name: &str,
+    key_path: &str,
+    unique: bool,
+) -> indexed_db_futures::Result<()> {
+    use indexed_db_futures::internals::SystemRepr;
+    use wasm_bindgen::{JsCast, JsValue};
+    let params = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&params, &"multiEntry".into(), &JsValue::TRUE);
+    let _ = js_sys::Reflect::set(&params, &"unique".into(), &JsValue::from_bool(unique));
+    let sys: &web_sys::IdbObjectStore = store.as_sys().unchecked_ref();
+    sys.create_index_with_str_and_optional_parameters(name, key_path, params.unchecked_ref())
+        .map_err(indexed_db_futures::error::Error::from)?;
+    Ok(())
+}
+
 /// Creates what `old_version` lacks, up to `target` (normally
 /// [`SCHEMA_VERSION`]; tests build older databases with a lower target).
 pub fn upgrade(old_version: f64, target: u32, db: &Database) -> indexed_db_futures::Result<()> {
@@ -50,13 +73,10 @@ pub fn upgrade(old_version: f64, target: u32, db: &Database) -> indexed_db_futur
             .with_key_path(KeyPath::One("seq"))
             .with_auto_increment(true)
             .build()?;
-        work.create_index(WORK_BY_ID, KeyPath::One("id"))
-            .with_unique(true)
-            .build()?;
         work.create_index(WORK_BY_DUE, KeyPath::One("due"))
             .build()?;
-        work.create_index(WORK_BY_INSTANCE, KeyPath::One("instance"))
-            .build()?;
+        multi_entry_index(&work, WORK_BY_ID, "ids", true)?;
+        multi_entry_index(&work, WORK_BY_INSTANCE, "instances", false)?;
         db.create_object_store(APP).build()?;
         db.create_object_store(META).build()?;
     }

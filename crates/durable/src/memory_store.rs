@@ -164,6 +164,19 @@ impl Store for InMemoryStore {
         for p in &batch.preconditions {
             Self::check(&data, p)?;
         }
+        // Work ids are unique by construction; a duplicate is a runtime bug,
+        // so the in-memory store (the one the native tests use) refuses it.
+        for (i, item) in batch.enqueue.iter().enumerate() {
+            let again = batch.enqueue[..i].iter().any(|w| w.id == item.id);
+            if again
+                || (data.work_index.contains_key(&item.id) && !batch.dequeue.contains(&item.id))
+            {
+                return Err(StoreError::Conflict(format!(
+                    "work item {} is already queued",
+                    item.id.0
+                )));
+            }
+        }
         let data = &mut *data;
         for id in &batch.purge {
             data.instances.remove(id);
@@ -195,9 +208,6 @@ impl Store for InMemoryStore {
             }
         }
         for item in batch.enqueue {
-            if data.work_index.contains_key(&item.id) {
-                continue; // the same decision committed twice creates work once
-            }
             let seq = data.next_work_seq;
             data.next_work_seq += 1;
             data.work_index.insert(item.id.clone(), seq);

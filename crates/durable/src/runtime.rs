@@ -111,15 +111,14 @@ struct ActivityDone {
 
 impl ActivityDone {
     /// Commits the activity's effects and removes its task, guarded by the
-    /// task still being queued and by the versions it read.
+    /// versions it read. The caller guards against a second completion:
+    /// the turn that delivers it by the instance's row version, or else
+    /// [`Precondition::WorkExists`].
     fn settle(
         self,
         batch: &mut CommitBatch,
         changes: &mut Vec<Change>,
     ) -> (ActivityTask, EventKind, WorkId) {
-        batch.preconditions.push(Precondition::WorkExists {
-            id: self.work.clone(),
-        });
         batch.preconditions.extend(self.reads);
         for w in &self.writes {
             let store = match w {
@@ -138,6 +137,13 @@ impl ActivityDone {
         batch.dequeue.push(self.work.clone());
         (self.task, self.event, self.work)
     }
+}
+
+/// Refuses the batch unless the work item is still queued.
+fn guard(batch: &mut CommitBatch, work: &WorkId) {
+    batch
+        .preconditions
+        .push(Precondition::WorkExists { id: work.clone() });
 }
 
 /// The completion message of an activity that cannot be delivered now.
@@ -423,6 +429,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                 return Ok(None);
             }
             for d in chained {
+                guard(&mut unit.batch, &d.work);
                 d.settle(&mut unit.batch, &mut unit.changes);
             }
             return Ok(Some(unit));
@@ -436,6 +443,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             .into_iter()
             .partition(|d| d.task.execution == exec_no);
         for d in stale_done {
+            guard(&mut unit.batch, &d.work);
             d.settle(&mut unit.batch, &mut unit.changes);
         }
         if record.status.is_final() {
@@ -443,6 +451,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                 .dequeue
                 .extend(current.into_iter().map(|(w, _)| w));
             for d in chained {
+                guard(&mut unit.batch, &d.work);
                 d.settle(&mut unit.batch, &mut unit.changes);
             }
             return Ok((!unit.batch.is_empty()).then_some(unit));
@@ -479,16 +488,22 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             .collect();
         // A completion the turn deferred (suspended instance) is queued.
         let mut delivered = 0;
+        let mut settled = Vec::with_capacity(completions.len());
         for ((task, event, work), flag) in completions.into_iter().zip(chained_flags) {
             if *flag {
                 delivered += 1;
             } else {
                 unit.batch
                     .enqueue
-                    .push(completion_message(&work, &task, event));
+                    .push(completion_message(&work, &task, event.clone()));
             }
+            settled.push((task, event, work));
         }
         if consumed.is_empty() && delivered == 0 {
+            // No turn to guard the settled activities: guard each task.
+            for (_, _, work) in &settled {
+                guard(&mut unit.batch, work);
+            }
             self.cache.borrow_mut().insert(record, exec);
             return Ok((!unit.batch.is_empty()).then_some(unit));
         }
@@ -500,11 +515,8 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                 id: id.clone(),
                 version: Some(record.version),
             });
-        for w in &consumed {
-            unit.batch
-                .preconditions
-                .push(Precondition::WorkExists { id: w.clone() });
-        }
+        // The row version guards everything this turn consumes: a message or
+        // a completion delivered twice would need two commits at one version.
         unit.batch.dequeue.extend(consumed);
 
         let mut row = record.clone();
