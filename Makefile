@@ -5,7 +5,7 @@
 #   make test-native  native tests only
 #   make test-wasm    wasm-bindgen-test suites in headless Chromium only
 #   make test-e2e     release build + end-to-end tests only
-#   make bench        the runtime's benchmarks, once they exist
+#   make bench        the runtime's benchmarks: native core, then IndexedDB in Chromium
 #   make setup        install every tool the above need (done by each target anyway)
 
 # Where tools are installed: cargo tools into $(TOOL_ROOT)/bin, npm binaryen
@@ -51,8 +51,11 @@ test-e2e:
 	$(TEST) release e2e
 
 bench:
-	@if [ -f crates/durable/examples/bench.rs ] || [ -f crates/durable/examples/bench/main.rs ]; then \
-		cargo run --release -p durable --example bench; \
-	else \
-		echo "No benchmarks yet (crates/durable/examples/bench.rs does not exist)."; \
-	fi
+	$(SETUP) $(TOOLS_WASM)
+	cargo run --release -p durable --example bench
+	@mkdir -p target
+	@RUSTFLAGS="--cfg durable_bench" WASM_BINDGEN_TEST_TIMEOUT=600 \
+		cargo test --release -p durable-web --target wasm32-unknown-unknown --bench browser -- --nocapture \
+		> target/bench-browser.log 2>&1; status=$$?; \
+		grep -E '^ *BENCH|panicked' target/bench-browser.log | sed -e 's/^ *//' -e 's/^BENCH //' | awk '!seen[$$0]++'; \
+		exit $$status

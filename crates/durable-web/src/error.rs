@@ -64,6 +64,18 @@ impl From<OpenDbError> for Error {
 }
 
 impl Error {
+    /// A JavaScript error thrown by a raw web-sys call.
+    pub fn from_js(value: wasm_bindgen::JsValue) -> Self {
+        use wasm_bindgen::JsCast;
+        match value.dyn_into::<web_sys::DomException>() {
+            Ok(exception) => Self::Storage {
+                name: exception.name(),
+                message: exception.message(),
+            },
+            Err(other) => Self::Other(format!("{other:?}")),
+        }
+    }
+
     /// The `DOMException` name behind this error, if there is one.
     pub fn dom_name(&self) -> Option<&str> {
         match self {

@@ -19,12 +19,14 @@ use durable::{
     StoreError, WorkId, WorkItem,
 };
 use indexed_db_futures::database::Database;
+use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionFinishKind;
 use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::KeyRange;
 use js_sys::{Array, Object, Reflect};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 
 use crate::database::open_database;
 use crate::error::Error;
@@ -161,6 +163,36 @@ impl Page {
     }
 }
 
+/// The events of an instance's history records, in order.
+fn decode_history(id: &InstanceId, values: Vec<JsValue>) -> Result<Vec<HistoryEvent>, StoreError> {
+    let mut events = Vec::new();
+    for v in values {
+        let json = v
+            .as_string()
+            .ok_or_else(|| corrupt("history record", "not a string"))?;
+        let value: serde_json::Value = serde_json::from_str(&json)
+            .map_err(|e| corrupt("history record", format!("instance {id}: {e}")))?;
+        // A record holds the events of one commit (or, as version 1
+        // first wrote them, a single event).
+        let values = match value {
+            serde_json::Value::Array(values) => values,
+            single => vec![single],
+        };
+        for value in values {
+            let position = events.len();
+            events.push(decode_event(position, value).map_err(|e| match e {
+                HistoryDecodeError::UnknownKind { .. } => {
+                    StoreError::NewerRecord(format!("instance {id}: {e}"))
+                }
+                HistoryDecodeError::Corrupt { .. } => {
+                    StoreError::Corrupt(format!("instance {id}: {e}"))
+                }
+            })?);
+        }
+    }
+    Ok(events)
+}
+
 fn summary(r: &InstanceRecord) -> JsValue {
     object(&[
         ("id", JsValue::from_str(r.id.as_str())),
@@ -176,6 +208,73 @@ fn status_from(s: &str) -> Option<RuntimeStatus> {
 
 fn encode<T: serde::Serialize>(what: &str, v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Other(format!("could not encode {what}: {e}")))
+}
+
+/// `IDBTransaction.commit()`: commits once the pending requests are done,
+/// rather than when the page next goes idle. (web-sys marks its binding
+/// deprecated only because some browsers lacked it; every current one has it.)
+#[allow(deprecated)]
+fn commit_now(tx: &web_sys::IdbTransaction) -> Result<(), JsValue> {
+    tx.commit()
+}
+
+/// The keys IndexedDB gave the new work pages.
+async fn await_keys<F>(added: Vec<F>) -> Vec<Option<f64>>
+where
+    F: std::future::Future<Output = indexed_db_futures::Result<JsValue>>,
+{
+    let mut keys = Vec::with_capacity(added.len());
+    for key in added {
+        keys.push(key.await.ok().and_then(|k| k.as_f64()));
+    }
+    keys
+}
+
+/// Reads `key` and, when its version is not `expected`, aborts the
+/// transaction from the request's success callback (before it can commit);
+/// the last check to pass commits it at once. The returned callback must
+/// live until the transaction ends.
+fn abort_unless_version(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+    store: &ObjectStore<'_>,
+    key: &JsValue,
+    expected: Option<u64>,
+    what: String,
+    conflict: &Rc<RefCell<Option<String>>>,
+    pending: &Rc<Cell<usize>>,
+) -> Result<Closure<dyn FnMut()>, StoreError> {
+    let sys: &web_sys::IdbObjectStore = store.as_sys().unchecked_ref();
+    let request = sys.get(key).map_err(Error::from_js)?;
+    let tx_sys: web_sys::IdbTransaction = tx
+        .as_sys()
+        .unchecked_ref::<web_sys::IdbTransaction>()
+        .clone();
+    let conflict = conflict.clone();
+    let pending = pending.clone();
+    let r = request.clone();
+    let callback = Closure::<dyn FnMut()>::new(move || {
+        let result = r.result().unwrap_or(JsValue::UNDEFINED);
+        let found = (!result.is_undefined())
+            .then(|| get_field(&result, "version").as_f64().map(|v| v as u64));
+        let ok = match (found, expected) {
+            (None, None) => true,
+            (Some(Some(f)), Some(v)) => f == v,
+            _ => false,
+        };
+        if !ok {
+            if conflict.borrow().is_none() {
+                *conflict.borrow_mut() = Some(what.clone());
+                let _ = tx_sys.abort();
+            }
+            return;
+        }
+        pending.set(pending.get().saturating_sub(1));
+        if pending.get() == 0 && conflict.borrow().is_none() {
+            let _ = commit_now(&tx_sys);
+        }
+    });
+    request.set_onsuccess(Some(callback.as_ref().unchecked_ref()));
+    Ok(callback)
 }
 
 impl IdbStore {
@@ -250,6 +349,51 @@ impl IdbStore {
         Ok(())
     }
 
+    /// After a commit: where the new work went, and what is done.
+    fn remember(
+        &self,
+        batch: &CommitBatch,
+        whole_pages: &[u64],
+        changed_pages: &[u64],
+        pages: &HashMap<u64, Page>,
+        new_pages: &[Page],
+        keys: Vec<Option<f64>>,
+    ) {
+        let mut page_of = self.page_of.borrow_mut();
+        let mut page_items = self.page_items.borrow_mut();
+        for id in &batch.dequeue {
+            page_of.remove(id);
+        }
+        for seq in whole_pages.iter().chain(changed_pages.iter()) {
+            match pages.get(seq) {
+                Some(p) if !p.items.is_empty() && !whole_pages.contains(seq) => {
+                    page_items.insert(*seq, p.items.iter().map(|w| w.id.clone()).collect());
+                }
+                _ => {
+                    page_items.remove(seq);
+                }
+            }
+        }
+        for (page, seq) in new_pages.iter().zip(keys) {
+            if let Some(seq) = seq {
+                page_items.insert(
+                    seq as u64,
+                    page.items.iter().map(|w| w.id.clone()).collect(),
+                );
+                for w in &page.items {
+                    page_of.insert(w.id.clone(), seq);
+                }
+            }
+        }
+        let mut known = self.summary_status.borrow_mut();
+        for id in &batch.purge {
+            known.remove(id);
+        }
+        for r in &batch.instances {
+            known.insert(r.id.clone(), r.status);
+        }
+    }
+
     fn read_tx(
         &self,
         stores: &[&str],
@@ -277,6 +421,54 @@ impl Store for IdbStore {
         }
     }
 
+    async fn instances(
+        &self,
+        ids: &[InstanceId],
+    ) -> Result<Vec<Option<InstanceRecord>>, StoreError> {
+        let tx = self.read_tx(&[INSTANCES])?;
+        let store = tx.object_store(INSTANCES).map_err(Error::from)?;
+        let mut requests = Vec::with_capacity(ids.len());
+        for id in ids {
+            requests.push(
+                store
+                    .get(JsValue::from_str(id.as_str()))
+                    .primitive()
+                    .map_err(Error::from)?,
+            );
+        }
+        let mut rows = Vec::with_capacity(ids.len());
+        for r in requests {
+            let v: Option<JsValue> = r.await.map_err(Error::from)?;
+            rows.push(v.map(|v| decode_instance(&v)).transpose()?);
+        }
+        Ok(rows)
+    }
+
+    async fn histories(&self, ids: &[InstanceId]) -> Result<Vec<Vec<HistoryEvent>>, StoreError> {
+        let tx = self.read_tx(&[HISTORY])?;
+        let store = tx.object_store(HISTORY).map_err(Error::from)?;
+        let mut requests = Vec::with_capacity(ids.len());
+        for id in ids {
+            requests.push(
+                store
+                    .get_all::<JsValue>()
+                    .with_query::<JsValue, _>(prefix_range(id.as_str()))
+                    .primitive()
+                    .map_err(Error::from)?,
+            );
+        }
+        let mut all = Vec::with_capacity(ids.len());
+        for (id, r) in ids.iter().zip(requests) {
+            let records = r.await.map_err(Error::from)?;
+            let mut values = Vec::new();
+            for v in records {
+                values.push(v.map_err(Error::from)?);
+            }
+            all.push(decode_history(id, values)?);
+        }
+        Ok(all)
+    }
+
     async fn history(&self, id: &InstanceId) -> Result<Vec<HistoryEvent>, StoreError> {
         let tx = self.read_tx(&[HISTORY])?;
         let store = tx.object_store(HISTORY).map_err(Error::from)?;
@@ -287,33 +479,11 @@ impl Store for IdbStore {
             .map_err(Error::from)?
             .await
             .map_err(Error::from)?;
-        let mut events = Vec::new();
+        let mut values = Vec::new();
         for v in all {
-            let v = v.map_err(Error::from)?;
-            let json = v
-                .as_string()
-                .ok_or_else(|| corrupt("history record", "not a string"))?;
-            let value: serde_json::Value = serde_json::from_str(&json)
-                .map_err(|e| corrupt("history record", format!("instance {id}: {e}")))?;
-            // A record holds the events of one commit (or, as version 1
-            // first wrote them, a single event).
-            let values = match value {
-                serde_json::Value::Array(values) => values,
-                single => vec![single],
-            };
-            for value in values {
-                let position = events.len();
-                events.push(decode_event(position, value).map_err(|e| match e {
-                    HistoryDecodeError::UnknownKind { .. } => {
-                        StoreError::NewerRecord(format!("instance {id}: {e}"))
-                    }
-                    HistoryDecodeError::Corrupt { .. } => {
-                        StoreError::Corrupt(format!("instance {id}: {e}"))
-                    }
-                })?);
-            }
+            values.push(v.map_err(Error::from)?);
         }
-        Ok(events)
+        decode_history(id, values)
     }
 
     async fn ready_work(&self, now_ms: u64, limit: usize) -> Result<Vec<WorkItem>, StoreError> {
@@ -616,21 +786,52 @@ impl Store for IdbStore {
         let meta = tx.object_store(META).map_err(e)?;
         let summaries = tx.object_store(SUMMARIES).map_err(e)?;
 
-        // 1. Every read, all in flight at once.
+        // 1. Every read, all in flight at once. When nothing written depends
+        //    on a read, the version checks run as request callbacks that
+        //    abort the transaction on a mismatch, and the transaction commits
+        //    by itself: one round trip, like a plain put.
+        let fast = batch.purge.is_empty()
+            && to_read.is_empty()
+            && batch
+                .app_writes
+                .iter()
+                .all(|w| matches!(w, AppWrite::Delete { .. }))
+            && fault == CommitFault::None;
+        let conflict: Rc<RefCell<Option<String>>> = Rc::default();
+        let pending_checks = Rc::new(Cell::new(
+            batch
+                .preconditions
+                .iter()
+                .filter(|p| !matches!(p, Precondition::WorkExists { .. }))
+                .count(),
+        ));
+        let mut guards = Vec::new();
         let mut version_checks = Vec::new();
         for p in &batch.preconditions {
-            let req = match p {
-                Precondition::InstanceVersion { id, .. } => instances
-                    .get(JsValue::from_str(id.as_str()))
-                    .primitive()
-                    .map_err(e)?,
-                Precondition::AppVersion { store, key, .. } => app
-                    .get(key2(store, &JsValue::from_str(key)))
-                    .primitive()
-                    .map_err(e)?,
+            let (store, key, expected) = match p {
+                Precondition::InstanceVersion { id, version } => {
+                    (&instances, JsValue::from_str(id.as_str()), *version)
+                }
+                Precondition::AppVersion {
+                    store,
+                    key,
+                    version,
+                } => (&app, key2(store, &JsValue::from_str(key)), *version),
                 Precondition::WorkExists { .. } => continue,
             };
-            version_checks.push((p, req));
+            if fast {
+                guards.push(abort_unless_version(
+                    &tx,
+                    store,
+                    &key,
+                    expected,
+                    format!("{p:?}"),
+                    &conflict,
+                    &pending_checks,
+                )?);
+            } else {
+                version_checks.push((p, store.get(key).primitive().map_err(e)?));
+            }
         }
         let mut page_reads = Vec::new();
         let mut asked: Vec<u64> = Vec::new();
@@ -725,6 +926,13 @@ impl Store for IdbStore {
                 .primitive()
                 .map_err(e)?;
         }
+        for w in &batch.app_writes {
+            if let AppWrite::Delete { store, key } = w {
+                app.delete(key2(store, &JsValue::from_str(key)))
+                    .primitive()
+                    .map_err(e)?;
+            }
+        }
         let mut added = Vec::with_capacity(new_page_values.len());
         for v in new_page_values {
             added.push(
@@ -733,6 +941,32 @@ impl Store for IdbStore {
                     .primitive()
                     .map_err(e)?,
             );
+        }
+
+        if fast {
+            let done = tx.on_done().map_err(e)?;
+            if pending_checks.get() == 0 {
+                // Nothing to check: commit now rather than when idle.
+                let _ = commit_now(tx.as_sys().unchecked_ref());
+            }
+            let finished = done.await;
+            drop(guards);
+            let failure = match finished {
+                TransactionFinishKind::Ok => None,
+                _ => Some(match conflict.borrow_mut().take() {
+                    Some(what) => StoreError::Conflict(format!("{what} no longer holds")),
+                    None => tx
+                        .error()
+                        .map(|err| StoreError::from(Error::from(err)))
+                        .unwrap_or_else(|| StoreError::Other("the transaction was aborted".into())),
+                }),
+            };
+            if let Some(f) = failure {
+                return Err(f);
+            }
+            let keys = await_keys(added).await;
+            self.remember(&batch, &whole_pages, &[], &HashMap::new(), &new_pages, keys);
+            return Ok(());
         }
 
         // 3. Check the preconditions.
@@ -837,11 +1071,8 @@ impl Store for IdbStore {
                         .primitive()
                         .map_err(e)?;
                 }
-                AppWrite::Delete { store, key } => {
-                    app.delete(key2(store, &JsValue::from_str(key)))
-                        .primitive()
-                        .map_err(e)?;
-                }
+                // Already issued with the writes that need no read.
+                AppWrite::Delete { .. } => {}
                 AppWrite::Append { store, .. } => {
                     next_append += 1;
                     app.put(versioned(1, json.as_deref().unwrap_or("null")))
@@ -867,45 +1098,15 @@ impl Store for IdbStore {
         // aborts the transaction, so the commit fails.
         tx.commit().await.map_err(e)?;
 
-        // Remember where the new work went, and forget what is done.
-        let mut keys = Vec::with_capacity(added.len());
-        for key in added {
-            let key: Option<JsValue> = key.await.ok();
-            keys.push(key.and_then(|k| k.as_f64()));
-        }
-        let mut page_of = self.page_of.borrow_mut();
-        let mut page_items = self.page_items.borrow_mut();
-        for id in &batch.dequeue {
-            page_of.remove(id);
-        }
-        for seq in whole_pages.iter().chain(changed_pages.iter()) {
-            match pages.get(seq) {
-                Some(p) if !p.items.is_empty() && !whole_pages.contains(seq) => {
-                    page_items.insert(*seq, p.items.iter().map(|w| w.id.clone()).collect());
-                }
-                _ => {
-                    page_items.remove(seq);
-                }
-            }
-        }
-        for (page, seq) in new_pages.iter().zip(keys) {
-            if let Some(seq) = seq {
-                page_items.insert(
-                    seq as u64,
-                    page.items.iter().map(|w| w.id.clone()).collect(),
-                );
-                for w in &page.items {
-                    page_of.insert(w.id.clone(), seq);
-                }
-            }
-        }
-        let mut known = self.summary_status.borrow_mut();
-        for id in &batch.purge {
-            known.remove(id);
-        }
-        for r in &batch.instances {
-            known.insert(r.id.clone(), r.status);
-        }
+        let keys = await_keys(added).await;
+        self.remember(
+            &batch,
+            &whole_pages,
+            &changed_pages,
+            &pages,
+            &new_pages,
+            keys,
+        );
         Ok(())
     }
 }

@@ -34,6 +34,10 @@ impl ExecutionCache {
         self.entries.len()
     }
 
+    pub fn contains(&self, id: &InstanceId) -> bool {
+        self.entries.contains_key(id)
+    }
+
     /// Takes the execution and its last committed row out of the cache.
     pub fn take(&mut self, id: &InstanceId) -> Option<(InstanceRecord, Execution)> {
         let (stamp, row, exec) = self.entries.remove(id)?;

@@ -166,11 +166,11 @@ impl Store for InMemoryStore {
         }
         // Work ids are unique by construction; a duplicate is a runtime bug,
         // so the in-memory store (the one the native tests use) refuses it.
-        for (i, item) in batch.enqueue.iter().enumerate() {
-            let again = batch.enqueue[..i].iter().any(|w| w.id == item.id);
-            if again
-                || (data.work_index.contains_key(&item.id) && !batch.dequeue.contains(&item.id))
-            {
+        let leaving: std::collections::HashSet<&WorkId> = batch.dequeue.iter().collect();
+        let mut seen = std::collections::HashSet::new();
+        for item in &batch.enqueue {
+            let again = !seen.insert(&item.id);
+            if again || (data.work_index.contains_key(&item.id) && !leaving.contains(&item.id)) {
                 return Err(StoreError::Conflict(format!(
                     "work item {} is already queued",
                     item.id.0

@@ -25,7 +25,7 @@ use crate::context::LogLine;
 use crate::derive::{derive_work, notify_parent};
 use crate::error::RuntimeError;
 use crate::execution::{Execution, Outcome};
-use crate::history::EventKind;
+use crate::history::{EventKind, HistoryEvent};
 use crate::instance::{InstanceId, InstanceRecord, RuntimeStatus};
 use crate::registry::Registry;
 use crate::store::{AppWrite, CommitBatch, Precondition, Store, StoreError};
@@ -98,6 +98,18 @@ struct Unit {
     evict: Option<InstanceId>,
     turns: usize,
     activities: usize,
+}
+
+/// What one instance's turn starts from.
+struct TurnInput {
+    /// The row, if it was read ahead (`Some(None)`: there is none).
+    row: Option<Option<InstanceRecord>>,
+    /// The history, if it was read ahead.
+    history: Option<Vec<HistoryEvent>>,
+    /// Its queued messages.
+    msgs: Vec<(WorkId, Message)>,
+    /// Its activities that ran in this tick.
+    chained: Vec<ActivityDone>,
 }
 
 /// An activity that ran, waiting to commit with its instance's turn.
@@ -298,14 +310,45 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             }
             done.entry(id).or_default().push(d);
         }
+        // Rows of the instances not in the cache, read together.
+        let uncached: Vec<InstanceId> = {
+            let cache = self.cache.borrow();
+            order
+                .iter()
+                .filter(|id| !cache.contains(id))
+                .cloned()
+                .collect()
+        };
+        let mut rows: HashMap<InstanceId, Option<InstanceRecord>> = HashMap::new();
+        let mut histories: HashMap<InstanceId, Vec<HistoryEvent>> = HashMap::new();
+        if !uncached.is_empty() {
+            let read = self.store.instances(&uncached).await?;
+            // Their histories too, for the replay (a new one has none).
+            let replay: Vec<InstanceId> = read
+                .iter()
+                .flatten()
+                .filter(|r| !r.status.is_final() && r.history_len > 0)
+                .map(|r| r.id.clone())
+                .collect();
+            if !replay.is_empty() {
+                let read = self.store.histories(&replay).await?;
+                histories.extend(replay.into_iter().zip(read));
+            }
+            rows.extend(uncached.into_iter().zip(read));
+        }
         let mut units = Vec::new();
         for id in order {
             let msgs = messages.remove(&id).unwrap_or_default();
             let chained = done.remove(&id).unwrap_or_default();
-            if let Some(unit) = self
-                .prepare_turn(&id, msgs, chained, now, &mut report)
-                .await?
-            {
+            let row = rows.remove(&id);
+            let history = histories.remove(&id);
+            let input = TurnInput {
+                row,
+                history,
+                msgs,
+                chained,
+            };
+            if let Some(unit) = self.prepare_turn(&id, input, now, &mut report).await? {
                 units.push(unit);
             }
         }
@@ -406,15 +449,21 @@ impl<S: Store + Clone + 'static> Runtime<S> {
     async fn prepare_turn(
         &self,
         id: &InstanceId,
-        msgs: Vec<(WorkId, Message)>,
-        chained: Vec<ActivityDone>,
+        input: TurnInput,
         now: u64,
         report: &mut TickReport,
     ) -> Result<Option<Unit>, RuntimeError> {
+        let TurnInput {
+            row: prefetched,
+            history: prefetched_history,
+            msgs,
+            chained,
+        } = input;
         let cached = self.cache.borrow_mut().take(id);
-        let (record, cached_exec) = match cached {
-            Some((row, exec)) => (Some(row), Some(exec)),
-            None => (self.store.instance(id).await?, None),
+        let (record, cached_exec) = match (cached, prefetched) {
+            (Some((row, exec)), _) => (Some(row), Some(exec)),
+            (None, Some(row)) => (row, None),
+            (None, None) => (self.store.instance(id).await?, None),
         };
         let mut unit = Unit {
             activities: chained.len(),
@@ -466,7 +515,12 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             Some(e) => e,
             None => {
                 report.replays += 1;
-                let history = self.store.history(id).await?;
+                // A new instance has no history to read.
+                let history = match prefetched_history {
+                    Some(h) => h,
+                    None if record.history_len == 0 => Vec::new(),
+                    None => self.store.history(id).await?,
+                };
                 Execution::replay(&self.registry, id.clone(), exec_no, &history)
             }
         };

@@ -212,8 +212,28 @@ pub enum StoreError {
 #[allow(async_fn_in_trait)]
 pub trait Store {
     async fn instance(&self, id: &InstanceId) -> Result<Option<InstanceRecord>, StoreError>;
+    /// Several instance rows at once, in the order asked (a store may read
+    /// them in one transaction).
+    async fn instances(
+        &self,
+        ids: &[InstanceId],
+    ) -> Result<Vec<Option<InstanceRecord>>, StoreError> {
+        let mut rows = Vec::with_capacity(ids.len());
+        for id in ids {
+            rows.push(self.instance(id).await?);
+        }
+        Ok(rows)
+    }
     /// The current execution's history, in event order.
     async fn history(&self, id: &InstanceId) -> Result<Vec<HistoryEvent>, StoreError>;
+    /// Several histories at once, in the order asked.
+    async fn histories(&self, ids: &[InstanceId]) -> Result<Vec<Vec<HistoryEvent>>, StoreError> {
+        let mut all = Vec::with_capacity(ids.len());
+        for id in ids {
+            all.push(self.history(id).await?);
+        }
+        Ok(all)
+    }
     /// Work items ready at `now_ms`, in the order they were enqueued.
     async fn ready_work(&self, now_ms: u64, limit: usize) -> Result<Vec<WorkItem>, StoreError>;
     /// The earliest due time of a queued item not yet ready at `now_ms`.
