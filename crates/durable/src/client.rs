@@ -143,6 +143,11 @@ impl<S: Store> Client<S> {
         &self.store
     }
 
+    /// The client's clock: when a command happens.
+    pub fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+
     fn message_id(&self, instance: &InstanceId) -> WorkId {
         let n = MESSAGE_SEQ.fetch_add(1, Ordering::Relaxed);
         WorkId(format!(

@@ -1,0 +1,309 @@
+//! [`Game`]: what the UI calls. Starting an adventurer, playing a command
+//! line, and reading what there is to show — all through the runtime's
+//! client, so a command changes the game, narrates and signals the workflows
+//! in one atomic commit, from any tab.
+//!
+//! Must never change state except through the client, and never leave a
+//! refused command half-applied.
+
+use durable::{
+    AppWrite, Client, ClientError, Command as Batch, EventKind, InstanceRecord, RuntimeStatus,
+    Store, StoreError,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::activities::Hero;
+use crate::command::{parse, Command, CommandError};
+use crate::config::GameConfig;
+use crate::model::{Status, Universe};
+use crate::names::{name_key, validate_name, NameError};
+use crate::rules::{apply, RuleError};
+use crate::storage::{self, console_store, instance_id, ConsoleLine, GAME, NAMES, PARTS};
+use crate::workflows::{
+    self, GameInput, APPROVAL_TASK, USER_CONFIRMATION, USER_MONITOR, USER_PARALLEL,
+};
+
+/// Why a player's request was refused. Nothing changed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GameError {
+    #[error(transparent)]
+    Name(#[from] NameError),
+    #[error("The name {0} is taken. Choose another.")]
+    NameTaken(String),
+    #[error("There is no adventurer called {0}.")]
+    UnknownAdventurer(String),
+    #[error(transparent)]
+    Parse(#[from] CommandError),
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+    #[error("{0}'s confirmation window has not opened yet. Wait a moment, then confirm.")]
+    ConfirmTooEarly(String),
+    #[error("{0}'s confirmation window has closed.")]
+    ConfirmTooLate(String),
+    #[error("{0} has already confirmed.")]
+    AlreadyConfirmed(String),
+    #[error("{0} is dead. The adventure is over.")]
+    Dead(String),
+    #[error("The game changed meanwhile (another tab?). Try again.")]
+    Changed,
+    #[error("Storage failed: {0}")]
+    Storage(StoreError),
+}
+
+impl From<StoreError> for GameError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(_) => GameError::Changed,
+            other => GameError::Storage(other),
+        }
+    }
+}
+
+impl From<ClientError> for GameError {
+    fn from(e: ClientError) -> Self {
+        match e {
+            ClientError::Store(s) => s.into(),
+            other => GameError::Storage(StoreError::Other(other.to_string())),
+        }
+    }
+}
+
+/// A row of the lobby.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdventurerSummary {
+    pub key: String,
+    pub name: String,
+    pub status: Status,
+}
+
+/// The confirmation countdown: when the window closes, and how long it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConfirmationWindow {
+    pub closes_at_ms: u64,
+    pub length_ms: u64,
+}
+
+/// The game, over a store.
+#[derive(Clone)]
+pub struct Game<S: Store> {
+    client: Client<S>,
+    config: GameConfig,
+}
+
+impl<S: Store + Clone + 'static> Game<S> {
+    pub fn new(client: Client<S>, config: GameConfig) -> Self {
+        Game { client, config }
+    }
+
+    pub fn client(&self) -> &Client<S> {
+        &self.client
+    }
+
+    pub fn config(&self) -> GameConfig {
+        self.config
+    }
+
+    /// NewUser: validates the name and, in one atomic commit with the check
+    /// that it is free, reserves it and starts UserParallelWorkflow and
+    /// UserMonitorWorkflow. Returns the adventurer's key.
+    pub async fn new_adventurer(&self, raw_name: &str) -> Result<String, GameError> {
+        let name = validate_name(raw_name)?;
+        let key = name_key(&name);
+        let store = self.client.store();
+        if store.app_record(NAMES, &key).await?.is_some() {
+            return Err(GameError::NameTaken(name));
+        }
+        let input = GameInput {
+            hero: Hero {
+                key: key.clone(),
+                name: name.clone(),
+            },
+            config: self.config,
+        };
+        let batch = Batch::new()
+            .expect_version(NAMES, &key, None)
+            .write(AppWrite::Put {
+                store: NAMES.to_string(),
+                key: key.clone(),
+                value: serde_json::Value::String(name.clone()),
+            })
+            .start(
+                USER_PARALLEL,
+                &instance_id(&key, workflows::suffix(USER_PARALLEL)),
+                &input,
+            )?
+            .start(
+                USER_MONITOR,
+                &instance_id(&key, workflows::suffix(USER_MONITOR)),
+                &input,
+            )?;
+        match self.client.apply(batch).await {
+            Ok(()) => Ok(key),
+            // Another tab took the name between the check and the commit.
+            Err(ClientError::Store(StoreError::Conflict(_)))
+            | Err(ClientError::AlreadyActive { .. }) => Err(GameError::NameTaken(name)),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The adventurer's name as typed, from its key.
+    async fn name_of(&self, key: &str) -> Result<String, GameError> {
+        match self.client.store().app_record(NAMES, key).await? {
+            Some(r) => Ok(r.value.as_str().unwrap_or(key).to_string()),
+            None => Err(GameError::UnknownAdventurer(key.to_string())),
+        }
+    }
+
+    /// Plays one command line for an adventurer: the state change, its
+    /// narration and the events it raises commit together, or nothing does.
+    /// Returns what to show (look, inventory and help change nothing).
+    pub async fn command(&self, key: &str, line: &str) -> Result<Vec<String>, GameError> {
+        let name = self.name_of(key).await?;
+        let command = parse(line)?;
+        if command == Command::Confirm {
+            return self.confirm(key, &name).await;
+        }
+        let store = self.client.store();
+        let Some((universe, versions)) = storage::load(store, key).await? else {
+            return Err(RuleError::NotReady { name }.into());
+        };
+        let effect = apply(&universe, &command)?;
+        if effect.universe == universe && effect.events.is_empty() {
+            return Ok(effect.narration);
+        }
+        let now = self.client.now_ms();
+        let mut batch = Batch::new();
+        for (part, version) in PARTS.iter().zip(versions) {
+            batch = batch.expect_version(GAME, &storage::part_key(key, part), version);
+        }
+        for w in storage::writes(key, &universe, &effect.universe)? {
+            batch = batch.write(w);
+        }
+        for text in &effect.narration {
+            batch = batch.write(AppWrite::Append {
+                store: console_store(key),
+                value: serde_json::to_value(ConsoleLine {
+                    text: text.clone(),
+                    at_ms: now,
+                })
+                .map_err(|e| StoreError::Other(e.to_string()))?,
+            });
+        }
+        let game_id = instance_id(key, workflows::suffix(workflows::GAME_MONITOR));
+        let game_running = self
+            .client
+            .status(&game_id)
+            .await?
+            .is_some_and(|r| !r.status.is_final());
+        if game_running {
+            for e in &effect.events {
+                batch = batch.raise(&game_id, e.event_name(), &serde_json::Value::Null)?;
+            }
+        }
+        self.client.apply(batch).await?;
+        Ok(Vec::new())
+    }
+
+    async fn confirm(&self, key: &str, name: &str) -> Result<Vec<String>, GameError> {
+        if let Some((u, _)) = storage::load(self.client.store(), key).await? {
+            if u.is_dead() {
+                return Err(GameError::Dead(name.to_string()));
+            }
+            if u.adventurer.confirmed {
+                return Err(GameError::AlreadyConfirmed(name.to_string()));
+            }
+        }
+        let id = instance_id(key, workflows::suffix(USER_CONFIRMATION));
+        match self.client.status(&id).await? {
+            None => Err(GameError::ConfirmTooEarly(name.to_string())),
+            Some(r) if r.status.is_final() => Err(GameError::ConfirmTooLate(name.to_string())),
+            // Pending or waiting: a confirm raised before the wait is kept
+            // and delivered when the workflow begins waiting.
+            Some(_) => {
+                self.client
+                    .raise_event(&id, APPROVAL_TASK, &serde_json::Value::Null)
+                    .await?;
+                Ok(Vec::new())
+            }
+        }
+    }
+
+    /// The lobby: every adventurer with alive / dead / won.
+    pub async fn adventurers(&self) -> Result<Vec<AdventurerSummary>, GameError> {
+        let store = self.client.store();
+        let mut out = Vec::new();
+        for r in store.app_records(NAMES).await? {
+            let name = r.value.as_str().unwrap_or(&r.key).to_string();
+            let status = match storage::load(store, &r.key).await? {
+                Some((u, _)) => u.status(),
+                None => Status::SettingUp,
+            };
+            out.push(AdventurerSummary {
+                key: r.key,
+                name,
+                status,
+            });
+        }
+        Ok(out)
+    }
+
+    pub async fn universe(&self, key: &str) -> Result<Option<Universe>, GameError> {
+        Ok(storage::load(self.client.store(), key)
+            .await?
+            .map(|(u, _)| u))
+    }
+
+    /// The adventurer's narration, oldest first.
+    pub async fn console(&self, key: &str) -> Result<Vec<ConsoleLine>, GameError> {
+        let records = self.client.store().app_records(&console_store(key)).await?;
+        Ok(records
+            .into_iter()
+            .filter_map(|r| serde_json::from_value(r.value).ok())
+            .collect())
+    }
+
+    /// The adventurer's workflows and their statuses.
+    pub async fn workflows(&self, key: &str) -> Result<Vec<InstanceRecord>, GameError> {
+        let q = durable::InstanceQuery {
+            id_prefix: Some(format!("{key}:")),
+            ..Default::default()
+        };
+        Ok(self.client.query(&q).await?.instances)
+    }
+
+    /// The open confirmation window, from the durable timer's stored due
+    /// time, so it is right after a reload.
+    pub async fn confirmation_window(
+        &self,
+        key: &str,
+    ) -> Result<Option<ConfirmationWindow>, GameError> {
+        let id = instance_id(key, workflows::suffix(USER_CONFIRMATION));
+        let Some(row) = self.client.status(&id).await? else {
+            return Ok(None);
+        };
+        if row.status != RuntimeStatus::Running {
+            return Ok(None);
+        }
+        let history = self.client.history(&id).await?;
+        let mut open = None;
+        for e in &history {
+            match &e.kind {
+                EventKind::TimerCreated { fire_at_ms } => open = Some((e.event_id, *fire_at_ms)),
+                EventKind::TimerFired { scheduled_id, .. }
+                | EventKind::TimerCancelled { scheduled_id }
+                    if open.is_some_and(|(id, _)| id == *scheduled_id) =>
+                {
+                    open = None
+                }
+                _ => {}
+            }
+        }
+        let length_ms = serde_json::from_value::<GameInput>(row.input)
+            .map(|i| i.config.confirm_window_ms)
+            .unwrap_or(self.config.confirm_window_ms);
+        Ok(open.map(|(_, closes_at_ms)| ConfirmationWindow {
+            closes_at_ms,
+            length_ms,
+        }))
+    }
+}

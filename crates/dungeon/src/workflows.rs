@@ -1,0 +1,215 @@
+//! The six workflows of the game, with the original demo's names (the
+//! dashboard shows them) and its narration, on the durable runtime.
+//!
+//! Orchestrations decide; activities act. Nothing here reads a clock or a
+//! random source except through the orchestration context.
+
+use std::time::Duration;
+
+use durable::{join2, select2, Either, OrchestrationContext, Registry, TaskError};
+use serde::{Deserialize, Serialize};
+
+use crate::activities::{self, GameState, Hero, Line};
+use crate::config::GameConfig;
+use crate::narration;
+use crate::storage::instance_id;
+
+pub const USER_PARALLEL: &str = "UserParallelWorkflow";
+pub const USER_CONFIRMATION: &str = "UserConfirmationWorkflow";
+pub const USER_SEQUENTIAL: &str = "UserSequentialWorkflow";
+pub const USER_MONITOR: &str = "UserMonitorWorkflow";
+pub const GAME_MONITOR: &str = "GameMonitorWorkflow";
+
+/// The external events of the game.
+pub const APPROVAL_TASK: &str = "ApprovalTask";
+pub const KILL_MONSTER: &str = "KillMonster";
+pub const GOT_TREASURE: &str = "GotTreasure";
+
+/// The input of every workflow of one adventurer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GameInput {
+    pub hero: Hero,
+    pub config: GameConfig,
+}
+
+/// Instance id suffixes of each workflow.
+pub fn suffix(workflow: &str) -> &'static str {
+    match workflow {
+        USER_PARALLEL => "parallel",
+        USER_CONFIRMATION => "confirm",
+        USER_SEQUENTIAL => "sequential",
+        USER_MONITOR => "monitor",
+        _ => "game",
+    }
+}
+
+async fn say(ctx: &OrchestrationContext, hero: &Hero, text: String) -> Result<(), TaskError> {
+    let line = Line {
+        hero: hero.clone(),
+        text,
+        at_ms: ctx.now_ms(),
+    };
+    ctx.call_activity::<_, ()>("Narrate", &line).await
+}
+
+/// Fan-out/fan-in: create the universe's parts in parallel, then confirm.
+async fn user_parallel(ctx: OrchestrationContext, input: GameInput) -> Result<String, TaskError> {
+    let hero = &input.hero;
+    let user = ctx.call_activity::<_, String>("CreateUser", &(hero, ctx.now_ms()));
+    let monster = ctx.call_activity::<_, String>("CreateMonster", hero);
+    let room = ctx.call_activity::<_, String>("CreateRoom", hero);
+    let inventory = ctx.call_activity::<_, Vec<String>>("CreateInventory", hero);
+    let ((u, m), (r, i)) = join2(join2(user, monster), join2(room, inventory)).await;
+    u?;
+    m?;
+    r?;
+    i?;
+    let id = instance_id(&hero.key, suffix(USER_CONFIRMATION));
+    ctx.call_sub_orchestration::<_, String>(USER_CONFIRMATION, &input, Some(id.as_str()))
+        .await
+}
+
+/// Human interaction: a durable timer races the player's confirmation.
+async fn user_confirmation(
+    ctx: OrchestrationContext,
+    input: GameInput,
+) -> Result<String, TaskError> {
+    let hero = &input.hero;
+    let window = Duration::from_millis(input.config.confirm_window_ms);
+    ctx.set_custom_status(&serde_json::json!({"waiting": "ApprovalTask"}));
+    say(&ctx, hero, narration::confirm_window(&hero.name, window)).await?;
+    let outcome = match select2(
+        ctx.wait_for_event::<serde_json::Value>(APPROVAL_TASK),
+        ctx.sleep(input.config.confirm_window_ms),
+    )
+    .await
+    {
+        Either::Left(_) => {
+            let line = Line {
+                hero: hero.clone(),
+                text: narration::accepted(&hero.name),
+                at_ms: ctx.now_ms(),
+            };
+            ctx.call_activity::<_, ()>("ConfirmUser", &line).await?;
+            let id = instance_id(&hero.key, suffix(USER_SEQUENTIAL));
+            ctx.start_orchestration(USER_SEQUENTIAL, &input, Some(id.as_str()));
+            "confirmed"
+        }
+        Either::Right(()) => {
+            say(&ctx, hero, narration::failed_to_confirm(&hero.name)).await?;
+            let line = Line {
+                hero: hero.clone(),
+                text: narration::died_waiting(&hero.name),
+                at_ms: ctx.now_ms(),
+            };
+            ctx.call_activity::<_, ()>("KillUser", &line).await?;
+            "died"
+        }
+    };
+    ctx.set_custom_status(&serde_json::json!({"outcome": outcome}));
+    say(&ctx, hero, narration::confirmation_complete(&hero.name)).await?;
+    Ok(outcome.to_string())
+}
+
+/// Chaining: place everything, one step after another, then start the game
+/// monitor.
+async fn user_sequential(ctx: OrchestrationContext, input: GameInput) -> Result<(), TaskError> {
+    let hero = &input.hero;
+    for step in [
+        "PlaceUserInRoom",
+        "PlaceWeaponInRoom",
+        "PlaceMonsterInRoom",
+        "PlaceTreasureOnMonster",
+    ] {
+        ctx.call_activity::<_, String>(step, &(hero, ctx.now_ms()))
+            .await?;
+    }
+    let id = instance_id(&hero.key, suffix(GAME_MONITOR));
+    ctx.start_orchestration(GAME_MONITOR, &input, Some(id.as_str()));
+    Ok(())
+}
+
+/// Monitor: check the adventurer periodically until dead or won, or until
+/// the limit. Narrates changes only.
+async fn user_monitor(ctx: OrchestrationContext, input: GameInput) -> Result<String, TaskError> {
+    let hero = &input.hero;
+    let c = input.config;
+    say(
+        &ctx,
+        hero,
+        narration::monitoring_every(&hero.name, Duration::from_millis(c.monitor_interval_ms)),
+    )
+    .await?;
+    let end = ctx.now_ms() + c.monitor_limit_ms;
+    let mut last = None;
+    let outcome = loop {
+        let state = ctx
+            .call_activity::<_, GameState>("MonitorUser", hero)
+            .await?;
+        if last != Some(state) {
+            ctx.set_custom_status(&state);
+            last = Some(state);
+        }
+        if state.is_over() {
+            break state;
+        }
+        if ctx.now_ms() + c.monitor_interval_ms > end {
+            say(&ctx, hero, narration::monitoring_timed_out(&hero.name)).await?;
+            break state;
+        }
+        ctx.sleep(c.monitor_interval_ms).await;
+    };
+    say(&ctx, hero, narration::monitoring_done(&hero.name)).await?;
+    Ok(format!("{outcome:?}"))
+}
+
+/// Event correlation: the game is won once both the monster is killed and
+/// the treasure taken. Whatever happened before it started is read from the
+/// game's state, so no event is lost; it also ends at the time limit.
+async fn game_monitor(ctx: OrchestrationContext, input: GameInput) -> Result<String, TaskError> {
+    let hero = &input.hero;
+    let state = ctx
+        .call_activity::<_, GameState>("MonitorUser", hero)
+        .await?;
+    let won = match state {
+        GameState::Won => true,
+        GameState::Dead => false,
+        _ => {
+            let killed = state == GameState::MonsterKilled;
+            let kill = async {
+                if !killed {
+                    ctx.wait_for_event::<serde_json::Value>(KILL_MONSTER)
+                        .await?;
+                }
+                Ok::<_, TaskError>(())
+            };
+            let treasure = ctx.wait_for_event::<serde_json::Value>(GOT_TREASURE);
+            match select2(join2(kill, treasure), ctx.sleep(input.config.game_limit_ms)).await {
+                Either::Left((k, t)) => {
+                    k?;
+                    t?;
+                    true
+                }
+                Either::Right(()) => false,
+            }
+        }
+    };
+    if won {
+        say(&ctx, hero, narration::has_won(&hero.name)).await?;
+        Ok("won".into())
+    } else {
+        Ok("ended".into())
+    }
+}
+
+/// Every workflow and activity of the game.
+pub fn registry() -> Registry {
+    let mut r = Registry::new();
+    activities::register(&mut r);
+    r.orchestration(USER_PARALLEL, user_parallel)
+        .orchestration(USER_CONFIRMATION, user_confirmation)
+        .orchestration(USER_SEQUENTIAL, user_sequential)
+        .orchestration(USER_MONITOR, user_monitor)
+        .orchestration(GAME_MONITOR, game_monitor);
+    r
+}
