@@ -1,6 +1,13 @@
-//! The root component [`App`] and, for now, the title screen it shows.
+//! The root component [`App`]: starts the runtime, provides it to the
+//! pages, and shows the lobby or an adventurer.
 
+use dungeon::GameConfig;
 use leptos::prelude::*;
+
+use crate::adventure::AdventurePage;
+use crate::lobby::Lobby;
+use crate::route::{use_route, Route};
+use crate::services::Services;
 
 /// The game's name, as the title screen shows it.
 pub const TITLE: &str = "Durable Dungeon";
@@ -8,34 +15,55 @@ pub const TITLE: &str = "Durable Dungeon";
 /// The one-line pitch under the title.
 pub const TAGLINE: &str = "A text adventure that remembers every step you take.";
 
+/// Timings from the page's URL (`?confirm=5s&monitor=1s`), else defaults.
+fn config_from_url() -> GameConfig {
+    let query = window().location().search().unwrap_or_default();
+    GameConfig::default().with_overrides(&query)
+}
+
 /// The application root.
 #[component]
 pub fn App() -> impl IntoView {
-    view! { <TitleScreen /> }
-}
-
-/// The first screen a player sees: the name of the game and what it is about.
-#[component]
-fn TitleScreen() -> impl IntoView {
+    let services = Services::new(config_from_url());
+    provide_context(services);
+    services.start();
+    let route = use_route();
     view! {
-        <main class="title-screen">
-            <header class="title-screen__header">
-                <p class="title-screen__kicker" aria-hidden="true">"~ enter, if you dare ~"</p>
-                <h1 class="title-screen__title" data-testid="title">{TITLE}</h1>
-                <p class="title-screen__tagline" data-testid="tagline">{TAGLINE}</p>
+        <main class="page">
+            <header class="masthead">
+                <a class="masthead__title" href="#/">
+                    <h1 data-testid="title">{TITLE}</h1>
+                </a>
+                <p class="masthead__tagline" data-testid="tagline">{TAGLINE}</p>
             </header>
-            <section class="title-screen__about" aria-label="About the game">
-                <p>
-                    "Pick a name, and the dungeon builds you a room, a monster, a weapon "
-                    "and a treasure worth dying for. Look around, take what you find, "
-                    "fight, and try to get out alive."
+            {move || services.failure.get().map(|f| view! {
+                <p class="error" role="alert" data-testid="startup-error">
+                    "The game could not start: " {f}
                 </p>
-                <p>
-                    "Every rule of the game runs as a durable workflow inside your browser. "
-                    "Reload the page, close the tab or go offline: your adventure waits "
-                    "exactly where you left it."
-                </p>
-            </section>
+            })}
+            {move || match route.get() {
+                Route::Lobby => view! { <Lobby /> }.into_any(),
+                Route::Adventurer(key) => view! { <AdventurePage key=key /> }.into_any(),
+            }}
+            <footer class="footer" data-testid="executor">
+                {move || {
+                    services.changes.track();
+                    match services.ready.get().then(|| services.runtime()).flatten() {
+                        None => "Opening the dungeon…".to_string(),
+                        Some(rt) => {
+                            let who = if rt.host.is_leader() {
+                                "This tab runs the workflows."
+                            } else {
+                                "Another tab runs the workflows; this one follows."
+                            };
+                            match rt.host.last_error() {
+                                Some(e) => format!("{who} Storage trouble: {e}"),
+                                None => who.to_string(),
+                            }
+                        }
+                    }
+                }}
+            </footer>
         </main>
     }
 }

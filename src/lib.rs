@@ -5,6 +5,15 @@
 //! `main.rs` only mounts [`App`]; everything else lives here so tests can
 //! mount components on their own.
 
+mod adventure;
 mod app;
+mod command_line;
+mod countdown;
+mod dungeon_view;
+mod lobby;
+mod route;
+mod services;
 
 pub use app::{App, TAGLINE, TITLE};
+pub use countdown::mm_ss;
+pub use route::Route;

@@ -1,0 +1,45 @@
+//! The confirmation countdown: a ring and mm:ss, computed from the durable
+//! timer's stored due time, so it is right after a reload.
+
+use dungeon::ConfirmationWindow;
+use leptos::prelude::*;
+
+/// mm:ss of the time left.
+pub fn mm_ss(ms: u64) -> String {
+    let s = ms.div_ceil(1000);
+    format!("{:02}:{:02}", s / 60, s % 60)
+}
+
+#[component]
+pub fn Countdown(window: ConfirmationWindow) -> impl IntoView {
+    let now = RwSignal::new(js_sys::Date::now() as u64);
+    if let Ok(handle) = set_interval_with_handle(
+        move || now.set(js_sys::Date::now() as u64),
+        std::time::Duration::from_millis(250),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let left = move || window.closes_at_ms.saturating_sub(now.get());
+    let fraction = move || left() as f64 / window.length_ms.max(1) as f64;
+    let circumference = 2.0 * std::f64::consts::PI * 45.0;
+    view! {
+        <section class="countdown" aria-label="Confirmation countdown" data-testid="countdown">
+            <svg viewBox="0 0 100 100" class="countdown__ring" role="img" aria-hidden="true">
+                <circle cx="50" cy="50" r="45" class="countdown__track" />
+                <circle
+                    cx="50"
+                    cy="50"
+                    r="45"
+                    class="countdown__left"
+                    stroke-dasharray=circumference.to_string()
+                    stroke-dashoffset=move || (circumference * (1.0 - fraction())).to_string()
+                    transform="rotate(-90 50 50)"
+                />
+            </svg>
+            <div>
+                <p class="countdown__time" data-testid="countdown-time" aria-live="off">{move || mm_ss(left())}</p>
+                <p>"Type " <kbd>"confirm"</kbd> " before the ring runs out."</p>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,108 @@
+//! The lobby: enter a name to start an adventure; every adventurer so far,
+//! alive, dead or won.
+
+use dungeon::Status;
+use leptos::prelude::*;
+
+use crate::route::{go, Route};
+use crate::services::use_services;
+
+pub fn status_label(status: Status) -> &'static str {
+    match status {
+        Status::SettingUp => "setting up",
+        Status::AwaitingConfirmation => "awaiting confirmation",
+        Status::Playing => "alive",
+        Status::Won => "won",
+        Status::Dead => "dead",
+    }
+}
+
+#[component]
+pub fn Lobby() -> impl IntoView {
+    let services = use_services();
+    let name = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let adventurers = LocalResource::new(move || {
+        services.changes.track();
+        let runtime = services.ready.get().then(|| services.runtime()).flatten();
+        async move {
+            match runtime {
+                Some(rt) => rt.game.adventurers().await.map_err(|e| e.to_string()),
+                None => Ok(Vec::new()),
+            }
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(rt) = services.runtime() else {
+            error.set(Some(
+                "The dungeon is still opening. Try again in a moment.".into(),
+            ));
+            return;
+        };
+        let typed = name.get_untracked();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match rt.game.new_adventurer(&typed).await {
+                Ok(key) => {
+                    error.set(None);
+                    name.set(String::new());
+                    go(&Route::Adventurer(key));
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="lobby" aria-labelledby="lobby-heading">
+            <h2 id="lobby-heading">"Enter the dungeon"</h2>
+            <form class="lobby__form" on:submit=submit>
+                <label for="adventurer-name">"Your adventurer's name"</label>
+                <div class="lobby__row">
+                    <input
+                        id="adventurer-name"
+                        data-testid="name-input"
+                        type="text"
+                        autocomplete="off"
+                        maxlength="64"
+                        prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev))
+                    />
+                    <button type="submit" data-testid="start" disabled=move || busy.get()>
+                        "Begin"
+                    </button>
+                </div>
+                {move || error.get().map(|e| view! {
+                    <p class="error" role="alert" data-testid="name-error">{e}</p>
+                })}
+            </form>
+            <h2>"Adventurers"</h2>
+            <ul class="lobby__list" data-testid="adventurers">
+                {move || match adventurers.get() {
+                    None => view! { <li class="muted">"Opening the dungeon…"</li> }.into_any(),
+                    Some(Err(e)) => view! { <li class="error">{e}</li> }.into_any(),
+                    Some(Ok(list)) if list.is_empty() => {
+                        view! { <li class="muted">"No one has entered yet."</li> }.into_any()
+                    }
+                    Some(Ok(list)) => list
+                        .into_iter()
+                        .map(|a| {
+                            let href = Route::Adventurer(a.key.clone()).href();
+                            let label = status_label(a.status);
+                            view! {
+                                <li>
+                                    <a href=href data-testid="adventurer-link">{a.name}</a>
+                                    " "
+                                    <span class=format!("chip chip--{}", label.replace(' ', "-"))>{label}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                        .into_any(),
+                }}
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,75 @@
+//! The app's handle on the runtime and the game, shared with components
+//! through context.
+//!
+//! Owns nothing of the game: it holds the browser host (which runs the
+//! workflows in the executing tab) and the game client, and turns the
+//! host's change notices into a reactive counter that views re-read on.
+
+use std::rc::Rc;
+
+use dungeon::{Game, GameConfig};
+use durable_web::{Host, HostOptions, IdbStore};
+use leptos::prelude::*;
+
+/// The IndexedDB database of the game.
+pub const DATABASE: &str = "durable-dungeon";
+
+pub struct Runtime {
+    pub host: Host,
+    pub game: Game<IdbStore>,
+}
+
+/// What components get from context: the runtime once it is up, and a
+/// counter that moves whenever anything changed (in this tab or another).
+#[derive(Clone, Copy)]
+pub struct Services {
+    runtime: StoredValue<Option<Rc<Runtime>>, LocalStorage>,
+    pub ready: RwSignal<bool>,
+    pub failure: RwSignal<Option<String>>,
+    pub changes: RwSignal<u64>,
+    pub config: StoredValue<GameConfig>,
+}
+
+impl Services {
+    pub fn new(config: GameConfig) -> Self {
+        Services {
+            runtime: StoredValue::new_local(None),
+            ready: RwSignal::new(false),
+            failure: RwSignal::new(None),
+            changes: RwSignal::new(0),
+            config: StoredValue::new(config),
+        }
+    }
+
+    /// The runtime, once started.
+    pub fn runtime(&self) -> Option<Rc<Runtime>> {
+        self.runtime.get_value()
+    }
+
+    /// Opens the database, starts this tab's host and follows its changes.
+    pub fn start(self) {
+        leptos::task::spawn_local(async move {
+            let config = self.config.get_value();
+            match Host::start(DATABASE, dungeon::registry(), HostOptions::default()).await {
+                Ok(host) => {
+                    let game = Game::new(host.client().clone(), config);
+                    let sub = host.subscribe();
+                    self.runtime
+                        .set_value(Some(Rc::new(Runtime { host, game })));
+                    self.ready.set(true);
+                    loop {
+                        sub.next().await;
+                        sub.drain();
+                        self.changes.update(|n| *n += 1);
+                    }
+                }
+                Err(e) => self.failure.set(Some(e.to_string())),
+            }
+        });
+    }
+}
+
+/// The services provided by [`crate::App`].
+pub fn use_services() -> Services {
+    expect_context::<Services>()
+}
