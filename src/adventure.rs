@@ -62,6 +62,15 @@ pub fn AdventurePage(key: String) -> impl IntoView {
         }
     });
     let current = move || data.get().unwrap_or_default();
+    // Newest last, and in view: scroll the console down when it changes.
+    let console_list = NodeRef::<leptos::html::Ol>::new();
+    Effect::new(move |_| {
+        data.track();
+        replies.track();
+        if let Some(list) = console_list.get() {
+            list.set_scroll_top(list.scroll_height());
+        }
+    });
     view! {
         <section class="adventure" aria-labelledby="adventurer-heading">
             <nav><a href="#/">"← Lobby"</a></nav>
@@ -80,7 +89,7 @@ pub fn AdventurePage(key: String) -> impl IntoView {
                 <DungeonView universe=Signal::derive(move || current().universe) />
                 <section class="console" aria-labelledby="console-heading">
                     <h3 id="console-heading">"Console"</h3>
-                    <ol class="console__lines" aria-live="polite" data-testid="console">
+                    <ol class="console__lines" aria-live="polite" data-testid="console" node_ref=console_list>
                         {move || current()
                             .console
                             .into_iter()

@@ -10,6 +10,11 @@ pub fn mm_ss(ms: u64) -> String {
     format!("{:02}:{:02}", s / 60, s % 60)
 }
 
+/// Thousandths as a decimal: 282743 → "282.743".
+fn milli(v: u64) -> String {
+    format!("{}.{:03}", v / 1000, v % 1000)
+}
+
 #[component]
 pub fn Countdown(window: ConfirmationWindow) -> impl IntoView {
     let now = RwSignal::new(js_sys::Date::now() as u64);
@@ -21,7 +26,12 @@ pub fn Countdown(window: ConfirmationWindow) -> impl IntoView {
     }
     let left = move || window.closes_at_ms.saturating_sub(now.get());
     let fraction = move || left() as f64 / window.length_ms.max(1) as f64;
-    let circumference = 2.0 * std::f64::consts::PI * 45.0;
+    // Lengths in thousandths of the ring's circumference (r = 45), as
+    // integers: the ring needs no float formatting.
+    const CIRCUMFERENCE_MILLI: u64 = 282_743;
+    let offset = move || {
+        CIRCUMFERENCE_MILLI - (CIRCUMFERENCE_MILLI as f64 * fraction().clamp(0.0, 1.0)) as u64
+    };
     view! {
         <section class="countdown" aria-label="Confirmation countdown" data-testid="countdown">
             <svg viewBox="0 0 100 100" class="countdown__ring" role="img" aria-hidden="true">
@@ -31,8 +41,8 @@ pub fn Countdown(window: ConfirmationWindow) -> impl IntoView {
                     cy="50"
                     r="45"
                     class="countdown__left"
-                    stroke-dasharray=circumference.to_string()
-                    stroke-dashoffset=move || (circumference * (1.0 - fraction())).to_string()
+                    stroke-dasharray=milli(CIRCUMFERENCE_MILLI)
+                    stroke-dashoffset=move || milli(offset())
                     transform="rotate(-90 50 50)"
                 />
             </svg>

@@ -196,6 +196,16 @@ pub enum GameState {
 }
 
 impl GameState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GameState::NotCreated => "NotCreated",
+            GameState::Playing => "Playing",
+            GameState::MonsterKilled => "MonsterKilled",
+            GameState::Won => "Won",
+            GameState::Dead => "Dead",
+        }
+    }
+
     pub fn is_over(self) -> bool {
         matches!(self, GameState::Won | GameState::Dead)
     }

@@ -160,7 +160,7 @@ async fn user_monitor(ctx: OrchestrationContext, input: GameInput) -> Result<Str
         ctx.sleep(c.monitor_interval_ms).await;
     };
     say(&ctx, hero, narration::monitoring_done(&hero.name)).await?;
-    Ok(format!("{outcome:?}"))
+    Ok(outcome.as_str().to_string())
 }
 
 /// Event correlation: the game is won once both the monster is killed and

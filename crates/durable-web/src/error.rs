@@ -72,7 +72,11 @@ impl Error {
                 name: exception.name(),
                 message: exception.message(),
             },
-            Err(other) => Self::Other(format!("{other:?}")),
+            Err(other) => Self::Other(
+                other
+                    .as_string()
+                    .unwrap_or_else(|| "a JavaScript error".into()),
+            ),
         }
     }
 

@@ -126,7 +126,12 @@ impl Host {
                 inner.wake.notify();
             }
         })
-        .map_err(|e| HostError::NoBroadcast(format!("{e:?}")))?;
+        .map_err(|e| {
+            HostError::NoBroadcast(
+                e.as_string()
+                    .unwrap_or_else(|| "BroadcastChannel is unavailable".into()),
+            )
+        })?;
         *inner.broadcast.borrow_mut() = Some(broadcast);
         let lock = Leadership::request(&format!("durable-executor:{db_name}"))?;
         wasm_bindgen_futures::spawn_local(forward_changes(

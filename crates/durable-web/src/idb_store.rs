@@ -825,7 +825,7 @@ impl Store for IdbStore {
                     store,
                     &key,
                     expected,
-                    format!("{p:?}"),
+                    p.to_string(),
                     &conflict,
                     &pending_checks,
                 )?);
@@ -984,7 +984,7 @@ impl Store for IdbStore {
                 _ => false,
             };
             if !ok {
-                return Err(StoreError::Conflict(format!("{p:?} no longer holds")));
+                return Err(StoreError::Conflict(format!("{p} no longer holds")));
             }
         }
         let mut pages: HashMap<u64, Page> = HashMap::new();

@@ -63,6 +63,24 @@ pub enum Precondition {
     },
 }
 
+impl std::fmt::Display for Precondition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v =
+            |v: &Option<u64>| v.map_or_else(|| "absent".to_string(), |v| format!("version {v}"));
+        match self {
+            Precondition::InstanceVersion { id, version } => {
+                write!(f, "instance {id} at {}", v(version))
+            }
+            Precondition::WorkExists { id } => write!(f, "work item {} still queued", id.0),
+            Precondition::AppVersion {
+                store,
+                key,
+                version,
+            } => write!(f, "{store}/{key} at {}", v(version)),
+        }
+    }
+}
+
 /// One atomic change to the store.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CommitBatch {

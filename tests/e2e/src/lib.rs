@@ -6,11 +6,13 @@
 //! offline play) without disturbing each other.
 
 mod browser;
+mod player;
 mod server;
 
 use std::path::PathBuf;
 
 pub use browser::{Browser, BrowserError};
+pub use player::{Player, ENTER};
 pub use server::{content_type, StaticServer};
 
 /// Environment variable naming the directory with the built app; defaults to

@@ -1,0 +1,181 @@
+//! A player at the keyboard: the game's page driven the way a person uses
+//! it (type a name, type commands), with waits that poll the page for a
+//! condition until a deadline.
+
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, Locator};
+
+use crate::{Browser, BrowserError};
+
+/// How often a wait looks at the page again.
+const POLL: Duration = Duration::from_millis(100);
+
+/// Enter, as WebDriver types it.
+pub const ENTER: &str = "\u{E007}";
+
+pub struct Player<'a> {
+    pub browser: &'a Browser,
+}
+
+impl<'a> Player<'a> {
+    pub fn new(browser: &'a Browser) -> Self {
+        Player { browser }
+    }
+
+    fn client(&self) -> &Client {
+        self.browser.client()
+    }
+
+    /// Polls `probe` until it returns `Some`, or fails after `timeout`
+    /// saying what it last saw.
+    pub async fn until<T>(
+        &self,
+        what: &str,
+        timeout: Duration,
+        mut probe: impl AsyncFnMut(&Client) -> Result<Option<T>, String>,
+    ) -> Result<T, BrowserError> {
+        let started = Instant::now();
+        let mut last_seen = String::new();
+        loop {
+            match probe(self.client()).await {
+                Ok(Some(v)) => return Ok(v),
+                Ok(None) => {}
+                Err(seen) => last_seen = seen,
+            }
+            if started.elapsed() >= timeout {
+                return Err(BrowserError::Timeout {
+                    what: what.to_string(),
+                    waited: started.elapsed(),
+                    last_seen,
+                });
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// The text of the first element matching `css`, if there is one.
+    pub async fn text(&self, css: &str) -> Option<String> {
+        let e = self.client().find(Locator::Css(css)).await.ok()?;
+        e.text().await.ok()
+    }
+
+    /// The texts of every element matching `css`.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Ok(all) = self.client().find_all(Locator::Css(css)).await {
+            for e in all {
+                if let Ok(t) = e.text().await {
+                    out.push(t);
+                }
+            }
+        }
+        out
+    }
+
+    /// Types into the element matching `css`, then Enter.
+    pub async fn type_line(&self, css: &str, line: &str) -> Result<(), BrowserError> {
+        let input = self
+            .until(
+                &format!("{css} to be on the page"),
+                Duration::from_secs(30),
+                async |c| Ok(c.find(Locator::Css(css)).await.ok()),
+            )
+            .await?;
+        input.send_keys(line).await?;
+        input.send_keys(ENTER).await?;
+        Ok(())
+    }
+
+    /// Creates an adventurer from the lobby and waits for their page.
+    pub async fn create(&self, name: &str) -> Result<(), BrowserError> {
+        self.type_line("[data-testid=\"name-input\"]", name).await?;
+        self.until(
+            "the adventurer's page",
+            Duration::from_secs(30),
+            async |c| {
+                let url = c.current_url().await.map_err(|e| e.to_string())?;
+                Ok(url
+                    .fragment()
+                    .is_some_and(|f| f.starts_with("/a/"))
+                    .then_some(()))
+            },
+        )
+        .await
+    }
+
+    /// Sends one command.
+    pub async fn command(&self, line: &str) -> Result<(), BrowserError> {
+        self.type_line("[data-testid=\"command\"]", line).await
+    }
+
+    /// Waits until the adventurer's status reads `status`.
+    pub async fn wait_status(&self, status: &str, timeout: Duration) -> Result<(), BrowserError> {
+        self.browser
+            .wait_for_text("[data-testid=\"status\"]", status, timeout)
+            .await
+    }
+
+    /// Waits until a console line equals `line`.
+    pub async fn wait_console(&self, line: &str, timeout: Duration) -> Result<(), BrowserError> {
+        let css = "[data-testid=\"console-line\"]";
+        self.until(&format!("console line {line:?}"), timeout, async |c| {
+            let mut seen = Vec::new();
+            for e in c
+                .find_all(Locator::Css(css))
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                let t = e.text().await.map_err(|e| e.to_string())?;
+                if t == line {
+                    return Ok(Some(()));
+                }
+                seen.push(t);
+            }
+            Err(format!("{seen:?}"))
+        })
+        .await
+    }
+
+    /// (workflow name, status) of every workflow shown.
+    pub async fn workflows(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Ok(all) = self
+            .client()
+            .find_all(Locator::Css("[data-testid=\"workflow\"]"))
+            .await
+        {
+            for e in all {
+                let name = e.attr("data-name").await.ok().flatten().unwrap_or_default();
+                let status = e
+                    .attr("data-status")
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default();
+                out.push((name, status));
+            }
+        }
+        out
+    }
+
+    /// Seconds left on the countdown (mm:ss), if it shows.
+    pub async fn countdown_seconds(&self) -> Option<u64> {
+        let t = self.text("[data-testid=\"countdown-time\"]").await?;
+        let (m, s) = t.split_once(':')?;
+        Some(m.trim().parse::<u64>().ok()? * 60 + s.trim().parse::<u64>().ok()?)
+    }
+
+    /// Saves a PNG of the page under `target/screenshots/`.
+    pub async fn screenshot(&self, name: &str) -> Result<std::path::PathBuf, BrowserError> {
+        let png = self.client().screenshot().await?;
+        let dir = std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../target/screenshots"
+        ));
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join(format!("{name}.png"));
+        let _ = std::fs::write(&path, png);
+        Ok(path)
+    }
+}

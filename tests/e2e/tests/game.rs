@@ -1,0 +1,251 @@
+//! The game in a real browser, on the release build: the win path, reloads
+//! during the countdown and between commands, a page closed past the
+//! confirmation window, and a name that looks like markup.
+
+use std::time::Duration;
+
+use e2e::{dist_dir, Browser, Player, StaticServer};
+
+const SLOW: Duration = Duration::from_secs(30);
+
+fn last_word(s: &str) -> String {
+    s.split_whitespace()
+        .last()
+        .unwrap_or_default()
+        .to_lowercase()
+}
+
+/// The caption under the monster, and under each floor item.
+async fn names(p: &Player<'_>) -> (String, Vec<String>) {
+    let monster = p
+        .text("[data-testid=\"monster\"] .dungeon__caption")
+        .await
+        .unwrap_or_default();
+    let items = p
+        .texts("[data-testid=\"floor-item\"] .dungeon__caption")
+        .await;
+    (monster, items)
+}
+
+#[tokio::test]
+async fn a_new_adventurer_confirms_kills_the_monster_takes_the_treasure_and_wins() {
+    let server = StaticServer::start(dist_dir()).expect("serve dist/");
+    let browser = Browser::launch().await.expect("launch Chromium");
+    let p = Player::new(&browser);
+    browser
+        .goto(&server.url("/?confirm=60s&monitor=1s"))
+        .await
+        .unwrap();
+    browser
+        .wait_for_text(
+            "[data-testid=\"executor\"]",
+            "This tab runs the workflows.",
+            SLOW,
+        )
+        .await
+        .expect("the runtime starts");
+    p.screenshot("lobby").await.unwrap();
+    p.create("Ann").await.unwrap();
+    p.until("the countdown", SLOW, async |_| {
+        Ok(p.countdown_seconds().await)
+    })
+    .await
+    .unwrap();
+    p.wait_console("Ann now has 1 minute to confirm they are ready.", SLOW)
+        .await
+        .unwrap();
+    p.screenshot("countdown").await.unwrap();
+    p.command("confirm").await.unwrap();
+    p.wait_status("alive", SLOW).await.unwrap();
+    p.until("the room to be set up", SLOW, async |_| {
+        let (monster, items) = names(&p).await;
+        Ok((!monster.is_empty() && !items.is_empty()).then_some(()))
+    })
+    .await
+    .unwrap();
+    let (monster, items) = names(&p).await;
+    let weapon = items[0].clone();
+    p.command(&format!("get the {}", last_word(&weapon)))
+        .await
+        .unwrap();
+    p.wait_console(&format!("Ann successfully grabbed {weapon}."), SLOW)
+        .await
+        .unwrap();
+    p.command(&format!(
+        "kill {} with {}",
+        last_word(&monster),
+        last_word(&weapon)
+    ))
+    .await
+    .unwrap();
+    p.wait_console(
+        &format!("Ann valiantly killed {monster} with {weapon}."),
+        SLOW,
+    )
+    .await
+    .unwrap();
+    let (_, items) = names(&p).await;
+    let treasure = items
+        .iter()
+        .find(|i| **i != weapon)
+        .cloned()
+        .expect("the treasure on the floor");
+    p.command(&format!("take {treasure}")).await.unwrap();
+    p.wait_status("won", SLOW).await.unwrap();
+    p.wait_console("Ann has won the game!", SLOW).await.unwrap();
+    let all = p
+        .until("every workflow Completed", SLOW, async |_| {
+            let w = p.workflows().await;
+            if w.len() == 5 && w.iter().all(|(_, s)| s == "Completed") {
+                Ok(Some(w))
+            } else {
+                Err(format!("{w:?}"))
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 5);
+    assert_eq!(p.text("[data-testid=\"monster\"]").await.is_some(), true);
+    p.screenshot("won").await.unwrap();
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn after_a_reload_the_countdown_goes_on_from_the_right_value() {
+    let server = StaticServer::start(dist_dir()).expect("serve dist/");
+    let browser = Browser::launch().await.expect("launch Chromium");
+    let p = Player::new(&browser);
+    browser.goto(&server.url("/?confirm=90s")).await.unwrap();
+    p.create("Bob").await.unwrap();
+    let before = p
+        .until("the countdown", SLOW, async |_| {
+            Ok(p.countdown_seconds().await)
+        })
+        .await
+        .unwrap();
+    let reloaded_at = std::time::Instant::now();
+    browser.client().refresh().await.unwrap();
+    let after = p
+        .until("the countdown again", SLOW, async |_| {
+            Ok(p.countdown_seconds().await)
+        })
+        .await
+        .unwrap();
+    let elapsed = reloaded_at.elapsed().as_secs();
+    assert!(before <= 90 && before >= 80, "before the reload: {before}");
+    assert!(
+        after <= before,
+        "the countdown did not restart: {before} then {after}"
+    );
+    assert!(
+        after + elapsed + 2 >= before,
+        "it lost time: {before} then {after} after {elapsed}s"
+    );
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn after_a_reload_between_commands_room_inventory_and_console_are_as_before() {
+    let server = StaticServer::start(dist_dir()).expect("serve dist/");
+    let browser = Browser::launch().await.expect("launch Chromium");
+    let p = Player::new(&browser);
+    browser
+        .goto(&server.url("/?confirm=60s&monitor=1s"))
+        .await
+        .unwrap();
+    p.create("Cy").await.unwrap();
+    p.until("the countdown", SLOW, async |_| {
+        Ok(p.countdown_seconds().await)
+    })
+    .await
+    .unwrap();
+    p.command("confirm").await.unwrap();
+    p.wait_status("alive", SLOW).await.unwrap();
+    p.until("the room to be set up", SLOW, async |_| {
+        let (monster, items) = names(&p).await;
+        Ok((!monster.is_empty() && !items.is_empty()).then_some(()))
+    })
+    .await
+    .unwrap();
+    let (_, items) = names(&p).await;
+    let weapon = items[0].clone();
+    p.command(&format!("get {}", last_word(&weapon)))
+        .await
+        .unwrap();
+    p.wait_console(&format!("Cy successfully grabbed {weapon}."), SLOW)
+        .await
+        .unwrap();
+    let console = p.texts("[data-testid=\"console-line\"]").await;
+    let carried = p.text("[data-testid=\"carried\"]").await;
+    let room = p.texts("[data-testid=\"dungeon\"] .dungeon__label").await;
+    browser.client().refresh().await.unwrap();
+    p.wait_console(&format!("Cy successfully grabbed {weapon}."), SLOW)
+        .await
+        .unwrap();
+    assert_eq!(p.texts("[data-testid=\"console-line\"]").await, console);
+    assert_eq!(p.text("[data-testid=\"carried\"]").await, carried);
+    assert_eq!(carried.as_deref(), Some(weapon.as_str()));
+    assert_eq!(
+        p.texts("[data-testid=\"dungeon\"] .dungeon__label").await,
+        room
+    );
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_page_closed_past_the_confirmation_window_reopens_to_a_dead_adventurer() {
+    let server = StaticServer::start(dist_dir()).expect("serve dist/");
+    let browser = Browser::launch().await.expect("launch Chromium");
+    let p = Player::new(&browser);
+    browser.goto(&server.url("/?confirm=3s")).await.unwrap();
+    p.create("Dee").await.unwrap();
+    p.until("the countdown", SLOW, async |_| {
+        Ok(p.countdown_seconds().await)
+    })
+    .await
+    .unwrap();
+    let page = browser.client().current_url().await.unwrap().to_string();
+    // Close the game: nothing of it runs while the page is away.
+    browser.goto("about:blank").await.unwrap();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    browser.goto(&page).await.unwrap();
+    p.wait_status("dead", SLOW).await.unwrap();
+    p.wait_console("Unfortunately Dee died from waiting too long!", SLOW)
+        .await
+        .unwrap();
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_name_that_looks_like_markup_shows_as_text() {
+    let server = StaticServer::start(dist_dir()).expect("serve dist/");
+    let browser = Browser::launch().await.expect("launch Chromium");
+    let p = Player::new(&browser);
+    browser.goto(&server.url("/")).await.unwrap();
+    let name = "<img src=x onerror=alert(1)>";
+    p.create(name).await.unwrap();
+    browser
+        .wait_for_text("[data-testid=\"adventurer-name\"]", name, SLOW)
+        .await
+        .unwrap();
+    let imgs = browser
+        .client()
+        .find_all(fantoccini::Locator::Css("img"))
+        .await
+        .unwrap();
+    assert!(imgs.is_empty(), "no element was made from the name");
+    assert!(
+        browser.client().get_alert_text().await.is_err(),
+        "no script ran"
+    );
+    // And bad names are refused with a message.
+    browser.goto(&server.url("/#/")).await.unwrap();
+    p.type_line("[data-testid=\"name-input\"]", "   ")
+        .await
+        .unwrap();
+    browser
+        .wait_for_text("[data-testid=\"name-error\"]", "Please enter a name.", SLOW)
+        .await
+        .unwrap();
+    browser.close().await.unwrap();
+}
