@@ -105,7 +105,6 @@ async fn a_new_adventurer_confirms_kills_the_monster_takes_the_treasure_and_wins
         .await
         .unwrap();
     assert_eq!(all.len(), 5);
-    assert_eq!(p.text("[data-testid=\"monster\"]").await.is_some(), true);
     p.screenshot("won").await.unwrap();
     browser.close().await.unwrap();
 }
@@ -132,7 +131,7 @@ async fn after_a_reload_the_countdown_goes_on_from_the_right_value() {
         .await
         .unwrap();
     let elapsed = reloaded_at.elapsed().as_secs();
-    assert!(before <= 90 && before >= 80, "before the reload: {before}");
+    assert!((80..=90).contains(&before), "before the reload: {before}");
     assert!(
         after <= before,
         "the countdown did not restart: {before} then {after}"
