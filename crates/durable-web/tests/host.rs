@@ -78,7 +78,12 @@ async fn reopening_the_database_at_every_turn_boundary_changes_nothing() {
 async fn an_aborted_turn_is_redone() {
     let store = IdbStore::open(&unique("abort-turn")).await.unwrap();
     let clock = durable::VirtualClock::new(0);
-    let rt = Runtime::new(store.clone(), registry(), Rc::new(clock));
+    // One step per tick, so the faults hit every step.
+    let options = durable::RuntimeOptions {
+        fuse_depth: 0,
+        ..Default::default()
+    };
+    let rt = Runtime::with_options(store.clone(), registry(), Rc::new(clock), options);
     let id = InstanceId::new("chain");
     rt.client().start("Chain", &id, &()).await.unwrap();
     let mut aborted = 0;

@@ -42,6 +42,11 @@ pub struct RuntimeOptions {
     pub group_commit: bool,
     /// Seed for activities' random numbers.
     pub seed: u64,
+    /// How many further steps of an instance a tick may run before it
+    /// commits: when a turn schedules an activity and nothing it wrote could
+    /// be read by that activity, the activity and the next turn run at once
+    /// and commit in the same transaction (0 turns this off).
+    pub fuse_depth: usize,
 }
 
 impl Default for RuntimeOptions {
@@ -51,6 +56,7 @@ impl Default for RuntimeOptions {
             cache_capacity: 10_000,
             group_commit: true,
             seed: 0x5eed,
+            fuse_depth: 32,
         }
     }
 }
@@ -148,6 +154,45 @@ impl ActivityDone {
         batch.app_writes.extend(self.writes);
         batch.dequeue.push(self.work.clone());
         (self.task, self.event, self.work)
+    }
+}
+
+/// Folds `next` (the following step of the same instance, prepared before
+/// `prev` committed) into `prev`: work `prev` queues and `next` consumes
+/// cancels out, `next`'s check of the row version `prev` writes is dropped
+/// (`prev` checks the version both start from), and `next`'s row supersedes
+/// `prev`'s.
+fn fuse(prev: &mut Unit, next: Unit) {
+    let queued: std::collections::HashSet<WorkId> =
+        prev.batch.enqueue.iter().map(|w| w.id.clone()).collect();
+    let cancelled: std::collections::HashSet<WorkId> = next
+        .batch
+        .dequeue
+        .iter()
+        .filter(|id| queued.contains(*id))
+        .cloned()
+        .collect();
+    prev.batch.enqueue.retain(|w| !cancelled.contains(&w.id));
+    let mut batch = next.batch;
+    batch.dequeue.retain(|id| !cancelled.contains(id));
+    let written: Vec<InstanceId> = prev.batch.instances.iter().map(|r| r.id.clone()).collect();
+    batch.preconditions.retain(|p| match p {
+        Precondition::InstanceVersion { id, .. } => !written.contains(id),
+        Precondition::WorkExists { id } => !cancelled.contains(id),
+        Precondition::AppVersion { .. } => true,
+    });
+    let superseding: Vec<InstanceId> = batch.instances.iter().map(|r| r.id.clone()).collect();
+    prev.batch
+        .instances
+        .retain(|r| !superseding.contains(&r.id));
+    prev.batch.merge(batch);
+    prev.install = next.install;
+    prev.changes.extend(next.changes);
+    prev.logs.extend(next.logs);
+    prev.turns += next.turns;
+    prev.activities += next.activities;
+    if prev.evict.is_none() {
+        prev.evict = next.evict;
     }
 }
 
@@ -352,8 +397,81 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                 units.push(unit);
             }
         }
+        self.fuse_follow_ups(&mut units, now, &mut report).await?;
         self.commit_units(units, &mut report).await?;
         Ok(report)
+    }
+
+    /// Runs, before committing, the activities that the tick's turns just
+    /// scheduled and the turns they complete, and folds them into the same
+    /// units: one transaction then carries several steps of a sequence. Only
+    /// where a unit wrote no app record its follow-up could read (appends to
+    /// logs are never read): the follow-up reads the store, which does not
+    /// hold the unit's writes yet.
+    async fn fuse_follow_ups(
+        &self,
+        units: &mut [Unit],
+        now: u64,
+        report: &mut TickReport,
+    ) -> Result<(), RuntimeError> {
+        for _ in 0..self.options.fuse_depth {
+            let mut follow = Vec::new();
+            for (i, u) in units.iter().enumerate() {
+                let Some((row, _)) = &u.install else { continue };
+                let wrote_readable = u
+                    .batch
+                    .app_writes
+                    .iter()
+                    .any(|w| !matches!(w, AppWrite::Append { .. }));
+                if wrote_readable {
+                    continue;
+                }
+                for w in &u.batch.enqueue {
+                    if let WorkKind::Activity(t) = &w.kind {
+                        if t.instance_id == row.id {
+                            follow.push((i, w.id.clone(), t.clone()));
+                        }
+                    }
+                }
+            }
+            if follow.is_empty() {
+                return Ok(());
+            }
+            let ran = when_all(
+                follow
+                    .iter()
+                    .map(|(_, id, t)| self.run_activity(id.clone(), t.clone())),
+            )
+            .await;
+            let mut by_unit: HashMap<usize, Vec<ActivityDone>> = HashMap::new();
+            for ((i, _, _), done) in follow.iter().zip(ran) {
+                if let Some(d) = done {
+                    by_unit.entry(*i).or_default().push(d);
+                }
+            }
+            if by_unit.is_empty() {
+                return Ok(());
+            }
+            for (i, chained) in by_unit {
+                let unit = &mut units[i];
+                let Some((row, exec)) = unit.install.take() else {
+                    continue;
+                };
+                let id = row.id.clone();
+                self.cache.borrow_mut().insert(row, exec);
+                let input = TurnInput {
+                    row: None,
+                    history: None,
+                    msgs: Vec::new(),
+                    chained,
+                };
+                match self.prepare_turn(&id, input, now, report).await? {
+                    Some(next) => fuse(unit, next),
+                    None => unit.install = self.cache.borrow_mut().take(&id),
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn commit_units(

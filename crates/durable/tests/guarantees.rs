@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use common::{with_narrate, Harness};
+use common::{stepwise, with_narrate, Harness};
 use durable::testing::block_on;
 use durable::{
     join2, AppWrite, CommitBatch, InstanceId, OrchestrationContext, Registry, Runtime,
@@ -147,8 +147,8 @@ fn two_executors_never_commit_one_activity_twice() {
     .orchestration("O", |ctx: OrchestrationContext, _: ()| async move {
         ctx.call_activity::<_, ()>("Slow", &"once").await
     });
-    let h = Harness::new(r.clone());
-    let other = Runtime::new(h.store.clone(), r, Rc::new(h.clock.clone()));
+    let h = Harness::with_options(r.clone(), stepwise());
+    let other = Runtime::with_options(h.store.clone(), r, Rc::new(h.clock.clone()), stepwise());
     h.start("O", "o", json!(null));
     block_on(h.rt.tick()).unwrap(); // schedules the activity
     let (a, b) = block_on(join2(h.rt.tick(), other.tick()));
@@ -183,7 +183,7 @@ fn long_loop(turns: u32) -> Registry {
 /// first turn (and any after an eviction) replays.
 #[test]
 fn cached_execution_replays_only_after_reload_or_eviction() {
-    let mut h = Harness::new(long_loop(100));
+    let mut h = Harness::with_options(long_loop(100), stepwise());
     h.start("Loop", "l", json!(null));
     for _ in 0..50 {
         block_on(h.rt.tick()).unwrap();
@@ -196,7 +196,7 @@ fn cached_execution_replays_only_after_reload_or_eviction() {
         long_loop(100),
         RuntimeOptions {
             cache_capacity: 0,
-            ..RuntimeOptions::default()
+            ..stepwise()
         },
     );
     no_cache.start("Loop", "l", json!(null));
@@ -225,7 +225,7 @@ fn evicted_instances_rebuild_by_replay() {
         long_loop(5),
         RuntimeOptions {
             cache_capacity: 3,
-            ..RuntimeOptions::default()
+            ..stepwise()
         },
     );
     for i in 0..10 {
@@ -243,7 +243,7 @@ fn evicted_instances_rebuild_by_replay() {
 /// one transaction.
 #[test]
 fn ready_turns_of_many_instances_commit_together() {
-    let h = Harness::new(long_loop(1));
+    let h = Harness::with_options(long_loop(1), stepwise());
     let client = h.rt.client();
     for i in 0..50 {
         block_on(client.start("Loop", &InstanceId::new(format!("i{i}")), &())).unwrap();
@@ -259,7 +259,7 @@ fn ready_turns_of_many_instances_commit_together() {
         long_loop(1),
         RuntimeOptions {
             group_commit: false,
-            ..RuntimeOptions::default()
+            ..stepwise()
         },
     );
     for i in 0..10 {
@@ -303,4 +303,77 @@ fn one_stale_unit_does_not_sink_the_group() {
         Some(json!(1)),
         "redone from the store"
     );
+}
+
+/// A sequence whose activities write nothing a later step reads runs many
+/// steps per commit; the outcome and every effect are the same as one step
+/// per commit, and an aborted fused commit redoes all of its steps.
+#[test]
+fn steps_of_a_sequence_fuse_into_one_commit() {
+    let fused = Harness::new(narrate_three());
+    fused.start("Three", "t", json!(null));
+    let r = block_on(fused.rt.run_until_idle()).unwrap();
+    assert_eq!(fused.status("t"), RuntimeStatus::Completed);
+    assert_eq!(fused.console(), ["one", "two", "three"]);
+    let stepwise_run = Harness::with_options(narrate_three(), stepwise());
+    stepwise_run.start("Three", "t", json!(null));
+    let s = block_on(stepwise_run.rt.run_until_idle()).unwrap();
+    assert_eq!(stepwise_run.console(), fused.console());
+    assert_eq!(
+        stepwise_run.kinds("t"),
+        fused.kinds("t"),
+        "the same history"
+    );
+    assert!(
+        r.commits < s.commits,
+        "fused {} commits, stepwise {}",
+        r.commits,
+        s.commits
+    );
+    assert_eq!(
+        r.commits, 1,
+        "the start and the whole sequence in one commit"
+    );
+    assert_eq!(fused.store.queued_work(), 0, "no task left behind");
+
+    // A fused commit that fails redoes every step it carried, once.
+    let h = Harness::new(narrate_three());
+    h.start("Three", "t", json!(null));
+    h.store.fail_next_commits(1);
+    assert!(block_on(h.rt.tick()).is_err());
+    assert!(
+        h.console().is_empty(),
+        "nothing of the failed steps is kept"
+    );
+    h.idle();
+    assert_eq!(h.console(), ["one", "two", "three"]);
+}
+
+/// A step that writes a record its next activity might read is committed
+/// before that activity runs.
+#[test]
+fn steps_that_write_readable_records_do_not_fuse() {
+    let mut r = Registry::new();
+    r.activity("Inc", |ctx, _: ()| async move {
+        let n: u64 = ctx.read("game", "n").await?.unwrap_or(0);
+        ctx.put("game", "n", &(n + 1))?;
+        Ok::<_, durable::ActivityError>(n + 1)
+    })
+    .orchestration("Count", |ctx: OrchestrationContext, _: ()| async move {
+        let mut last = 0;
+        for _ in 0..5 {
+            last = ctx.call_activity::<_, u64>("Inc", &()).await?;
+        }
+        Ok::<_, TaskError>(last)
+    });
+    let h = Harness::new(r);
+    h.start("Count", "c", json!(null));
+    h.idle();
+    assert_eq!(
+        h.row("c").output,
+        Some(json!(5)),
+        "every step saw the one before"
+    );
+    let n = block_on(h.store.app_record("game", "n")).unwrap().unwrap();
+    assert_eq!(n.value, json!(5));
 }

@@ -15,6 +15,15 @@ pub struct Harness {
     pub clock: VirtualClock,
     pub store: InMemoryStore,
     pub rt: Runtime<InMemoryStore>,
+    options: RuntimeOptions,
+}
+
+/// Options for tests that count what each tick does: one step per tick.
+pub fn stepwise() -> RuntimeOptions {
+    RuntimeOptions {
+        fuse_depth: 0,
+        ..RuntimeOptions::default()
+    }
 }
 
 impl Harness {
@@ -25,15 +34,30 @@ impl Harness {
     pub fn with_options(registry: Registry, options: RuntimeOptions) -> Self {
         let clock = VirtualClock::new(1_000_000);
         let store = InMemoryStore::new();
-        let rt = Runtime::with_options(store.clone(), registry, Rc::new(clock.clone()), options);
-        Harness { clock, store, rt }
+        let rt = Runtime::with_options(
+            store.clone(),
+            registry,
+            Rc::new(clock.clone()),
+            options.clone(),
+        );
+        Harness {
+            clock,
+            store,
+            rt,
+            options,
+        }
     }
 
     /// A fresh runtime on the same store: everything in memory is gone, as
     /// after a page reload.
     pub fn reload(&mut self) {
         let registry = self.rt.registry().clone();
-        self.rt = Runtime::new(self.store.clone(), registry, Rc::new(self.clock.clone()));
+        self.rt = Runtime::with_options(
+            self.store.clone(),
+            registry,
+            Rc::new(self.clock.clone()),
+            self.options.clone(),
+        );
     }
 
     pub fn start(&self, name: &str, id: &str, input: serde_json::Value) {
