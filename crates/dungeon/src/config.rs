@@ -35,16 +35,32 @@ pub fn parse_duration(text: &str) -> Option<u64> {
         Some(i) => t.split_at(i),
         None => (t.as_str(), "s"),
     };
-    let n: f64 = number.parse().ok()?;
-    let factor = match unit {
-        "ms" => 1.0,
-        "s" => 1_000.0,
-        "m" | "min" => 60_000.0,
-        "h" => 3_600_000.0,
+    let factor: u64 = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" | "min" => 60_000,
+        "h" => 3_600_000,
         _ => return None,
     };
-    let ms = n * factor;
-    (ms.is_finite() && (1.0..=86_400_000.0).contains(&ms)).then_some(ms as u64)
+    // Whole and fractional parts as integers (thousandths at most).
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if whole.is_empty() && fraction.is_empty() || fraction.len() > 3 || fraction.contains('.') {
+        return None;
+    }
+    let whole: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let thousandths: u64 = if fraction.is_empty() {
+        0
+    } else {
+        format!("{fraction:0<3}").parse().ok()?
+    };
+    let ms = whole
+        .checked_mul(factor)?
+        .checked_add(thousandths * factor / 1_000)?;
+    (1..=86_400_000).contains(&ms).then_some(ms)
 }
 
 impl GameConfig {

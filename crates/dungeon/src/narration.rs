@@ -139,7 +139,7 @@ pub fn help() -> Vec<String> {
 /// A length of time as a player reads it; whole minutes and seconds where
 /// they fit, milliseconds only below a second.
 fn span(length: Duration) -> String {
-    let ms = length.as_millis();
+    let ms = u64::try_from(length.as_millis()).unwrap_or(u64::MAX);
     let minutes = ms / 60_000;
     let rest = ms % 60_000;
     match (minutes, rest) {
@@ -150,7 +150,7 @@ fn span(length: Duration) -> String {
 }
 
 /// Below one minute: "5 seconds", "1.5 seconds", "250 milliseconds".
-fn seconds(ms: u128) -> String {
+fn seconds(ms: u64) -> String {
     let (whole, fraction) = (ms / 1_000, ms % 1_000);
     match (whole, fraction) {
         (0, _) => count(fraction, "millisecond"),
@@ -162,7 +162,7 @@ fn seconds(ms: u128) -> String {
     }
 }
 
-fn count(n: u128, unit: &str) -> String {
+fn count(n: u64, unit: &str) -> String {
     if n == 1 {
         format!("1 {unit}")
     } else {

@@ -12,7 +12,6 @@ use wasm_bindgen::prelude::*;
 use web_sys::{BroadcastChannel, MessageEvent};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind")]
 enum Notice {
     #[serde(rename = "instance")]
     Instance { id: String, status: Option<String> },

@@ -15,19 +15,20 @@ pub const HISTORY_FORMAT: u32 = 1;
 
 /// One recorded event: its position in the instance's history, when it was
 /// recorded (orchestration time, ms since the Unix epoch) and what happened.
+/// Stored as `{"event_id":3,"timestamp_ms":…,"kind":{"TimerFired":{…}}}`
+/// (an event without fields: `"kind":"OrchestratorStarted"`): the kind's
+/// name is the tag, and decoding needs no buffering.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEvent {
     /// Position in the current execution's history, starting at 0.
     pub event_id: u64,
     pub timestamp_ms: u64,
-    #[serde(flatten)]
     pub kind: EventKind,
 }
 
 /// What happened. Names follow the Durable Task Framework. Completion events
 /// carry `scheduled_id`: the `event_id` of the event that scheduled them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind")]
 pub enum EventKind {
     #[serde(rename = "ExecutionStarted")]
     ExecutionStarted {
@@ -220,7 +221,14 @@ pub fn decode_event(position: usize, value: Value) -> Result<HistoryEvent, Histo
         "ExecutionCompleted",
         "ExecutionFailed",
     ];
-    match value.get("kind").and_then(Value::as_str) {
+    let kind = match value.get("kind") {
+        Some(Value::String(name)) => Some(name.as_str()),
+        Some(Value::Object(fields)) if fields.len() == 1 => {
+            fields.keys().next().map(String::as_str)
+        }
+        _ => None,
+    };
+    match kind {
         Some(kind) if !KNOWN.contains(&kind) => {
             return Err(HistoryDecodeError::UnknownKind {
                 position,
@@ -262,8 +270,16 @@ mod tests {
             },
         };
         let v = serde_json::to_value(&ev).unwrap();
-        assert_eq!(v["kind"], "TimerFired");
-        assert_eq!(v["scheduled_id"], 2);
+        assert_eq!(v["kind"]["TimerFired"]["scheduled_id"], 2);
+        let started = HistoryEvent {
+            event_id: 0,
+            timestamp_ms: 1,
+            kind: EventKind::OrchestratorStarted,
+        };
+        assert_eq!(
+            serde_json::to_value(&started).unwrap()["kind"],
+            "OrchestratorStarted"
+        );
         assert_eq!(decode_event(0, v).unwrap(), ev);
     }
 
@@ -281,7 +297,7 @@ mod tests {
 
     #[test]
     fn corrupt_record_is_a_typed_error() {
-        let v = json!({"event_id": "x", "kind": "TimerCreated"});
+        let v = json!({"event_id": "x", "kind": {"TimerCreated": {"fire_at_ms": 1}}});
         assert!(matches!(
             decode_event(1, v),
             Err(HistoryDecodeError::Corrupt { position: 1, .. })

@@ -46,7 +46,6 @@ pub struct ActivityTask {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type")]
 pub enum WorkKind {
     #[serde(rename = "message")]
     Message(Message),
