@@ -8,10 +8,7 @@
 
 use std::rc::Rc;
 
-use durable::{
-    when_all, Clock, InstanceId, OrchestrationContext, Registry, Runtime, RuntimeOptions,
-    RuntimeStatus, Store, TaskError,
-};
+use durable::{Clock, InstanceId, Runtime, RuntimeOptions, RuntimeStatus, Store};
 use durable_web::{BrowserClock, IdbStore};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -92,36 +89,7 @@ async fn raw_batched_put(txs: u32) -> f64 {
     f64::from(txs * 100) / ((now() - t) / 1000.0)
 }
 
-fn registry() -> Registry {
-    let mut r = Registry::new();
-    r.activity("Work", |_ctx, n: u32| async move { Ok::<_, String>(n) })
-        .orchestration("Sequence", |ctx: OrchestrationContext, n: u32| async move {
-            for i in 0..n {
-                ctx.call_activity::<_, u32>("Work", &i).await?;
-            }
-            Ok::<_, TaskError>(())
-        })
-        .orchestration("FanOut", |ctx: OrchestrationContext, n: u32| async move {
-            let r: Result<Vec<u32>, TaskError> =
-                when_all((0..n).map(|i| ctx.call_activity::<_, u32>("Work", &i)))
-                    .await
-                    .into_iter()
-                    .collect();
-            r.map(|v| v.len())
-        })
-        .orchestration("Ticker", |ctx: OrchestrationContext, _: ()| async move {
-            loop {
-                if ctx.wait_for_event::<bool>("tick").await? {
-                    return Ok::<_, TaskError>(());
-                }
-            }
-        })
-        .orchestration("Nap", |ctx: OrchestrationContext, ms: u64| async move {
-            ctx.sleep(ms).await;
-            Ok::<_, TaskError>(())
-        });
-    r
-}
+use durable::testing::bench::registry;
 
 async fn runtime(name: &str) -> (IdbStore, Runtime<IdbStore>) {
     let store = IdbStore::open(name).await.expect("open");

@@ -10,8 +10,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use durable::testing::block_on;
 use durable::{
-    check_replay, when_all, Clock, InMemoryStore, InstanceId, OrchestrationContext, Registry,
-    Runtime, RuntimeOptions, Sleep, Store, TaskError,
+    check_replay, Clock, InMemoryStore, InstanceId, Runtime, RuntimeOptions, Sleep, Store,
 };
 
 /// The wall clock, for measuring.
@@ -32,33 +31,7 @@ impl Clock for StdClock {
     }
 }
 
-fn registry() -> Registry {
-    let mut r = Registry::new();
-    r.activity("Work", |_ctx, n: u32| async move { Ok::<_, String>(n) })
-        .orchestration("Sequence", |ctx: OrchestrationContext, n: u32| async move {
-            for i in 0..n {
-                ctx.call_activity::<_, u32>("Work", &i).await?;
-            }
-            Ok::<_, TaskError>(())
-        })
-        .orchestration("FanOut", |ctx: OrchestrationContext, n: u32| async move {
-            let r: Result<Vec<u32>, TaskError> =
-                when_all((0..n).map(|i| ctx.call_activity::<_, u32>("Work", &i)))
-                    .await
-                    .into_iter()
-                    .collect();
-            r.map(|v| v.len())
-        })
-        .orchestration("Ticker", |ctx: OrchestrationContext, _: ()| async move {
-            loop {
-                let stop: bool = ctx.wait_for_event("tick").await?;
-                if stop {
-                    return Ok::<_, TaskError>(());
-                }
-            }
-        });
-    r
-}
+use durable::testing::bench::registry;
 
 fn runtime(options: RuntimeOptions) -> (InMemoryStore, Runtime<InMemoryStore>) {
     let store = InMemoryStore::new();

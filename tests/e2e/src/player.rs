@@ -166,6 +166,14 @@ impl<'a> Player<'a> {
         Some(m.trim().parse::<u64>().ok()? * 60 + s.trim().parse::<u64>().ok()?)
     }
 
+    /// Waits for the countdown and returns its seconds.
+    pub async fn wait_countdown(&self, timeout: Duration) -> Result<u64, BrowserError> {
+        self.until("the countdown", timeout, async |_| {
+            Ok(self.countdown_seconds().await)
+        })
+        .await
+    }
+
     /// Saves a PNG of the page under `target/screenshots/`.
     pub async fn screenshot(&self, name: &str) -> Result<std::path::PathBuf, BrowserError> {
         let png = self.client().screenshot().await?;

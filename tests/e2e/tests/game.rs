@@ -15,6 +15,17 @@ fn last_word(s: &str) -> String {
         .to_lowercase()
 }
 
+/// Serves the release build and opens it at `path` in a fresh browser.
+async fn open(path: &str) -> (StaticServer, Browser) {
+    let server = StaticServer::start(dist_dir()).expect("serve dist/");
+    let browser = Browser::launch().await.expect("launch Chromium");
+    browser
+        .goto(&server.url(path))
+        .await
+        .expect("open the game");
+    (server, browser)
+}
+
 /// The caption under the monster, and under each floor item.
 async fn names(p: &Player<'_>) -> (String, Vec<String>) {
     let monster = p
@@ -27,15 +38,25 @@ async fn names(p: &Player<'_>) -> (String, Vec<String>) {
     (monster, items)
 }
 
+/// Confirms, waits until the room is set up, and returns the monster's and
+/// the weapon's names as drawn.
+async fn confirm_and_look(p: &Player<'_>) -> (String, String) {
+    p.command("confirm").await.unwrap();
+    p.wait_status("alive", SLOW).await.unwrap();
+    p.until("the room to be set up", SLOW, async |_| {
+        let (monster, items) = names(p).await;
+        Ok((!monster.is_empty() && !items.is_empty()).then_some(()))
+    })
+    .await
+    .unwrap();
+    let (monster, items) = names(p).await;
+    (monster, items[0].clone())
+}
+
 #[tokio::test]
 async fn a_new_adventurer_confirms_kills_the_monster_takes_the_treasure_and_wins() {
-    let server = StaticServer::start(dist_dir()).expect("serve dist/");
-    let browser = Browser::launch().await.expect("launch Chromium");
+    let (_server, browser) = open("/?confirm=60s&monitor=1s").await;
     let p = Player::new(&browser);
-    browser
-        .goto(&server.url("/?confirm=60s&monitor=1s"))
-        .await
-        .unwrap();
     browser
         .wait_for_text(
             "[data-testid=\"executor\"]",
@@ -46,25 +67,12 @@ async fn a_new_adventurer_confirms_kills_the_monster_takes_the_treasure_and_wins
         .expect("the runtime starts");
     p.screenshot("lobby").await.unwrap();
     p.create("Ann").await.unwrap();
-    p.until("the countdown", SLOW, async |_| {
-        Ok(p.countdown_seconds().await)
-    })
-    .await
-    .unwrap();
+    p.wait_countdown(SLOW).await.unwrap();
     p.wait_console("Ann now has 1 minute to confirm they are ready.", SLOW)
         .await
         .unwrap();
     p.screenshot("countdown").await.unwrap();
-    p.command("confirm").await.unwrap();
-    p.wait_status("alive", SLOW).await.unwrap();
-    p.until("the room to be set up", SLOW, async |_| {
-        let (monster, items) = names(&p).await;
-        Ok((!monster.is_empty() && !items.is_empty()).then_some(()))
-    })
-    .await
-    .unwrap();
-    let (monster, items) = names(&p).await;
-    let weapon = items[0].clone();
+    let (monster, weapon) = confirm_and_look(&p).await;
     p.command(&format!("get the {}", last_word(&weapon)))
         .await
         .unwrap();
@@ -111,25 +119,13 @@ async fn a_new_adventurer_confirms_kills_the_monster_takes_the_treasure_and_wins
 
 #[tokio::test]
 async fn after_a_reload_the_countdown_goes_on_from_the_right_value() {
-    let server = StaticServer::start(dist_dir()).expect("serve dist/");
-    let browser = Browser::launch().await.expect("launch Chromium");
+    let (_server, browser) = open("/?confirm=90s").await;
     let p = Player::new(&browser);
-    browser.goto(&server.url("/?confirm=90s")).await.unwrap();
     p.create("Bob").await.unwrap();
-    let before = p
-        .until("the countdown", SLOW, async |_| {
-            Ok(p.countdown_seconds().await)
-        })
-        .await
-        .unwrap();
+    let before = p.wait_countdown(SLOW).await.unwrap();
     let reloaded_at = std::time::Instant::now();
     browser.client().refresh().await.unwrap();
-    let after = p
-        .until("the countdown again", SLOW, async |_| {
-            Ok(p.countdown_seconds().await)
-        })
-        .await
-        .unwrap();
+    let after = p.wait_countdown(SLOW).await.unwrap();
     let elapsed = reloaded_at.elapsed().as_secs();
     assert!((80..=90).contains(&before), "before the reload: {before}");
     assert!(
@@ -145,29 +141,11 @@ async fn after_a_reload_the_countdown_goes_on_from_the_right_value() {
 
 #[tokio::test]
 async fn after_a_reload_between_commands_room_inventory_and_console_are_as_before() {
-    let server = StaticServer::start(dist_dir()).expect("serve dist/");
-    let browser = Browser::launch().await.expect("launch Chromium");
+    let (_server, browser) = open("/?confirm=60s&monitor=1s").await;
     let p = Player::new(&browser);
-    browser
-        .goto(&server.url("/?confirm=60s&monitor=1s"))
-        .await
-        .unwrap();
     p.create("Cy").await.unwrap();
-    p.until("the countdown", SLOW, async |_| {
-        Ok(p.countdown_seconds().await)
-    })
-    .await
-    .unwrap();
-    p.command("confirm").await.unwrap();
-    p.wait_status("alive", SLOW).await.unwrap();
-    p.until("the room to be set up", SLOW, async |_| {
-        let (monster, items) = names(&p).await;
-        Ok((!monster.is_empty() && !items.is_empty()).then_some(()))
-    })
-    .await
-    .unwrap();
-    let (_, items) = names(&p).await;
-    let weapon = items[0].clone();
+    p.wait_countdown(SLOW).await.unwrap();
+    let (_, weapon) = confirm_and_look(&p).await;
     p.command(&format!("get {}", last_word(&weapon)))
         .await
         .unwrap();
@@ -193,16 +171,10 @@ async fn after_a_reload_between_commands_room_inventory_and_console_are_as_befor
 
 #[tokio::test]
 async fn a_page_closed_past_the_confirmation_window_reopens_to_a_dead_adventurer() {
-    let server = StaticServer::start(dist_dir()).expect("serve dist/");
-    let browser = Browser::launch().await.expect("launch Chromium");
+    let (_server, browser) = open("/?confirm=3s").await;
     let p = Player::new(&browser);
-    browser.goto(&server.url("/?confirm=3s")).await.unwrap();
     p.create("Dee").await.unwrap();
-    p.until("the countdown", SLOW, async |_| {
-        Ok(p.countdown_seconds().await)
-    })
-    .await
-    .unwrap();
+    p.wait_countdown(SLOW).await.unwrap();
     let page = browser.client().current_url().await.unwrap().to_string();
     // Close the game: nothing of it runs while the page is away.
     browser.goto("about:blank").await.unwrap();
@@ -217,10 +189,8 @@ async fn a_page_closed_past_the_confirmation_window_reopens_to_a_dead_adventurer
 
 #[tokio::test]
 async fn a_name_that_looks_like_markup_shows_as_text() {
-    let server = StaticServer::start(dist_dir()).expect("serve dist/");
-    let browser = Browser::launch().await.expect("launch Chromium");
+    let (server, browser) = open("/").await;
     let p = Player::new(&browser);
-    browser.goto(&server.url("/")).await.unwrap();
     let name = "<img src=x onerror=alert(1)>";
     p.create(name).await.unwrap();
     browser

@@ -4,6 +4,7 @@
 //! Public so the native tests, the browser tests and the benchmarks share
 //! one copy. Nothing here is used by the runtime itself.
 
+pub mod bench;
 pub mod patterns;
 
 #[cfg(not(target_arch = "wasm32"))]
