@@ -9,6 +9,7 @@ mod adventure;
 mod app;
 mod command_line;
 mod countdown;
+pub mod dashboard;
 mod dungeon_view;
 mod lobby;
 mod route;

@@ -1,0 +1,314 @@
+//! The dashboard's view of the instance list as data: filters, sort order
+//! and page, read from and written to the URL (so a reload or a shared link
+//! shows the same view), and applied to instance rows. Plain Rust, tested
+//! natively; holds no rule of the runtime.
+
+use durable::{InstanceQuery, InstanceRecord, RuntimeStatus};
+
+/// Rows per page.
+pub const PAGE_SIZE: usize = 50;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    Name,
+    Id,
+    Status,
+    Created,
+    Updated,
+    CustomStatus,
+}
+
+impl Column {
+    pub const ALL: [Column; 6] = [
+        Column::Name,
+        Column::Id,
+        Column::Status,
+        Column::Created,
+        Column::Updated,
+        Column::CustomStatus,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Column::Name => "name",
+            Column::Id => "id",
+            Column::Status => "status",
+            Column::Created => "created",
+            Column::Updated => "updated",
+            Column::CustomStatus => "custom",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Column::Name => "Orchestration",
+            Column::Id => "Instance id",
+            Column::Status => "Status",
+            Column::Created => "Created",
+            Column::Updated => "Last updated",
+            Column::CustomStatus => "Custom status",
+        }
+    }
+
+    fn from_key(k: &str) -> Option<Column> {
+        Column::ALL.into_iter().find(|c| c.key() == k)
+    }
+}
+
+/// What the list shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListView {
+    pub name: String,
+    pub statuses: Vec<RuntimeStatus>,
+    pub prefix: String,
+    pub from_ms: Option<u64>,
+    pub to_ms: Option<u64>,
+    pub sort: Column,
+    pub descending: bool,
+    pub page: usize,
+}
+
+impl Default for ListView {
+    fn default() -> Self {
+        ListView {
+            name: String::new(),
+            statuses: Vec::new(),
+            prefix: String::new(),
+            from_ms: None,
+            to_ms: None,
+            sort: Column::Created,
+            descending: true,
+            page: 0,
+        }
+    }
+}
+
+/// Percent-decoding of a query value (`+` is a space); a malformed escape
+/// is kept as typed.
+fn decode(v: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let bytes = v.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn encode(v: &str) -> String {
+    let mut out = String::new();
+    for b in v.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+impl ListView {
+    /// Reads a view from a query string (`name=…&status=Running,Failed&…`);
+    /// what does not parse is left at its default.
+    pub fn from_query(query: &str) -> ListView {
+        let mut v = ListView::default();
+        for pair in query.trim_start_matches('?').split('&') {
+            let Some((k, raw)) = pair.split_once('=') else {
+                continue;
+            };
+            let val = decode(raw);
+            match k {
+                "name" => v.name = val,
+                "prefix" => v.prefix = val,
+                "status" => {
+                    v.statuses = val
+                        .split(',')
+                        .filter_map(|s| RuntimeStatus::ALL.into_iter().find(|x| x.as_str() == s))
+                        .collect()
+                }
+                "from" => v.from_ms = val.parse().ok(),
+                "to" => v.to_ms = val.parse().ok(),
+                "sort" => v.sort = Column::from_key(&val).unwrap_or(v.sort),
+                "dir" => v.descending = val != "asc",
+                "page" => v.page = val.parse().unwrap_or(0),
+                _ => {}
+            }
+        }
+        v
+    }
+
+    /// The query string of this view (defaults left out).
+    pub fn to_query(&self) -> String {
+        let d = ListView::default();
+        let mut parts = Vec::new();
+        if !self.name.is_empty() {
+            parts.push(format!("name={}", encode(&self.name)));
+        }
+        if !self.statuses.is_empty() {
+            let s: Vec<&str> = self.statuses.iter().map(|s| s.as_str()).collect();
+            parts.push(format!("status={}", s.join(",")));
+        }
+        if !self.prefix.is_empty() {
+            parts.push(format!("prefix={}", encode(&self.prefix)));
+        }
+        if let Some(t) = self.from_ms {
+            parts.push(format!("from={t}"));
+        }
+        if let Some(t) = self.to_ms {
+            parts.push(format!("to={t}"));
+        }
+        if self.sort != d.sort {
+            parts.push(format!("sort={}", self.sort.key()));
+        }
+        if self.descending != d.descending {
+            parts.push(format!(
+                "dir={}",
+                if self.descending { "desc" } else { "asc" }
+            ));
+        }
+        if self.page != 0 {
+            parts.push(format!("page={}", self.page));
+        }
+        parts.join("&")
+    }
+
+    /// The store query for the filters (paging and sorting happen after).
+    pub fn query(&self) -> InstanceQuery {
+        InstanceQuery {
+            name: (!self.name.is_empty()).then(|| self.name.clone()),
+            statuses: self.statuses.clone(),
+            created_from_ms: self.from_ms,
+            created_to_ms: self.to_ms,
+            id_prefix: (!self.prefix.is_empty()).then(|| self.prefix.clone()),
+            after: None,
+            page_size: 0,
+        }
+    }
+
+    /// Sorts the matching rows and returns this view's page of them, with
+    /// the number of pages.
+    pub fn page_of(&self, mut rows: Vec<InstanceRecord>) -> (Vec<InstanceRecord>, usize) {
+        let custom = |r: &InstanceRecord| {
+            r.custom_status
+                .as_ref()
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+        };
+        rows.sort_by(|a, b| {
+            let o = match self.sort {
+                Column::Name => a.name.cmp(&b.name),
+                Column::Id => a.id.cmp(&b.id),
+                Column::Status => a.status.as_str().cmp(b.status.as_str()),
+                Column::Created => a.created_ms.cmp(&b.created_ms),
+                Column::Updated => a.updated_ms.cmp(&b.updated_ms),
+                Column::CustomStatus => custom(a).cmp(&custom(b)),
+            }
+            .then_with(|| a.id.cmp(&b.id));
+            if self.descending {
+                o.reverse()
+            } else {
+                o
+            }
+        });
+        let pages = rows.len().div_ceil(PAGE_SIZE).max(1);
+        let page = self.page.min(pages - 1);
+        let start = page * PAGE_SIZE;
+        let end = (start + PAGE_SIZE).min(rows.len());
+        (rows[start..end].to_vec(), pages)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use durable::InstanceId;
+    use serde_json::json;
+
+    fn row(id: &str, name: &str, status: RuntimeStatus, created: u64) -> InstanceRecord {
+        let mut r = InstanceRecord::pending(InstanceId::new(id), name, json!(null), created);
+        r.status = status;
+        r.updated_ms = created + 10;
+        r
+    }
+
+    #[test]
+    fn a_view_round_trips_through_the_url() {
+        let v = ListView {
+            name: "UserMonitorWorkflow".into(),
+            statuses: vec![RuntimeStatus::Running, RuntimeStatus::Failed],
+            prefix: "ann o'neil".into(),
+            from_ms: Some(5),
+            to_ms: Some(9),
+            sort: Column::Name,
+            descending: false,
+            page: 3,
+        };
+        let q = v.to_query();
+        assert_eq!(ListView::from_query(&q), v, "{q}");
+        assert_eq!(ListView::default().to_query(), "");
+        assert_eq!(
+            ListView::from_query("status=Bogus&sort=nope&page=x"),
+            ListView::default()
+        );
+        assert_eq!(ListView::from_query("prefix=%E2%9C%93%zz%").prefix, "✓%zz%");
+    }
+
+    #[test]
+    fn rows_sort_by_any_column_and_page() {
+        let rows: Vec<_> = (0..120)
+            .map(|i| {
+                row(
+                    &format!("i{i:03}"),
+                    if i % 2 == 0 { "A" } else { "B" },
+                    RuntimeStatus::Running,
+                    1_000 - i,
+                )
+            })
+            .collect();
+        let v = ListView::default(); // newest first
+        let (page, pages) = v.page_of(rows.clone());
+        assert_eq!(pages, 3);
+        assert_eq!(page.len(), PAGE_SIZE);
+        assert_eq!(page[0].id.as_str(), "i000");
+        let v = ListView {
+            sort: Column::Id,
+            descending: false,
+            page: 2,
+            ..ListView::default()
+        };
+        let (page, _) = v.page_of(rows.clone());
+        assert_eq!(page.len(), 20);
+        assert_eq!(page[0].id.as_str(), "i100");
+        let v = ListView {
+            sort: Column::Name,
+            descending: true,
+            ..ListView::default()
+        };
+        assert_eq!(v.page_of(rows).0[0].name, "B");
+    }
+
+    #[test]
+    fn filters_become_a_store_query() {
+        let v = ListView::from_query(
+            "name=GameMonitorWorkflow&status=Completed&prefix=ann%3A&from=1&to=2",
+        );
+        let q = v.query();
+        assert_eq!(q.name.as_deref(), Some("GameMonitorWorkflow"));
+        assert_eq!(q.statuses, vec![RuntimeStatus::Completed]);
+        assert_eq!(q.id_prefix.as_deref(), Some("ann:"));
+        assert_eq!((q.created_from_ms, q.created_to_ms), (Some(1), Some(2)));
+    }
+}
