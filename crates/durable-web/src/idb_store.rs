@@ -158,7 +158,11 @@ impl Page {
         let json = get_field(v, "json")
             .as_string()
             .ok_or_else(|| corrupt("work page", "no JSON"))?;
-        let items = serde_json::from_str(&json).map_err(|e| corrupt("work page", e))?;
+        // Through a `Value`, like history records: one copy of the event
+        // decoder in the bundle instead of two.
+        let value: serde_json::Value =
+            serde_json::from_str(&json).map_err(|e| corrupt("work page", e))?;
+        let items = serde_json::from_value(value).map_err(|e| corrupt("work page", e))?;
         Ok(Page { seq, due, items })
     }
 }
