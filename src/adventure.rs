@@ -33,8 +33,7 @@ pub fn AdventurePage(key: String) -> impl IntoView {
     let key = StoredValue::new(key);
     let replies = RwSignal::new(Vec::<Reply>::new());
     let data = LocalResource::new(move || {
-        services.changes.track();
-        let runtime = services.ready.get().then(|| services.runtime()).flatten();
+        let runtime = services.tracked_runtime();
         let key = key.get_value();
         async move {
             let Some(rt) = runtime else {
@@ -51,7 +50,14 @@ pub fn AdventurePage(key: String) -> impl IntoView {
                     .into_iter()
                     .map(|w| (w.name, w.status.to_string(), w.id.0))
                     .collect();
-                d.window = g.confirmation_window(&key).await?;
+                // Only an open confirmation has a countdown: skip reading its
+                // history once it is over.
+                let confirming = d.workflows.iter().any(|(name, status, _)| {
+                    name == dungeon::workflows::USER_CONFIRMATION && status == "Running"
+                });
+                if confirming {
+                    d.window = g.confirmation_window(&key).await?;
+                }
                 Ok::<_, dungeon::GameError>(())
             }
             .await;

@@ -47,8 +47,7 @@ pub fn App() -> impl IntoView {
             }}
             <footer class="footer" data-testid="executor">
                 {move || {
-                    services.changes.track();
-                    match services.ready.get().then(|| services.runtime()).flatten() {
+                    match services.tracked_runtime() {
                         None => "Opening the dungeon…".to_string(),
                         Some(rt) => {
                             let who = if rt.host.is_leader() {

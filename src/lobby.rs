@@ -24,8 +24,7 @@ pub fn Lobby() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let adventurers = LocalResource::new(move || {
-        services.changes.track();
-        let runtime = services.ready.get().then(|| services.runtime()).flatten();
+        let runtime = services.tracked_runtime();
         async move {
             match runtime {
                 Some(rt) => rt.game.adventurers().await.map_err(|e| e.to_string()),

@@ -46,6 +46,13 @@ impl Services {
         self.runtime.get_value()
     }
 
+    /// The runtime, once started, read so that the calling view or resource
+    /// runs again when it starts and whenever anything changes.
+    pub fn tracked_runtime(&self) -> Option<Rc<Runtime>> {
+        self.changes.track();
+        self.ready.get().then(|| self.runtime()).flatten()
+    }
+
     /// Opens the database, starts this tab's host and follows its changes.
     pub fn start(self) {
         leptos::task::spawn_local(async move {

@@ -50,8 +50,7 @@ pub fn InstanceDetail(id: String) -> impl IntoView {
     let payload = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
     let data = LocalResource::new(move || {
-        services.changes.track();
-        let runtime = services.ready.get().then(|| services.runtime()).flatten();
+        let runtime = services.tracked_runtime();
         let id = id.get_value();
         async move {
             let Some(rt) = runtime else {

@@ -133,12 +133,7 @@ impl ListView {
             match k {
                 "name" => v.name = val,
                 "prefix" => v.prefix = val,
-                "status" => {
-                    v.statuses = val
-                        .split(',')
-                        .filter_map(|s| RuntimeStatus::ALL.into_iter().find(|x| x.as_str() == s))
-                        .collect()
-                }
+                "status" => v.statuses = val.split(',').filter_map(RuntimeStatus::parse).collect(),
                 "from" => v.from_ms = val.parse().ok(),
                 "to" => v.to_ms = val.parse().ok(),
                 "sort" => v.sort = Column::from_key(&val).unwrap_or(v.sort),

@@ -50,8 +50,7 @@ pub fn Dashboard(view: ListView) -> impl IntoView {
     let view = StoredValue::new(view);
     let message = RwSignal::new(None::<String>);
     let rows = LocalResource::new(move || {
-        services.changes.track();
-        let runtime = services.ready.get().then(|| services.runtime()).flatten();
+        let runtime = services.tracked_runtime();
         let v = view.get_value();
         async move {
             let Some(rt) = runtime else {

@@ -5,6 +5,7 @@
 //! context, so it is recorded and never re-rolled on replay.
 
 use durable::{ActivityContext, ActivityError, Registry};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::generate;
@@ -69,95 +70,90 @@ async fn place(
     Ok(text)
 }
 
+/// The part of the hero's universe stored under `part`, made by `make` and
+/// stored if it is not there yet (a re-run finds what the first run made).
+async fn part_or_create<T: Serialize + DeserializeOwned>(
+    ctx: &ActivityContext,
+    hero: &Hero,
+    part: &str,
+    make: impl FnOnce(&ActivityContext) -> T,
+) -> Result<T, ActivityError> {
+    let key = part_key(&hero.key, part);
+    if let Some(existing) = ctx.read::<T>(GAME, &key).await? {
+        return Ok(existing);
+    }
+    let made = make(ctx);
+    ctx.put(GAME, &key, &made)?;
+    Ok(made)
+}
+
+/// Changes the adventurer's record (if it exists yet) and narrates the line.
+async fn update_adventurer(
+    ctx: &ActivityContext,
+    line: &Line,
+    change: impl FnOnce(&mut Adventurer),
+) -> Result<(), ActivityError> {
+    let key = part_key(&line.hero.key, "adventurer");
+    if let Some(mut a) = ctx.read::<Adventurer>(GAME, &key).await? {
+        change(&mut a);
+        ctx.put(GAME, &key, &a)?;
+    }
+    narrate(ctx, &line.hero.key, &line.text, line.at_ms)
+}
+
 /// Registers every activity of the game.
 pub fn register(r: &mut Registry) {
     r.activity("CreateUser", |ctx, (hero, at_ms): (Hero, u64)| async move {
-        if ctx
-            .read::<Adventurer>(GAME, &part_key(&hero.key, "adventurer"))
-            .await?
-            .is_none()
-        {
-            ctx.put(
-                GAME,
-                &part_key(&hero.key, "adventurer"),
-                &Adventurer::new(&hero.name, at_ms),
-            )?;
-        }
+        part_or_create(&ctx, &hero, "adventurer", |_| {
+            Adventurer::new(&hero.name, at_ms)
+        })
+        .await?;
         Ok::<_, ActivityError>(hero.name)
     })
     .activity("CreateMonster", |ctx, hero: Hero| async move {
-        let key = part_key(&hero.key, "monster");
-        let monster = match ctx.read::<Monster>(GAME, &key).await? {
-            Some(m) => m,
-            None => {
-                let mut pick = |n: usize| ctx.random_below(n);
-                let m = Monster::new(generate::monster_name(&mut pick), &hero.key);
-                ctx.put(GAME, &key, &m)?;
-                m
-            }
-        };
-        Ok::<_, ActivityError>(monster.name)
+        let m: Monster = part_or_create(&ctx, &hero, "monster", |ctx| {
+            Monster::new(
+                generate::monster_name(&mut |n| ctx.random_below(n)),
+                &hero.key,
+            )
+        })
+        .await?;
+        Ok::<_, ActivityError>(m.name)
     })
     .activity("CreateRoom", |ctx, hero: Hero| async move {
-        let key = part_key(&hero.key, "room");
-        let room = match ctx.read::<Room>(GAME, &key).await? {
-            Some(r) => r,
-            None => {
-                let mut pick = |n: usize| ctx.random_below(n);
-                let (name, description) = generate::room(&mut pick);
-                let r = Room::new(name, description, &hero.key);
-                ctx.put(GAME, &key, &r)?;
-                r
-            }
-        };
-        Ok::<_, ActivityError>(room.name)
+        let r: Room = part_or_create(&ctx, &hero, "room", |ctx| {
+            let (name, description) = generate::room(&mut |n| ctx.random_below(n));
+            Room::new(name, description, &hero.key)
+        })
+        .await?;
+        Ok::<_, ActivityError>(r.name)
     })
     .activity("CreateInventory", |ctx, hero: Hero| async move {
-        let mut names = Vec::new();
-        for part in ["weapon", "treasure"] {
-            let key = part_key(&hero.key, part);
-            let item = match ctx.read::<Item>(GAME, &key).await? {
-                Some(i) => i,
-                None => {
-                    let mut pick = |n: usize| ctx.random_below(n);
-                    let i = if part == "weapon" {
-                        Item::weapon(generate::weapon_name(&mut pick), hero.key.clone())
-                    } else {
-                        Item::treasure(generate::treasure_name(&mut pick), hero.key.clone())
-                    };
-                    ctx.put(GAME, &key, &i)?;
-                    i
-                }
-            };
-            names.push(item.name);
-        }
-        Ok::<_, ActivityError>(names)
+        let weapon: Item = part_or_create(&ctx, &hero, "weapon", |ctx| {
+            Item::weapon(
+                generate::weapon_name(&mut |n| ctx.random_below(n)),
+                hero.key.clone(),
+            )
+        })
+        .await?;
+        let treasure: Item = part_or_create(&ctx, &hero, "treasure", |ctx| {
+            Item::treasure(
+                generate::treasure_name(&mut |n| ctx.random_below(n)),
+                hero.key.clone(),
+            )
+        })
+        .await?;
+        Ok::<_, ActivityError>(vec![weapon.name, treasure.name])
     })
     .activity("Narrate", |ctx, line: Line| async move {
         narrate(&ctx, &line.hero.key, &line.text, line.at_ms)?;
         Ok::<_, ActivityError>(())
     })
     .activity("ConfirmUser", |ctx, line: Line| async move {
-        if let Some(mut a) = ctx
-            .read::<Adventurer>(GAME, &part_key(&line.hero.key, "adventurer"))
-            .await?
-        {
-            a.confirmed = true;
-            ctx.put(GAME, &part_key(&line.hero.key, "adventurer"), &a)?;
-        }
-        narrate(&ctx, &line.hero.key, &line.text, line.at_ms)?;
-        Ok::<_, ActivityError>(())
+        update_adventurer(&ctx, &line, |a| a.confirmed = true).await
     })
     .activity("KillUser", |ctx, line: Line| async move {
-        if let Some(mut a) = ctx
-            .read::<Adventurer>(GAME, &part_key(&line.hero.key, "adventurer"))
-            .await?
-        {
-            a.alive = false;
-            ctx.put(GAME, &part_key(&line.hero.key, "adventurer"), &a)?;
-        }
-        narrate(&ctx, &line.hero.key, &line.text, line.at_ms)?;
-        Ok::<_, ActivityError>(())
+        update_adventurer(&ctx, &line, |a| a.alive = false).await
     })
     .activity("PlaceUserInRoom", |ctx, input: (Hero, u64)| {
         place(ctx, input, setup::place_adventurer)

@@ -43,13 +43,24 @@ pub fn suffix(workflow: &str) -> &'static str {
     }
 }
 
-async fn say(ctx: &OrchestrationContext, hero: &Hero, text: String) -> Result<(), TaskError> {
+/// Runs an activity that narrates `text` (and may change the adventurer),
+/// stamped with orchestration time.
+async fn narrating(
+    ctx: &OrchestrationContext,
+    activity: &str,
+    hero: &Hero,
+    text: String,
+) -> Result<(), TaskError> {
     let line = Line {
         hero: hero.clone(),
         text,
         at_ms: ctx.now_ms(),
     };
-    ctx.call_activity::<_, ()>("Narrate", &line).await
+    ctx.call_activity::<_, ()>(activity, &line).await
+}
+
+async fn say(ctx: &OrchestrationContext, hero: &Hero, text: String) -> Result<(), TaskError> {
+    narrating(ctx, "Narrate", hero, text).await
 }
 
 /// Fan-out/fan-in: create the universe's parts in parallel, then confirm.
@@ -85,24 +96,14 @@ async fn user_confirmation(
     .await
     {
         Either::Left(_) => {
-            let line = Line {
-                hero: hero.clone(),
-                text: narration::accepted(&hero.name),
-                at_ms: ctx.now_ms(),
-            };
-            ctx.call_activity::<_, ()>("ConfirmUser", &line).await?;
+            narrating(&ctx, "ConfirmUser", hero, narration::accepted(&hero.name)).await?;
             let id = instance_id(&hero.key, suffix(USER_SEQUENTIAL));
             ctx.start_orchestration(USER_SEQUENTIAL, &input, Some(id.as_str()));
             "confirmed"
         }
         Either::Right(()) => {
             say(&ctx, hero, narration::failed_to_confirm(&hero.name)).await?;
-            let line = Line {
-                hero: hero.clone(),
-                text: narration::died_waiting(&hero.name),
-                at_ms: ctx.now_ms(),
-            };
-            ctx.call_activity::<_, ()>("KillUser", &line).await?;
+            narrating(&ctx, "KillUser", hero, narration::died_waiting(&hero.name)).await?;
             "died"
         }
     };

@@ -41,31 +41,9 @@ async fn raw_db() -> Database {
         .expect("open")
 }
 
-/// Transactions per second with one put each.
-async fn raw_single_put(n: u32) -> f64 {
-    let db = raw_db().await;
-    let t = now();
-    for i in 0..n {
-        let tx = db
-            .transaction("kv")
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .unwrap();
-        let store = tx.object_store("kv").unwrap();
-        store
-            .put(JsValue::from_str(
-                "{\"some\":\"record of about this size\"}",
-            ))
-            .with_key(JsValue::from_f64(f64::from(i)))
-            .primitive()
-            .unwrap();
-        tx.commit().await.unwrap();
-    }
-    f64::from(n) / ((now() - t) / 1000.0)
-}
-
-/// Puts per second, 100 puts per transaction.
-async fn raw_batched_put(txs: u32) -> f64 {
+/// Puts per second, `per_tx` puts in each of `txs` readwrite transactions
+/// (with 1 per transaction, that is transactions per second).
+async fn raw_puts(txs: u32, per_tx: u32) -> f64 {
     let db = raw_db().await;
     let t = now();
     for i in 0..txs {
@@ -75,18 +53,28 @@ async fn raw_batched_put(txs: u32) -> f64 {
             .build()
             .unwrap();
         let store = tx.object_store("kv").unwrap();
-        for j in 0..100 {
+        for j in 0..per_tx {
             store
                 .put(JsValue::from_str(
                     "{\"some\":\"record of about this size\"}",
                 ))
-                .with_key(JsValue::from_f64(f64::from(i * 100 + j)))
+                .with_key(JsValue::from_f64(f64::from(i * per_tx + j)))
                 .primitive()
                 .unwrap();
         }
         tx.commit().await.unwrap();
     }
-    f64::from(txs * 100) / ((now() - t) / 1000.0)
+    f64::from(txs * per_tx) / ((now() - t) / 1000.0)
+}
+
+/// Transactions per second with one put each.
+async fn raw_single_put(n: u32) -> f64 {
+    raw_puts(n, 1).await
+}
+
+/// Puts per second, 100 puts per transaction.
+async fn raw_batched_put(txs: u32) -> f64 {
+    raw_puts(txs, 100).await
 }
 
 use durable::testing::bench::registry;
@@ -267,6 +255,21 @@ impl Store for Timed {
         id: &InstanceId,
     ) -> Result<Vec<durable::HistoryEvent>, durable::StoreError> {
         self.inner.history(id).await
+    }
+    async fn instances(
+        &self,
+        ids: &[InstanceId],
+    ) -> Result<Vec<Option<durable::InstanceRecord>>, durable::StoreError> {
+        let t = now();
+        let r = self.inner.instances(ids).await;
+        self.other_ms.set(self.other_ms.get() + now() - t);
+        r
+    }
+    async fn histories(
+        &self,
+        ids: &[InstanceId],
+    ) -> Result<Vec<Vec<durable::HistoryEvent>>, durable::StoreError> {
+        self.inner.histories(ids).await
     }
     async fn ready_work(
         &self,

@@ -38,7 +38,7 @@ fn from_notice(n: Notice) -> Change {
     match n {
         Notice::Instance { id, status } => Change::Instance {
             id: InstanceId(id),
-            status: status.and_then(|s| RuntimeStatus::ALL.into_iter().find(|x| x.as_str() == s)),
+            status: status.and_then(|s| RuntimeStatus::parse(&s)),
         },
         Notice::AppStore { store } => Change::AppStore { store },
         Notice::Queued { id } => Change::Queued { id: InstanceId(id) },

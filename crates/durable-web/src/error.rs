@@ -54,7 +54,7 @@ impl From<OpenDbError> for Error {
         match error {
             OpenDbError::Base(error) => error.into(),
             // A zero version is a bug in this crate, not something the
-            // browser did; it still must not panic in the player's tab.
+            // browser did; it still must not panic in the user's tab.
             OpenDbError::VersionZero => Self::Other(error.to_string()),
             OpenDbError::UnsupportedEnvironment | OpenDbError::NullFactory => {
                 Self::Unavailable(error.to_string())
@@ -98,7 +98,7 @@ impl From<Error> for durable::StoreError {
             Some("ConstraintError") => StoreError::Conflict(error.to_string()),
             Some("InvalidStateError") => StoreError::Closed(format!(
                 "{error}; the database was closed, perhaps for an upgrade by a newer version \
-                 of the game in another tab: reload the page"
+                 of the app in another tab: reload the page"
             )),
             Some("DataError") | Some("DataCloneError") => StoreError::Corrupt(error.to_string()),
             _ => match error {

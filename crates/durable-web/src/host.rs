@@ -161,7 +161,7 @@ impl Host {
         self.inner.leader.get()
     }
 
-    /// The last storage error the executor met, if any (shown to the player).
+    /// The last storage error the executor met, if any (shown to the user).
     pub fn last_error(&self) -> Option<StoreError> {
         self.inner.last_error.borrow().clone()
     }
@@ -244,13 +244,13 @@ async fn execute(inner: Weak<Inner>, lock: Leadership) {
                     Ok(Some(due)) => due.saturating_sub(BrowserClock.now_ms()).max(1),
                     Ok(None) => 3_600_000,
                     Err(e) => {
-                        *i.last_error.borrow_mut() = Some(e.into_store());
+                        *i.last_error.borrow_mut() = Some(e.into());
                         1_000
                     }
                 }
             }
             Err(e) => {
-                *i.last_error.borrow_mut() = Some(e.into_store());
+                *i.last_error.borrow_mut() = Some(e.into());
                 1_000
             }
         };
@@ -258,17 +258,5 @@ async fn execute(inner: Weak<Inner>, lock: Leadership) {
         drop(i);
         // One browser timer, for the earliest due time.
         select2(wake.wait(), BrowserClock.sleep(wait_ms)).await;
-    }
-}
-
-trait IntoStore {
-    fn into_store(self) -> StoreError;
-}
-
-impl IntoStore for durable::RuntimeError {
-    fn into_store(self) -> StoreError {
-        match self {
-            durable::RuntimeError::Store(e) => e,
-        }
     }
 }

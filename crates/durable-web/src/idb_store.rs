@@ -46,7 +46,6 @@ pub enum CommitFault {
 #[derive(Clone)]
 pub struct IdbStore {
     db: Rc<Database>,
-    name: String,
     fault: Rc<Cell<CommitFault>>,
     /// Which work page holds a work item, as last seen. A hint only: a page
     /// is re-read inside the transaction before anything relies on it.
@@ -206,10 +205,6 @@ fn summary(r: &InstanceRecord) -> JsValue {
     ])
 }
 
-fn status_from(s: &str) -> Option<RuntimeStatus> {
-    RuntimeStatus::ALL.into_iter().find(|x| x.as_str() == s)
-}
-
 fn encode<T: serde::Serialize>(what: &str, v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Other(format!("could not encode {what}: {e}")))
 }
@@ -220,6 +215,17 @@ fn encode<T: serde::Serialize>(what: &str, v: &T) -> Result<String, StoreError> 
 #[allow(deprecated)]
 fn commit_now(tx: &web_sys::IdbTransaction) -> Result<(), JsValue> {
     tx.commit()
+}
+
+/// Whether a `{version, json}` record (or its absence) is at `expected`
+/// (`None`: absent).
+fn has_version(record: Option<&JsValue>, expected: Option<u64>) -> bool {
+    let found = record.map(|v| get_field(v, "version").as_f64().map(|f| f as u64));
+    match (found, expected) {
+        (None, None) => true,
+        (Some(Some(f)), Some(v)) => f == v,
+        _ => false,
+    }
 }
 
 /// The keys IndexedDB gave the new work pages.
@@ -257,15 +263,8 @@ fn abort_unless_version(
     let pending = pending.clone();
     let r = request.clone();
     let callback = Closure::<dyn FnMut()>::new(move || {
-        let result = r.result().unwrap_or(JsValue::UNDEFINED);
-        let found = (!result.is_undefined())
-            .then(|| get_field(&result, "version").as_f64().map(|v| v as u64));
-        let ok = match (found, expected) {
-            (None, None) => true,
-            (Some(Some(f)), Some(v)) => f == v,
-            _ => false,
-        };
-        if !ok {
+        let result = r.result().ok().filter(|v| !v.is_undefined());
+        if !has_version(result.as_ref(), expected) {
             if conflict.borrow().is_none() {
                 *conflict.borrow_mut() = Some(what.clone());
                 let _ = tx_sys.abort();
@@ -287,7 +286,6 @@ impl IdbStore {
         let db = open_database(name, SCHEMA_VERSION).await?;
         let store = IdbStore {
             db: Rc::new(db),
-            name: name.to_string(),
             fault: Rc::new(Cell::new(CommitFault::None)),
             page_of: Rc::default(),
             page_items: Rc::default(),
@@ -295,10 +293,6 @@ impl IdbStore {
         };
         store.build_summaries().await?;
         Ok(store)
-    }
-
-    pub fn name(&self) -> &str {
-        &self.name
     }
 
     /// Makes the next commit fail in the given way (tests).
@@ -417,12 +411,11 @@ async fn get_value(store: &ObjectStore<'_>, key: JsValue) -> Result<Option<JsVal
 
 impl Store for IdbStore {
     async fn instance(&self, id: &InstanceId) -> Result<Option<InstanceRecord>, StoreError> {
-        let tx = self.read_tx(&[INSTANCES])?;
-        let store = tx.object_store(INSTANCES).map_err(Error::from)?;
-        match get_value(&store, JsValue::from_str(id.as_str())).await? {
-            Some(v) => Ok(Some(decode_instance(&v)?)),
-            None => Ok(None),
-        }
+        Ok(self
+            .instances(std::slice::from_ref(id))
+            .await?
+            .pop()
+            .flatten())
     }
 
     async fn instances(
@@ -474,20 +467,11 @@ impl Store for IdbStore {
     }
 
     async fn history(&self, id: &InstanceId) -> Result<Vec<HistoryEvent>, StoreError> {
-        let tx = self.read_tx(&[HISTORY])?;
-        let store = tx.object_store(HISTORY).map_err(Error::from)?;
-        let all = store
-            .get_all::<JsValue>()
-            .with_query::<JsValue, _>(prefix_range(id.as_str()))
-            .primitive()
-            .map_err(Error::from)?
-            .await
-            .map_err(Error::from)?;
-        let mut values = Vec::new();
-        for v in all {
-            values.push(v.map_err(Error::from)?);
-        }
-        decode_history(id, values)
+        Ok(self
+            .histories(std::slice::from_ref(id))
+            .await?
+            .pop()
+            .unwrap_or_default())
     }
 
     async fn ready_work(&self, now_ms: u64, limit: usize) -> Result<Vec<WorkItem>, StoreError> {
@@ -571,7 +555,7 @@ impl Store for IdbStore {
             let name = get_field(&v, "name").as_string().unwrap_or_default();
             let status = get_field(&v, "status")
                 .as_string()
-                .and_then(|s| status_from(&s));
+                .and_then(|s| RuntimeStatus::parse(&s));
             let created = get_field(&v, "created").as_f64().unwrap_or(0.0) as u64;
             let Some(status) = status else {
                 return Err(corrupt(
@@ -976,18 +960,12 @@ impl Store for IdbStore {
         // 3. Check the preconditions.
         for (p, req) in version_checks {
             let found: Option<JsValue> = req.await.map_err(e)?;
-            let found = found.map(|v| get_field(&v, "version").as_f64().map(|f| f as u64));
             let expected = match p {
                 Precondition::InstanceVersion { version, .. }
-                | Precondition::AppVersion { version, .. } => version,
+                | Precondition::AppVersion { version, .. } => *version,
                 Precondition::WorkExists { .. } => continue,
             };
-            let ok = match (found, expected) {
-                (None, None) => true,
-                (Some(Some(f)), Some(v)) => f == *v,
-                _ => false,
-            };
-            if !ok {
+            if !has_version(found.as_ref(), expected) {
                 return Err(StoreError::Conflict(format!("{p} no longer holds")));
             }
         }
@@ -1009,10 +987,10 @@ impl Store for IdbStore {
             .values()
             .flat_map(|p| p.items.iter().map(move |w| (w.id.clone(), p.seq as u64)))
             .collect();
-        let holder = |_: &HashMap<u64, Page>, id: &WorkId| held.get(id).copied();
+        let holder = |id: &WorkId| held.get(id).copied();
         for p in &batch.preconditions {
             if let Precondition::WorkExists { id } = p {
-                if holder(&pages, id).is_none() {
+                if holder(id).is_none() {
                     return Err(StoreError::Conflict(format!("work item {} is gone", id.0)));
                 }
             }
@@ -1030,7 +1008,7 @@ impl Store for IdbStore {
             }
         }
         for id in &batch.dequeue {
-            if let Some(seq) = holder(&pages, id) {
+            if let Some(seq) = holder(id) {
                 if let Some(page) = pages.get_mut(&seq) {
                     page.items.retain(|w| &w.id != id);
                 }

@@ -105,10 +105,6 @@ impl Leadership {
         })
         .await
     }
-
-    pub fn is_held(&self) -> bool {
-        self.state.borrow().held
-    }
 }
 
 impl Drop for Leadership {

@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::changes::{Change, ChangeFeed, ChangeSubscription};
 use crate::clock::Clock;
 use crate::combinators::{select2, Either};
+use crate::derive::start_instance;
 use crate::error::ClientError;
 use crate::history::{export_json, EventKind, HistoryEvent};
 use crate::instance::{InstanceId, InstanceRecord, RuntimeStatus};
@@ -197,35 +198,12 @@ impl<S: Store> Client<S> {
                     status: r.status,
                 });
             }
-            let mut row =
-                InstanceRecord::pending(s.instance_id.clone(), &s.name, s.input.clone(), now);
-            if let Some(old) = &existing {
-                row.version = old.version + 1;
-                row.execution = old.execution + 1;
-                batch.clear_history.push(s.instance_id.clone());
-            }
-            batch.preconditions.push(Precondition::InstanceVersion {
-                id: s.instance_id.clone(),
-                version: existing.as_ref().map(|r| r.version),
-            });
-            batch.enqueue.push(WorkItem::message(
-                WorkId(format!("{}#{}#start", s.instance_id, row.execution)),
-                Message {
-                    instance_id: s.instance_id.clone(),
-                    execution: Some(row.execution),
-                    event: EventKind::ExecutionStarted {
-                        name: s.name.clone(),
-                        input: s.input,
-                        parent: None,
-                    },
-                    due_ms: None,
-                },
-            ));
+            let row = InstanceRecord::pending(s.instance_id.clone(), &s.name, s.input, now);
             changes.push(Change::Instance {
                 id: row.id.clone(),
                 status: Some(row.status),
             });
-            batch.instances.push(row);
+            start_instance(&mut batch, row, existing.as_ref());
         }
         for (id, name, payload) in cmd.events {
             let started_here = batch.instances.iter().any(|r| r.id == id);
@@ -251,11 +229,7 @@ impl<S: Store> Client<S> {
         let mut stores: Vec<String> = batch
             .app_writes
             .iter()
-            .map(|w| match w {
-                AppWrite::Put { store, .. }
-                | AppWrite::Delete { store, .. }
-                | AppWrite::Append { store, .. } => store.clone(),
-            })
+            .map(|w| w.store().to_string())
             .collect();
         stores.sort();
         stores.dedup();

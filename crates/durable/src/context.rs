@@ -59,8 +59,6 @@ pub(crate) struct ContextState {
     completions: HashMap<u64, Completion>,
     /// Timers that fired or were cancelled: dropping them records nothing.
     settled_timers: HashSet<u64>,
-    /// Names of scheduled tasks by event id, for error messages.
-    task_names: HashMap<u64, String>,
     /// External events not yet taken by a wait, in arrival order.
     pub buffered_events: VecDeque<(String, Value)>,
     pub custom_status: Option<Value>,
@@ -90,7 +88,6 @@ impl ContextState {
             new_events: Vec::new(),
             completions: HashMap::new(),
             settled_timers: HashSet::new(),
-            task_names: HashMap::new(),
             buffered_events: VecDeque::new(),
             custom_status: None,
             guid_counter: 0,
@@ -292,10 +289,6 @@ impl OrchestrationContext {
             name: name.to_string(),
             input,
         });
-        self.state
-            .borrow_mut()
-            .task_names
-            .insert(id, name.to_string());
         TaskFuture::new(self.clone(), id, name, TaskKind::Activity)
     }
 
@@ -510,13 +503,6 @@ pub struct TimerFuture {
     ctx: OrchestrationContext,
     id: u64,
     done: bool,
-}
-
-impl TimerFuture {
-    /// The event id of the TimerCreated event.
-    pub fn id(&self) -> u64 {
-        self.id
-    }
 }
 
 impl Future for TimerFuture {

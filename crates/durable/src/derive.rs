@@ -1,6 +1,7 @@
 //! Work derived from a turn: what the actions recorded in a turn require
 //! the dispatcher to do next (activity tasks, timer messages, child
-//! instances, events for other instances, the parent's completion message).
+//! instances, events for other instances, the parent's completion message),
+//! and the start of an instance, which client starts share.
 //!
 //! Pure apart from one read (does a child instance already exist?). Ids of
 //! derived work come from the instance, execution and event id, so the same
@@ -105,29 +106,7 @@ pub(crate) async fn derive_work<S: Store>(
                     scheduled_id: e.event_id,
                     detached: *detached,
                 });
-                if let Some(old) = &existing {
-                    child.version = old.version + 1;
-                    child.execution = old.execution + 1;
-                    batch.clear_history.push(instance_id.clone());
-                }
-                batch.preconditions.push(Precondition::InstanceVersion {
-                    id: instance_id.clone(),
-                    version: existing.as_ref().map(|r| r.version),
-                });
-                batch.enqueue.push(WorkItem::message(
-                    WorkId(format!("{instance_id}#{}#start", child.execution)),
-                    Message {
-                        instance_id: instance_id.clone(),
-                        execution: Some(child.execution),
-                        event: EventKind::ExecutionStarted {
-                            name: name.clone(),
-                            input: input.clone(),
-                            parent: child.parent.clone(),
-                        },
-                        due_ms: None,
-                    },
-                ));
-                batch.instances.push(child);
+                start_instance(batch, child, existing.as_ref());
             }
             _ => {}
         }
@@ -162,4 +141,38 @@ pub(crate) fn notify_parent(
             due_ms: None,
         },
     ));
+}
+
+/// Adds the start of `row` (a fresh Pending row) to the batch: as a new
+/// instance, or as the next execution of the finished `existing` one (its
+/// history cleared). The ExecutionStarted message goes with it, and the
+/// batch is refused if someone else started or changed the id meanwhile.
+pub(crate) fn start_instance(
+    batch: &mut CommitBatch,
+    mut row: InstanceRecord,
+    existing: Option<&InstanceRecord>,
+) {
+    if let Some(old) = existing {
+        row.version = old.version + 1;
+        row.execution = old.execution + 1;
+        batch.clear_history.push(row.id.clone());
+    }
+    batch.preconditions.push(Precondition::InstanceVersion {
+        id: row.id.clone(),
+        version: existing.map(|r| r.version),
+    });
+    batch.enqueue.push(WorkItem::message(
+        WorkId(format!("{}#{}#start", row.id, row.execution)),
+        Message {
+            instance_id: row.id.clone(),
+            execution: Some(row.execution),
+            event: EventKind::ExecutionStarted {
+                name: row.name.clone(),
+                input: row.input.clone(),
+                parent: row.parent.clone(),
+            },
+            due_ms: None,
+        },
+    ));
+    batch.instances.push(row);
 }

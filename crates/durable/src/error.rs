@@ -78,3 +78,11 @@ pub enum RuntimeError {
     #[error(transparent)]
     Store(#[from] StoreError),
 }
+
+impl From<RuntimeError> for StoreError {
+    fn from(e: RuntimeError) -> Self {
+        match e {
+            RuntimeError::Store(e) => e,
+        }
+    }
+}

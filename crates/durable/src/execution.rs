@@ -58,7 +58,6 @@ pub struct Execution {
     outcome: Option<Outcome>,
     suspended: bool,
     registry: Registry,
-    compute_ms: f64,
 }
 
 impl Execution {
@@ -79,7 +78,6 @@ impl Execution {
             outcome: None,
             suspended: false,
             registry: registry.clone(),
-            compute_ms: 0.0,
         };
         for event in history {
             exec.replay_event(event);
@@ -216,15 +214,6 @@ impl Execution {
         self.outcome.as_ref()
     }
 
-    pub fn is_suspended(&self) -> bool {
-        self.suspended
-    }
-
-    /// Number of events in history after the last turn.
-    pub fn history_len(&self) -> u64 {
-        self.ctx.state.borrow().next_event_id
-    }
-
     /// Number of actions the code has issued in this execution.
     pub fn actions_issued(&self) -> usize {
         self.ctx.state.borrow().actions_issued()
@@ -293,7 +282,6 @@ impl Execution {
             consumed.push(true);
         }
         let compute_ms = (clock.monotonic_ms() - started).max(0.0);
-        self.compute_ms += compute_ms;
         let mut s = self.ctx.state.borrow_mut();
         match &self.outcome {
             Some(Outcome::Completed(v)) => {

@@ -67,6 +67,11 @@ impl RuntimeStatus {
         )
     }
 
+    /// The status of this name (as [`RuntimeStatus::as_str`] writes it).
+    pub fn parse(name: &str) -> Option<RuntimeStatus> {
+        RuntimeStatus::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             RuntimeStatus::Pending => "Pending",

@@ -19,16 +19,44 @@ use crate::context::OrchestrationContext;
 /// A boxed, single-threaded future (the browser has one thread).
 pub type LocalFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 
-pub(crate) type OrchestrationFn =
-    Rc<dyn Fn(OrchestrationContext, Value) -> LocalFuture<Result<Value, String>>>;
-pub(crate) type ActivityFn =
-    Rc<dyn Fn(ActivityContext, Value) -> LocalFuture<Result<Value, String>>>;
+pub(crate) type OrchestrationFn = Erased<OrchestrationContext>;
+pub(crate) type ActivityFn = Erased<ActivityContext>;
 
-/// Orchestrations and activities, registered by name.
+/// A user function behind the serde values stored in history.
+type Erased<C> = Rc<dyn Fn(C, Value) -> LocalFuture<Result<Value, String>>>;
+
+/// Wraps a typed function: decodes its input, runs it, encodes its output;
+/// `what` ("orchestration", "activity") names it in error messages.
+fn erase<C, I, O, E, F, Fut>(what: &'static str, name: &str, f: F) -> Erased<C>
+where
+    C: 'static,
+    I: DeserializeOwned + 'static,
+    O: Serialize + 'static,
+    E: Display + 'static,
+    F: Fn(C, I) -> Fut + 'static,
+    Fut: Future<Output = Result<O, E>> + 'static,
+{
+    let f = Rc::new(f);
+    let name: Rc<str> = name.into();
+    Rc::new(move |ctx, input| {
+        let (f, name) = (f.clone(), name.clone());
+        Box::pin(async move {
+            let input: I = serde_json::from_value(input)
+                .map_err(|e| format!("input of {what} {name} does not decode: {e}"))?;
+            let out = f(ctx, input).await.map_err(|e| e.to_string())?;
+            serde_json::to_value(out)
+                .map_err(|e| format!("output of {what} {name} does not encode: {e}"))
+        })
+    })
+}
+
+/// Orchestrations and activities, registered by name. Cloning is cheap (the
+/// maps are shared until one clone registers something new), so every
+/// replayed execution can hold the registry it was built from.
 #[derive(Clone, Default)]
 pub struct Registry {
-    orchestrations: HashMap<String, OrchestrationFn>,
-    activities: HashMap<String, ActivityFn>,
+    orchestrations: Rc<HashMap<String, OrchestrationFn>>,
+    activities: Rc<HashMap<String, ActivityFn>>,
 }
 
 impl Registry {
@@ -46,23 +74,8 @@ impl Registry {
         F: Fn(OrchestrationContext, I) -> Fut + 'static,
         Fut: Future<Output = Result<O, E>> + 'static,
     {
-        let f = Rc::new(f);
-        let name_owned = name.to_string();
-        self.orchestrations.insert(
-            name.to_string(),
-            Rc::new(move |ctx, input| {
-                let f = f.clone();
-                let name = name_owned.clone();
-                Box::pin(async move {
-                    let input: I = serde_json::from_value(input).map_err(|e| {
-                        format!("input of orchestration {name} does not decode: {e}")
-                    })?;
-                    let out = f(ctx, input).await.map_err(|e| e.to_string())?;
-                    serde_json::to_value(out)
-                        .map_err(|e| format!("output of orchestration {name} does not encode: {e}"))
-                })
-            }),
-        );
+        Rc::make_mut(&mut self.orchestrations)
+            .insert(name.to_string(), erase("orchestration", name, f));
         self
     }
 
@@ -75,22 +88,7 @@ impl Registry {
         F: Fn(ActivityContext, I) -> Fut + 'static,
         Fut: Future<Output = Result<O, E>> + 'static,
     {
-        let f = Rc::new(f);
-        let name_owned = name.to_string();
-        self.activities.insert(
-            name.to_string(),
-            Rc::new(move |ctx, input| {
-                let f = f.clone();
-                let name = name_owned.clone();
-                Box::pin(async move {
-                    let input: I = serde_json::from_value(input)
-                        .map_err(|e| format!("input of activity {name} does not decode: {e}"))?;
-                    let out = f(ctx, input).await.map_err(|e| e.to_string())?;
-                    serde_json::to_value(out)
-                        .map_err(|e| format!("output of activity {name} does not encode: {e}"))
-                })
-            }),
-        );
+        Rc::make_mut(&mut self.activities).insert(name.to_string(), erase("activity", name, f));
         self
     }
 
@@ -100,9 +98,5 @@ impl Registry {
 
     pub(crate) fn activity_fn(&self, name: &str) -> Option<ActivityFn> {
         self.activities.get(name).cloned()
-    }
-
-    pub fn has_orchestration(&self, name: &str) -> bool {
-        self.orchestrations.contains_key(name)
     }
 }

@@ -80,7 +80,8 @@ impl TickReport {
         self.turns + self.activities + self.commits > 0
     }
 
-    fn add(&mut self, r: &TickReport) {
+    /// Adds another report's counts to this one.
+    pub fn add(&mut self, r: &TickReport) {
         self.turns += r.turns;
         self.activities += r.activities;
         self.commits += r.commits;
@@ -108,6 +109,9 @@ struct Unit {
 
 /// What one instance's turn starts from.
 struct TurnInput {
+    /// The live execution and the row it ran from, when the turn follows an
+    /// uncommitted one in the same tick (fused steps).
+    live: Option<(InstanceRecord, Execution)>,
     /// The row, if it was read ahead (`Some(None)`: there is none).
     row: Option<Option<InstanceRecord>>,
     /// The history, if it was read ahead.
@@ -128,6 +132,13 @@ struct ActivityDone {
 }
 
 impl ActivityDone {
+    /// Settles an activity that no turn delivers: guarded by its task still
+    /// being queued.
+    fn settle_guarded(self, batch: &mut CommitBatch, changes: &mut Vec<Change>) {
+        guard(batch, &self.work);
+        self.settle(batch, changes);
+    }
+
     /// Commits the activity's effects and removes its task, guarded by the
     /// versions it read. The caller guards against a second completion:
     /// the turn that delivers it by the instance's row version, or else
@@ -139,13 +150,8 @@ impl ActivityDone {
     ) -> (ActivityTask, EventKind, WorkId) {
         batch.preconditions.extend(self.reads);
         for w in &self.writes {
-            let store = match w {
-                AppWrite::Put { store, .. }
-                | AppWrite::Delete { store, .. }
-                | AppWrite::Append { store, .. } => store,
-            };
             let c = Change::AppStore {
-                store: store.clone(),
+                store: w.store().to_string(),
             };
             if !changes.contains(&c) {
                 changes.push(c);
@@ -388,6 +394,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             let row = rows.remove(&id);
             let history = histories.remove(&id);
             let input = TurnInput {
+                live: None,
                 row,
                 history,
                 msgs,
@@ -458,8 +465,8 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                     continue;
                 };
                 let id = row.id.clone();
-                self.cache.borrow_mut().insert(row, exec);
                 let input = TurnInput {
+                    live: Some((row, exec)),
                     row: None,
                     history: None,
                     msgs: Vec::new(),
@@ -572,12 +579,13 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         report: &mut TickReport,
     ) -> Result<Option<Unit>, RuntimeError> {
         let TurnInput {
+            live,
             row: prefetched,
             history: prefetched_history,
             msgs,
             chained,
         } = input;
-        let cached = self.cache.borrow_mut().take(id);
+        let cached = live.or_else(|| self.cache.borrow_mut().take(id));
         let (record, cached_exec) = match (cached, prefetched) {
             (Some((row, exec)), _) => (Some(row), Some(exec)),
             (None, Some(row)) => (row, None),
@@ -596,8 +604,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                 return Ok(None);
             }
             for d in chained {
-                guard(&mut unit.batch, &d.work);
-                d.settle(&mut unit.batch, &mut unit.changes);
+                d.settle_guarded(&mut unit.batch, &mut unit.changes);
             }
             return Ok(Some(unit));
         };
@@ -610,16 +617,14 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             .into_iter()
             .partition(|d| d.task.execution == exec_no);
         for d in stale_done {
-            guard(&mut unit.batch, &d.work);
-            d.settle(&mut unit.batch, &mut unit.changes);
+            d.settle_guarded(&mut unit.batch, &mut unit.changes);
         }
         if record.status.is_final() {
             unit.batch
                 .dequeue
                 .extend(current.into_iter().map(|(w, _)| w));
             for d in chained {
-                guard(&mut unit.batch, &d.work);
-                d.settle(&mut unit.batch, &mut unit.changes);
+                d.settle_guarded(&mut unit.batch, &mut unit.changes);
             }
             return Ok((!unit.batch.is_empty()).then_some(unit));
         }
@@ -667,13 +672,13 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             } else {
                 unit.batch
                     .enqueue
-                    .push(completion_message(&work, &task, event.clone()));
+                    .push(completion_message(&work, &task, event));
             }
-            settled.push((task, event, work));
+            settled.push(work);
         }
         if consumed.is_empty() && delivered == 0 {
             // No turn to guard the settled activities: guard each task.
-            for (_, _, work) in &settled {
+            for work in &settled {
                 guard(&mut unit.batch, work);
             }
             self.cache.borrow_mut().insert(record, exec);

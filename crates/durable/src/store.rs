@@ -45,6 +45,17 @@ pub enum AppWrite {
     },
 }
 
+impl AppWrite {
+    /// The app store the write goes to.
+    pub fn store(&self) -> &str {
+        match self {
+            AppWrite::Put { store, .. }
+            | AppWrite::Delete { store, .. }
+            | AppWrite::Append { store, .. } => store,
+        }
+    }
+}
+
 /// Something that must hold when the batch commits, or the batch is refused.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Precondition {
@@ -120,19 +131,6 @@ impl CommitBatch {
         self.dequeue.extend(other.dequeue);
         self.app_writes.extend(other.app_writes);
         self.purge.extend(other.purge);
-    }
-
-    /// Instances whose rows or histories this batch changes.
-    pub fn touched_instances(&self) -> Vec<InstanceId> {
-        let mut ids: Vec<InstanceId> = self
-            .instances
-            .iter()
-            .map(|r| r.id.clone())
-            .chain(self.purge.iter().cloned())
-            .collect();
-        ids.sort();
-        ids.dedup();
-        ids
     }
 }
 

@@ -349,6 +349,27 @@ fn steps_of_a_sequence_fuse_into_one_commit() {
     assert_eq!(h.console(), ["one", "two", "three"]);
 }
 
+/// Fused steps hand the live execution on directly, so they work the same
+/// with no execution cache at all.
+#[test]
+fn steps_fuse_without_an_execution_cache() {
+    let h = Harness::with_options(
+        narrate_three(),
+        RuntimeOptions {
+            cache_capacity: 0,
+            ..RuntimeOptions::default()
+        },
+    );
+    h.start("Three", "t", json!(null));
+    h.idle();
+    assert_eq!(h.status("t"), RuntimeStatus::Completed);
+    assert_eq!(h.console(), ["one", "two", "three"]);
+    let reference = Harness::with_options(narrate_three(), stepwise());
+    reference.start("Three", "t", json!(null));
+    reference.idle();
+    assert_eq!(h.kinds("t"), reference.kinds("t"), "the same history");
+}
+
 /// A step that writes a record its next activity might read is committed
 /// before that activity runs.
 #[test]

@@ -57,10 +57,7 @@ pub async fn run_virtual<S: Store + Clone + 'static>(
     let mut total = TickReport::default();
     loop {
         let r = rt.run_until_idle().await?;
-        total.turns += r.turns;
-        total.activities += r.activities;
-        total.commits += r.commits;
-        total.replays += r.replays;
+        total.add(&r);
         match rt.next_due().await? {
             Some(due) if due <= until_ms => clock.set(due),
             _ => return Ok(total),
