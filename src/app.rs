@@ -1,25 +1,19 @@
 //! The root component [`App`]: starts the runtime, provides it to the
-//! pages, and shows the lobby or an adventurer.
+//! pages, and shows the lobby, an adventurer, or the workflow dashboard.
 
-use dungeon::GameConfig;
 use leptos::prelude::*;
 
 use crate::adventure::AdventurePage;
+use crate::dashboard_loader::DashboardSlot;
 use crate::lobby::Lobby;
 use crate::route::{use_route, Route};
-use crate::services::Services;
+use crate::services::{config_from_url, Services};
 
 /// The game's name, as the title screen shows it.
 pub const TITLE: &str = "Durable Dungeon";
 
 /// The one-line pitch under the title.
 pub const TAGLINE: &str = "A text adventure that remembers every step you take.";
-
-/// Timings from the page's URL (`?confirm=5s&monitor=1s`), else defaults.
-fn config_from_url() -> GameConfig {
-    let query = window().location().search().unwrap_or_default();
-    GameConfig::default().with_overrides(&query)
-}
 
 /// The application root.
 #[component]
@@ -28,6 +22,12 @@ pub fn App() -> impl IntoView {
     provide_context(services);
     services.start();
     let route = use_route();
+    // Which page, not what the dashboard shows: the dashboard follows the
+    // URL itself, so moving within it never rebuilds it.
+    let page = Memo::new(move |_| match route.get() {
+        Route::Instance(_) | Route::Dashboard(_) => Route::Dashboard(String::new()),
+        other => other,
+    });
     view! {
         <main class="page">
             <header class="masthead">
@@ -35,15 +35,21 @@ pub fn App() -> impl IntoView {
                     <h1 data-testid="title">{TITLE}</h1>
                 </a>
                 <p class="masthead__tagline" data-testid="tagline">{TAGLINE}</p>
+                <nav class="masthead__nav" aria-label="Main">
+                    <a href="#/">"Lobby"</a>
+                    " · "
+                    <a href="#/dashboard" data-testid="dashboard-link">"Workflow dashboard"</a>
+                </nav>
             </header>
             {move || services.failure.get().map(|f| view! {
                 <p class="error" role="alert" data-testid="startup-error">
                     "The game could not start: " {f}
                 </p>
             })}
-            {move || match route.get() {
+            {move || match page.get() {
                 Route::Lobby => view! { <Lobby /> }.into_any(),
                 Route::Adventurer(key) => view! { <AdventurePage key=key /> }.into_any(),
+                Route::Dashboard(_) | Route::Instance(_) => view! { <DashboardSlot /> }.into_any(),
             }}
             <footer class="footer" data-testid="executor">
                 {move || {

@@ -10,6 +10,7 @@ mod app;
 mod command_line;
 mod countdown;
 pub mod dashboard;
+mod dashboard_loader;
 mod dungeon_view;
 mod lobby;
 mod route;
@@ -17,4 +18,5 @@ mod services;
 
 pub use app::{App, TAGLINE, TITLE};
 pub use countdown::mm_ss;
+pub use dashboard::DashboardApp;
 pub use route::Route;

@@ -1,5 +1,6 @@
 //! Which page shows, from the URL's hash: `#/a/{key}` is an adventurer,
-//! anything else the lobby. The hash keeps the page's query (timing
+//! `#/dashboard?{filters}` the workflow list, `#/dashboard/i/{id}` one
+//! instance, anything else the lobby. The hash keeps the page's query (timing
 //! overrides) untouched and survives reloads.
 
 use leptos::prelude::*;
@@ -8,11 +9,27 @@ use leptos::prelude::*;
 pub enum Route {
     Lobby,
     Adventurer(String),
+    /// The workflow dashboard, with its list's filters as a query string
+    /// (the dashboard reads them).
+    Dashboard(String),
+    /// One instance in the dashboard.
+    Instance(String),
 }
 
 impl Route {
     pub fn from_hash(hash: &str) -> Route {
         let h = hash.trim_start_matches('#');
+        if let Some(id) = h.strip_prefix("/dashboard/i/") {
+            return Route::Instance(
+                js_sys::decode_uri_component(id)
+                    .map(String::from)
+                    .unwrap_or_else(|_| id.to_string()),
+            );
+        }
+        if let Some(rest) = h.strip_prefix("/dashboard") {
+            let query = rest.split_once('?').map(|(_, q)| q).unwrap_or("");
+            return Route::Dashboard(query.to_string());
+        }
         match h.strip_prefix("/a/") {
             Some(key) if !key.is_empty() => Route::Adventurer(
                 js_sys::decode_uri_component(key)
@@ -26,6 +43,12 @@ impl Route {
     pub fn href(&self) -> String {
         match self {
             Route::Lobby => "#/".to_string(),
+            Route::Dashboard(q) if q.is_empty() => "#/dashboard".to_string(),
+            Route::Dashboard(q) => format!("#/dashboard?{q}"),
+            Route::Instance(id) => format!(
+                "#/dashboard/i/{}",
+                String::from(js_sys::encode_uri_component(id))
+            ),
             Route::Adventurer(key) => {
                 format!("#/a/{}", String::from(js_sys::encode_uri_component(key)))
             }

@@ -76,6 +76,12 @@ impl Services {
     }
 }
 
+/// Timings from the page's URL (`?confirm=5s&monitor=1s`), else defaults.
+pub fn config_from_url() -> GameConfig {
+    let query = window().location().search().unwrap_or_default();
+    GameConfig::default().with_overrides(&query)
+}
+
 /// The services provided by [`crate::App`].
 pub fn use_services() -> Services {
     expect_context::<Services>()

@@ -6,8 +6,10 @@
 use durable::{EventKind, HistoryEvent, InstanceId, InstanceRecord, RuntimeStatus};
 use leptos::prelude::*;
 
-use super::timeline::{Timeline, WallVsCompute};
-use super::{go_to, instance_href, list_href, when};
+use super::html::Html;
+use super::timeline::{timeline_svg, wall_vs_compute};
+use super::{chip_class, instance_href, when};
+use crate::route::{go, Route};
 use crate::services::use_services;
 
 /// An event's fields, without its kind (shown beside it): the stored JSON
@@ -82,7 +84,7 @@ pub fn InstanceDetail(id: String) -> impl IntoView {
                 Ok(()) => {
                     result.set(Some((true, format!("{label}: done."))));
                     if matches!(label, "Purge") {
-                        go_to(&list_href(&Default::default()));
+                        go(&Route::Dashboard(String::new()));
                     }
                 }
                 Err(e) => result.set(Some((false, format!("{label}: {e}")))),
@@ -108,7 +110,7 @@ pub fn InstanceDetail(id: String) -> impl IntoView {
                 None => view! { <p class="muted">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(Loaded { row: None, .. })) => view! { <p class="muted">"There is no such instance (purged?)."</p> }.into_any(),
-                Some(Ok(Loaded { row: Some(r), history })) => summary(r, history).into_any(),
+                Some(Ok(Loaded { row: Some(r), history })) => view! { <InstanceReport record=r history=history /> }.into_any(),
             }}
             <form class="instance__action" on:submit=raise>
                 <h3>"Raise an event"</h3>
@@ -156,14 +158,137 @@ fn json(v: &Option<serde_json::Value>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-fn summary(r: InstanceRecord, history: Vec<HistoryEvent>) -> impl IntoView {
+/// The facts of an instance: what it is, its state, what it was given and
+/// gave back, and its parent and children as links.
+fn facts_html(r: &InstanceRecord, children: &[String]) -> String {
+    let mut h = Html::new();
+    let fact = |h: &mut Html, term: &str| {
+        h.element("dt", &[], term);
+    };
+    h.open("dl", &[("class", "instance__facts")]);
+    fact(&mut h, "Orchestration");
+    h.element("dd", &[("data-testid", "instance-name")], &r.name);
+    fact(&mut h, "Status");
+    h.open("dd", &[])
+        .element(
+            "span",
+            &[
+                ("class", &chip_class(r.status)),
+                ("data-testid", "instance-status"),
+            ],
+            r.status.as_str(),
+        )
+        .close("dd");
+    fact(&mut h, "Created");
+    h.element("dd", &[], &when(r.created_ms));
+    fact(&mut h, "Last updated");
+    h.element("dd", &[], &when(r.updated_ms));
+    fact(&mut h, "Custom status");
+    h.element("dd", &[("class", "mono")], &json(&r.custom_status));
+    fact(&mut h, "Input");
+    h.open("dd", &[])
+        .element("pre", &[], &r.input.to_string())
+        .close("dd");
+    fact(&mut h, "Output");
+    h.open("dd", &[])
+        .element(
+            "pre",
+            &[("data-testid", "instance-output")],
+            &json(&r.output),
+        )
+        .close("dd");
+    if let Some(f) = &r.failure {
+        fact(
+            &mut h,
+            if r.status == RuntimeStatus::Terminated {
+                "Reason"
+            } else {
+                "Failure"
+            },
+        );
+        h.element(
+            "dd",
+            &[("class", "error"), ("data-testid", "instance-failure")],
+            f,
+        );
+    }
+    if let Some(p) = &r.parent {
+        fact(&mut h, "Parent");
+        h.open("dd", &[])
+            .element(
+                "a",
+                &[
+                    ("href", &instance_href(p.instance_id.as_str())),
+                    ("data-testid", "instance-parent"),
+                ],
+                p.instance_id.as_str(),
+            )
+            .close("dd");
+    }
+    if !children.is_empty() {
+        fact(&mut h, "Children");
+        h.open("dd", &[]);
+        for c in children {
+            h.element(
+                "a",
+                &[
+                    ("class", "instance__child"),
+                    ("href", &instance_href(c)),
+                    ("data-testid", "instance-child"),
+                ],
+                c,
+            )
+            .text(" ");
+        }
+        h.close("dd");
+    }
+    h.close("dl");
+    h.finish()
+}
+
+/// The history as a table: event id, kind, time, the event it answers, and
+/// the event's fields.
+fn history_html(history: &[HistoryEvent]) -> String {
+    let mut h = Html::new();
+    h.open(
+        "table",
+        &[("class", "dashboard__table"), ("data-testid", "history")],
+    )
+    .open("thead", &[])
+    .open("tr", &[]);
+    for heading in ["#", "Event", "Time", "Answers", "Details"] {
+        h.element("th", &[], heading);
+    }
+    h.close("tr").close("thead").open("tbody", &[]);
+    for e in history {
+        h.open("tr", &[("data-testid", "history-row")])
+            .element("td", &[], &e.event_id.to_string())
+            .element("td", &[], e.kind.name())
+            .element("td", &[], &when(e.timestamp_ms))
+            .element(
+                "td",
+                &[],
+                &e.kind.answers().map(|a| a.to_string()).unwrap_or_default(),
+            )
+            .element("td", &[("class", "mono")], &details(&e.kind))
+            .close("tr");
+    }
+    h.close("tbody").close("table");
+    h.finish()
+}
+
+/// What the dashboard shows of one instance: its facts, wall-clock against
+/// compute, the timeline, and the history with a JSON export.
+#[component]
+pub fn InstanceReport(record: InstanceRecord, history: Vec<HistoryEvent>) -> impl IntoView {
+    let r = record;
     let now = js_sys::Date::now() as u64;
-    let wall = if r.status.is_final() {
+    let end = if r.status.is_final() {
         r.updated_ms
     } else {
         now
-    }
-    .saturating_sub(r.created_ms);
+    };
+    let wall = end.saturating_sub(r.created_ms);
     let compute = r.orchestration_compute_ms + r.activity_compute_ms;
     let export = format!(
         "data:application/json;charset=utf-8,{}",
@@ -171,7 +296,7 @@ fn summary(r: InstanceRecord, history: Vec<HistoryEvent>) -> impl IntoView {
             &history
         )))
     );
-    let file = format!("{}.json", r.id.0.replace(':', "-"));
+    let file = format!("{}.json", r.id.as_str().replace(':', "-"));
     let children: Vec<String> = history
         .iter()
         .filter_map(|e| match &e.kind {
@@ -181,57 +306,13 @@ fn summary(r: InstanceRecord, history: Vec<HistoryEvent>) -> impl IntoView {
             _ => None,
         })
         .collect();
-    let chip = format!("chip chip--{}", r.status.as_str().to_lowercase());
-    let failure_label = if r.status == RuntimeStatus::Terminated {
-        "Reason"
-    } else {
-        "Failure"
-    };
     view! {
-        <dl class="instance__facts">
-            <dt>"Orchestration"</dt><dd data-testid="instance-name">{r.name.clone()}</dd>
-            <dt>"Status"</dt><dd><span class=chip data-testid="instance-status">{r.status.as_str()}</span></dd>
-            <dt>"Created"</dt><dd>{when(r.created_ms)}</dd>
-            <dt>"Last updated"</dt><dd>{when(r.updated_ms)}</dd>
-            <dt>"Custom status"</dt><dd class="mono">{json(&r.custom_status)}</dd>
-            <dt>"Input"</dt><dd><pre>{json(&Some(r.input.clone()))}</pre></dd>
-            <dt>"Output"</dt><dd><pre data-testid="instance-output">{json(&r.output)}</pre></dd>
-            {r.failure.clone().map(|f| view! { <dt>{failure_label}</dt><dd class="error" data-testid="instance-failure">{f}</dd> })}
-            {r.parent.clone().map(|p| {
-                let href = instance_href(&p.instance_id.0);
-                view! { <dt>"Parent"</dt><dd><a href=href>{p.instance_id.0}</a></dd> }
-            })}
-            {(!children.is_empty()).then(|| view! {
-                <dt>"Children"</dt>
-                <dd>{children.into_iter().map(|c| {
-                    let href = instance_href(&c);
-                    view! { <a class="instance__child" href=href>{c}</a> " " }
-                }).collect_view()}</dd>
-            })}
-        </dl>
-        <WallVsCompute wall_ms=wall compute_ms=compute turns=r.turns />
+        <div inner_html=facts_html(&r, &children)></div>
+        <div inner_html=wall_vs_compute(wall, compute, r.turns)></div>
         <h3>"Timeline"</h3>
-        <Timeline history=history.clone() now_ms=now />
+        <div inner_html=timeline_svg(&history, now)></div>
         <h3>"History " <a href=export download=file data-testid="export">"(export JSON)"</a></h3>
-        <div class="dashboard__table-wrap">
-            <table class="dashboard__table" data-testid="history">
-                <thead><tr><th>"#"</th><th>"Event"</th><th>"Time"</th><th>"Answers"</th><th>"Details"</th></tr></thead>
-                <tbody>
-                    {history
-                        .into_iter()
-                        .map(|e| view! {
-                            <tr data-testid="history-row">
-                                <td>{e.event_id}</td>
-                                <td>{e.kind.name()}</td>
-                                <td>{when(e.timestamp_ms)}</td>
-                                <td>{e.kind.answers().map(|a| a.to_string()).unwrap_or_default()}</td>
-                                <td class="mono">{details(&e.kind)}</td>
-                            </tr>
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <div class="dashboard__table-wrap" inner_html=history_html(&history)></div>
     }
 }
 

@@ -3,56 +3,37 @@
 //! shows the same view), and applied to instance rows. Plain Rust, tested
 //! natively; holds no rule of the runtime.
 
-use durable::{InstanceQuery, InstanceRecord, RuntimeStatus};
+use durable::{InstanceQuery, ListOrder, RuntimeStatus, SortColumn};
 
 /// Rows per page.
 pub const PAGE_SIZE: usize = 50;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Column {
-    Name,
-    Id,
-    Status,
-    Created,
-    Updated,
-    CustomStatus,
+/// A column's name in the URL.
+pub fn column_key(c: SortColumn) -> &'static str {
+    match c {
+        SortColumn::Name => "name",
+        SortColumn::Id => "id",
+        SortColumn::Status => "status",
+        SortColumn::Created => "created",
+        SortColumn::Updated => "updated",
+        SortColumn::CustomStatus => "custom",
+    }
 }
 
-impl Column {
-    pub const ALL: [Column; 6] = [
-        Column::Name,
-        Column::Id,
-        Column::Status,
-        Column::Created,
-        Column::Updated,
-        Column::CustomStatus,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Column::Name => "name",
-            Column::Id => "id",
-            Column::Status => "status",
-            Column::Created => "created",
-            Column::Updated => "updated",
-            Column::CustomStatus => "custom",
-        }
+/// A column's heading.
+pub fn column_label(c: SortColumn) -> &'static str {
+    match c {
+        SortColumn::Name => "Orchestration",
+        SortColumn::Id => "Instance id",
+        SortColumn::Status => "Status",
+        SortColumn::Created => "Created",
+        SortColumn::Updated => "Last updated",
+        SortColumn::CustomStatus => "Custom status",
     }
+}
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Column::Name => "Orchestration",
-            Column::Id => "Instance id",
-            Column::Status => "Status",
-            Column::Created => "Created",
-            Column::Updated => "Last updated",
-            Column::CustomStatus => "Custom status",
-        }
-    }
-
-    fn from_key(k: &str) -> Option<Column> {
-        Column::ALL.into_iter().find(|c| c.key() == k)
-    }
+pub fn column_from_key(k: &str) -> Option<SortColumn> {
+    SortColumn::ALL.into_iter().find(|c| column_key(*c) == k)
 }
 
 /// What the list shows.
@@ -63,7 +44,7 @@ pub struct ListView {
     pub prefix: String,
     pub from_ms: Option<u64>,
     pub to_ms: Option<u64>,
-    pub sort: Column,
+    pub sort: SortColumn,
     pub descending: bool,
     pub page: usize,
 }
@@ -76,7 +57,7 @@ impl Default for ListView {
             prefix: String::new(),
             from_ms: None,
             to_ms: None,
-            sort: Column::Created,
+            sort: SortColumn::Created,
             descending: true,
             page: 0,
         }
@@ -136,7 +117,7 @@ impl ListView {
                 "status" => v.statuses = val.split(',').filter_map(RuntimeStatus::parse).collect(),
                 "from" => v.from_ms = val.parse().ok(),
                 "to" => v.to_ms = val.parse().ok(),
-                "sort" => v.sort = Column::from_key(&val).unwrap_or(v.sort),
+                "sort" => v.sort = column_from_key(&val).unwrap_or(v.sort),
                 "dir" => v.descending = val != "asc",
                 "page" => v.page = val.parse().unwrap_or(0),
                 _ => {}
@@ -166,7 +147,7 @@ impl ListView {
             parts.push(format!("to={t}"));
         }
         if self.sort != d.sort {
-            parts.push(format!("sort={}", self.sort.key()));
+            parts.push(format!("sort={}", column_key(self.sort)));
         }
         if self.descending != d.descending {
             parts.push(format!(
@@ -193,51 +174,25 @@ impl ListView {
         }
     }
 
-    /// Sorts the matching rows and returns this view's page of them, with
-    /// the number of pages.
-    pub fn page_of(&self, mut rows: Vec<InstanceRecord>) -> (Vec<InstanceRecord>, usize) {
-        let custom = |r: &InstanceRecord| {
-            r.custom_status
-                .as_ref()
-                .map(|v| v.to_string())
-                .unwrap_or_default()
-        };
-        rows.sort_by(|a, b| {
-            let o = match self.sort {
-                Column::Name => a.name.cmp(&b.name),
-                Column::Id => a.id.cmp(&b.id),
-                Column::Status => a.status.as_str().cmp(b.status.as_str()),
-                Column::Created => a.created_ms.cmp(&b.created_ms),
-                Column::Updated => a.updated_ms.cmp(&b.updated_ms),
-                Column::CustomStatus => custom(a).cmp(&custom(b)),
-            }
-            .then_with(|| a.id.cmp(&b.id));
-            if self.descending {
-                o.reverse()
-            } else {
-                o
-            }
-        });
-        let pages = rows.len().div_ceil(PAGE_SIZE).max(1);
-        let page = self.page.min(pages - 1);
-        let start = page * PAGE_SIZE;
-        let end = (start + PAGE_SIZE).min(rows.len());
-        (rows[start..end].to_vec(), pages)
+    /// The order and slice of this view's page.
+    pub fn order(&self) -> ListOrder {
+        ListOrder {
+            column: self.sort,
+            descending: self.descending,
+            offset: self.page * PAGE_SIZE,
+            limit: PAGE_SIZE,
+        }
+    }
+
+    /// How many pages `total` matching rows make (at least one).
+    pub fn pages(total: usize) -> usize {
+        total.div_ceil(PAGE_SIZE).max(1)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use durable::InstanceId;
-    use serde_json::json;
-
-    fn row(id: &str, name: &str, status: RuntimeStatus, created: u64) -> InstanceRecord {
-        let mut r = InstanceRecord::pending(InstanceId::new(id), name, json!(null), created);
-        r.status = status;
-        r.updated_ms = created + 10;
-        r
-    }
 
     #[test]
     fn a_view_round_trips_through_the_url() {
@@ -247,7 +202,7 @@ mod tests {
             prefix: "ann o'neil".into(),
             from_ms: Some(5),
             to_ms: Some(9),
-            sort: Column::Name,
+            sort: SortColumn::Name,
             descending: false,
             page: 3,
         };
@@ -262,37 +217,20 @@ mod tests {
     }
 
     #[test]
-    fn rows_sort_by_any_column_and_page() {
-        let rows: Vec<_> = (0..120)
-            .map(|i| {
-                row(
-                    &format!("i{i:03}"),
-                    if i % 2 == 0 { "A" } else { "B" },
-                    RuntimeStatus::Running,
-                    1_000 - i,
-                )
-            })
-            .collect();
-        let v = ListView::default(); // newest first
-        let (page, pages) = v.page_of(rows.clone());
-        assert_eq!(pages, 3);
-        assert_eq!(page.len(), PAGE_SIZE);
-        assert_eq!(page[0].id.as_str(), "i000");
-        let v = ListView {
-            sort: Column::Id,
-            descending: false,
-            page: 2,
-            ..ListView::default()
-        };
-        let (page, _) = v.page_of(rows.clone());
-        assert_eq!(page.len(), 20);
-        assert_eq!(page[0].id.as_str(), "i100");
-        let v = ListView {
-            sort: Column::Name,
-            descending: true,
-            ..ListView::default()
-        };
-        assert_eq!(v.page_of(rows).0[0].name, "B");
+    fn a_page_is_a_slice_of_the_sorted_list() {
+        let v = ListView::from_query("sort=id&dir=asc&page=2");
+        assert_eq!(
+            v.order(),
+            ListOrder {
+                column: SortColumn::Id,
+                descending: false,
+                offset: 2 * PAGE_SIZE,
+                limit: PAGE_SIZE,
+            }
+        );
+        assert_eq!(ListView::pages(0), 1);
+        assert_eq!(ListView::pages(PAGE_SIZE), 1);
+        assert_eq!(ListView::pages(PAGE_SIZE + 1), 2);
     }
 
     #[test]

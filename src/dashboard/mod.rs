@@ -1,41 +1,31 @@
 //! The workflow dashboard: every orchestration instance, filtered, sorted
-//! and paged, live; a click opens an instance. Works from any tab: its
-//! actions go through the client, which reaches the executing tab.
+//! and paged in storage (a page reads 50 full rows whatever the total),
+//! live; a click opens an instance. Works from any tab: its actions go
+//! through the client, which reaches the executing tab.
 //!
-//! It owns its URLs (`#/dashboard?…`, `#/dashboard/i/{id}`). Its pages are
-//! not mounted by the app yet: they do not fit the release bundle budget.
+//! It owns its URLs (`#/dashboard?…`, `#/dashboard/i/{id}`): the list's
+//! filters live in the URL, so a reload or a shared link shows the same
+//! view. It renders and sends commands; it decides nothing about instances.
 
 mod detail;
 pub mod filter;
+mod html;
 pub mod timeline;
 
-pub use detail::InstanceDetail;
+pub use detail::{InstanceDetail, InstanceReport};
 
-use durable::{InstanceRecord, RuntimeStatus};
+use durable::{InstanceList, InstanceRecord, RuntimeStatus, SortColumn};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
-use crate::services::use_services;
-use filter::{Column, ListView};
-
-/// The URL of the list with these filters.
-pub fn list_href(view: &ListView) -> String {
-    match view.to_query() {
-        q if q.is_empty() => "#/dashboard".to_string(),
-        q => format!("#/dashboard?{q}"),
-    }
-}
+use crate::route::{go, use_route, Route};
+use crate::services::{config_from_url, use_services, Services};
+use filter::{column_from_key, column_key, column_label, ListView};
+use html::Html;
 
 /// The URL of one instance.
 pub fn instance_href(id: &str) -> String {
-    format!(
-        "#/dashboard/i/{}",
-        String::from(js_sys::encode_uri_component(id))
-    )
-}
-
-/// Shows the page at `href`.
-pub fn go_to(href: &str) {
-    let _ = window().location().set_hash(href);
+    Route::Instance(id.to_string()).href()
 }
 
 /// A millisecond timestamp as local date and time.
@@ -44,38 +34,185 @@ pub fn when(ms: u64) -> String {
     String::from(d.to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED))
 }
 
+/// A timestamp as a `datetime-local` input's value (local time, minutes).
+fn local_input(ms: u64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}
+
+/// A `datetime-local` input's value as a timestamp; empty or invalid: none.
+fn from_local_input(v: &str) -> Option<u64> {
+    let t = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(v)).get_time();
+    (!v.is_empty() && t.is_finite() && t >= 0.0).then_some(t as u64)
+}
+
+/// The status chip's CSS class.
+pub fn chip_class(status: RuntimeStatus) -> String {
+    format!("chip chip--{}", status.as_str().to_lowercase())
+}
+
+/// The list's table: sortable headings (buttons with `data-sort`, handled
+/// by the table's one click listener) and a row per instance.
+fn table_html(rows: &[InstanceRecord], v: &ListView) -> String {
+    let mut h = Html::new();
+    h.open(
+        "table",
+        &[("class", "dashboard__table"), ("data-testid", "instances")],
+    )
+    .open("thead", &[])
+    .open("tr", &[]);
+    for c in SortColumn::ALL {
+        let (sort, arrow) = match (v.sort == c, v.descending) {
+            (false, _) => ("none", ""),
+            (true, false) => ("ascending", " ▲"),
+            (true, true) => ("descending", " ▼"),
+        };
+        h.open("th", &[("aria-sort", sort)])
+            .open(
+                "button",
+                &[
+                    ("type", "button"),
+                    ("class", "linklike"),
+                    ("data-sort", column_key(c)),
+                    ("data-testid", &format!("sort-{}", column_key(c))),
+                ],
+            )
+            .text(column_label(c))
+            .text(arrow)
+            .close("button")
+            .close("th");
+    }
+    h.close("tr").close("thead").open("tbody", &[]);
+    for r in rows {
+        h.open(
+            "tr",
+            &[
+                ("data-testid", "instance-row"),
+                ("data-id", r.id.as_str()),
+                ("data-status", r.status.as_str()),
+            ],
+        )
+        .element("td", &[], &r.name)
+        .open("td", &[])
+        .element(
+            "a",
+            &[("href", &instance_href(r.id.as_str()))],
+            r.id.as_str(),
+        )
+        .close("td")
+        .open("td", &[])
+        .element(
+            "span",
+            &[("class", &chip_class(r.status))],
+            r.status.as_str(),
+        )
+        .close("td")
+        .element("td", &[], &when(r.created_ms))
+        .element("td", &[], &when(r.updated_ms))
+        .element(
+            "td",
+            &[("class", "mono")],
+            &r.custom_status
+                .as_ref()
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+        )
+        .close("tr");
+    }
+    h.close("tbody").close("table");
+    h.finish()
+}
+
+/// The dashboard module's root: its own runtime handle on the game's
+/// database (a follower of the executing tab, or the executor if none is
+/// open), and the list or an instance, following the URL.
 #[component]
-pub fn Dashboard(view: ListView) -> impl IntoView {
+pub fn DashboardApp() -> impl IntoView {
+    let services = Services::new(config_from_url());
+    provide_context(services);
+    services.start();
+    let route = use_route();
+    let instance = Memo::new(move |_| match route.get() {
+        Route::Instance(id) => Some(id),
+        _ => None,
+    });
+    view! {
+        {move || match instance.get() {
+            Some(id) => view! { <InstanceDetail id=id /> }.into_any(),
+            None => view! { <Dashboard /> }.into_any(),
+        }}
+    }
+}
+
+/// The instance list with its filters, sorting, paging and purge by filter.
+/// Follows the URL: a filter change is a new hash, and the list re-reads.
+#[component]
+pub fn Dashboard() -> impl IntoView {
     let services = use_services();
-    let view = StoredValue::new(view);
+    let route = use_route();
+    let view = Memo::new(move |_| match route.get() {
+        Route::Dashboard(q) => ListView::from_query(&q),
+        _ => ListView::default(),
+    });
     let message = RwSignal::new(None::<String>);
-    let rows = LocalResource::new(move || {
+    let list = LocalResource::new(move || {
         let runtime = services.tracked_runtime();
-        let v = view.get_value();
+        let v = view.get();
         async move {
-            let Some(rt) = runtime else {
-                return Ok((Vec::new(), 1, 0));
-            };
-            let all = rt
-                .host
-                .client()
-                .query(&v.query())
-                .await
-                .map_err(|e| e.to_string())?
-                .instances;
-            let total = all.len();
-            let (page, pages) = v.page_of(all);
-            Ok::<_, String>((page, pages, total))
+            match runtime {
+                None => Ok(None),
+                Some(rt) => rt
+                    .host
+                    .client()
+                    .list(&v.query(), &v.order())
+                    .await
+                    .map(Some)
+                    .map_err(|e| e.to_string()),
+            }
         }
     });
     let set = move |f: &dyn Fn(&mut ListView)| {
-        let mut v = view.get_value();
+        let mut v = view.get_untracked();
         f(&mut v);
-        go_to(&list_href(&v));
+        go(&Route::Dashboard(v.to_query()));
+    };
+    let filter = move |f: fn(&mut ListView, String)| {
+        move |ev: leptos::ev::Event| {
+            let value = event_target_value(&ev);
+            set(&|l| {
+                f(l, value.clone());
+                l.page = 0;
+            })
+        }
+    };
+    let sort_click = move |ev: leptos::ev::MouseEvent| {
+        let column = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("[data-sort]").ok().flatten())
+            .and_then(|e| e.get_attribute("data-sort"))
+            .and_then(|k| column_from_key(&k));
+        if let Some(c) = column {
+            set(&|l| {
+                if l.sort == c {
+                    l.descending = !l.descending
+                } else {
+                    l.sort = c;
+                    l.descending = false
+                }
+            });
+        }
     };
     let purge_filtered = move |_| {
         let Some(rt) = services.runtime() else { return };
-        let q = view.get_value().query();
+        let q = view.get_untracked().query();
         let confirmed = window()
             .confirm_with_message("Purge every finished instance that matches the filter?")
             .unwrap_or(false);
@@ -89,112 +226,80 @@ pub fn Dashboard(view: ListView) -> impl IntoView {
             }));
         });
     };
+    let statuses = RuntimeStatus::ALL
+        .into_iter()
+        .filter(|s| *s != RuntimeStatus::ContinuedAsNew)
+        .map(|s| {
+            view! {
+                <label class="dashboard__status">
+                    <input type="checkbox" data-testid=format!("filter-{}", s.as_str())
+                        prop:checked=move || view.get().statuses.contains(&s)
+                        on:change=move |_| set(&|l| {
+                            if l.statuses.contains(&s) { l.statuses.retain(|x| *x != s) } else { l.statuses.push(s) }
+                            l.page = 0;
+                        }) />
+                    {s.as_str()}
+                </label>
+            }
+        })
+        .collect_view();
+    let page = move || {
+        let total = list
+            .get()
+            .and_then(|l| l.ok().flatten())
+            .map_or(0, |l| l.total);
+        let pages = ListView::pages(total);
+        (view.get().page.min(pages - 1), pages, total)
+    };
     view! {
         <section class="dashboard" aria-labelledby="dashboard-heading">
             <h2 id="dashboard-heading">"Workflows"</h2>
             <form class="dashboard__filters" on:submit=|ev| ev.prevent_default()>
                 <label>
                     "Orchestration"
-                    <input type="text" data-testid="filter-name" prop:value=view.get_value().name
-                        on:change=move |ev| { let v = event_target_value(&ev); set(&|l| { l.name = v.clone(); l.page = 0; }) } />
+                    <input type="text" data-testid="filter-name" prop:value=move || view.get().name
+                        on:change=filter(|l, v| l.name = v) />
                 </label>
                 <label>
                     "Id starts with"
-                    <input type="text" data-testid="filter-prefix" prop:value=view.get_value().prefix
-                        on:change=move |ev| { let v = event_target_value(&ev); set(&|l| { l.prefix = v.clone(); l.page = 0; }) } />
+                    <input type="text" data-testid="filter-prefix" prop:value=move || view.get().prefix
+                        on:change=filter(|l, v| l.prefix = v) />
+                </label>
+                <label>
+                    "Created from"
+                    <input type="datetime-local" data-testid="filter-from"
+                        prop:value=move || view.get().from_ms.map(local_input).unwrap_or_default()
+                        on:change=filter(|l, v| l.from_ms = from_local_input(&v)) />
+                </label>
+                <label>
+                    "Created to"
+                    <input type="datetime-local" data-testid="filter-to"
+                        prop:value=move || view.get().to_ms.map(local_input).unwrap_or_default()
+                        on:change=filter(|l, v| l.to_ms = from_local_input(&v)) />
                 </label>
                 <fieldset class="dashboard__statuses">
                     <legend>"Status"</legend>
-                    {RuntimeStatus::ALL
-                        .into_iter()
-                        .filter(|s| *s != RuntimeStatus::ContinuedAsNew)
-                        .map(|s| {
-                            let checked = view.get_value().statuses.contains(&s);
-                            view! {
-                                <label class="dashboard__status">
-                                    <input type="checkbox" data-testid=format!("filter-{}", s.as_str()) prop:checked=checked
-                                        on:change=move |_| set(&|l| {
-                                            if l.statuses.contains(&s) { l.statuses.retain(|x| *x != s) } else { l.statuses.push(s) }
-                                            l.page = 0;
-                                        }) />
-                                    {s.as_str()}
-                                </label>
-                            }
-                        })
-                        .collect_view()}
+                    {statuses}
                 </fieldset>
                 <button type="button" on:click=purge_filtered data-testid="purge-filtered">"Purge finished matches"</button>
             </form>
             {move || message.get().map(|m| view! { <p role="status" data-testid="dashboard-message">{m}</p> })}
-            {move || match rows.get() {
-                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+            {move || match list.get() {
+                None | Some(Ok(None)) => view! { <p class="muted">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok((page, pages, total))) => list(page, pages, total, view.get_value(), set).into_any(),
+                Some(Ok(Some(InstanceList { rows, total }))) => view! {
+                    <p class="muted" data-testid="instance-count">{format!("{total} instances")}</p>
+                    <div class="dashboard__table-wrap" on:click=sort_click
+                        inner_html=table_html(&rows, &view.get_untracked())></div>
+                }.into_any(),
             }}
+            <nav class="dashboard__pages" aria-label="Pages">
+                <button type="button" disabled=move || page().0 == 0
+                    on:click=move |_| set(&|l| l.page = l.page.saturating_sub(1))>"Previous"</button>
+                <span data-testid="page">{move || { let (p, n, _) = page(); format!("Page {} of {n}", p + 1) }}</span>
+                <button type="button" disabled=move || page().0 + 1 >= page().1
+                    on:click=move |_| set(&|l| l.page += 1)>"Next"</button>
+            </nav>
         </section>
-    }
-}
-
-fn list(
-    rows: Vec<InstanceRecord>,
-    pages: usize,
-    total: usize,
-    v: ListView,
-    set: impl Fn(&dyn Fn(&mut ListView)) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let page = v.page.min(pages - 1);
-    view! {
-        <p class="muted" data-testid="instance-count">{format!("{total} instances")}</p>
-        <div class="dashboard__table-wrap">
-            <table class="dashboard__table" data-testid="instances">
-                <thead>
-                    <tr>
-                        {Column::ALL
-                            .into_iter()
-                            .map(|c| {
-                                let arrow = if v.sort == c { if v.descending { " ▼" } else { " ▲" } } else { "" };
-                                let sort = if v.sort == c { if v.descending { "descending" } else { "ascending" } } else { "none" };
-                                view! {
-                                    <th aria-sort=sort>
-                                        <button type="button" class="linklike" data-testid=format!("sort-{}", c.key())
-                                            on:click=move |_| set(&|l| {
-                                                if l.sort == c { l.descending = !l.descending } else { l.sort = c; l.descending = false }
-                                            })>
-                                            {c.label()}{arrow}
-                                        </button>
-                                    </th>
-                                }
-                            })
-                            .collect_view()}
-                    </tr>
-                </thead>
-                <tbody>
-                    {rows
-                        .into_iter()
-                        .map(|r| {
-                            let href = instance_href(&r.id.0);
-                            let chip = format!("chip chip--{}", r.status.as_str().to_lowercase());
-                            let custom = r.custom_status.map(|c| c.to_string()).unwrap_or_default();
-                            let data_id = r.id.0.clone();
-                            view! {
-                                <tr data-testid="instance-row" data-id=data_id data-status=r.status.as_str()>
-                                    <td>{r.name}</td>
-                                    <td><a href=href>{r.id.0}</a></td>
-                                    <td><span class=chip>{r.status.as_str()}</span></td>
-                                    <td>{when(r.created_ms)}</td>
-                                    <td>{when(r.updated_ms)}</td>
-                                    <td class="mono">{custom}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
-        <nav class="dashboard__pages" aria-label="Pages">
-            <button type="button" disabled=page == 0 on:click=move |_| set(&|l| l.page = l.page.saturating_sub(1))>"Previous"</button>
-            <span data-testid="page">{format!("Page {} of {pages}", page + 1)}</span>
-            <button type="button" disabled=page + 1 >= pages on:click=move |_| set(&|l| l.page += 1)>"Next"</button>
-        </nav>
     }
 }

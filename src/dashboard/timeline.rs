@@ -1,10 +1,11 @@
 //! The timeline (Gantt) of an instance: activities, timers and
 //! sub-orchestrations as bars from when they were scheduled to when they
 //! finished, events as markers; and the wall-clock against compute chart.
-//! Computed from the history alone.
+//! Computed from the history alone, written as SVG markup.
 
 use durable::{EventKind, HistoryEvent};
-use leptos::prelude::*;
+
+use super::html::Html;
 
 /// One bar of the timeline.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,81 +55,160 @@ pub fn spans(history: &[HistoryEvent]) -> (Vec<Span>, Vec<(u64, String)>) {
     (spans.into_iter().map(|(_, s)| s).collect(), markers)
 }
 
-#[component]
-pub fn Timeline(history: Vec<HistoryEvent>, now_ms: u64) -> impl IntoView {
-    let (spans, markers) = spans(&history);
+/// The timeline as SVG markup: a labelled bar per span, a dashed line per
+/// raised event. Times run left to right from the first event to the last
+/// (or to `now_ms` while a span is open).
+pub fn timeline_svg(history: &[HistoryEvent], now_ms: u64) -> String {
+    let (spans, markers) = spans(history);
     let start = history.first().map_or(now_ms, |e| e.timestamp_ms);
-    let end = history
-        .last()
-        .map_or(now_ms, |e| e.timestamp_ms)
-        .max(start + 1);
+    let last = history.last().map_or(now_ms, |e| e.timestamp_ms);
     let end = if spans.iter().any(|s| s.end_ms.is_none()) {
-        now_ms.max(end)
+        now_ms.max(last)
     } else {
-        end
-    };
-    let width = 600.0;
-    let x = move |t: u64| {
-        150.0 + (t.saturating_sub(start) as f64 / (end - start) as f64) * (width - 160.0)
-    };
-    let height = 20 * spans.len() + 30;
-    view! {
-        <svg class="timeline" data-testid="timeline" viewBox=format!("0 0 {width} {height}") role="img"
-            aria-label="Timeline of the instance's activities, timers and sub-orchestrations">
-            {spans
-                .into_iter()
-                .enumerate()
-                .map(|(i, s)| {
-                    let y = 10 + 20 * i;
-                    let x0 = x(s.start_ms);
-                    let x1 = x(s.end_ms.unwrap_or(now_ms)).max(x0 + 2.0);
-                    let class = format!("timeline__bar timeline__bar--{}", s.kind);
-                    view! {
-                        <g data-testid="timeline-bar">
-                            <text x="4" y=(y + 12).to_string() class="timeline__label">{s.label}</text>
-                            <rect x=px(x0) y=y.to_string() width=px(x1 - x0) height="14" class=class />
-                        </g>
-                    }
-                })
-                .collect_view()}
-            {markers
-                .into_iter()
-                .map(|(t, name)| {
-                    let mx = x(t);
-                    view! {
-                        <g class="timeline__marker">
-                            <line x1=px(mx) x2=px(mx) y1="0" y2=height.to_string() />
-                            <text x=px(mx + 3.0) y=(height - 4).to_string()>{name}</text>
-                        </g>
-                    }
-                })
-                .collect_view()}
-        </svg>
+        last
     }
+    .max(start + 1);
+    const WIDTH: u64 = 600;
+    let x = |t: u64| 150.0 + (t.saturating_sub(start) as f64 / (end - start) as f64) * 440.0;
+    let height = (20 * spans.len() + 30).to_string();
+    let mut h = Html::new();
+    h.open(
+        "svg",
+        &[
+            ("class", "timeline"),
+            ("data-testid", "timeline"),
+            ("viewBox", &format!("0 0 {WIDTH} {height}")),
+            ("role", "img"),
+            (
+                "aria-label",
+                "Timeline of the instance's activities, timers and sub-orchestrations",
+            ),
+        ],
+    );
+    for (i, s) in spans.iter().enumerate() {
+        let y = 10 + 20 * i;
+        let x0 = x(s.start_ms);
+        let x1 = x(s.end_ms.unwrap_or(now_ms)).max(x0 + 2.0);
+        h.open(
+            "g",
+            &[("data-testid", "timeline-bar"), ("data-kind", s.kind)],
+        )
+        .element(
+            "text",
+            &[
+                ("x", "4"),
+                ("y", &(y + 12).to_string()),
+                ("class", "timeline__label"),
+            ],
+            &s.label,
+        )
+        .empty(
+            "rect",
+            &[
+                ("x", &px(x0)),
+                ("y", &y.to_string()),
+                ("width", &px(x1 - x0)),
+                ("height", "14"),
+                ("class", &format!("timeline__bar timeline__bar--{}", s.kind)),
+            ],
+        )
+        .element(
+            "title",
+            &[],
+            &format!(
+                "{}: {}",
+                s.label,
+                span_text(s.end_ms.unwrap_or(now_ms).saturating_sub(s.start_ms),)
+            ),
+        )
+        .close("g");
+    }
+    for (t, name) in &markers {
+        let mx = px(x(*t));
+        h.open(
+            "g",
+            &[
+                ("class", "timeline__marker"),
+                ("data-testid", "timeline-marker"),
+            ],
+        )
+        .empty(
+            "line",
+            &[("x1", &mx), ("x2", &mx), ("y1", "0"), ("y2", &height)],
+        )
+        .element(
+            "text",
+            &[
+                ("x", &px(x(*t) + 3.0)),
+                ("y", &(20 * spans.len() + 26).to_string()),
+            ],
+            name,
+        )
+        .close("g");
+    }
+    h.close("svg");
+    h.finish()
 }
 
-/// Wall-clock time against compute time: the original demo's point.
-#[component]
-pub fn WallVsCompute(wall_ms: u64, compute_ms: f64, turns: u64) -> impl IntoView {
+/// Wall-clock time against compute time, the original demo's point, as a
+/// figure: two bars to one scale and a caption with the figures.
+pub fn wall_vs_compute(wall_ms: u64, compute_ms: f64, turns: u64) -> String {
     let wall = wall_ms.max(1) as f64;
-    let compute_width = (compute_ms / wall * 400.0).clamp(1.0, 400.0);
-    view! {
-        <figure class="wall-compute" data-testid="wall-compute">
-            <svg viewBox="0 0 560 70" role="img" aria-label="Wall-clock time against compute time">
-                <text x="0" y="20" class="timeline__label">"Wall clock"</text>
-                <rect x="120" y="8" width="400" height="16" class="timeline__bar timeline__bar--wall" />
-                <text x="0" y="52" class="timeline__label">"Compute"</text>
-                <rect x="120" y="40" width=px(compute_width) height="16" class="timeline__bar timeline__bar--compute" />
-            </svg>
-            <figcaption data-testid="wall-compute-text">
-                {format!(
-                    "{} of wall-clock time, {} ms of compute in {turns} turns.",
-                    span_text(wall_ms),
-                    tenths(compute_ms)
-                )}
-            </figcaption>
-        </figure>
-    }
+    let compute_width = px((compute_ms / wall * 400.0).clamp(1.0, 400.0));
+    let label = |y: &str, text: &str, h: &mut Html| {
+        h.element(
+            "text",
+            &[("x", "0"), ("y", y), ("class", "timeline__label")],
+            text,
+        );
+    };
+    let mut h = Html::new();
+    h.open(
+        "figure",
+        &[("class", "wall-compute"), ("data-testid", "wall-compute")],
+    )
+    .open(
+        "svg",
+        &[
+            ("viewBox", "0 0 560 70"),
+            ("role", "img"),
+            ("aria-label", "Wall-clock time against compute time"),
+        ],
+    );
+    label("20", "Wall clock", &mut h);
+    h.empty(
+        "rect",
+        &[
+            ("x", "120"),
+            ("y", "8"),
+            ("width", "400"),
+            ("height", "16"),
+            ("class", "timeline__bar timeline__bar--wall"),
+        ],
+    );
+    label("52", "Compute", &mut h);
+    h.empty(
+        "rect",
+        &[
+            ("x", "120"),
+            ("y", "40"),
+            ("width", &compute_width),
+            ("height", "16"),
+            ("class", "timeline__bar timeline__bar--compute"),
+        ],
+    )
+    .close("svg")
+    .element(
+        "figcaption",
+        &[("data-testid", "wall-compute-text")],
+        &format!(
+            "{} of wall-clock time, {} ms of compute in {turns} turns.",
+            span_text(wall_ms),
+            tenths(compute_ms)
+        ),
+    )
+    .close("figure");
+    h.finish()
 }
 
 /// A coordinate in whole pixels (no float formatting in the bundle).

@@ -15,8 +15,8 @@ use std::rc::Rc;
 
 use durable::{
     append_key, decode_event, AppRecord, AppWrite, CommitBatch, HistoryDecodeError, HistoryEvent,
-    InstanceId, InstancePage, InstanceQuery, InstanceRecord, Precondition, RuntimeStatus, Store,
-    StoreError, WorkId, WorkItem,
+    InstanceId, InstanceList, InstancePage, InstanceQuery, InstanceRecord, ListOrder, Precondition,
+    Store, StoreError, WorkId, WorkItem,
 };
 use indexed_db_futures::database::Database;
 use indexed_db_futures::internals::SystemRepr;
@@ -31,6 +31,7 @@ use wasm_bindgen::prelude::*;
 use crate::database::open_database;
 use crate::error::Error;
 use crate::schema::*;
+use crate::summaries::{build_summaries, read_rows, read_summaries, summary_value};
 
 /// A fault to inject into the next commit, for tests of aborted turns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,11 +55,9 @@ pub struct IdbStore {
     /// this is a superset of what a page holds: a commit that removes every
     /// item listed may delete the page without reading it.
     page_items: Rc<RefCell<HashMap<u64, Vec<WorkId>>>>,
-    /// The status last written to each instance's summary row.
-    summary_status: Rc<RefCell<HashMap<InstanceId, RuntimeStatus>>>,
 }
 
-fn key2(a: &str, b: &JsValue) -> JsValue {
+pub(crate) fn key2(a: &str, b: &JsValue) -> JsValue {
     Array::of2(&JsValue::from_str(a), b).into()
 }
 
@@ -72,11 +71,11 @@ fn prefix_range(prefix: &str) -> KeyRange<JsValue> {
     )
 }
 
-fn get_field(obj: &JsValue, field: &str) -> JsValue {
+pub(crate) fn get_field(obj: &JsValue, field: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(field)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn object(fields: &[(&str, JsValue)]) -> JsValue {
+pub(crate) fn object(fields: &[(&str, JsValue)]) -> JsValue {
     let o = Object::new();
     for (k, v) in fields {
         // Setting a property on a fresh plain object cannot fail.
@@ -85,7 +84,7 @@ fn object(fields: &[(&str, JsValue)]) -> JsValue {
     o.into()
 }
 
-fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
+pub(crate) fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {detail}"))
 }
 
@@ -108,7 +107,7 @@ fn read_versioned(what: &str, v: &JsValue) -> Result<(u64, serde_json::Value), S
     Ok((version, value))
 }
 
-fn decode_instance(v: &JsValue) -> Result<InstanceRecord, StoreError> {
+pub(crate) fn decode_instance(v: &JsValue) -> Result<InstanceRecord, StoreError> {
     let (_, value) = read_versioned("instance row", v)?;
     serde_json::from_value(value).map_err(|e| corrupt("instance row", e))
 }
@@ -196,15 +195,6 @@ fn decode_history(id: &InstanceId, values: Vec<JsValue>) -> Result<Vec<HistoryEv
     Ok(events)
 }
 
-fn summary(r: &InstanceRecord) -> JsValue {
-    object(&[
-        ("id", JsValue::from_str(r.id.as_str())),
-        ("name", JsValue::from_str(&r.name)),
-        ("status", JsValue::from_str(r.status.as_str())),
-        ("created", JsValue::from_f64(r.created_ms as f64)),
-    ])
-}
-
 fn encode<T: serde::Serialize>(what: &str, v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Other(format!("could not encode {what}: {e}")))
 }
@@ -289,9 +279,8 @@ impl IdbStore {
             fault: Rc::new(Cell::new(CommitFault::None)),
             page_of: Rc::default(),
             page_items: Rc::default(),
-            summary_status: Rc::default(),
         };
-        store.build_summaries().await?;
+        build_summaries(&store.db).await?;
         Ok(store)
     }
 
@@ -303,48 +292,6 @@ impl IdbStore {
     /// Closes the connection; later calls fail with [`StoreError::Closed`].
     pub fn close(&self) {
         self.db.as_ref().clone().close();
-    }
-
-    /// Version 1 → 2: builds a summary row for every instance row once.
-    async fn build_summaries(&self) -> Result<(), StoreError> {
-        let tx = self
-            .db
-            .transaction([INSTANCES, META, SUMMARIES])
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(Error::from)?;
-        let meta = tx.object_store(META).map_err(Error::from)?;
-        let built: Option<JsValue> = meta
-            .get(JsValue::from_str(META_SUMMARIES_BUILT))
-            .primitive()
-            .map_err(Error::from)?
-            .await
-            .map_err(Error::from)?;
-        if built.is_some() {
-            return Ok(());
-        }
-        let rows = tx.object_store(INSTANCES).map_err(Error::from)?;
-        let summaries = tx.object_store(SUMMARIES).map_err(Error::from)?;
-        let all = rows
-            .get_all::<JsValue>()
-            .primitive()
-            .map_err(Error::from)?
-            .await
-            .map_err(Error::from)?;
-        for v in all {
-            let v = v.map_err(Error::from)?;
-            let row = decode_instance(&v)?;
-            summaries
-                .put(summary(&row))
-                .primitive()
-                .map_err(Error::from)?;
-        }
-        meta.put(JsValue::TRUE)
-            .with_key(JsValue::from_str(META_SUMMARIES_BUILT))
-            .primitive()
-            .map_err(Error::from)?;
-        tx.commit().await.map_err(Error::from)?;
-        Ok(())
     }
 
     /// After a commit: where the new work went, and what is done.
@@ -382,13 +329,6 @@ impl IdbStore {
                     page_of.insert(w.id.clone(), seq);
                 }
             }
-        }
-        let mut known = self.summary_status.borrow_mut();
-        for id in &batch.purge {
-            known.remove(id);
-        }
-        for r in &batch.instances {
-            known.insert(r.id.clone(), r.status);
         }
     }
 
@@ -532,73 +472,37 @@ impl Store for IdbStore {
 
     async fn query(&self, query: &InstanceQuery) -> Result<InstancePage, StoreError> {
         let tx = self.read_tx(&[INSTANCES, SUMMARIES])?;
-        let summaries = tx.object_store(SUMMARIES).map_err(Error::from)?;
-        let all = match &query.after {
-            Some(after) => summaries
-                .get_all::<JsValue>()
-                .with_query::<JsValue, _>(KeyRange::LowerBound(
-                    JsValue::from_str(after.as_str()),
-                    true,
-                ))
-                .primitive(),
-            None => summaries.get_all::<JsValue>().primitive(),
-        }
-        .map_err(Error::from)?
-        .await
-        .map_err(Error::from)?;
-        // Filter on the small summary rows; decode full rows for the page only.
         let mut ids = Vec::new();
         let mut more = false;
-        for v in all {
-            let v = v.map_err(Error::from)?;
-            let id = get_field(&v, "id").as_string().unwrap_or_default();
-            let name = get_field(&v, "name").as_string().unwrap_or_default();
-            let status = get_field(&v, "status")
-                .as_string()
-                .and_then(|s| RuntimeStatus::parse(&s));
-            let created = get_field(&v, "created").as_f64().unwrap_or(0.0) as u64;
-            let Some(status) = status else {
-                return Err(corrupt(
-                    "instance summary",
-                    format!("{id} has no valid status"),
-                ));
-            };
-            let mut probe = InstanceRecord::pending(
-                InstanceId::new(id),
-                &name,
-                serde_json::Value::Null,
-                created,
-            );
-            probe.status = status;
-            if query.matches(&probe) {
-                if query.page_size > 0 && ids.len() == query.page_size {
-                    more = true;
-                    break;
-                }
-                ids.push(probe.id);
+        for s in read_summaries(&tx, query).await? {
+            if query.after.as_ref().is_some_and(|a| &s.id <= a) || !query.admits(&s) {
+                continue;
             }
-        }
-        let rows_store = tx.object_store(INSTANCES).map_err(Error::from)?;
-        let mut requests = Vec::with_capacity(ids.len());
-        for id in &ids {
-            requests.push(
-                rows_store
-                    .get(JsValue::from_str(id.as_str()))
-                    .primitive()
-                    .map_err(Error::from)?,
-            );
-        }
-        let mut instances = Vec::with_capacity(ids.len());
-        for r in requests {
-            let v: Option<JsValue> = r.await.map_err(Error::from)?;
-            if let Some(v) = v {
-                instances.push(decode_instance(&v)?);
+            if query.page_size > 0 && ids.len() == query.page_size {
+                more = true;
+                break;
             }
+            ids.push(s.id);
         }
+        let instances = read_rows(&tx, &ids).await?;
         let continuation = if more { ids.last().cloned() } else { None };
         Ok(InstancePage {
             instances,
             continuation,
+        })
+    }
+
+    async fn list(
+        &self,
+        query: &InstanceQuery,
+        order: &ListOrder,
+    ) -> Result<InstanceList, StoreError> {
+        let tx = self.read_tx(&[INSTANCES, SUMMARIES])?;
+        let summaries = read_summaries(&tx, query).await?;
+        let (ids, total) = order.arrange(query, summaries.into_iter());
+        Ok(InstanceList {
+            rows: read_rows(&tx, &ids).await?,
+            total,
         })
     }
 
@@ -657,18 +561,12 @@ impl Store for IdbStore {
         // Encode everything first: nothing but the transaction's own
         // requests may sit between opening and committing it.
         let mut instance_rows = Vec::with_capacity(batch.instances.len());
-        {
-            let known = self.summary_status.borrow();
-            for r in &batch.instances {
-                // The summary only changes with the status (name, id and
-                // creation time never do).
-                let sum = (known.get(&r.id) != Some(&r.status)).then(|| summary(r));
-                instance_rows.push((
-                    r.id.clone(),
-                    versioned(r.version, &encode("instance row", r)?),
-                    sum,
-                ));
-            }
+        for r in &batch.instances {
+            instance_rows.push((
+                r.id.clone(),
+                versioned(r.version, &encode("instance row", r)?),
+                summary_value(r),
+            ));
         }
         let mut history_rows = Vec::with_capacity(batch.append_history.len());
         for (id, events) in &batch.append_history {
@@ -905,9 +803,7 @@ impl Store for IdbStore {
                 .with_key(JsValue::from_str(id.as_str()))
                 .primitive()
                 .map_err(e)?;
-            if let Some(sum) = sum {
-                summaries.put(sum.clone()).primitive().map_err(e)?;
-            }
+            summaries.put(sum.clone()).primitive().map_err(e)?;
         }
         for seq in &whole_pages {
             work.delete(JsValue::from_f64(*seq as f64))

@@ -15,6 +15,7 @@ mod host;
 mod idb_store;
 mod leadership;
 mod schema;
+mod summaries;
 
 pub use broadcast::Broadcast;
 pub use clock::BrowserClock;

@@ -33,7 +33,10 @@ pub const WORK_BY_INSTANCE: &str = "by_instance";
 pub const APP: &str = "app";
 /// Counters and flags: key = name.
 pub const META: &str = "meta";
-/// Version 2: key path `id`, value = `{id, name, status, created}`.
+/// Version 2: key path `id`, value = `{id, name, status, created, updated,
+/// custom}` (`custom`: the custom status as JSON text, or empty), rewritten
+/// with every instance row. Derived data: rebuilt from `instances` when its
+/// format changes.
 pub const SUMMARIES: &str = "summaries";
 
 /// Every store a commit may touch.
@@ -41,8 +44,10 @@ pub const ALL_STORES: [&str; 6] = [INSTANCES, HISTORY, WORK, APP, META, SUMMARIE
 
 /// Meta key: the last key handed out to an appended app record.
 pub const META_APPEND_SEQ: &str = "append_seq";
-/// Meta key: set once `summaries` has been built from `instances`.
+/// Meta key: the format `summaries` was last built from `instances` in.
 pub const META_SUMMARIES_BUILT: &str = "summaries_built";
+/// The current summary format (1: without `updated` and `custom`).
+pub const SUMMARY_FORMAT: f64 = 2.0;
 
 /// Creates a multi-entry index (one entry per element of an array field).
 fn multi_entry_index(

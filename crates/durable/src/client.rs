@@ -18,6 +18,7 @@ use crate::derive::start_instance;
 use crate::error::ClientError;
 use crate::history::{export_json, EventKind, HistoryEvent};
 use crate::instance::{InstanceId, InstanceRecord, RuntimeStatus};
+use crate::listing::{InstanceList, ListOrder};
 use crate::store::{AppWrite, CommitBatch, InstancePage, InstanceQuery, Precondition, Store};
 use crate::work::{Message, WorkId, WorkItem};
 
@@ -396,6 +397,16 @@ impl<S: Store> Client<S> {
 
     pub async fn query(&self, q: &InstanceQuery) -> Result<InstancePage, ClientError> {
         Ok(self.store.query(q).await?)
+    }
+
+    /// A sorted page of the instances that pass `q`'s filters, with how many
+    /// matched in all.
+    pub async fn list(
+        &self,
+        q: &InstanceQuery,
+        order: &ListOrder,
+    ) -> Result<InstanceList, ClientError> {
+        Ok(self.store.list(q, order).await?)
     }
 
     /// Deletes a finished instance with its history.

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::history::{EventKind, HistoryEvent};
 use crate::instance::{InstanceId, InstanceRecord, RuntimeStatus};
+use crate::listing::{ListOrder, SortColumn};
 use crate::store::{AppWrite, CommitBatch, InstanceQuery, Precondition, Store, StoreError};
 use crate::work::{ActivityTask, Message, WorkId, WorkItem};
 
@@ -512,6 +513,118 @@ pub async fn purge<S: Store>(s: S) {
     assert!(s.instance(&InstanceId::new("b")).await.unwrap().is_some());
 }
 
+/// Sorted, filtered pages with totals; summaries follow every commit (a
+/// status change, a later update, a custom status, a purge).
+pub async fn lists<S: Store>(s: S) {
+    let mut rows: Vec<InstanceRecord> = (0..12u64)
+        .map(|i| {
+            let status = if i % 3 == 0 {
+                RuntimeStatus::Completed
+            } else {
+                RuntimeStatus::Running
+            };
+            let name = if i % 2 == 0 { "Even" } else { "Odd" };
+            let mut r = row(&format!("p{i:02}"), name, status, 100 + i);
+            r.updated_ms = 1_000 - i;
+            r
+        })
+        .collect();
+    commit(
+        &s,
+        CommitBatch {
+            instances: rows.clone(),
+            ..Default::default()
+        },
+    )
+    .await;
+    let list = |q: InstanceQuery, column, descending, offset, limit| {
+        let s = &s;
+        async move {
+            let order = ListOrder {
+                column,
+                descending,
+                offset,
+                limit,
+            };
+            let l = s.list(&q, &order).await.unwrap();
+            (
+                l.rows.into_iter().map(|r| r.id.0).collect::<Vec<_>>(),
+                l.total,
+            )
+        }
+    };
+    let all = InstanceQuery::default;
+    assert_eq!(
+        list(all(), SortColumn::Created, true, 0, 3).await,
+        (vec!["p11".into(), "p10".into(), "p09".into()], 12)
+    );
+    assert_eq!(
+        list(all(), SortColumn::Created, true, 10, 3).await,
+        (vec!["p01".into(), "p00".into()], 12)
+    );
+    assert_eq!(
+        list(all(), SortColumn::Updated, false, 0, 2).await.0,
+        ["p11", "p10"]
+    );
+    let completed = InstanceQuery {
+        statuses: vec![RuntimeStatus::Completed],
+        ..Default::default()
+    };
+    assert_eq!(
+        list(completed.clone(), SortColumn::Id, false, 0, 0).await,
+        (
+            vec!["p00".into(), "p03".into(), "p06".into(), "p09".into()],
+            4
+        )
+    );
+    let odd_prefix = InstanceQuery {
+        name: Some("Odd".into()),
+        id_prefix: Some("p0".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        list(odd_prefix, SortColumn::Name, false, 1, 2).await,
+        (vec!["p03".into(), "p05".into()], 5)
+    );
+    // A later commit moves the row in every order it changed.
+    rows[0].status = RuntimeStatus::Failed;
+    rows[0].updated_ms = 5_000;
+    rows[0].custom_status = Some(serde_json::json!("zzz"));
+    rows[0].version += 1;
+    commit(
+        &s,
+        CommitBatch {
+            instances: vec![rows[0].clone()],
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        list(all(), SortColumn::Updated, true, 0, 1).await.0,
+        ["p00"]
+    );
+    assert_eq!(
+        list(all(), SortColumn::CustomStatus, true, 0, 1).await.0,
+        ["p00"]
+    );
+    assert_eq!(
+        list(completed.clone(), SortColumn::Id, false, 0, 0).await.1,
+        3
+    );
+    commit(
+        &s,
+        CommitBatch {
+            purge: vec![InstanceId::new("p03")],
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        list(completed, SortColumn::Id, false, 0, 0).await,
+        (vec!["p06".into(), "p09".into()], 2)
+    );
+}
+
 /// Runs every check, each on a fresh store made by `make(check_name)`.
 pub async fn run_all<S, F, Fut>(mut make: F)
 where
@@ -524,5 +637,6 @@ where
     preconditions_are_atomic(make("preconditions_are_atomic").await).await;
     app_records(make("app_records").await).await;
     queries(make("queries").await).await;
+    lists(make("lists").await).await;
     purge(make("purge").await).await;
 }

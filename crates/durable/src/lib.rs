@@ -78,6 +78,7 @@ mod error;
 mod execution;
 mod history;
 mod instance;
+mod listing;
 mod memory_store;
 mod registry;
 mod replay_check;
@@ -103,6 +104,7 @@ pub use history::{
     decode_event, export_json, EventKind, HistoryDecodeError, HistoryEvent, HISTORY_FORMAT,
 };
 pub use instance::{InstanceId, InstanceRecord, ParentRef, RuntimeStatus};
+pub use listing::{InstanceList, InstanceSummary, ListOrder, SortColumn};
 pub use memory_store::InMemoryStore;
 pub use registry::{LocalFuture, Registry};
 pub use replay_check::{check_replay, ReplayReport};

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::history::HistoryEvent;
 use crate::instance::{InstanceId, InstanceRecord, RuntimeStatus};
+use crate::listing::{InstanceList, InstanceSummary, ListOrder};
 use crate::work::{WorkId, WorkItem};
 
 /// A record in one of the app's own stores (game tables, the console),
@@ -255,6 +256,29 @@ pub trait Store {
     /// The earliest due time of a queued item not yet ready at `now_ms`.
     async fn next_due(&self, now_ms: u64) -> Result<Option<u64>, StoreError>;
     async fn query(&self, query: &InstanceQuery) -> Result<InstancePage, StoreError>;
+    /// A page of the instances that pass `query`'s filters (its paging
+    /// fields are ignored), sorted and sliced by `order`, with the number
+    /// that matched. This default reads every matching row; a store with
+    /// summaries reads only the page's rows.
+    async fn list(
+        &self,
+        query: &InstanceQuery,
+        order: &ListOrder,
+    ) -> Result<InstanceList, StoreError> {
+        let everything = InstanceQuery {
+            after: None,
+            page_size: 0,
+            ..query.clone()
+        };
+        let rows = self.query(&everything).await?.instances;
+        let (ids, total) = order.arrange(query, rows.iter().map(InstanceSummary::of));
+        let mut by_id: std::collections::HashMap<InstanceId, InstanceRecord> =
+            rows.into_iter().map(|r| (r.id.clone(), r)).collect();
+        Ok(InstanceList {
+            rows: ids.iter().filter_map(|id| by_id.remove(id)).collect(),
+            total,
+        })
+    }
     async fn app_record(&self, store: &str, key: &str) -> Result<Option<AppRecord>, StoreError>;
     /// All records of an app store, ordered by key.
     async fn app_records(&self, store: &str) -> Result<Vec<AppRecord>, StoreError>;

@@ -1,0 +1,146 @@
+//! The per-instance summary rows that lists and queries read instead of
+//! full instance rows: their format, their rebuild from `instances`, and
+//! the reads a list makes (the summaries that may match, then the full rows
+//! of one page only).
+//!
+//! Summaries are derived data: a commit writes one beside every instance row
+//! it writes, and a format change rebuilds them all. Must never be the only
+//! copy of anything.
+
+use durable::{
+    InstanceId, InstanceQuery, InstanceRecord, InstanceSummary, RuntimeStatus, StoreError,
+};
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
+use indexed_db_futures::KeyRange;
+use wasm_bindgen::JsValue;
+
+use crate::error::Error;
+use crate::idb_store::{corrupt, decode_instance, get_field, object};
+use crate::schema::{INSTANCES, META, META_SUMMARIES_BUILT, SUMMARIES, SUMMARY_FORMAT};
+
+/// The summary row of an instance row.
+pub(crate) fn summary_value(r: &InstanceRecord) -> JsValue {
+    let s = InstanceSummary::of(r);
+    object(&[
+        ("id", JsValue::from_str(s.id.as_str())),
+        ("name", JsValue::from_str(&s.name)),
+        ("status", JsValue::from_str(s.status.as_str())),
+        ("created", JsValue::from_f64(s.created_ms as f64)),
+        ("updated", JsValue::from_f64(s.updated_ms as f64)),
+        ("custom", JsValue::from_str(&s.custom_status)),
+    ])
+}
+
+fn read_summary(v: &JsValue) -> Result<InstanceSummary, StoreError> {
+    let text = |field| get_field(v, field).as_string();
+    let number = |field| get_field(v, field).as_f64().unwrap_or(0.0) as u64;
+    let id = text("id").ok_or_else(|| corrupt("instance summary", "no id"))?;
+    let status = text("status")
+        .and_then(|s| RuntimeStatus::parse(&s))
+        .ok_or_else(|| corrupt("instance summary", format!("{id} has no valid status")))?;
+    Ok(InstanceSummary {
+        name: text("name").unwrap_or_default(),
+        status,
+        created_ms: number("created"),
+        updated_ms: number("updated"),
+        custom_status: text("custom").unwrap_or_default(),
+        id: InstanceId::new(id),
+    })
+}
+
+/// The summaries that may match `query`, in id order: all of them, or only
+/// the key range of its id prefix.
+pub(crate) async fn read_summaries(
+    tx: &Transaction<'_>,
+    query: &InstanceQuery,
+) -> Result<Vec<InstanceSummary>, StoreError> {
+    let store = tx.object_store(SUMMARIES).map_err(Error::from)?;
+    let request = match &query.id_prefix {
+        // Every id starting with the prefix sorts between it and the prefix
+        // followed by the highest code unit.
+        Some(p) => store
+            .get_all::<JsValue>()
+            .with_query::<JsValue, _>(KeyRange::Bound(
+                JsValue::from_str(p),
+                false,
+                JsValue::from_str(&format!("{p}\u{ffff}")),
+                false,
+            ))
+            .primitive(),
+        None => store.get_all::<JsValue>().primitive(),
+    };
+    let values = request.map_err(Error::from)?.await.map_err(Error::from)?;
+    let mut out = Vec::new();
+    for v in values {
+        out.push(read_summary(&v.map_err(Error::from)?)?);
+    }
+    Ok(out)
+}
+
+/// The full rows of `ids`, in order (an id purged meanwhile is left out).
+pub(crate) async fn read_rows(
+    tx: &Transaction<'_>,
+    ids: &[InstanceId],
+) -> Result<Vec<InstanceRecord>, StoreError> {
+    let store = tx.object_store(INSTANCES).map_err(Error::from)?;
+    let mut requests = Vec::with_capacity(ids.len());
+    for id in ids {
+        requests.push(
+            store
+                .get(JsValue::from_str(id.as_str()))
+                .primitive()
+                .map_err(Error::from)?,
+        );
+    }
+    let mut rows = Vec::with_capacity(ids.len());
+    for r in requests {
+        let v: Option<JsValue> = r.await.map_err(Error::from)?;
+        if let Some(v) = v {
+            rows.push(decode_instance(&v)?);
+        }
+    }
+    Ok(rows)
+}
+
+/// Builds every summary row from the instance rows, once per summary
+/// format (a database from before summaries, or with an older format).
+pub(crate) async fn build_summaries(db: &Database) -> Result<(), StoreError> {
+    let tx = db
+        .transaction([INSTANCES, META, SUMMARIES])
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .map_err(Error::from)?;
+    let meta = tx.object_store(META).map_err(Error::from)?;
+    let built: Option<JsValue> = meta
+        .get(JsValue::from_str(META_SUMMARIES_BUILT))
+        .primitive()
+        .map_err(Error::from)?
+        .await
+        .map_err(Error::from)?;
+    if built.and_then(|v| v.as_f64()) == Some(SUMMARY_FORMAT) {
+        return Ok(());
+    }
+    let rows = tx.object_store(INSTANCES).map_err(Error::from)?;
+    let summaries = tx.object_store(SUMMARIES).map_err(Error::from)?;
+    let all = rows
+        .get_all::<JsValue>()
+        .primitive()
+        .map_err(Error::from)?
+        .await
+        .map_err(Error::from)?;
+    for v in all {
+        let row = decode_instance(&v.map_err(Error::from)?)?;
+        summaries
+            .put(summary_value(&row))
+            .primitive()
+            .map_err(Error::from)?;
+    }
+    meta.put(JsValue::from_f64(SUMMARY_FORMAT))
+        .with_key(JsValue::from_str(META_SUMMARIES_BUILT))
+        .primitive()
+        .map_err(Error::from)?;
+    tx.commit().await.map_err(Error::from)?;
+    Ok(())
+}

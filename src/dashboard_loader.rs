@@ -1,0 +1,53 @@
+//! Where the game page shows the workflow dashboard: an element into which
+//! the dashboard's own module (`dashboard.js`, built beside the game's) is
+//! loaded on first use and mounted. Keeps the dashboard out of the game's
+//! first load. Must never reach into the dashboard's state: the two modules
+//! share only the database and the page's URL.
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(inline_js = "
+export function load_dashboard(element) {
+    const base = document.baseURI;
+    return import(new URL('dashboard.js', base).href).then(async (module) => {
+        await module.default({ module_or_path: new URL('dashboard_bg.wasm', base).href });
+        module.mount_dashboard(element);
+    });
+}")]
+extern "C" {
+    fn load_dashboard(element: &web_sys::HtmlElement) -> js_sys::Promise;
+}
+
+/// The dashboard's place on the page; it appears once its module loaded.
+#[component]
+pub fn DashboardSlot() -> impl IntoView {
+    let slot = NodeRef::<leptos::html::Div>::new();
+    let failure = RwSignal::new(None::<String>);
+    let loaded = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(element) = slot.get() {
+            let promise = load_dashboard(&element);
+            leptos::task::spawn_local(async move {
+                if let Err(e) = wasm_bindgen_futures::JsFuture::from(promise).await {
+                    let why = e.as_string().or_else(|| {
+                        js_sys::Reflect::get(&e, &"message".into())
+                            .ok()
+                            .and_then(|m| m.as_string())
+                    });
+                    failure.set(Some(why.unwrap_or_else(|| "unknown error".into())));
+                }
+                loaded.set(true);
+            });
+        }
+    });
+    view! {
+        {move || failure.get().map(|f| view! {
+            <p class="error" role="alert" data-testid="dashboard-error">
+                "The dashboard could not load: " {f} ". Reload the page to try again."
+            </p>
+        })}
+        {move || (!loaded.get()).then(|| view! { <p class="muted">"Loading the dashboard…"</p> })}
+        <div node_ref=slot data-testid="dashboard-slot"></div>
+    }
+}

@@ -1,0 +1,191 @@
+//! The workflow dashboard in a real browser, on the release build: a game's
+//! workflows listed with their statuses; an event raised from the dashboard
+//! confirms the adventurer; a monitor terminated with a reason; invalid
+//! JSON refused with nothing sent; finished instances purged by filter.
+
+use std::time::Duration;
+
+use e2e::{dist_dir, Browser, Player, StaticServer};
+use fantoccini::Locator;
+
+const SLOW: Duration = Duration::from_secs(30);
+
+async fn click(browser: &Browser, css: &str) {
+    browser
+        .client()
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+async fn fill(browser: &Browser, css: &str, text: &str) {
+    let e = browser.client().find(Locator::Css(css)).await.unwrap();
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+async fn wait_instance_status(p: &Player<'_>, status: &str) {
+    p.browser
+        .wait_for_text("[data-testid=\"instance-status\"]", status, SLOW)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_dashboard_lists_and_steers_a_games_workflows() {
+    let server = StaticServer::start(dist_dir()).expect("serve dist/");
+    let browser = Browser::launch().await.expect("launch Chromium");
+    let p = Player::new(&browser);
+    let base = server.url("/?confirm=60s&monitor=1s");
+    browser.goto(&base).await.unwrap();
+    p.create("Ann").await.unwrap();
+    p.wait_countdown(SLOW).await.unwrap();
+
+    // The game's workflows with their statuses.
+    browser.goto(&format!("{base}#/dashboard")).await.unwrap();
+    let rows = p
+        .until("the game's workflows in the list", SLOW, async |c| {
+            let mut seen = Vec::new();
+            for r in c
+                .find_all(Locator::Css("[data-testid=\"instance-row\"]"))
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                let id = r
+                    .attr("data-id")
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .unwrap_or_default();
+                let status = r
+                    .attr("data-status")
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .unwrap_or_default();
+                seen.push((id, status));
+            }
+            let has = |id: &str, s: &str| seen.iter().any(|(i, st)| i == id && st == s);
+            if has("ann:confirm", "Running")
+                && has("ann:monitor", "Running")
+                && has("ann:parallel", "Running")
+            {
+                Ok(Some(seen))
+            } else {
+                Err(format!("{seen:?}"))
+            }
+        })
+        .await
+        .unwrap();
+    assert!(rows.len() >= 3);
+    p.screenshot("dashboard-list").await.unwrap();
+
+    // Invalid JSON is refused and nothing is sent.
+    browser
+        .goto(&format!("{base}#/dashboard/i/ann%3Aconfirm"))
+        .await
+        .unwrap();
+    wait_instance_status(&p, "Running").await;
+    fill(&browser, "[data-testid=\"raise-name\"]", "ApprovalTask").await;
+    fill(&browser, "[data-testid=\"raise-payload\"]", "{oops").await;
+    click(&browser, "[data-testid=\"raise\"]").await;
+    let refused = p
+        .until("the refusal", SLOW, async |_| {
+            Ok(p.text("[data-testid=\"action-result\"]").await)
+        })
+        .await
+        .unwrap();
+    assert!(
+        refused.starts_with("The payload is not valid JSON"),
+        "{refused}"
+    );
+    assert!(refused.ends_with("Nothing was sent."), "{refused}");
+    let history = p.texts("[data-testid=\"history-row\"]").await;
+    assert!(
+        !history.iter().any(|r| r.contains("EventRaised")),
+        "nothing raised"
+    );
+    p.screenshot("dashboard-timeline").await.unwrap();
+
+    // A valid raise confirms the adventurer in the game.
+    fill(
+        &browser,
+        "[data-testid=\"raise-payload\"]",
+        "{\"from\": \"dashboard\"}",
+    )
+    .await;
+    click(&browser, "[data-testid=\"raise\"]").await;
+    wait_instance_status(&p, "Completed").await;
+    browser.goto(&format!("{base}#/a/ann")).await.unwrap();
+    p.wait_status("alive", SLOW).await.unwrap();
+    p.wait_console("Ann has accepted the challenge!", SLOW)
+        .await
+        .unwrap();
+
+    // Terminate the monitor with a reason.
+    browser
+        .goto(&format!("{base}#/dashboard/i/ann%3Amonitor"))
+        .await
+        .unwrap();
+    wait_instance_status(&p, "Running").await;
+    fill(
+        &browser,
+        "[data-testid=\"terminate-reason\"]",
+        "stopped by the test",
+    )
+    .await;
+    click(&browser, "[data-testid=\"terminate\"]").await;
+    wait_instance_status(&p, "Terminated").await;
+    browser
+        .wait_for_text(
+            "[data-testid=\"instance-failure\"]",
+            "stopped by the test",
+            SLOW,
+        )
+        .await
+        .unwrap();
+    assert!(p
+        .text("[data-testid=\"wall-compute-text\"]")
+        .await
+        .unwrap_or_default()
+        .contains("ms of compute"));
+
+    // Purge the finished ones by filter.
+    browser
+        .goto(&format!(
+            "{base}#/dashboard?status=Completed,Terminated&prefix=ann%3A"
+        ))
+        .await
+        .unwrap();
+    p.until("finished rows", SLOW, async |c| {
+        let n = c
+            .find_all(Locator::Css("[data-testid=\"instance-row\"]"))
+            .await
+            .map_err(|e| e.to_string())?
+            .len();
+        Ok((n >= 2).then_some(()))
+    })
+    .await
+    .unwrap();
+    click(&browser, "[data-testid=\"purge-filtered\"]").await;
+    browser.client().accept_alert().await.unwrap();
+    let message = p
+        .until("the purge's result", SLOW, async |_| {
+            Ok(p.text("[data-testid=\"dashboard-message\"]").await)
+        })
+        .await
+        .unwrap();
+    assert!(message.starts_with("Purged "), "{message}");
+    p.until("no finished rows", SLOW, async |c| {
+        let n = c
+            .find_all(Locator::Css("[data-testid=\"instance-row\"]"))
+            .await
+            .map_err(|e| e.to_string())?
+            .len();
+        Ok((n == 0).then_some(()))
+    })
+    .await
+    .unwrap();
+    browser.close().await.unwrap();
+}
