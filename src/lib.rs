@@ -15,8 +15,10 @@ mod dungeon_view;
 mod lobby;
 mod route;
 mod services;
+pub mod testing;
 
 pub use app::{App, TAGLINE, TITLE};
 pub use countdown::mm_ss;
 pub use dashboard::DashboardApp;
 pub use route::Route;
+pub use services::Services;

@@ -53,11 +53,18 @@ impl Services {
         self.ready.get().then(|| self.runtime()).flatten()
     }
 
-    /// Opens the database, starts this tab's host and follows its changes.
+    /// Opens the game's database, starts this tab's host and follows its
+    /// changes.
     pub fn start(self) {
+        self.start_on(DATABASE.to_string());
+    }
+
+    /// [`Services::start`] on the database `name` (tests and benchmarks use
+    /// databases of their own).
+    pub fn start_on(self, name: String) {
         leptos::task::spawn_local(async move {
             let config = self.config.get_value();
-            match Host::start(DATABASE, dungeon::registry(), HostOptions::default()).await {
+            match Host::start(&name, dungeon::registry(), HostOptions::default()).await {
                 Ok(host) => {
                     let game = Game::new(host.client().clone(), config);
                     let sub = host.subscribe();

@@ -294,10 +294,10 @@ pub fn Dashboard() -> impl IntoView {
                 }.into_any(),
             }}
             <nav class="dashboard__pages" aria-label="Pages">
-                <button type="button" disabled=move || page().0 == 0
+                <button type="button" data-testid="previous-page" disabled=move || { page().0 == 0 }
                     on:click=move |_| set(&|l| l.page = l.page.saturating_sub(1))>"Previous"</button>
                 <span data-testid="page">{move || { let (p, n, _) = page(); format!("Page {} of {n}", p + 1) }}</span>
-                <button type="button" disabled=move || page().0 + 1 >= page().1
+                <button type="button" data-testid="next-page" disabled=move || { let (p, n, _) = page(); p + 1 >= n }
                     on:click=move |_| set(&|l| l.page += 1)>"Next"</button>
             </nav>
         </section>

@@ -1,0 +1,180 @@
+//! Helpers shared by the app's browser tests and `make bench`: a database
+//! filled with instances, the dashboard mounted on a database of its own,
+//! and waiting — on DOM mutations, never on a fixed sleep — for the page to
+//! show something. Not used by the app itself.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use durable::{CommitBatch, InstanceId, InstanceRecord, RuntimeStatus, Store};
+use durable_web::IdbStore;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
+
+use crate::dashboard::Dashboard;
+use crate::services::Services;
+
+/// The orchestration names sample instances take, in turn.
+pub const SAMPLE_NAMES: [&str; 5] = [
+    "UserParallelWorkflow",
+    "UserConfirmationWorkflow",
+    "UserSequentialWorkflow",
+    "UserMonitorWorkflow",
+    "GameMonitorWorkflow",
+];
+
+/// The statuses sample instances take, in turn.
+pub const SAMPLE_STATUSES: [RuntimeStatus; 4] = [
+    RuntimeStatus::Completed,
+    RuntimeStatus::Running,
+    RuntimeStatus::Failed,
+    RuntimeStatus::Terminated,
+];
+
+/// `n` instance rows: ids `hero{i:05}:w{i % 5}`, names and statuses in turn,
+/// created one second apart from `created_ms`, updated a little later.
+pub fn sample_instances(n: usize, created_ms: u64) -> Vec<InstanceRecord> {
+    (0..n)
+        .map(|i| {
+            let mut r = InstanceRecord::pending(
+                InstanceId::new(format!("hero{i:05}:w{}", i % 5)),
+                SAMPLE_NAMES[i % 5],
+                serde_json::json!({ "hero": i }),
+                created_ms + 1_000 * i as u64,
+            );
+            r.status = SAMPLE_STATUSES[i % 4];
+            r.updated_ms = r.created_ms + 500;
+            r
+        })
+        .collect()
+}
+
+/// A new database named `name` holding `rows`, written in one commit.
+pub async fn fill(name: &str, rows: Vec<InstanceRecord>) -> IdbStore {
+    let store = IdbStore::open(name).await.expect("open the test database");
+    store
+        .commit(CommitBatch {
+            instances: rows,
+            ..Default::default()
+        })
+        .await
+        .expect("store the sample instances");
+    store
+}
+
+/// A new `<div>` appended to `<body>`.
+pub fn fresh_container() -> HtmlElement {
+    let container = document()
+        .create_element("div")
+        .expect("create a <div>")
+        .dyn_into::<HtmlElement>()
+        .expect("a <div> is an HtmlElement");
+    document()
+        .body()
+        .expect("the page has a <body>")
+        .append_child(&container)
+        .expect("append to <body>");
+    container
+}
+
+/// Services on the database `name`, once their runtime is up.
+pub async fn services_on(name: &str) -> Services {
+    // Mounting sets the executor up; these services start before a mount.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let services = Services::new(Default::default());
+    services.start_on(name.to_string());
+    until(
+        "the runtime started",
+        &document().document_element().expect("<html>"),
+        30_000.0,
+        || services.ready.get_untracked() || services.failure.get_untracked().is_some(),
+    )
+    .await;
+    if let Some(f) = services.failure.get_untracked() {
+        panic!("the runtime did not start: {f}");
+    }
+    services
+}
+
+/// The dashboard list mounted into `container` with `services`; keep the
+/// handle (dropping it unmounts).
+pub fn mount_dashboard(container: HtmlElement, services: Services) -> impl Drop {
+    leptos::mount::mount_to(container, move || {
+        provide_context(services);
+        view! { <Dashboard /> }
+    })
+}
+
+/// Shows `hash` (`#/dashboard?…`) as the page's URL.
+pub fn set_hash(hash: &str) {
+    window().location().set_hash(hash).expect("set the hash");
+}
+
+/// The `(id, status)` of each instance row under `root`, in order.
+pub fn instance_rows(root: &Element) -> Vec<(String, String)> {
+    let rows = root
+        .query_selector_all("[data-testid=\"instance-row\"]")
+        .expect("a valid selector");
+    (0..rows.length())
+        .filter_map(|i| rows.item(i)?.dyn_into::<Element>().ok())
+        .map(|r| {
+            (
+                r.get_attribute("data-id").unwrap_or_default(),
+                r.get_attribute("data-status").unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// The text of the element with `data-testid="{id}"` under `root`.
+pub fn text_of(root: &Element, id: &str) -> Option<String> {
+    root.query_selector(&format!("[data-testid=\"{id}\"]"))
+        .expect("a valid selector")
+        .and_then(|e| e.text_content())
+}
+
+fn now_ms() -> f64 {
+    window().performance().expect("performance").now()
+}
+
+/// Waits until `done()` (described as `what`) holds, checking after every change to the DOM under
+/// `root` (and after each browser task, for state outside the DOM); panics
+/// after `timeout_ms`. Returns the milliseconds waited.
+pub async fn until(what: &str, root: &Element, timeout_ms: f64, done: impl Fn() -> bool) -> f64 {
+    let start = now_ms();
+    let wake: Rc<RefCell<Option<js_sys::Function>>> = Rc::default();
+    let on_change = {
+        let wake = wake.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            if let Some(resolve) = wake.borrow_mut().take() {
+                let _ = resolve.call0(&JsValue::NULL);
+            }
+        })
+    };
+    let observer =
+        web_sys::MutationObserver::new(on_change.as_ref().unchecked_ref()).expect("observer");
+    let options = web_sys::MutationObserverInit::new();
+    options.set_subtree(true);
+    options.set_child_list(true);
+    options.set_attributes(true);
+    options.set_character_data(true);
+    observer
+        .observe_with_options(root, &options)
+        .expect("observe the DOM");
+    while !done() {
+        if now_ms() - start > timeout_ms {
+            observer.disconnect();
+            panic!("{what}: not shown within {timeout_ms} ms");
+        }
+        // The next DOM change, or the next task at the latest.
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+            *wake.borrow_mut() = Some(resolve);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+    observer.disconnect();
+    now_ms() - start
+}

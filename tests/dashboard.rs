@@ -1,0 +1,245 @@
+//! The workflow dashboard's components in headless Chromium: the list's
+//! filters, sorting and paging over 10,000 stored instances, live updates,
+//! and the detail view of a recorded history.
+
+#![cfg(target_arch = "wasm32")]
+
+use durable::{decode_event, HistoryEvent, InstanceId, InstanceRecord, RuntimeStatus};
+use durable_dungeon::dashboard::InstanceReport;
+use durable_dungeon::testing::{
+    fill, fresh_container, instance_rows, mount_dashboard, sample_instances, services_on, set_hash,
+    text_of, until,
+};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const WAIT_MS: f64 = 30_000.0;
+
+fn unique(name: &str) -> String {
+    format!("dashboard-test-{name}-{}", js_sys::Math::random())
+}
+
+fn click(root: &web_sys::Element, css: &str) {
+    root.query_selector(css)
+        .expect("a valid selector")
+        .unwrap_or_else(|| panic!("no {css}"))
+        .dyn_into::<web_sys::HtmlElement>()
+        .expect("an HTML element")
+        .click();
+}
+
+#[wasm_bindgen_test]
+async fn ten_thousand_instances_list_filter_sort_and_page() {
+    let db = unique("10k");
+    fill(&db, sample_instances(10_000, 1_700_000_000_000)).await;
+    let services = services_on(&db).await;
+    set_hash("#/dashboard");
+    let container = fresh_container();
+    let _mounted = mount_dashboard(container.clone(), services);
+    let root: web_sys::Element = container.clone().into();
+
+    // Newest first, 50 to a page, 200 pages.
+    until("step 1", &root, WAIT_MS, || {
+        instance_rows(&root).len() == 50
+    })
+    .await;
+    assert_eq!(
+        text_of(&root, "instance-count").as_deref(),
+        Some("10000 instances")
+    );
+    assert_eq!(text_of(&root, "page").as_deref(), Some("Page 1 of 200"));
+    let rows = instance_rows(&root);
+    assert_eq!(rows[0].0, "hero09999:w4");
+    assert_eq!(rows[49].0, "hero09950:w0");
+
+    // A status filter: every row matches, and the total is the matches'.
+    set_hash("#/dashboard?status=Failed");
+    until("step 2", &root, WAIT_MS, || {
+        text_of(&root, "instance-count").as_deref() == Some("2500 instances")
+    })
+    .await;
+    let rows = instance_rows(&root);
+    assert_eq!(rows.len(), 50);
+    assert!(rows.iter().all(|(_, s)| s == "Failed"), "{rows:?}");
+    assert_eq!(rows[0].0, "hero09998:w3");
+
+    // Sorting by id from its heading: ascending, then descending.
+    click(&root, "[data-testid=\"sort-id\"]");
+    until("step 3", &root, WAIT_MS, || {
+        instance_rows(&root).first().map(|r| r.0.as_str()) == Some("hero00002:w2")
+    })
+    .await;
+    let ids: Vec<String> = instance_rows(&root).into_iter().map(|r| r.0).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted);
+    assert!(window().location().hash().unwrap().contains("sort=id"));
+    click(&root, "[data-testid=\"sort-id\"]");
+    until("step 4", &root, WAIT_MS, || {
+        instance_rows(&root).first().map(|r| r.0.as_str()) == Some("hero09998:w3")
+    })
+    .await;
+
+    // The next page continues where the first ended.
+    click(&root, "[data-testid=\"sort-id\"]");
+    until("step 5", &root, WAIT_MS, || {
+        instance_rows(&root).first().map(|r| r.0.as_str()) == Some("hero00002:w2")
+    })
+    .await;
+    let last_of_first = instance_rows(&root)[49].0.clone();
+    click(&root, "[data-testid=\"next-page\"]");
+    until("step 6", &root, WAIT_MS, || {
+        instance_rows(&root).first().map(|r| r.0.as_str()) != Some("hero00002:w2")
+    })
+    .await;
+    assert_eq!(text_of(&root, "page").as_deref(), Some("Page 2 of 50"));
+    let first_of_second = instance_rows(&root)[0].0.clone();
+    assert!(
+        first_of_second > last_of_first,
+        "{first_of_second} after {last_of_first}"
+    );
+
+    // An adventurer's name as id prefix, with an orchestration name.
+    set_hash("#/dashboard?name=UserMonitorWorkflow&prefix=hero0001");
+    until("step 7", &root, WAIT_MS, || {
+        text_of(&root, "instance-count").as_deref() == Some("2 instances")
+    })
+    .await;
+    let ids: Vec<String> = instance_rows(&root).into_iter().map(|r| r.0).collect();
+    assert_eq!(ids, ["hero00018:w3", "hero00013:w3"]);
+
+    // A time range: created within the first ten seconds.
+    set_hash("#/dashboard?to=1700000009000");
+    until("step 8", &root, WAIT_MS, || {
+        text_of(&root, "instance-count").as_deref() == Some("10 instances")
+    })
+    .await;
+    set_hash("");
+}
+
+#[wasm_bindgen_test]
+async fn the_list_follows_changes_live() {
+    let db = unique("live");
+    fill(&db, sample_instances(3, 1_700_000_000_000)).await;
+    let services = services_on(&db).await;
+    set_hash("#/dashboard");
+    let container = fresh_container();
+    let _mounted = mount_dashboard(container.clone(), services);
+    let root: web_sys::Element = container.clone().into();
+    until("step 9", &root, WAIT_MS, || instance_rows(&root).len() == 3).await;
+
+    let rt = services.runtime().expect("the runtime is up");
+    rt.game
+        .new_adventurer("Zed")
+        .await
+        .expect("a new adventurer");
+    until("step 10", &root, WAIT_MS, || {
+        instance_rows(&root)
+            .iter()
+            .any(|(id, _)| id.starts_with("zed:"))
+    })
+    .await;
+    // The newest are first.
+    assert!(instance_rows(&root)[0].0.starts_with("zed:"));
+    set_hash("");
+}
+
+fn recorded(file: &str) -> Vec<HistoryEvent> {
+    let json = match file {
+        "parallel" => {
+            include_str!("../crates/dungeon/tests/histories/won/UserParallelWorkflow.json")
+        }
+        _ => include_str!("../crates/dungeon/tests/histories/won/UserSequentialWorkflow.json"),
+    };
+    let values: Vec<serde_json::Value> = serde_json::from_str(json).expect("a recorded history");
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| decode_event(i, v).expect("a recorded event"))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_detail_view_shows_a_recorded_history() {
+    let history = recorded("parallel");
+    let mut record = InstanceRecord::pending(
+        InstanceId::new("won:parallel"),
+        "UserParallelWorkflow",
+        serde_json::json!({"hero": "<img src=x onerror=alert(1)>"}),
+        history[0].timestamp_ms,
+    );
+    record.status = RuntimeStatus::Completed;
+    record.updated_ms = history.last().unwrap().timestamp_ms;
+    record.output = Some(serde_json::json!("done"));
+    record.turns = 4;
+    record.orchestration_compute_ms = 1.25;
+    record.activity_compute_ms = 2.0;
+
+    let spans = history
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind.name(),
+                "TaskScheduled" | "TimerCreated" | "SubOrchestrationInstanceCreated"
+            )
+        })
+        .count();
+    let children: Vec<String> = history
+        .iter()
+        .filter_map(|e| match &e.kind {
+            durable::EventKind::SubOrchestrationInstanceCreated { instance_id, .. } => {
+                Some(instance_id.0.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(!children.is_empty(), "the recorded history starts children");
+
+    let container = fresh_container();
+    let events = history.len();
+    let _mounted = leptos::mount::mount_to(container.clone(), move || {
+        view! { <InstanceReport record=record.clone() history=history.clone() /> }
+    });
+    leptos::task::tick().await;
+    let root: web_sys::Element = container.into();
+
+    let count = |css: &str| root.query_selector_all(css).unwrap().length() as usize;
+    assert_eq!(count("[data-testid=\"history-row\"]"), events);
+    assert_eq!(count("[data-testid=\"timeline-bar\"]"), spans);
+    assert_eq!(
+        text_of(&root, "instance-status").as_deref(),
+        Some("Completed")
+    );
+    assert_eq!(
+        text_of(&root, "instance-output").as_deref(),
+        Some("\"done\"")
+    );
+    let links: Vec<String> = {
+        let l = root
+            .query_selector_all("[data-testid=\"instance-child\"]")
+            .unwrap();
+        (0..l.length())
+            .map(|i| l.item(i).unwrap().text_content().unwrap())
+            .collect()
+    };
+    assert_eq!(links, children);
+    let chart = text_of(&root, "wall-compute-text").unwrap();
+    assert!(chart.ends_with("3.3 ms of compute in 4 turns."), "{chart}");
+    let export = root
+        .query_selector("[data-testid=\"export\"]")
+        .unwrap()
+        .unwrap()
+        .get_attribute("href")
+        .unwrap();
+    assert!(export.starts_with("data:application/json"));
+    assert!(export.contains("ExecutionStarted"));
+    // The input shows as text: no element was made of it.
+    assert_eq!(count("img"), 0);
+    assert!(root
+        .text_content()
+        .unwrap()
+        .contains("<img src=x onerror=alert(1)>"));
+}
