@@ -58,4 +58,9 @@ bench:
 		cargo test --release -p durable-web --target wasm32-unknown-unknown --bench browser -- --nocapture \
 		> target/bench-browser.log 2>&1; status=$$?; \
 		grep -E '^ *BENCH|panicked' target/bench-browser.log | sed -e 's/^ *//' -e 's/^BENCH //' | awk '!seen[$$0]++'; \
+		[ $$status -eq 0 ] || exit $$status; \
+		RUSTFLAGS="--cfg durable_bench" WASM_BINDGEN_TEST_TIMEOUT=600 \
+		cargo test --release -p durable-dungeon --target wasm32-unknown-unknown --bench dashboard -- --nocapture \
+		> target/bench-dashboard.log 2>&1; status=$$?; \
+		grep -E '^ *BENCH|panicked' target/bench-dashboard.log | sed -e 's/^ *//' -e 's/^BENCH //' | awk '!seen[$$0]++'; \
 		exit $$status

@@ -31,7 +31,7 @@ use wasm_bindgen::prelude::*;
 use crate::database::open_database;
 use crate::error::Error;
 use crate::schema::*;
-use crate::summaries::{build_summaries, read_rows, read_summaries, summary_value};
+use crate::summaries::{build_summaries, list_by_index, read_rows, read_summaries, summary_value};
 
 /// A fault to inject into the next commit, for tests of aborted turns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -498,8 +498,10 @@ impl Store for IdbStore {
         order: &ListOrder,
     ) -> Result<InstanceList, StoreError> {
         let tx = self.read_tx(&[INSTANCES, SUMMARIES])?;
-        let summaries = read_summaries(&tx, query).await?;
-        let (ids, total) = order.arrange(query, summaries.into_iter());
+        let (ids, total) = match list_by_index(&tx, query, order).await? {
+            Some(page) => page,
+            None => order.arrange(query, read_summaries(&tx, query).await?.into_iter()),
+        };
         Ok(InstanceList {
             rows: read_rows(&tx, &ids).await?,
             total,

@@ -4,15 +4,16 @@
 //! Only this crate knows these names. Version 1 holds the runtime's data;
 //! version 2 adds `summaries` (a small row per instance, so queries filter
 //! without decoding full rows), built from `instances` by a normal
-//! transaction after opening, since the upgrade callback cannot read data.
-//! Must never delete a store that holds data.
+//! transaction after opening, since the upgrade callback cannot read data;
+//! version 3 recreates `summaries` with indexes for sorted lists. Must never
+//! delete a store that holds data (summaries are derived from `instances`).
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::KeyPath;
 
 /// The schema version this build creates and expects.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Instance rows: key = instance id, value = `{version, json}`.
 pub const INSTANCES: &str = "instances";
@@ -46,8 +47,19 @@ pub const ALL_STORES: [&str; 6] = [INSTANCES, HISTORY, WORK, APP, META, SUMMARIE
 pub const META_APPEND_SEQ: &str = "append_seq";
 /// Meta key: the format `summaries` was last built from `instances` in.
 pub const META_SUMMARIES_BUILT: &str = "summaries_built";
-/// The current summary format (1: without `updated` and `custom`).
-pub const SUMMARY_FORMAT: f64 = 2.0;
+/// The current summary format (1: without `updated` and `custom`; 2:
+/// before the indexes of version 3).
+pub const SUMMARY_FORMAT: f64 = 3.0;
+
+/// Version 3: indexes of `summaries` that lists walk in order, so a page
+/// reads only its own rows. An index orders equal keys by instance id, as
+/// `durable::ListOrder` does.
+pub const SUMMARIES_BY_CREATED: &str = "by_created";
+pub const SUMMARIES_BY_UPDATED: &str = "by_updated";
+pub const SUMMARIES_BY_NAME: &str = "by_name";
+pub const SUMMARIES_BY_STATUS: &str = "by_status";
+/// `[status, created]`: one status, newest or oldest first.
+pub const SUMMARIES_BY_STATUS_CREATED: &str = "by_status_created";
 
 /// Creates a multi-entry index (one entry per element of an array field).
 fn multi_entry_index(
@@ -85,9 +97,34 @@ pub fn upgrade(old_version: f64, target: u32, db: &Database) -> indexed_db_futur
         db.create_object_store(APP).build()?;
         db.create_object_store(META).build()?;
     }
-    if old_version < 2.0 && target >= 2 {
+    if old_version < 2.0 && target == 2 {
         db.create_object_store(SUMMARIES)
             .with_key_path(KeyPath::One("id"))
+            .build()?;
+    }
+    if old_version < 3.0 && target >= 3 {
+        // Summaries are derived data: recreated with their indexes, and
+        // rebuilt from `instances` after opening (SUMMARY_FORMAT).
+        if old_version >= 2.0 {
+            db.delete_object_store(SUMMARIES)?;
+        }
+        let summaries = db
+            .create_object_store(SUMMARIES)
+            .with_key_path(KeyPath::One("id"))
+            .build()?;
+        for (name, field) in [
+            (SUMMARIES_BY_CREATED, "created"),
+            (SUMMARIES_BY_UPDATED, "updated"),
+            (SUMMARIES_BY_NAME, "name"),
+            (SUMMARIES_BY_STATUS, "status"),
+        ] {
+            summaries.create_index(name, KeyPath::One(field)).build()?;
+        }
+        summaries
+            .create_index(
+                SUMMARIES_BY_STATUS_CREATED,
+                KeyPath::from(vec!["status", "created"]),
+            )
             .build()?;
     }
     Ok(())

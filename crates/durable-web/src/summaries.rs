@@ -8,8 +8,10 @@
 //! copy of anything.
 
 use durable::{
-    InstanceId, InstanceQuery, InstanceRecord, InstanceSummary, RuntimeStatus, StoreError,
+    InstanceId, InstanceQuery, InstanceRecord, InstanceSummary, ListOrder, RuntimeStatus,
+    SortColumn, StoreError,
 };
+use indexed_db_futures::cursor::CursorDirection;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
@@ -18,7 +20,10 @@ use wasm_bindgen::JsValue;
 
 use crate::error::Error;
 use crate::idb_store::{corrupt, decode_instance, get_field, object};
-use crate::schema::{INSTANCES, META, META_SUMMARIES_BUILT, SUMMARIES, SUMMARY_FORMAT};
+use crate::schema::{
+    INSTANCES, META, META_SUMMARIES_BUILT, SUMMARIES, SUMMARIES_BY_CREATED, SUMMARIES_BY_NAME,
+    SUMMARIES_BY_STATUS, SUMMARIES_BY_STATUS_CREATED, SUMMARIES_BY_UPDATED, SUMMARY_FORMAT,
+};
 
 /// The summary row of an instance row.
 pub(crate) fn summary_value(r: &InstanceRecord) -> JsValue {
@@ -77,6 +82,124 @@ pub(crate) async fn read_summaries(
         out.push(read_summary(&v.map_err(Error::from)?)?);
     }
     Ok(out)
+}
+
+/// Every key: numbers sort first, and -∞ first of all.
+fn everything() -> KeyRange<JsValue> {
+    KeyRange::LowerBound(JsValue::from_f64(f64::NEG_INFINITY), false)
+}
+
+/// An index that yields exactly the rows of `query` in `order`'s order,
+/// with the key range to walk; `None` when no index does (the list is then
+/// sorted in memory from the matching summaries).
+fn index_plan(
+    query: &InstanceQuery,
+    order: &ListOrder,
+) -> Option<(&'static str, KeyRange<JsValue>)> {
+    let filtered_by_more_than = |allowed: &str| {
+        (query.name.is_some() && allowed != "name")
+            || (query.id_prefix.is_some())
+            || (!query.statuses.is_empty() && allowed != "status")
+            || ((query.created_from_ms.is_some() || query.created_to_ms.is_some())
+                && allowed != "created")
+    };
+    let created_range = || {
+        let from = query
+            .created_from_ms
+            .map_or(f64::NEG_INFINITY, |t| t as f64);
+        let to = query.created_to_ms.map_or(f64::INFINITY, |t| t as f64);
+        KeyRange::Bound(JsValue::from_f64(from), false, JsValue::from_f64(to), false)
+    };
+    match (order.column, query.statuses.as_slice()) {
+        (SortColumn::Created, []) if !filtered_by_more_than("created") => {
+            Some((SUMMARIES_BY_CREATED, created_range()))
+        }
+        (SortColumn::Created, [status]) if !filtered_by_more_than("status") => {
+            let s = JsValue::from_str(status.as_str());
+            let key = |t: f64| js_sys::Array::of2(&s, &JsValue::from_f64(t)).into();
+            Some((
+                SUMMARIES_BY_STATUS_CREATED,
+                KeyRange::Bound(key(f64::NEG_INFINITY), false, key(f64::INFINITY), false),
+            ))
+        }
+        (SortColumn::Status, [status]) if !filtered_by_more_than("status") => Some((
+            SUMMARIES_BY_STATUS,
+            KeyRange::Only(JsValue::from_str(status.as_str())),
+        )),
+        (SortColumn::Updated, []) if !filtered_by_more_than("") => {
+            Some((SUMMARIES_BY_UPDATED, everything()))
+        }
+        (SortColumn::Status, []) if !filtered_by_more_than("") => {
+            Some((SUMMARIES_BY_STATUS, everything()))
+        }
+        (SortColumn::Name, []) if !filtered_by_more_than("name") => Some((
+            SUMMARIES_BY_NAME,
+            match &query.name {
+                Some(n) => KeyRange::Only(JsValue::from_str(n)),
+                None => everything(),
+            },
+        )),
+        _ => None,
+    }
+}
+
+/// A page of a list read by walking an index: the page's ids and the
+/// number of matches, touching only the page's entries (and counting the
+/// rest inside IndexedDB). `None` when no index serves this list.
+pub(crate) async fn list_by_index(
+    tx: &Transaction<'_>,
+    query: &InstanceQuery,
+    order: &ListOrder,
+) -> Result<Option<(Vec<InstanceId>, usize)>, StoreError> {
+    let Some((name, range)) = index_plan(query, order) else {
+        return Ok(None);
+    };
+    let store = tx.object_store(SUMMARIES).map_err(Error::from)?;
+    let index = store.index(name).map_err(Error::from)?;
+    let total = index
+        .count()
+        .with_query::<JsValue, _>(range.clone())
+        .primitive()
+        .map_err(Error::from)?
+        .await
+        .map_err(Error::from)? as usize;
+    // One read transaction: the count and the walk see the same entries.
+    let wanted =
+        if order.limit == 0 { total } else { order.limit }.min(total.saturating_sub(order.offset));
+    let mut ids = Vec::with_capacity(wanted);
+    if wanted == 0 {
+        return Ok(Some((ids, total)));
+    }
+    let direction = if order.descending {
+        CursorDirection::Prev
+    } else {
+        CursorDirection::Next
+    };
+    let cursor = index
+        .open_key_cursor()
+        .with_query::<JsValue, _>(range)
+        .with_direction(direction)
+        .primitive()
+        .map_err(Error::from)?
+        .await
+        .map_err(Error::from)?;
+    let Some(mut cursor) = cursor else {
+        return Ok(Some((ids, total)));
+    };
+    let step = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    cursor
+        .advance_by(step(order.offset))
+        .await
+        .map_err(Error::from)?;
+    loop {
+        let id: Option<String> = cursor.primary_key().map_err(Error::from)?;
+        ids.extend(id.map(InstanceId::new));
+        if ids.len() >= wanted {
+            break;
+        }
+        cursor.advance_by(1).await.map_err(Error::from)?;
+    }
+    Ok(Some((ids, total)))
 }
 
 /// The full rows of `ids`, in order (an id purged meanwhile is left out).

@@ -586,6 +586,38 @@ pub async fn lists<S: Store>(s: S) {
         list(odd_prefix, SortColumn::Name, false, 1, 2).await,
         (vec!["p03".into(), "p05".into()], 5)
     );
+    // Every filter a store may serve from an index, in both directions.
+    assert_eq!(
+        list(completed.clone(), SortColumn::Created, true, 1, 2).await,
+        (vec!["p06".into(), "p03".into()], 4)
+    );
+    assert_eq!(
+        list(completed.clone(), SortColumn::Status, false, 0, 0)
+            .await
+            .1,
+        4
+    );
+    let odd = InstanceQuery {
+        name: Some("Odd".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        list(odd, SortColumn::Name, true, 0, 2).await,
+        (vec!["p11".into(), "p09".into()], 6)
+    );
+    let window = InstanceQuery {
+        created_from_ms: Some(103),
+        created_to_ms: Some(105),
+        ..Default::default()
+    };
+    assert_eq!(
+        list(window, SortColumn::Created, false, 0, 0).await,
+        (vec!["p03".into(), "p04".into(), "p05".into()], 3)
+    );
+    assert_eq!(
+        list(all(), SortColumn::Status, true, 0, 1).await.0,
+        ["p11"] // Running after Completed; ties by id, descending
+    );
     // A later commit moves the row in every order it changed.
     rows[0].status = RuntimeStatus::Failed;
     rows[0].updated_ms = 5_000;

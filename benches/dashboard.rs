@@ -1,0 +1,88 @@
+//! `make bench`, the dashboard case: with 100 and with 10,000 stored
+//! instances, the time for the list's first page to show and for a filter
+//! change to show, on a release build in headless Chromium. Times run from
+//! the mount (the runtime already up) or the URL change to the moment the
+//! rows are in the DOM; each is the median of several runs.
+//!
+//! Compiled only with `--cfg durable_bench` (set by `make bench`): it
+//! measures, it does not check behaviour (tests/dashboard.rs does).
+
+#![cfg(all(target_arch = "wasm32", durable_bench))]
+
+use durable_dungeon::testing::{
+    fill, fresh_container, instance_rows, mount_dashboard, sample_instances, services_on, set_hash,
+    text_of, until,
+};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const RUNS: usize = 7;
+const WAIT_MS: f64 = 60_000.0;
+
+fn say(line: &str) {
+    web_sys::console::log_1(&JsValue::from_str(line));
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn shows(root: &web_sys::Element, count: usize, status: Option<&str>) -> bool {
+    let rows = instance_rows(root);
+    text_of(root, "instance-count").as_deref() == Some(format!("{count} instances").as_str())
+        && rows.len() == count.min(50)
+        && status.is_none_or(|s| rows.iter().all(|(_, st)| st == s))
+}
+
+/// Median ms to the first page, and to a status filter's page, for `n`
+/// stored instances.
+async fn measure(n: usize) -> (f64, f64) {
+    let db = format!("bench-dashboard-{n}-{}", js_sys::Math::random());
+    fill(&db, sample_instances(n, 1_700_000_000_000)).await;
+    let services = services_on(&db).await;
+    let mut first_page = Vec::new();
+    let mut filter = Vec::new();
+    for _ in 0..RUNS {
+        set_hash("#/dashboard");
+        let container = fresh_container();
+        let root: web_sys::Element = container.clone().into();
+        let mounted = mount_dashboard(container.clone(), services);
+        first_page.push(
+            until("first page", &root, WAIT_MS, || {
+                instance_rows(&root).len() == n.min(50)
+            })
+            .await,
+        );
+        set_hash("#/dashboard?status=Failed");
+        filter.push(
+            until("filtered page", &root, WAIT_MS, || {
+                let r = instance_rows(&root);
+                r.len() == (n / 4).min(50) && r.iter().all(|(_, s)| s == "Failed")
+            })
+            .await,
+        );
+        drop(mounted);
+        container.remove();
+    }
+    set_hash("");
+    (median(first_page), median(filter))
+}
+
+#[wasm_bindgen_test]
+async fn dashboard_list_render_times() {
+    // Warm-up: the first database of a fresh browser is slower.
+    measure(100).await;
+    let (small_page, small_filter) = measure(100).await;
+    let (large_page, large_filter) = measure(10_000).await;
+    say(&format!(
+        "BENCH dashboard, first page:    100 instances {small_page:.1} ms, 10,000 instances {large_page:.1} ms (ratio {:.2}; target < 200 ms and <= 2)",
+        large_page / small_page
+    ));
+    say(&format!(
+        "BENCH dashboard, filter change: 100 instances {small_filter:.1} ms, 10,000 instances {large_filter:.1} ms (ratio {:.2}; target < 200 ms and <= 2)",
+        large_filter / small_filter
+    ));
+}
