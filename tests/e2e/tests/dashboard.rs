@@ -117,6 +117,7 @@ async fn the_dashboard_lists_and_steers_a_games_workflows() {
     .await;
     click(&browser, "[data-testid=\"raise\"]").await;
     wait_instance_status(&p, "Completed").await;
+    p.screenshot("dashboard-instance").await.unwrap();
     browser.goto(&format!("{base}#/a/ann")).await.unwrap();
     p.wait_status("alive", SLOW).await.unwrap();
     p.wait_console("Ann has accepted the challenge!", SLOW)
