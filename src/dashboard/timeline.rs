@@ -124,6 +124,7 @@ pub fn timeline_svg(history: &[HistoryEvent], now_ms: u64) -> String {
         .close("g");
     }
     for (t, name) in &markers {
+        let right = x(*t) > 450.0;
         let mx = px(x(*t));
         h.open(
             "g",
@@ -139,8 +140,10 @@ pub fn timeline_svg(history: &[HistoryEvent], now_ms: u64) -> String {
         .element(
             "text",
             &[
-                ("x", &px(x(*t) + 3.0)),
+                // Near the right edge the name reads leftwards.
+                ("x", &px(if right { x(*t) - 3.0 } else { x(*t) + 3.0 })),
                 ("y", &(20 * spans.len() + 26).to_string()),
+                ("text-anchor", if right { "end" } else { "start" }),
             ],
             name,
         )

@@ -117,6 +117,14 @@ async fn the_dashboard_lists_and_steers_a_games_workflows() {
     .await;
     click(&browser, "[data-testid=\"raise\"]").await;
     wait_instance_status(&p, "Completed").await;
+    browser
+        .client()
+        .execute(
+            "document.querySelector('[data-testid=\"wall-compute\"]').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
     p.screenshot("dashboard-instance").await.unwrap();
     browser.goto(&format!("{base}#/a/ann")).await.unwrap();
     p.wait_status("alive", SLOW).await.unwrap();
