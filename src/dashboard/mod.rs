@@ -162,20 +162,40 @@ pub fn Dashboard() -> impl IntoView {
         _ => ListView::default(),
     });
     let message = RwSignal::new(None::<String>);
+    // Counting takes time in proportion to the matches, so the total comes
+    // separately, counted after the page is read (IndexedDB serves one
+    // request at a time, and the page must not queue behind the count).
+    let total = RwSignal::new(None::<usize>);
+    let counted_for = StoredValue::new(None::<durable::InstanceQuery>);
+    let round = StoredValue::new(0u64);
     let list = LocalResource::new(move || {
         let runtime = services.tracked_runtime();
         let v = view.get();
         async move {
-            match runtime {
-                None => Ok(None),
-                Some(rt) => rt
-                    .host
-                    .client()
-                    .list(&v.query(), &v.order())
-                    .await
-                    .map(Some)
-                    .map_err(|e| e.to_string()),
+            let Some(rt) = runtime else {
+                return Ok(None);
+            };
+            let query = v.query();
+            let page = rt
+                .host
+                .client()
+                .list(&query, &v.order())
+                .await
+                .map_err(|e| e.to_string())?;
+            if counted_for.get_value().as_ref() != Some(&query) {
+                total.set(None);
             }
+            let this_round = round.get_value() + 1;
+            round.set_value(this_round);
+            leptos::task::spawn_local(async move {
+                let n = rt.host.client().count(&query).await.ok();
+                // A later page's count replaces this one.
+                if round.get_value() == this_round {
+                    counted_for.set_value(Some(query));
+                    total.set(n);
+                }
+            });
+            Ok::<_, String>(Some(page))
         }
     });
     let set = move |f: &dyn Fn(&mut ListView)| {
@@ -243,13 +263,11 @@ pub fn Dashboard() -> impl IntoView {
             }
         })
         .collect_view();
-    let page = move || {
-        let total = list
-            .get()
+    let total = move || total.get();
+    let more = move || {
+        list.get()
             .and_then(|l| l.ok().flatten())
-            .map_or(0, |l| l.total);
-        let pages = ListView::pages(total);
-        (view.get().page.min(pages - 1), pages, total)
+            .is_some_and(|l| l.more)
     };
     view! {
         <section class="dashboard" aria-labelledby="dashboard-heading">
@@ -284,20 +302,28 @@ pub fn Dashboard() -> impl IntoView {
                 <button type="button" on:click=purge_filtered data-testid="purge-filtered">"Purge finished matches"</button>
             </form>
             {move || message.get().map(|m| view! { <p role="status" data-testid="dashboard-message">{m}</p> })}
+            <p class="muted" data-testid="instance-count">
+                {move || total().map_or_else(|| "Counting…".to_string(), |n| format!("{n} instances"))}
+            </p>
             {move || match list.get() {
                 None | Some(Ok(None)) => view! { <p class="muted">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(Some(InstanceList { rows, total }))) => view! {
-                    <p class="muted" data-testid="instance-count">{format!("{total} instances")}</p>
+                Some(Ok(Some(InstanceList { rows, .. }))) => view! {
                     <div class="dashboard__table-wrap" on:click=sort_click
                         inner_html=table_html(&rows, &view.get_untracked())></div>
                 }.into_any(),
             }}
             <nav class="dashboard__pages" aria-label="Pages">
-                <button type="button" data-testid="previous-page" disabled=move || { page().0 == 0 }
+                <button type="button" data-testid="previous-page" disabled=move || { view.get().page == 0 }
                     on:click=move |_| set(&|l| l.page = l.page.saturating_sub(1))>"Previous"</button>
-                <span data-testid="page">{move || { let (p, n, _) = page(); format!("Page {} of {n}", p + 1) }}</span>
-                <button type="button" data-testid="next-page" disabled=move || { let (p, n, _) = page(); p + 1 >= n }
+                <span data-testid="page">{move || {
+                    let p = view.get().page + 1;
+                    match total() {
+                        Some(n) => format!("Page {p} of {}", ListView::pages(n)),
+                        None => format!("Page {p}"),
+                    }
+                }}</span>
+                <button type="button" data-testid="next-page" disabled=move || { !more() }
                     on:click=move |_| set(&|l| l.page += 1)>"Next"</button>
             </nav>
         </section>

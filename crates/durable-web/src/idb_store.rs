@@ -31,7 +31,9 @@ use wasm_bindgen::prelude::*;
 use crate::database::open_database;
 use crate::error::Error;
 use crate::schema::*;
-use crate::summaries::{build_summaries, list_by_index, read_rows, read_summaries, summary_value};
+use crate::summaries::{
+    build_summaries, count_by_index, list_by_index, read_rows, read_summaries, summary_value,
+};
 
 /// A fault to inject into the next commit, for tests of aborted turns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -498,14 +500,28 @@ impl Store for IdbStore {
         order: &ListOrder,
     ) -> Result<InstanceList, StoreError> {
         let tx = self.read_tx(&[INSTANCES, SUMMARIES])?;
-        let (ids, total) = match list_by_index(&tx, query, order).await? {
+        let (ids, more) = match list_by_index(&tx, query, order).await? {
             Some(page) => page,
-            None => order.arrange(query, read_summaries(&tx, query).await?.into_iter()),
+            None => {
+                let (ids, total) =
+                    order.arrange(query, read_summaries(&tx, query).await?.into_iter());
+                let more = order.offset + ids.len() < total;
+                (ids, more)
+            }
         };
         Ok(InstanceList {
             rows: read_rows(&tx, &ids).await?,
-            total,
+            more,
         })
+    }
+
+    async fn count(&self, query: &InstanceQuery) -> Result<usize, StoreError> {
+        let tx = self.read_tx(&[SUMMARIES])?;
+        if let Some(n) = count_by_index(&tx, query).await? {
+            return Ok(n);
+        }
+        let summaries = read_summaries(&tx, query).await?;
+        Ok(summaries.iter().filter(|s| query.admits(s)).count())
     }
 
     async fn app_record(&self, store: &str, key: &str) -> Result<Option<AppRecord>, StoreError> {

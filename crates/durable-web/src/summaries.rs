@@ -13,10 +13,11 @@ use durable::{
 };
 use indexed_db_futures::cursor::CursorDirection;
 use indexed_db_futures::database::Database;
+use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use indexed_db_futures::KeyRange;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::Error;
 use crate::idb_store::{corrupt, decode_instance, get_field, object};
@@ -143,38 +144,25 @@ fn index_plan(
     }
 }
 
-/// A page of a list read by walking an index: the page's ids and the
-/// number of matches, touching only the page's entries (and counting the
-/// rest inside IndexedDB). `None` when no index serves this list.
+/// A page of a list read by walking an index: the page's ids and whether
+/// more follow, touching only the page's entries (and one more). `None`
+/// when no index serves this list.
 pub(crate) async fn list_by_index(
     tx: &Transaction<'_>,
     query: &InstanceQuery,
     order: &ListOrder,
-) -> Result<Option<(Vec<InstanceId>, usize)>, StoreError> {
+) -> Result<Option<(Vec<InstanceId>, bool)>, StoreError> {
     let Some((name, range)) = index_plan(query, order) else {
         return Ok(None);
     };
     let store = tx.object_store(SUMMARIES).map_err(Error::from)?;
     let index = store.index(name).map_err(Error::from)?;
-    let total = index
-        .count()
-        .with_query::<JsValue, _>(range.clone())
-        .primitive()
-        .map_err(Error::from)?
-        .await
-        .map_err(Error::from)? as usize;
-    // One read transaction: the count and the walk see the same entries.
-    let wanted =
-        if order.limit == 0 { total } else { order.limit }.min(total.saturating_sub(order.offset));
-    let mut ids = Vec::with_capacity(wanted);
-    if wanted == 0 {
-        return Ok(Some((ids, total)));
-    }
     let direction = if order.descending {
         CursorDirection::Prev
     } else {
         CursorDirection::Next
     };
+    let mut ids = Vec::new();
     let cursor = index
         .open_key_cursor()
         .with_query::<JsValue, _>(range)
@@ -184,22 +172,73 @@ pub(crate) async fn list_by_index(
         .await
         .map_err(Error::from)?;
     let Some(mut cursor) = cursor else {
-        return Ok(Some((ids, total)));
+        return Ok(Some((ids, false)));
     };
-    let step = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-    cursor
-        .advance_by(step(order.offset))
-        .await
-        .map_err(Error::from)?;
+    if order.offset > 0 {
+        cursor
+            .advance_by(u32::try_from(order.offset).unwrap_or(u32::MAX))
+            .await
+            .map_err(Error::from)?;
+    }
+    let limit = if order.limit == 0 {
+        usize::MAX
+    } else {
+        order.limit
+    };
     loop {
+        if past_end(cursor.as_sys().unchecked_ref()) {
+            return Ok(Some((ids, false)));
+        }
+        if ids.len() == limit {
+            return Ok(Some((ids, true)));
+        }
         let id: Option<String> = cursor.primary_key().map_err(Error::from)?;
         ids.extend(id.map(InstanceId::new));
-        if ids.len() >= wanted {
-            break;
-        }
         cursor.advance_by(1).await.map_err(Error::from)?;
     }
-    Ok(Some((ids, total)))
+}
+
+/// Whether a cursor has passed its end: its request then holds null.
+/// (web-sys marks `IDBCursor.request` deprecated only because some browsers
+/// lacked it; every current one has it.)
+#[allow(deprecated)]
+fn past_end(cursor: &web_sys::IdbCursor) -> bool {
+    cursor.request().result().map_or(true, |r| r.is_null())
+}
+
+/// How many instances pass `query`'s filters, counted inside IndexedDB when
+/// one index range holds exactly them; `None` otherwise.
+pub(crate) async fn count_by_index(
+    tx: &Transaction<'_>,
+    query: &InstanceQuery,
+) -> Result<Option<usize>, StoreError> {
+    // Any order whose index serves the filters will do for counting.
+    let plan = [SortColumn::Created, SortColumn::Name, SortColumn::Status]
+        .into_iter()
+        .find_map(|column| {
+            index_plan(
+                query,
+                &ListOrder {
+                    column,
+                    descending: false,
+                    offset: 0,
+                    limit: 0,
+                },
+            )
+        });
+    let Some((name, range)) = plan else {
+        return Ok(None);
+    };
+    let store = tx.object_store(SUMMARIES).map_err(Error::from)?;
+    let index = store.index(name).map_err(Error::from)?;
+    let n = index
+        .count()
+        .with_query::<JsValue, _>(range)
+        .primitive()
+        .map_err(Error::from)?
+        .await
+        .map_err(Error::from)?;
+    Ok(Some(n as usize))
 }
 
 /// The full rows of `ids`, in order (an id purged meanwhile is left out).

@@ -399,14 +399,18 @@ impl<S: Store> Client<S> {
         Ok(self.store.query(q).await?)
     }
 
-    /// A sorted page of the instances that pass `q`'s filters, with how many
-    /// matched in all.
+    /// A sorted page of the instances that pass `q`'s filters.
     pub async fn list(
         &self,
         q: &InstanceQuery,
         order: &ListOrder,
     ) -> Result<InstanceList, ClientError> {
         Ok(self.store.list(q, order).await?)
+    }
+
+    /// How many instances pass `q`'s filters.
+    pub async fn count(&self, q: &InstanceQuery) -> Result<usize, ClientError> {
+        Ok(self.store.count(q).await?)
     }
 
     /// Deletes a finished instance with its history.

@@ -547,9 +547,17 @@ pub async fn lists<S: Store>(s: S) {
                 limit,
             };
             let l = s.list(&q, &order).await.unwrap();
+            let total = s.count(&q).await.unwrap();
+            // More rows follow exactly when the page ends before the total.
+            assert_eq!(
+                l.more,
+                offset + l.rows.len() < total,
+                "{q:?} {order:?}: {} rows, {total} in all",
+                l.rows.len()
+            );
             (
                 l.rows.into_iter().map(|r| r.id.0).collect::<Vec<_>>(),
-                l.total,
+                total,
             )
         }
     };
@@ -561,6 +569,14 @@ pub async fn lists<S: Store>(s: S) {
     assert_eq!(
         list(all(), SortColumn::Created, true, 10, 3).await,
         (vec!["p01".into(), "p00".into()], 12)
+    );
+    assert_eq!(
+        list(all(), SortColumn::Created, true, 20, 3).await,
+        (Vec::<String>::new(), 12)
+    );
+    assert_eq!(
+        list(all(), SortColumn::Created, false, 9, 3).await.0,
+        ["p09", "p10", "p11"]
     );
     assert_eq!(
         list(all(), SortColumn::Updated, false, 0, 2).await.0,

@@ -1,6 +1,6 @@
 //! Listing instances for a monitor: the small summary a store keeps per
 //! instance, the orders a list can be sorted in, and the page of a sorted,
-//! filtered list ([`crate::Store::list`]).
+//! filtered list ([`crate::Store::list`], [`crate::Store::count`]).
 //!
 //! Owns the one definition of each sort order, so every store sorts alike.
 //! Must never read full instance rows: a summary is all a list sorts on.
@@ -134,12 +134,14 @@ impl ListOrder {
     }
 }
 
-/// A page of a sorted list.
+/// A page of a sorted list. How many match in all is a separate question
+/// ([`crate::Store::count`]): counting costs time in proportion to the
+/// matches, a page only in proportion to its rows.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InstanceList {
     pub rows: Vec<InstanceRecord>,
-    /// How many instances matched the filters in all.
-    pub total: usize,
+    /// Whether more rows follow this page.
+    pub more: bool,
 }
 
 #[cfg(test)]

@@ -157,6 +157,15 @@ pub struct InstanceQuery {
 }
 
 impl InstanceQuery {
+    /// The same filters, without paging.
+    pub fn filters_of(query: &InstanceQuery) -> InstanceQuery {
+        InstanceQuery {
+            after: None,
+            page_size: 0,
+            ..query.clone()
+        }
+    }
+
     /// Whether a row passes the filters (paging aside).
     pub fn matches(&self, r: &InstanceRecord) -> bool {
         self.name.as_ref().is_none_or(|n| &r.name == n)
@@ -257,27 +266,34 @@ pub trait Store {
     async fn next_due(&self, now_ms: u64) -> Result<Option<u64>, StoreError>;
     async fn query(&self, query: &InstanceQuery) -> Result<InstancePage, StoreError>;
     /// A page of the instances that pass `query`'s filters (its paging
-    /// fields are ignored), sorted and sliced by `order`, with the number
-    /// that matched. This default reads every matching row; a store with
-    /// summaries reads only the page's rows.
+    /// fields are ignored), sorted and sliced by `order`. This default reads
+    /// every matching row; a store with summaries reads only the page's.
     async fn list(
         &self,
         query: &InstanceQuery,
         order: &ListOrder,
     ) -> Result<InstanceList, StoreError> {
-        let everything = InstanceQuery {
-            after: None,
-            page_size: 0,
-            ..query.clone()
-        };
-        let rows = self.query(&everything).await?.instances;
+        let rows = self
+            .query(&InstanceQuery::filters_of(query))
+            .await?
+            .instances;
         let (ids, total) = order.arrange(query, rows.iter().map(InstanceSummary::of));
+        let more = order.offset + ids.len() < total;
         let mut by_id: std::collections::HashMap<InstanceId, InstanceRecord> =
             rows.into_iter().map(|r| (r.id.clone(), r)).collect();
         Ok(InstanceList {
             rows: ids.iter().filter_map(|id| by_id.remove(id)).collect(),
-            total,
+            more,
         })
+    }
+    /// How many instances pass `query`'s filters (its paging fields are
+    /// ignored).
+    async fn count(&self, query: &InstanceQuery) -> Result<usize, StoreError> {
+        Ok(self
+            .query(&InstanceQuery::filters_of(query))
+            .await?
+            .instances
+            .len())
     }
     async fn app_record(&self, store: &str, key: &str) -> Result<Option<AppRecord>, StoreError>;
     /// All records of an app store, ordered by key.
