@@ -1,5 +1,5 @@
 #!/bin/sh
-# Trunk post-build hook: builds the workflow dashboard's own module (the
+# Run by scripts/post-build.sh (trunk post_build): builds the workflow dashboard's own module (the
 # `dashboard` binary) beside the game's, as dashboard.js + dashboard_bg.wasm
 # in trunk's staging directory. The game loads it only when the dashboard
 # is opened, so the game's first load does not carry it.

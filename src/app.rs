@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::adventure::AdventurePage;
 use crate::dashboard_loader::DashboardSlot;
 use crate::lobby::Lobby;
+use crate::offline::{OfflineIndicator, UpdateOffer};
 use crate::route::{use_route, Route};
 use crate::services::{config_from_url, Services};
 
@@ -21,6 +22,7 @@ pub fn App() -> impl IntoView {
     let services = Services::new(config_from_url());
     provide_context(services);
     services.start();
+    let update_ready = crate::offline::start();
     let route = use_route();
     // Which page, not what the dashboard shows: the dashboard follows the
     // URL itself, so moving within it never rebuilds it.
@@ -35,10 +37,12 @@ pub fn App() -> impl IntoView {
                     <h1 data-testid="title">{TITLE}</h1>
                 </a>
                 <p class="masthead__tagline" data-testid="tagline">{TAGLINE}</p>
+                <UpdateOffer ready=update_ready />
                 <nav class="masthead__nav" aria-label="Main">
                     <a href="#/">"Lobby"</a>
                     " · "
                     <a href="#/dashboard" data-testid="dashboard-link">"Workflow dashboard"</a>
+                    " " <OfflineIndicator />
                 </nav>
             </header>
             {move || services.failure.get().map(|f| view! {

@@ -13,6 +13,7 @@ pub mod dashboard;
 mod dashboard_loader;
 mod dungeon_view;
 mod lobby;
+mod offline;
 mod route;
 mod services;
 pub mod testing;

@@ -66,6 +66,7 @@ impl Services {
             let config = self.config.get_value();
             match Host::start(&name, dungeon::registry(), HostOptions::default()).await {
                 Ok(host) => {
+                    hand_over_when_hidden_for_good(self);
                     let game = Game::new(host.client().clone(), config);
                     let sub = host.subscribe();
                     self.runtime
@@ -81,6 +82,24 @@ impl Services {
             }
         });
     }
+}
+
+/// A page the browser keeps in its back/forward cache would keep the
+/// executor's lock while nothing of it runs: on `pagehide` the page stops
+/// executing and lets go (another tab takes over), and if the browser shows
+/// it again from that cache it reloads, to start afresh.
+fn hand_over_when_hidden_for_good(services: Services) {
+    // Both listeners stay for the page's whole life.
+    let _ = window_event_listener(leptos::ev::pagehide, move |_| {
+        if let Some(rt) = services.runtime() {
+            rt.host.shutdown();
+        }
+    });
+    let _ = window_event_listener(leptos::ev::pageshow, |ev| {
+        if ev.persisted() {
+            let _ = window().location().reload();
+        }
+    });
 }
 
 /// Timings from the page's URL (`?confirm=5s&monitor=1s`), else defaults.

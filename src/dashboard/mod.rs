@@ -10,6 +10,7 @@
 mod detail;
 pub mod filter;
 mod html;
+mod storage;
 pub mod timeline;
 
 pub use detail::{InstanceDetail, InstanceReport};
@@ -272,6 +273,7 @@ pub fn Dashboard() -> impl IntoView {
     view! {
         <section class="dashboard" aria-labelledby="dashboard-heading">
             <h2 id="dashboard-heading">"Workflows"</h2>
+            <storage::StorageLine />
             <form class="dashboard__filters" on:submit=|ev| ev.prevent_default()>
                 <label>
                     "Orchestration"

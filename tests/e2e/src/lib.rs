@@ -12,7 +12,7 @@ mod server;
 use std::path::PathBuf;
 
 pub use browser::{Browser, BrowserError};
-pub use player::{Player, ENTER};
+pub use player::{last_word, Player, ENTER};
 pub use server::{content_type, StaticServer};
 
 /// Environment variable naming the directory with the built app; defaults to

@@ -11,6 +11,14 @@ use crate::{Browser, BrowserError};
 /// How often a wait looks at the page again.
 const POLL: Duration = Duration::from_millis(100);
 
+/// The last word of a name, lower-cased: enough to name it in a command.
+pub fn last_word(s: &str) -> String {
+    s.split_whitespace()
+        .last()
+        .unwrap_or_default()
+        .to_lowercase()
+}
+
 /// Enter, as WebDriver types it.
 pub const ENTER: &str = "\u{E007}";
 
@@ -171,6 +179,102 @@ impl<'a> Player<'a> {
         self.until("the countdown", timeout, async |_| {
             Ok(self.countdown_seconds().await)
         })
+        .await
+    }
+
+    /// The caption under the monster, and under each floor item.
+    pub async fn names(&self) -> (String, Vec<String>) {
+        let monster = self
+            .text("[data-testid=\"monster\"] .dungeon__caption")
+            .await
+            .unwrap_or_default();
+        let items = self
+            .texts("[data-testid=\"floor-item\"] .dungeon__caption")
+            .await;
+        (monster, items)
+    }
+
+    /// Confirms, waits until the room is set up, and returns the monster's
+    /// and the weapon's names as drawn.
+    pub async fn confirm_and_look(
+        &self,
+        timeout: Duration,
+    ) -> Result<(String, String), BrowserError> {
+        self.command("confirm").await?;
+        self.wait_status("alive", timeout).await?;
+        self.until("the room to be set up", timeout, async |_| {
+            let (monster, items) = self.names().await;
+            Ok((!monster.is_empty() && !items.is_empty()).then(|| (monster, items[0].clone())))
+        })
+        .await
+    }
+
+    /// With the room set up: takes the weapon, kills the monster, takes the
+    /// treasure, and waits until `hero` has won.
+    pub async fn win(
+        &self,
+        hero: &str,
+        monster: &str,
+        weapon: &str,
+        timeout: Duration,
+    ) -> Result<(), BrowserError> {
+        self.command(&format!("get the {}", last_word(weapon)))
+            .await?;
+        self.wait_console(&format!("{hero} successfully grabbed {weapon}."), timeout)
+            .await?;
+        self.command(&format!(
+            "kill {} with {}",
+            last_word(monster),
+            last_word(weapon)
+        ))
+        .await?;
+        self.wait_console(
+            &format!("{hero} valiantly killed {monster} with {weapon}."),
+            timeout,
+        )
+        .await?;
+        let (_, items) = self.names().await;
+        let treasure = items
+            .iter()
+            .find(|i| *i != weapon)
+            .cloned()
+            .unwrap_or_default();
+        self.command(&format!("take {treasure}")).await?;
+        self.wait_status("won", timeout).await?;
+        self.wait_console(&format!("{hero} has won the game!"), timeout)
+            .await
+    }
+
+    /// The text of every console line, in order.
+    pub async fn console(&self) -> Vec<String> {
+        self.texts("[data-testid=\"console-line\"]").await
+    }
+
+    /// Runs `script` in the page and returns what it returns.
+    pub async fn script(&self, script: &str) -> Result<serde_json::Value, BrowserError> {
+        Ok(self.client().execute(script, vec![]).await?)
+    }
+
+    /// Runs `script` in the page; it ends by calling its last argument with
+    /// its result (for promises).
+    pub async fn script_async(&self, script: &str) -> Result<serde_json::Value, BrowserError> {
+        Ok(self.client().execute_async(script, vec![]).await?)
+    }
+
+    /// Waits until a service worker controls the page (its install, which
+    /// caches the app, is then done).
+    pub async fn wait_service_worker(&self, timeout: Duration) -> Result<(), BrowserError> {
+        self.until(
+            "a service worker controlling the page",
+            timeout,
+            async |c| {
+                let v = c
+                    .execute("return navigator.serviceWorker.controller !== null", vec![])
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok((v == serde_json::Value::Bool(true)).then_some(()))
+            },
+        )
         .await
     }
 

@@ -4,16 +4,9 @@
 
 use std::time::Duration;
 
-use e2e::{dist_dir, Browser, Player, StaticServer};
+use e2e::{dist_dir, last_word, Browser, Player, StaticServer};
 
 const SLOW: Duration = Duration::from_secs(30);
-
-fn last_word(s: &str) -> String {
-    s.split_whitespace()
-        .last()
-        .unwrap_or_default()
-        .to_lowercase()
-}
 
 /// Serves the release build and opens it at `path` in a fresh browser.
 async fn open(path: &str) -> (StaticServer, Browser) {
@@ -24,33 +17,6 @@ async fn open(path: &str) -> (StaticServer, Browser) {
         .await
         .expect("open the game");
     (server, browser)
-}
-
-/// The caption under the monster, and under each floor item.
-async fn names(p: &Player<'_>) -> (String, Vec<String>) {
-    let monster = p
-        .text("[data-testid=\"monster\"] .dungeon__caption")
-        .await
-        .unwrap_or_default();
-    let items = p
-        .texts("[data-testid=\"floor-item\"] .dungeon__caption")
-        .await;
-    (monster, items)
-}
-
-/// Confirms, waits until the room is set up, and returns the monster's and
-/// the weapon's names as drawn.
-async fn confirm_and_look(p: &Player<'_>) -> (String, String) {
-    p.command("confirm").await.unwrap();
-    p.wait_status("alive", SLOW).await.unwrap();
-    p.until("the room to be set up", SLOW, async |_| {
-        let (monster, items) = names(p).await;
-        Ok((!monster.is_empty() && !items.is_empty()).then_some(()))
-    })
-    .await
-    .unwrap();
-    let (monster, items) = names(p).await;
-    (monster, items[0].clone())
 }
 
 #[tokio::test]
@@ -72,35 +38,8 @@ async fn a_new_adventurer_confirms_kills_the_monster_takes_the_treasure_and_wins
         .await
         .unwrap();
     p.screenshot("countdown").await.unwrap();
-    let (monster, weapon) = confirm_and_look(&p).await;
-    p.command(&format!("get the {}", last_word(&weapon)))
-        .await
-        .unwrap();
-    p.wait_console(&format!("Ann successfully grabbed {weapon}."), SLOW)
-        .await
-        .unwrap();
-    p.command(&format!(
-        "kill {} with {}",
-        last_word(&monster),
-        last_word(&weapon)
-    ))
-    .await
-    .unwrap();
-    p.wait_console(
-        &format!("Ann valiantly killed {monster} with {weapon}."),
-        SLOW,
-    )
-    .await
-    .unwrap();
-    let (_, items) = names(&p).await;
-    let treasure = items
-        .iter()
-        .find(|i| **i != weapon)
-        .cloned()
-        .expect("the treasure on the floor");
-    p.command(&format!("take {treasure}")).await.unwrap();
-    p.wait_status("won", SLOW).await.unwrap();
-    p.wait_console("Ann has won the game!", SLOW).await.unwrap();
+    let (monster, weapon) = p.confirm_and_look(SLOW).await.unwrap();
+    p.win("Ann", &monster, &weapon, SLOW).await.unwrap();
     let all = p
         .until("every workflow Completed", SLOW, async |_| {
             let w = p.workflows().await;
@@ -145,7 +84,7 @@ async fn after_a_reload_between_commands_room_inventory_and_console_are_as_befor
     let p = Player::new(&browser);
     p.create("Cy").await.unwrap();
     p.wait_countdown(SLOW).await.unwrap();
-    let (_, weapon) = confirm_and_look(&p).await;
+    let (_, weapon) = p.confirm_and_look(SLOW).await.unwrap();
     p.command(&format!("get {}", last_word(&weapon)))
         .await
         .unwrap();

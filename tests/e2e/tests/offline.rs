@@ -1,0 +1,330 @@
+//! Offline play and play across tabs, on the release build in headless
+//! Chromium: the app served by its service worker with the server stopped,
+//! a timer that falls due while no page is open, two tabs of one game with
+//! the executing one closed, and a new build offered and taken.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use e2e::{dist_dir, Browser, Player, StaticServer};
+use serde_json::Value;
+
+const SLOW: Duration = Duration::from_secs(30);
+
+/// Opens `path` on `server` and waits until the service worker controls
+/// the page (so the app is cached).
+async fn open_cached(server: &StaticServer, path: &str) -> Browser {
+    let browser = Browser::launch().await.expect("launch Chromium");
+    browser
+        .goto(&server.url(path))
+        .await
+        .expect("open the game");
+    Player::new(&browser)
+        .wait_service_worker(SLOW)
+        .await
+        .expect("the service worker takes the page");
+    browser
+}
+
+/// Whether a request that no cache holds reaches a server (it must not,
+/// once the server is stopped).
+async fn network_reachable(p: &Player<'_>) -> bool {
+    let v = p
+        .script_async(
+            "const done = arguments[arguments.length - 1];
+             fetch('/not-cached-' + Date.now(), { cache: 'no-store' })
+                 .then(() => done(true), () => done(false));",
+        )
+        .await;
+    v.ok() != Some(Value::Bool(false))
+}
+
+#[tokio::test]
+async fn with_the_server_stopped_the_game_loads_and_is_won() {
+    let server = StaticServer::start(dist_dir()).expect("serve dist/");
+    let browser = open_cached(&server, "/?confirm=60s&monitor=1s").await;
+    let p = Player::new(&browser);
+    p.create("Ann").await.unwrap();
+    let before = p.wait_countdown(SLOW).await.unwrap();
+
+    drop(server);
+    browser.client().refresh().await.unwrap();
+    assert!(!network_reachable(&p).await, "the server is stopped");
+    // The page came from the service worker, with the adventurer in it.
+    p.wait_status("awaiting confirmation", SLOW).await.unwrap();
+    p.until("the countdown running", SLOW, async |_| {
+        Ok(p.countdown_seconds().await.filter(|s| *s < before))
+    })
+    .await
+    .unwrap();
+    let (monster, weapon) = p.confirm_and_look(SLOW).await.unwrap();
+    p.wait_console("Ann has accepted the challenge!", SLOW)
+        .await
+        .unwrap();
+    p.win("Ann", &monster, &weapon, SLOW).await.unwrap();
+    p.until("every workflow Completed", SLOW, async |_| {
+        let w = p.workflows().await;
+        if w.len() == 5 && w.iter().all(|(_, s)| s == "Completed") {
+            Ok(Some(()))
+        } else {
+            Err(format!("{w:?}"))
+        }
+    })
+    .await
+    .unwrap();
+    p.screenshot("offline-won").await.unwrap();
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_window_that_ends_with_no_page_open_is_dead_on_return_offline() {
+    let server = StaticServer::start(dist_dir()).expect("serve dist/");
+    let browser = open_cached(&server, "/?confirm=3s").await;
+    let p = Player::new(&browser);
+    p.create("Dee").await.unwrap();
+    p.wait_countdown(SLOW).await.unwrap();
+    let page = browser.client().current_url().await.unwrap().to_string();
+
+    // No page of the game open, and no server, past the window's end.
+    browser.goto("about:blank").await.unwrap();
+    drop(server);
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    browser.goto(&page).await.unwrap();
+    assert!(!network_reachable(&p).await, "the server is stopped");
+    p.wait_status("dead", SLOW).await.unwrap();
+    p.wait_console("Unfortunately Dee died from waiting too long!", SLOW)
+        .await
+        .unwrap();
+    let finished = ["Completed", "Failed", "Terminated"];
+    p.until("every workflow in a final state", SLOW, async |_| {
+        let w = p.workflows().await;
+        if !w.is_empty() && w.iter().all(|(_, s)| finished.contains(&s.as_str())) {
+            Ok(Some(()))
+        } else {
+            Err(format!("{w:?}"))
+        }
+    })
+    .await
+    .unwrap();
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn two_tabs_share_a_game_and_the_second_takes_over_the_timers() {
+    let server = StaticServer::start(dist_dir()).expect("serve dist/");
+    let browser = open_cached(&server, "/?confirm=8s&monitor=1s").await;
+    let p = Player::new(&browser);
+    let c = browser.client();
+    browser
+        .wait_for_text(
+            "[data-testid=\"executor\"]",
+            "This tab runs the workflows.",
+            SLOW,
+        )
+        .await
+        .unwrap();
+    let tab_a = c.window().await.unwrap();
+    p.create("Ann").await.unwrap();
+    p.wait_countdown(SLOW).await.unwrap();
+    let ann = c.current_url().await.unwrap().to_string();
+
+    let tab_b = c.new_window(true).await.unwrap().handle;
+    c.switch_to_window(tab_b.clone()).await.unwrap();
+    browser.goto(&ann).await.unwrap();
+    browser
+        .wait_for_text(
+            "[data-testid=\"executor\"]",
+            "Another tab runs the workflows; this one follows.",
+            SLOW,
+        )
+        .await
+        .unwrap();
+    p.wait_countdown(SLOW).await.unwrap();
+
+    // A command typed in A shows in B within a second.
+    c.switch_to_window(tab_a.clone()).await.unwrap();
+    p.command("confirm").await.unwrap();
+    let sent = Instant::now();
+    c.switch_to_window(tab_b.clone()).await.unwrap();
+    p.wait_console("Ann has accepted the challenge!", SLOW)
+        .await
+        .unwrap();
+    let shown = sent.elapsed();
+    assert!(shown < Duration::from_secs(1), "shown in B after {shown:?}");
+
+    // A second adventurer's 8 s window, opened in A; then A closes.
+    c.switch_to_window(tab_a.clone()).await.unwrap();
+    p.script("location.hash = '#/';").await.unwrap();
+    let bob_created = Instant::now();
+    p.create("Bob").await.unwrap();
+    p.wait_countdown(SLOW).await.unwrap();
+    let bob = c.current_url().await.unwrap().to_string();
+    c.close_window().await.unwrap();
+
+    c.switch_to_window(tab_b.clone()).await.unwrap();
+    browser
+        .wait_for_text(
+            "[data-testid=\"executor\"]",
+            "This tab runs the workflows.",
+            SLOW,
+        )
+        .await
+        .unwrap();
+    browser.goto(&bob).await.unwrap();
+    p.wait_status("dead", SLOW).await.unwrap();
+    let fired = bob_created.elapsed();
+    assert!(
+        fired >= Duration::from_secs(8) && fired < Duration::from_secs(11),
+        "Bob's 8 s window ended {fired:?} after he was created"
+    );
+
+    // Every activity ran once: each narrated line appears once.
+    for (page, hero) in [(&ann, "Ann"), (&bob, "Bob")] {
+        browser.goto(page).await.unwrap();
+        let lines = p
+            .until("the console", SLOW, async |_| {
+                let l = p.console().await;
+                Ok((!l.is_empty()).then_some(l))
+            })
+            .await
+            .unwrap();
+        let mut seen = std::collections::HashSet::new();
+        for line in &lines {
+            assert!(
+                seen.insert(line),
+                "{hero}: {line:?} narrated twice in {lines:#?}"
+            );
+        }
+    }
+    browser.close().await.unwrap();
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_new_build_is_offered_and_runs_with_the_games_kept() {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target"))
+        .join(format!("e2e-new-build-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&dist_dir(), &dir);
+    let server = StaticServer::start(&dir).expect("serve the copy");
+    let browser = open_cached(&server, "/?confirm=60s").await;
+    let p = Player::new(&browser);
+    p.create("Ann").await.unwrap();
+    p.wait_countdown(SLOW).await.unwrap();
+
+    // The next build: a changed index.html, and its service worker.
+    let index = dir.join("index.html");
+    let html = std::fs::read_to_string(&index).unwrap();
+    std::fs::write(
+        &index,
+        html.replace("<head>", "<head><meta name=\"build\" content=\"next\">"),
+    )
+    .unwrap();
+    let status = std::process::Command::new("sh")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../scripts/service-worker.sh"
+        ))
+        .arg(&dir)
+        .status()
+        .unwrap();
+    assert!(status.success(), "service-worker.sh");
+
+    // The open page looks for a new build (as it does when shown again).
+    p.script("navigator.serviceWorker.getRegistration().then((r) => r.update());")
+        .await
+        .unwrap();
+    p.until("the offer of the new version", SLOW, async |_| {
+        let offer = p.text("[data-testid=\"update-offer\"]").await;
+        Ok(offer.filter(|t| t.starts_with("A new version is ready.")))
+    })
+    .await
+    .unwrap();
+    p.screenshot("update-offer").await.unwrap();
+    browser
+        .client()
+        .find(fantoccini::Locator::Css("[data-testid=\"update-reload\"]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    p.until("the new build running", SLOW, async |c| {
+        let v = c
+            .execute(
+                "return document.querySelector('meta[name=build]') !== null
+                    && document.querySelector('[data-testid=update-offer]') === null",
+                vec![],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok((v == Value::Bool(true)).then_some(()))
+    })
+    .await
+    .unwrap();
+    // One cache left: the new build's.
+    let caches = p
+        .script_async(
+            "const done = arguments[arguments.length - 1];
+             caches.keys().then(done);",
+        )
+        .await
+        .unwrap();
+    assert_eq!(caches.as_array().map(Vec::len), Some(1), "{caches}");
+    // The stored game is intact.
+    p.wait_status("awaiting confirmation", SLOW).await.unwrap();
+    p.command("confirm").await.unwrap();
+    p.wait_status("alive", SLOW).await.unwrap();
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_leader_tab_that_navigates_away_hands_over() {
+    let server = StaticServer::start(dist_dir()).expect("serve dist/");
+    let browser = open_cached(&server, "/").await;
+    let c = browser.client();
+    let leads = "This tab runs the workflows.";
+    browser
+        .wait_for_text("[data-testid=\"executor\"]", leads, SLOW)
+        .await
+        .unwrap();
+    let tab_a = c.window().await.unwrap();
+    let tab_b = c.new_window(true).await.unwrap().handle;
+    c.switch_to_window(tab_b.clone()).await.unwrap();
+    browser.goto(&server.url("/")).await.unwrap();
+    browser
+        .wait_for_text(
+            "[data-testid=\"executor\"]",
+            "Another tab runs the workflows; this one follows.",
+            SLOW,
+        )
+        .await
+        .unwrap();
+    // A leaves for another page (the browser may keep it in its
+    // back/forward cache): B leads.
+    c.switch_to_window(tab_a).await.unwrap();
+    browser
+        .goto(&server.url("/manifest.webmanifest"))
+        .await
+        .unwrap();
+    c.switch_to_window(tab_b).await.unwrap();
+    browser
+        .wait_for_text("[data-testid=\"executor\"]", leads, SLOW)
+        .await
+        .unwrap();
+    browser.close().await.unwrap();
+}
