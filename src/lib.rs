@@ -21,5 +21,6 @@ pub mod testing;
 pub use app::{App, TAGLINE, TITLE};
 pub use countdown::mm_ss;
 pub use dashboard::DashboardApp;
+pub use offline::OfflineIndicator;
 pub use route::Route;
 pub use services::Services;

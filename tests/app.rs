@@ -3,7 +3,7 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use durable_dungeon::{App, TAGLINE, TITLE};
+use durable_dungeon::{App, OfflineIndicator, TAGLINE, TITLE};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -43,4 +43,32 @@ async fn title_screen_shows_the_game_title() {
 
     assert_eq!(text_of(&container, "title").as_deref(), Some(TITLE));
     assert_eq!(text_of(&container, "tagline").as_deref(), Some(TAGLINE));
+}
+
+#[wasm_bindgen_test]
+async fn the_offline_mark_follows_the_browsers_network_events() {
+    let container = fresh_container();
+    let _mounted = leptos::mount::mount_to(container.clone(), OfflineIndicator);
+    leptos::task::tick().await;
+    let mark = || {
+        container
+            .query_selector("[data-testid=\"offline\"]")
+            .unwrap()
+    };
+    // Headless Chromium starts online.
+    assert!(mark().is_none());
+    let send = |name: &str| {
+        window()
+            .dispatch_event(&web_sys::Event::new(name).unwrap())
+            .unwrap();
+    };
+    send("offline");
+    leptos::task::tick().await;
+    assert_eq!(
+        mark().and_then(|m| m.text_content()).as_deref(),
+        Some("Offline")
+    );
+    send("online");
+    leptos::task::tick().await;
+    assert!(mark().is_none());
 }

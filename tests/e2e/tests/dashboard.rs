@@ -80,6 +80,12 @@ async fn the_dashboard_lists_and_steers_a_games_workflows() {
         .unwrap();
     assert!(rows.len() >= 3);
     p.screenshot("dashboard-list").await.unwrap();
+    let storage = p
+        .text("[data-testid=\"storage\"]")
+        .await
+        .unwrap_or_default();
+    assert!(storage.starts_with("Storage: "), "{storage:?}");
+    assert!(storage.contains(" used of "), "{storage:?}");
 
     // Invalid JSON is refused and nothing is sent.
     browser
