@@ -10,7 +10,13 @@
 const CACHE = `durable-dungeon-${VERSION}`;
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(FILES)));
+  // From the server, not the HTTP cache: some files keep their names
+  // across builds (dashboard.js, index.html).
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((cache) => cache.addAll(FILES.map((file) => new Request(file, { cache: "reload" })))),
+  );
 });
 
 self.addEventListener("activate", (event) => {
