@@ -1,7 +1,8 @@
 #!/bin/sh
 # Run by scripts/post-build.sh (trunk post_build): builds the workflow dashboard's own module (the
-# `dashboard` binary) beside the game's, as dashboard.js + dashboard_bg.wasm
-# in trunk's staging directory. The game loads it only when the dashboard
+# `dashboard` binary) beside the game's, as dashboard-<hash>.js and
+# dashboard-<hash>_bg.wasm in trunk's staging directory, and names it in the
+# page (<meta name="dashboard-module">). The game loads it only when the dashboard
 # is opened, so the game's first load does not carry it.
 set -eu
 
@@ -20,3 +21,10 @@ if [ "$profile" = release ]; then
     wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
         -o "$out/dashboard_bg.wasm" "$out/dashboard_bg.wasm"
 fi
+
+# Names that change with the content, like trunk's own, written into the
+# page so the game loads this build's dashboard and no other.
+hash=$(cat "$out/dashboard.js" "$out/dashboard_bg.wasm" | sha256sum | cut -c1-16)
+mv "$out/dashboard.js" "$out/dashboard-$hash.js"
+mv "$out/dashboard_bg.wasm" "$out/dashboard-${hash}_bg.wasm"
+sed -i "s|<meta charset=\"utf-8\">|&<meta name=\"dashboard-module\" content=\"dashboard-$hash.js\">|" "$out/index.html"

@@ -1,6 +1,7 @@
 //! Where the game page shows the workflow dashboard: an element into which
-//! the dashboard's own module (`dashboard.js`, built beside the game's) is
-//! loaded on first use and mounted. Keeps the dashboard out of the game's
+//! the dashboard's own module (built beside the game's, named in the page
+//! by the build) is loaded on first use and mounted, and unmounted when the
+//! page leaves the dashboard. Keeps the dashboard out of the game's
 //! first load. Must never reach into the dashboard's state: the two modules
 //! share only the database and the page's URL.
 
@@ -8,15 +9,32 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = "
-export function load_dashboard(element) {
+let loaded = null;
+export function load_dashboard(element, url) {
     const base = document.baseURI;
-    return import(new URL('dashboard.js', base).href).then(async (module) => {
-        await module.default({ module_or_path: new URL('dashboard_bg.wasm', base).href });
+    return import(new URL(url, base).href).then(async (module) => {
+        await module.default({ module_or_path: new URL(url.replace(/\\.js$/, '_bg.wasm'), base).href });
+        loaded = module;
         module.mount_dashboard(element);
     });
+}
+export function unload_dashboard() {
+    if (loaded) loaded.unmount_dashboard();
 }")]
 extern "C" {
-    fn load_dashboard(element: &web_sys::HtmlElement) -> js_sys::Promise;
+    fn load_dashboard(element: &web_sys::HtmlElement, url: &str) -> js_sys::Promise;
+    fn unload_dashboard();
+}
+
+/// The dashboard module's script, as this build named it (the build writes
+/// it into the page: `<meta name="dashboard-module">`).
+fn module_url() -> String {
+    document()
+        .query_selector("meta[name=dashboard-module]")
+        .ok()
+        .flatten()
+        .and_then(|m| m.get_attribute("content"))
+        .unwrap_or_else(|| "dashboard.js".to_string())
 }
 
 /// The dashboard's place on the page; it appears once its module loaded.
@@ -27,7 +45,7 @@ pub fn DashboardSlot() -> impl IntoView {
     let loaded = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(element) = slot.get() {
-            let promise = load_dashboard(&element);
+            let promise = load_dashboard(&element, &module_url());
             leptos::task::spawn_local(async move {
                 if let Err(e) = wasm_bindgen_futures::JsFuture::from(promise).await {
                     let why = e.as_string().or_else(|| {
@@ -41,6 +59,7 @@ pub fn DashboardSlot() -> impl IntoView {
             });
         }
     });
+    on_cleanup(unload_dashboard);
     view! {
         {move || failure.get().map(|f| view! {
             <p class="error" role="alert" data-testid="dashboard-error">

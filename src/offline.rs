@@ -10,6 +10,12 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(inline_js = "
 export function register_service_worker(on_update) {
     if (!('serviceWorker' in navigator)) return;
+    // Another tab took a new build: this one runs the old one, whose files
+    // the new worker no longer keeps.
+    const had_controller = navigator.serviceWorker.controller !== null;
+    navigator.serviceWorker.addEventListener('controllerchange', () => {
+        if (had_controller) on_update();
+    });
     navigator.serviceWorker.register('sw.js').then((registration) => {
         // A new build waiting while this page runs an older one.
         const offer = () => { if (navigator.serviceWorker.controller) on_update(); };

@@ -46,6 +46,14 @@ impl Services {
         self.runtime.get_value()
     }
 
+    /// Stops this tab's host (it lets go of the executor's lock); nothing if
+    /// it never started or these services are gone.
+    pub fn shut_down(&self) {
+        if let Some(rt) = self.runtime.try_get_value().flatten() {
+            rt.host.shutdown();
+        }
+    }
+
     /// The runtime, once started, read so that the calling view or resource
     /// runs again when it starts and whenever anything changes.
     pub fn tracked_runtime(&self) -> Option<Rc<Runtime>> {
@@ -75,7 +83,10 @@ impl Services {
                     loop {
                         sub.next().await;
                         sub.drain();
-                        self.changes.update(|n| *n += 1);
+                        // Gone with the view that owned these services.
+                        if self.changes.try_update(|n| *n += 1).is_none() {
+                            break;
+                        }
                     }
                 }
                 Err(e) => self.failure.set(Some(e.to_string())),
@@ -90,11 +101,7 @@ impl Services {
 /// it again from that cache it reloads, to start afresh.
 fn hand_over_when_hidden_for_good(services: Services) {
     // Both listeners stay for the page's whole life.
-    let _ = window_event_listener(leptos::ev::pagehide, move |_| {
-        if let Some(rt) = services.runtime() {
-            rt.host.shutdown();
-        }
-    });
+    let _ = window_event_listener(leptos::ev::pagehide, move |_| services.shut_down());
     let _ = window_event_listener(leptos::ev::pageshow, |ev| {
         if ev.persisted() {
             let _ = window().location().reload();

@@ -20,6 +20,12 @@ pub fn mount_dashboard(element: web_sys::HtmlElement) {
     MOUNTED.with(|m| *m.borrow_mut() = Some(Box::new(handle)));
 }
 
+/// Unmounts the dashboard (the page left it); its host stops.
+#[wasm_bindgen]
+pub fn unmount_dashboard() {
+    MOUNTED.with(|m| m.borrow_mut().take());
+}
+
 fn main() {
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();

@@ -8,6 +8,9 @@ use durable::{InstanceQuery, ListOrder, RuntimeStatus, SortColumn};
 /// Rows per page.
 pub const PAGE_SIZE: usize = 50;
 
+/// The highest page a URL may ask for (more than any store will hold).
+pub const MAX_PAGE: usize = 1_000_000;
+
 /// A column's name in the URL.
 pub fn column_key(c: SortColumn) -> &'static str {
     match c {
@@ -119,7 +122,7 @@ impl ListView {
                 "to" => v.to_ms = val.parse().ok(),
                 "sort" => v.sort = column_from_key(&val).unwrap_or(v.sort),
                 "dir" => v.descending = val != "asc",
-                "page" => v.page = val.parse().unwrap_or(0),
+                "page" => v.page = val.parse::<usize>().unwrap_or(0).min(MAX_PAGE),
                 _ => {}
             }
         }
@@ -179,7 +182,7 @@ impl ListView {
         ListOrder {
             column: self.sort,
             descending: self.descending,
-            offset: self.page * PAGE_SIZE,
+            offset: self.page.saturating_mul(PAGE_SIZE),
             limit: PAGE_SIZE,
         }
     }
@@ -228,6 +231,7 @@ mod tests {
                 limit: PAGE_SIZE,
             }
         );
+        assert_eq!(ListView::from_query("page=99999999999").page, MAX_PAGE);
         assert_eq!(ListView::pages(0), 1);
         assert_eq!(ListView::pages(PAGE_SIZE), 1);
         assert_eq!(ListView::pages(PAGE_SIZE + 1), 2);

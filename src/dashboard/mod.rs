@@ -139,6 +139,8 @@ pub fn DashboardApp() -> impl IntoView {
     let services = Services::new(config_from_url());
     provide_context(services);
     services.start();
+    // Unmounted when the page leaves the dashboard: its host goes with it.
+    on_cleanup(move || services.shut_down());
     let route = use_route();
     let instance = Memo::new(move |_| match route.get() {
         Route::Instance(id) => Some(id),
@@ -166,7 +168,7 @@ pub fn Dashboard() -> impl IntoView {
     // Counting takes time in proportion to the matches, so the total comes
     // separately, counted after the page is read (IndexedDB serves one
     // request at a time, and the page must not queue behind the count).
-    let total = RwSignal::new(None::<usize>);
+    let total = RwSignal::new(None::<Result<usize, String>>);
     let counted_for = StoredValue::new(None::<durable::InstanceQuery>);
     let round = StoredValue::new(0u64);
     let list = LocalResource::new(move || {
@@ -189,14 +191,19 @@ pub fn Dashboard() -> impl IntoView {
             let this_round = round.get_value() + 1;
             round.set_value(this_round);
             leptos::task::spawn_local(async move {
-                let n = rt.host.client().count(&query).await.ok();
+                let n = rt
+                    .host
+                    .client()
+                    .count(&query)
+                    .await
+                    .map_err(|e| e.to_string());
                 // A later page's count replaces this one.
                 if round.get_value() == this_round {
                     counted_for.set_value(Some(query));
-                    total.set(n);
+                    total.set(Some(n));
                 }
             });
-            Ok::<_, String>(Some(page))
+            Ok::<_, String>(Some((v.page, page)))
         }
     });
     let set = move |f: &dyn Fn(&mut ListView)| {
@@ -264,11 +271,15 @@ pub fn Dashboard() -> impl IntoView {
             }
         })
         .collect_view();
-    let total = move || total.get();
+    let counted = total;
+    let total = move || counted.get().and_then(Result::ok);
+    // Whether rows follow the page the URL asks for (not an earlier one
+    // still on screen while the next loads).
     let more = move || {
+        let page = view.get().page;
         list.get()
             .and_then(|l| l.ok().flatten())
-            .is_some_and(|l| l.more)
+            .is_some_and(|(p, l)| p == page && l.more)
     };
     view! {
         <section class="dashboard" aria-labelledby="dashboard-heading">
@@ -305,12 +316,16 @@ pub fn Dashboard() -> impl IntoView {
             </form>
             {move || message.get().map(|m| view! { <p role="status" data-testid="dashboard-message">{m}</p> })}
             <p class="muted" data-testid="instance-count">
-                {move || total().map_or_else(|| "Counting…".to_string(), |n| format!("{n} instances"))}
+                {move || match counted.get() {
+                    None => "Counting…".to_string(),
+                    Some(Ok(n)) => format!("{n} instances"),
+                    Some(Err(e)) => format!("Could not count the instances: {e}"),
+                }}
             </p>
             {move || match list.get() {
                 None | Some(Ok(None)) => view! { <p class="muted">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(Some(InstanceList { rows, .. }))) => view! {
+                Some(Ok(Some((_, InstanceList { rows, .. })))) => view! {
                     <div class="dashboard__table-wrap" on:click=sort_click
                         inner_html=table_html(&rows, &view.get_untracked())></div>
                 }.into_any(),

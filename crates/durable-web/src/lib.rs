@@ -29,5 +29,5 @@ pub use schema::SCHEMA_VERSION;
 /// Test support: the schema upgrade, so tests can build databases of older
 /// versions.
 pub mod testing {
-    pub use crate::schema::{upgrade, INSTANCES, SUMMARIES};
+    pub use crate::schema::{upgrade, INSTANCES, META, META_SUMMARIES_BUILT, SUMMARIES};
 }

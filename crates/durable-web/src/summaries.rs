@@ -56,24 +56,36 @@ fn read_summary(v: &JsValue) -> Result<InstanceSummary, StoreError> {
     })
 }
 
-/// The summaries that may match `query`, in id order: all of them, or only
-/// the key range of its id prefix.
+/// The summaries that may match `query`, in id order: the key range of its
+/// id prefix (every id starting with it sorts between it and it followed by
+/// the highest code unit), after its continuation id, or all of them.
 pub(crate) async fn read_summaries(
     tx: &Transaction<'_>,
     query: &InstanceQuery,
 ) -> Result<Vec<InstanceSummary>, StoreError> {
     let store = tx.object_store(SUMMARIES).map_err(Error::from)?;
-    let request = match &query.id_prefix {
-        // Every id starting with the prefix sorts between it and the prefix
-        // followed by the highest code unit.
-        Some(p) => store
+    let upper = query.id_prefix.as_ref().map(|p| format!("{p}\u{ffff}"));
+    let lower = match (&query.id_prefix, &query.after) {
+        (Some(p), Some(a)) if a.as_str() >= p.as_str() => Some((a.as_str(), true)),
+        (Some(p), _) => Some((p.as_str(), false)),
+        (None, Some(a)) => Some((a.as_str(), true)),
+        (None, None) => None,
+    };
+    let range = match (lower, &upper) {
+        (Some((l, _)), Some(u)) if l >= u.as_str() => return Ok(Vec::new()),
+        (Some((l, open)), Some(u)) => Some(KeyRange::Bound(
+            JsValue::from_str(l),
+            open,
+            JsValue::from_str(u),
+            false,
+        )),
+        (Some((l, open)), None) => Some(KeyRange::LowerBound(JsValue::from_str(l), open)),
+        (None, _) => None,
+    };
+    let request = match range {
+        Some(range) => store
             .get_all::<JsValue>()
-            .with_query::<JsValue, _>(KeyRange::Bound(
-                JsValue::from_str(p),
-                false,
-                JsValue::from_str(&format!("{p}\u{ffff}")),
-                false,
-            ))
+            .with_query::<JsValue, _>(range)
             .primitive(),
         None => store.get_all::<JsValue>().primitive(),
     };
@@ -111,6 +123,15 @@ fn index_plan(
         let to = query.created_to_ms.map_or(f64::INFINITY, |t| t as f64);
         KeyRange::Bound(JsValue::from_f64(from), false, JsValue::from_f64(to), false)
     };
+    // An empty time range is no key range at all (IndexedDB refuses one
+    // whose lower bound is above its upper): the in-memory path answers.
+    if query
+        .created_from_ms
+        .zip(query.created_to_ms)
+        .is_some_and(|(from, to)| from > to)
+    {
+        return None;
+    }
     match (order.column, query.statuses.as_slice()) {
         (SortColumn::Created, []) if !filtered_by_more_than("created") => {
             Some((SUMMARIES_BY_CREATED, created_range()))

@@ -217,6 +217,78 @@ async fn a_version_1_database_upgrades_with_its_instances_intact() {
 }
 
 #[wasm_bindgen_test]
+async fn a_version_2_database_gets_indexed_summaries_rebuilt() {
+    use durable::{ListOrder, SortColumn};
+    use durable_web::testing::{upgrade, INSTANCES, META, META_SUMMARIES_BUILT, SUMMARIES};
+    let name = unique("upgrade-v2");
+    let db = Database::open(name.as_str())
+        .with_version(2u32)
+        .with_on_upgrade_needed(|event, db| upgrade(event.old_version(), 2, &db))
+        .await
+        .unwrap();
+    let tx = db
+        .transaction([INSTANCES, SUMMARIES, META])
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
+    let rows = tx.object_store(INSTANCES).unwrap();
+    let summaries = tx.object_store(SUMMARIES).unwrap();
+    for (i, id) in ["a:1", "b:2", "c:3"].into_iter().enumerate() {
+        let mut r = row(id);
+        r.created_ms = 100 + i as u64;
+        let record = Object::new();
+        Reflect::set(&record, &"version".into(), &JsValue::from_f64(0.0)).unwrap();
+        let json = serde_json::to_string(&r).unwrap();
+        Reflect::set(&record, &"json".into(), &JsValue::from_str(&json)).unwrap();
+        rows.put(JsValue::from(record))
+            .with_key(JsValue::from_str(id))
+            .primitive()
+            .unwrap();
+        // A version-2 summary: no updated time, no custom status.
+        let summary = Object::new();
+        Reflect::set(&summary, &"id".into(), &JsValue::from_str(id)).unwrap();
+        Reflect::set(&summary, &"name".into(), &JsValue::from_str(&r.name)).unwrap();
+        Reflect::set(
+            &summary,
+            &"status".into(),
+            &JsValue::from_str(r.status.as_str()),
+        )
+        .unwrap();
+        Reflect::set(
+            &summary,
+            &"created".into(),
+            &JsValue::from_f64(r.created_ms as f64),
+        )
+        .unwrap();
+        summaries.put(JsValue::from(summary)).primitive().unwrap();
+    }
+    tx.object_store(META)
+        .unwrap()
+        .put(JsValue::TRUE)
+        .with_key(JsValue::from_str(META_SUMMARIES_BUILT))
+        .primitive()
+        .unwrap();
+    tx.commit().await.unwrap();
+    db.close();
+
+    let s = IdbStore::open(&name).await.expect("upgrade to version 3");
+    let newest_first = ListOrder {
+        column: SortColumn::Created,
+        descending: true,
+        offset: 0,
+        limit: 2,
+    };
+    let page = s
+        .list(&InstanceQuery::default(), &newest_first)
+        .await
+        .unwrap();
+    let ids: Vec<_> = page.rows.iter().map(|r| r.id.0.clone()).collect();
+    assert_eq!(ids, ["c:3", "b:2"]);
+    assert!(page.more);
+    assert_eq!(s.count(&InstanceQuery::default()).await.unwrap(), 3);
+}
+
+#[wasm_bindgen_test]
 async fn an_upgrade_blocked_by_another_tab_is_a_typed_error_and_loses_nothing() {
     let name = unique("blocked");
     // An "older tab" holds version 1 open and does not let go.

@@ -608,10 +608,24 @@ pub async fn lists<S: Store>(s: S) {
         (vec!["p06".into(), "p03".into()], 4)
     );
     assert_eq!(
-        list(completed.clone(), SortColumn::Status, false, 0, 0)
-            .await
-            .1,
-        4
+        list(completed.clone(), SortColumn::Status, false, 0, 0).await,
+        (
+            vec!["p00".into(), "p03".into(), "p06".into(), "p09".into()],
+            4
+        )
+    );
+    assert_eq!(
+        list(completed.clone(), SortColumn::Status, true, 1, 2).await,
+        (vec!["p06".into(), "p03".into()], 4)
+    );
+    let backwards = InstanceQuery {
+        created_from_ms: Some(105),
+        created_to_ms: Some(103),
+        ..Default::default()
+    };
+    assert_eq!(
+        list(backwards, SortColumn::Created, false, 0, 0).await,
+        (Vec::<String>::new(), 0)
     );
     let odd = InstanceQuery {
         name: Some("Odd".into()),

@@ -87,6 +87,28 @@ async fn the_dashboard_lists_and_steers_a_games_workflows() {
     assert!(storage.starts_with("Storage: "), "{storage:?}");
     assert!(storage.contains(" used of "), "{storage:?}");
 
+    // Away to the lobby and back: the dashboard mounts again.
+    click(&browser, "a[href=\"#/\"]").await;
+    browser
+        .wait_for_text(
+            "[data-testid=\"executor\"]",
+            "This tab runs the workflows.",
+            SLOW,
+        )
+        .await
+        .unwrap();
+    click(&browser, "[data-testid=\"dashboard-link\"]").await;
+    p.until("the list again", SLOW, async |c| {
+        let n = c
+            .find_all(Locator::Css("[data-testid=\"instance-row\"]"))
+            .await
+            .map_err(|e| e.to_string())?
+            .len();
+        Ok((n >= 3).then_some(()))
+    })
+    .await
+    .unwrap();
+
     // Invalid JSON is refused and nothing is sent.
     browser
         .goto(&format!("{base}#/dashboard/i/ann%3Aconfirm"))
@@ -123,6 +145,14 @@ async fn the_dashboard_lists_and_steers_a_games_workflows() {
     .await;
     click(&browser, "[data-testid=\"raise\"]").await;
     wait_instance_status(&p, "Completed").await;
+    // Exactly one event arrived: the valid one, not the refused one.
+    let raised = p
+        .texts("[data-testid=\"history-row\"]")
+        .await
+        .into_iter()
+        .filter(|r| r.contains("EventRaised"))
+        .count();
+    assert_eq!(raised, 1, "one EventRaised in the history");
     browser
         .client()
         .execute(
