@@ -27,7 +27,8 @@ extern "C" {
 }
 
 /// The dashboard module's script, as this build named it (the build writes
-/// it into the page: `<meta name="dashboard-module">`).
+/// it into the page: `<meta name="dashboard-module">`); a page built without
+/// the hook falls back to the unhashed name.
 fn module_url() -> String {
     document()
         .query_selector("meta[name=dashboard-module]")

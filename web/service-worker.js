@@ -11,7 +11,7 @@ const CACHE = `durable-dungeon-${VERSION}`;
 
 self.addEventListener("install", (event) => {
   // From the server, not the HTTP cache: some files keep their names
-  // across builds (dashboard.js, index.html).
+  // across builds (index.html, the manifest, the icons).
   event.waitUntil(
     caches
       .open(CACHE)
