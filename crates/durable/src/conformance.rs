@@ -648,6 +648,40 @@ pub async fn lists<S: Store>(s: S) {
         list(all(), SortColumn::Status, true, 0, 1).await.0,
         ["p11"] // Running after Completed; ties by id, descending
     );
+    // Text orders as IndexedDB orders keys (UTF-16 code units), whether a
+    // store walks an index (name) or sorts in memory (id).
+    commit(
+        &s,
+        CommitBatch {
+            instances: vec![
+                row("uａ", "zａ", RuntimeStatus::Pending, 1),
+                row("u😀", "z😀", RuntimeStatus::Pending, 2),
+            ],
+            ..Default::default()
+        },
+    )
+    .await;
+    let wide = InstanceQuery {
+        statuses: vec![RuntimeStatus::Pending],
+        ..Default::default()
+    };
+    assert_eq!(
+        list(wide.clone(), SortColumn::Id, false, 0, 0).await.0,
+        ["u😀", "uａ"]
+    );
+    let named = InstanceQuery::default();
+    assert_eq!(
+        list(named, SortColumn::Name, true, 0, 2).await.0,
+        ["uａ", "u😀"]
+    );
+    commit(
+        &s,
+        CommitBatch {
+            purge: vec![InstanceId::new("uａ"), InstanceId::new("u😀")],
+            ..Default::default()
+        },
+    )
+    .await;
     // A later commit moves the row in every order it changed.
     rows[0].status = RuntimeStatus::Failed;
     rows[0].updated_ms = 5_000;

@@ -55,6 +55,14 @@ impl InstanceQuery {
     }
 }
 
+/// Text in the order of UTF-16 code units, as browsers' storage (IndexedDB)
+/// orders its keys, so a list sorted here and one walked in an index agree.
+/// It differs from byte order only between characters above U+FFFF and
+/// those from U+E000 to U+FFFF.
+pub fn text_order(a: &str, b: &str) -> Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
 /// A column a list can be sorted by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SortColumn {
@@ -93,14 +101,14 @@ impl ListOrder {
     /// order is total and pages never overlap.
     pub fn compare(&self, a: &InstanceSummary, b: &InstanceSummary) -> Ordering {
         let o = match self.column {
-            SortColumn::Name => a.name.cmp(&b.name),
+            SortColumn::Name => text_order(&a.name, &b.name),
             SortColumn::Id => Ordering::Equal,
             SortColumn::Status => a.status.as_str().cmp(b.status.as_str()),
             SortColumn::Created => a.created_ms.cmp(&b.created_ms),
             SortColumn::Updated => a.updated_ms.cmp(&b.updated_ms),
-            SortColumn::CustomStatus => a.custom_status.cmp(&b.custom_status),
+            SortColumn::CustomStatus => text_order(&a.custom_status, &b.custom_status),
         }
-        .then_with(|| a.id.cmp(&b.id));
+        .then_with(|| text_order(a.id.as_str(), b.id.as_str()));
         if self.descending {
             o.reverse()
         } else {
@@ -201,6 +209,24 @@ mod tests {
         }
         let (newest, _) = order(SortColumn::Created, true, 0, 1).arrange(&all, rows().into_iter());
         assert_eq!(newest, vec![InstanceId::new("i23")]); // created 29: (29*7)%30
+    }
+
+    #[test]
+    fn text_sorts_as_indexeddb_keys_do() {
+        // U+1F600 is a surrogate pair (0xD83D …) in UTF-16, below U+FF41.
+        assert_eq!(text_order("a😀", "aａ"), Ordering::Less);
+        assert_eq!("a😀".cmp("aａ"), Ordering::Greater, "bytes disagree");
+        let o = ListOrder {
+            column: SortColumn::Id,
+            descending: false,
+            offset: 0,
+            limit: 0,
+        };
+        let (ids, _) = o.arrange(
+            &InstanceQuery::default(),
+            [summary("aａ", "N", 1), summary("a😀", "N", 2)].into_iter(),
+        );
+        assert_eq!(ids, [InstanceId::new("a😀"), InstanceId::new("aａ")]);
     }
 
     #[test]
