@@ -28,3 +28,7 @@ hash=$(cat "$out/dashboard.js" "$out/dashboard_bg.wasm" | sha256sum | cut -c1-16
 mv "$out/dashboard.js" "$out/dashboard-$hash.js"
 mv "$out/dashboard_bg.wasm" "$out/dashboard-${hash}_bg.wasm"
 sed -i "s|<meta charset=\"utf-8\">|&<meta name=\"dashboard-module\" content=\"dashboard-$hash.js\">|" "$out/index.html"
+grep -q 'name="dashboard-module"' "$out/index.html" || {
+    echo "build-dashboard.sh: no <meta charset=\"utf-8\"> in index.html to name the dashboard after" >&2
+    exit 1
+}

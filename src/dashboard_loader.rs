@@ -10,15 +10,19 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = "
 let loaded = null;
+let generation = 0;
 export function load_dashboard(element, url) {
     const base = document.baseURI;
+    const mine = ++generation;
     return import(new URL(url, base).href).then(async (module) => {
         await module.default({ module_or_path: new URL(url.replace(/\\.js$/, '_bg.wasm'), base).href });
         loaded = module;
-        module.mount_dashboard(element);
+        // Not if the page left the dashboard while the module loaded.
+        if (mine === generation && element.isConnected) module.mount_dashboard(element);
     });
 }
 export function unload_dashboard() {
+    generation++;
     if (loaded) loaded.unmount_dashboard();
 }")]
 extern "C" {

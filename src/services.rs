@@ -74,6 +74,11 @@ impl Services {
             let config = self.config.get_value();
             match Host::start(&name, dungeon::registry(), HostOptions::default()).await {
                 Ok(host) => {
+                    // The view these services served may be gone already.
+                    if self.changes.try_get_untracked().is_none() {
+                        host.shutdown();
+                        return;
+                    }
                     hand_over_when_hidden_for_good(self);
                     let game = Game::new(host.client().clone(), config);
                     let sub = host.subscribe();

@@ -185,10 +185,16 @@ pub fn Dashboard() -> impl IntoView {
                 .list(&query, &v.order())
                 .await
                 .map_err(|e| e.to_string())?;
-            if counted_for.get_value().as_ref() != Some(&query) {
+            // The page may have left the dashboard while this was read.
+            let (Some(last_counted), Some(last_round)) =
+                (counted_for.try_get_value(), round.try_get_value())
+            else {
+                return Ok(None);
+            };
+            if last_counted.as_ref() != Some(&query) {
                 total.set(None);
             }
-            let this_round = round.get_value() + 1;
+            let this_round = last_round + 1;
             round.set_value(this_round);
             leptos::task::spawn_local(async move {
                 let n = rt
@@ -198,7 +204,7 @@ pub fn Dashboard() -> impl IntoView {
                     .await
                     .map_err(|e| e.to_string());
                 // A later page's count replaces this one.
-                if round.get_value() == this_round {
+                if round.try_get_value() == Some(this_round) {
                     counted_for.set_value(Some(query));
                     total.set(Some(n));
                 }

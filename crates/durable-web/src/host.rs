@@ -167,15 +167,11 @@ impl Host {
     }
 
     /// Stops executing and hands leadership to the next tab, as closing the
-    /// tab would.
+    /// tab would. The client stays usable: its commands still reach the
+    /// executing tab.
     pub fn shutdown(&self) {
         self.inner.stopped.set(true);
         self.inner.wake.notify();
-        self.inner.broadcast.borrow_mut().take();
-        // Wake the forwarder so it sees the stop.
-        self.inner.runtime.changes().publish(Change::AppStore {
-            store: String::new(),
-        });
     }
 }
 
@@ -194,9 +190,8 @@ async fn forward_changes(inner: Weak<Inner>, sub: ChangeSubscription) {
         let Some(inner) = inner.upgrade() else {
             return;
         };
-        if inner.stopped.get() {
-            return;
-        }
+        // Even once stopped: a command this tab's client committed must
+        // still reach the executing tab.
         let mut batch = vec![first];
         batch.extend(sub.drain());
         if let Some(b) = inner.broadcast.borrow().as_ref() {

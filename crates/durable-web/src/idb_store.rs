@@ -477,7 +477,12 @@ impl Store for IdbStore {
         let mut ids = Vec::new();
         let mut more = false;
         for s in read_summaries(&tx, query).await? {
-            if query.after.as_ref().is_some_and(|a| &s.id <= a) || !query.admits(&s) {
+            // The range already starts after `after`; this keeps a row the
+            // range let through only if IndexedDB's order puts it later.
+            let past = |a: &InstanceId| {
+                durable::text_order(s.id.as_str(), a.as_str()) == std::cmp::Ordering::Greater
+            };
+            if query.after.as_ref().is_some_and(|a| !past(a)) || !query.admits(&s) {
                 continue;
             }
             if query.page_size > 0 && ids.len() == query.page_size {

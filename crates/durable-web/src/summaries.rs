@@ -8,8 +8,8 @@
 //! copy of anything.
 
 use durable::{
-    InstanceId, InstanceQuery, InstanceRecord, InstanceSummary, ListOrder, RuntimeStatus,
-    SortColumn, StoreError,
+    text_order, InstanceId, InstanceQuery, InstanceRecord, InstanceSummary, ListOrder,
+    RuntimeStatus, SortColumn, StoreError,
 };
 use indexed_db_futures::cursor::CursorDirection;
 use indexed_db_futures::database::Database;
@@ -65,14 +65,16 @@ pub(crate) async fn read_summaries(
 ) -> Result<Vec<InstanceSummary>, StoreError> {
     let store = tx.object_store(SUMMARIES).map_err(Error::from)?;
     let upper = query.id_prefix.as_ref().map(|p| format!("{p}\u{ffff}"));
+    // Compared as IndexedDB compares keys (UTF-16 code units).
+    let at_or_above = |a: &str, b: &str| text_order(a, b) != std::cmp::Ordering::Less;
     let lower = match (&query.id_prefix, &query.after) {
-        (Some(p), Some(a)) if a.as_str() >= p.as_str() => Some((a.as_str(), true)),
+        (Some(p), Some(a)) if at_or_above(a.as_str(), p) => Some((a.as_str(), true)),
         (Some(p), _) => Some((p.as_str(), false)),
         (None, Some(a)) => Some((a.as_str(), true)),
         (None, None) => None,
     };
     let range = match (lower, &upper) {
-        (Some((l, _)), Some(u)) if l >= u.as_str() => return Ok(Vec::new()),
+        (Some((l, _)), Some(u)) if at_or_above(l, u) => return Ok(Vec::new()),
         (Some((l, open)), Some(u)) => Some(KeyRange::Bound(
             JsValue::from_str(l),
             open,

@@ -513,6 +513,52 @@ pub async fn purge<S: Store>(s: S) {
     assert!(s.instance(&InstanceId::new("b")).await.unwrap().is_some());
 }
 
+/// Continuation paging returns every instance exactly once, whatever the
+/// characters of the ids (a store follows its own key order).
+pub async fn query_continuations<S: Store>(s: S) {
+    let ids = ["w:a", "w:a😀", "w:aａ", "w:b", "x:z"];
+    commit(
+        &s,
+        CommitBatch {
+            instances: ids
+                .iter()
+                .map(|id| row(id, "W", RuntimeStatus::Running, 1))
+                .collect(),
+            ..Default::default()
+        },
+    )
+    .await;
+    for prefix in [None, Some("w:".to_string())] {
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = s
+                .query(&InstanceQuery {
+                    id_prefix: prefix.clone(),
+                    after: after.clone(),
+                    page_size: 1,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            seen.extend(page.instances.into_iter().map(|r| r.id.0));
+            match page.continuation {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+            assert!(seen.len() <= ids.len(), "paging does not end: {seen:?}");
+        }
+        seen.sort();
+        let mut expected: Vec<String> = ids
+            .iter()
+            .filter(|id| prefix.as_ref().is_none_or(|p| id.starts_with(p.as_str())))
+            .map(|id| id.to_string())
+            .collect();
+        expected.sort();
+        assert_eq!(seen, expected, "prefix {prefix:?}");
+    }
+}
+
 /// Sorted, filtered pages with totals; summaries follow every commit (a
 /// status change, a later update, a custom status, a purge).
 pub async fn lists<S: Store>(s: S) {
@@ -734,5 +780,6 @@ where
     app_records(make("app_records").await).await;
     queries(make("queries").await).await;
     lists(make("lists").await).await;
+    query_continuations(make("query_continuations").await).await;
     purge(make("purge").await).await;
 }

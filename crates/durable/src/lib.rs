@@ -104,7 +104,7 @@ pub use history::{
     decode_event, export_json, EventKind, HistoryDecodeError, HistoryEvent, HISTORY_FORMAT,
 };
 pub use instance::{InstanceId, InstanceRecord, ParentRef, RuntimeStatus};
-pub use listing::{InstanceList, InstanceSummary, ListOrder, SortColumn};
+pub use listing::{text_order, InstanceList, InstanceSummary, ListOrder, SortColumn};
 pub use memory_store::InMemoryStore;
 pub use registry::{LocalFuture, Registry};
 pub use replay_check::{check_replay, ReplayReport};
