@@ -50,14 +50,9 @@ pub fn AdventurePage(key: String) -> impl IntoView {
                     .into_iter()
                     .map(|w| (w.name, w.status.to_string(), w.id.0))
                     .collect();
-                // Only an open confirmation has a countdown: skip reading its
-                // history once it is over.
-                let confirming = d.workflows.iter().any(|(name, status, _)| {
-                    name == dungeon::workflows::USER_CONFIRMATION && status == "Running"
-                });
-                if confirming {
-                    d.window = g.confirmation_window(&key).await?;
-                }
+                // The game knows when there is one (it skips the history of a
+                // confirmation that is over).
+                d.window = g.confirmation_window(&key).await?;
                 Ok::<_, dungeon::GameError>(())
             }
             .await;

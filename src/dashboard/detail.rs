@@ -250,16 +250,11 @@ fn facts_html(r: &InstanceRecord, children: &[String]) -> String {
 /// the event's fields.
 fn history_html(history: &[HistoryEvent]) -> String {
     let mut h = Html::new();
-    h.open(
-        "table",
-        &[("class", "dashboard__table"), ("data-testid", "history")],
-    )
-    .open("thead", &[])
-    .open("tr", &[]);
-    for heading in ["#", "Event", "Time", "Answers", "Details"] {
-        h.element("th", &[], heading);
-    }
-    h.close("tr").close("thead").open("tbody", &[]);
+    h.begin_table("history", |h| {
+        for heading in ["#", "Event", "Time", "Answers", "Details"] {
+            h.element("th", &[], heading);
+        }
+    });
     for e in history {
         h.open("tr", &[("data-testid", "history-row")])
             .element("td", &[], &e.event_id.to_string())
@@ -273,7 +268,7 @@ fn history_html(history: &[HistoryEvent]) -> String {
             .element("td", &[("class", "mono")], &details(&e.kind))
             .close("tr");
     }
-    h.close("tbody").close("table");
+    h.end_table();
     h.finish()
 }
 

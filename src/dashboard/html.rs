@@ -72,6 +72,23 @@ impl Html {
         self.open(tag, attrs).text(text).close(tag)
     }
 
+    /// A dashboard table up to its body: `headings` writes the `<th>`s; the
+    /// caller then writes the rows and closes with [`Html::end_table`].
+    pub fn begin_table(&mut self, testid: &str, headings: impl FnOnce(&mut Html)) -> &mut Html {
+        self.open(
+            "table",
+            &[("class", "dashboard__table"), ("data-testid", testid)],
+        )
+        .open("thead", &[])
+        .open("tr", &[]);
+        headings(self);
+        self.close("tr").close("thead").open("tbody", &[])
+    }
+
+    pub fn end_table(&mut self) -> &mut Html {
+        self.close("tbody").close("table")
+    }
+
     pub fn finish(self) -> String {
         self.0
     }

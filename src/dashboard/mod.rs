@@ -63,34 +63,29 @@ pub fn chip_class(status: RuntimeStatus) -> String {
 /// by the table's one click listener) and a row per instance.
 fn table_html(rows: &[InstanceRecord], v: &ListView) -> String {
     let mut h = Html::new();
-    h.open(
-        "table",
-        &[("class", "dashboard__table"), ("data-testid", "instances")],
-    )
-    .open("thead", &[])
-    .open("tr", &[]);
-    for c in SortColumn::ALL {
-        let (sort, arrow) = match (v.sort == c, v.descending) {
-            (false, _) => ("none", ""),
-            (true, false) => ("ascending", " ▲"),
-            (true, true) => ("descending", " ▼"),
-        };
-        h.open("th", &[("aria-sort", sort)])
-            .open(
-                "button",
-                &[
-                    ("type", "button"),
-                    ("class", "linklike"),
-                    ("data-sort", column_key(c)),
-                    ("data-testid", &format!("sort-{}", column_key(c))),
-                ],
-            )
-            .text(column_label(c))
-            .text(arrow)
-            .close("button")
-            .close("th");
-    }
-    h.close("tr").close("thead").open("tbody", &[]);
+    h.begin_table("instances", |h| {
+        for c in SortColumn::ALL {
+            let (sort, arrow) = match (v.sort == c, v.descending) {
+                (false, _) => ("none", ""),
+                (true, false) => ("ascending", " ▲"),
+                (true, true) => ("descending", " ▼"),
+            };
+            h.open("th", &[("aria-sort", sort)])
+                .open(
+                    "button",
+                    &[
+                        ("type", "button"),
+                        ("class", "linklike"),
+                        ("data-sort", column_key(c)),
+                        ("data-testid", &format!("sort-{}", column_key(c))),
+                    ],
+                )
+                .text(column_label(c))
+                .text(arrow)
+                .close("button")
+                .close("th");
+        }
+    });
     for r in rows {
         h.open(
             "tr",
@@ -127,7 +122,7 @@ fn table_html(rows: &[InstanceRecord], v: &ListView) -> String {
         )
         .close("tr");
     }
-    h.close("tbody").close("table");
+    h.end_table();
     h.finish()
 }
 

@@ -6,51 +6,30 @@
 //! tab asks to upgrade, so a newer app is never blocked by an older tab. Must
 //! never open the database at a version other than the one asked for.
 
-use std::cell::RefCell;
 use std::future::IntoFuture;
-use std::rc::Rc;
-use std::task::{Poll, Waker};
 
 use durable::{select2, Either, StoreError};
 use indexed_db_futures::database::Database;
 
 use crate::error::Error;
+use crate::flag::Flag;
 use crate::schema::upgrade;
-
-#[derive(Default)]
-struct BlockedSignal {
-    blocked: bool,
-    waker: Option<Waker>,
-}
 
 /// Opens `name` at `version`, creating or upgrading it. A database written
 /// by a newer version is [`StoreError::NewerSchema`]; an upgrade that
 /// another tab blocks is [`StoreError::Blocked`] (nothing is lost either way).
 pub async fn open_database(name: &str, version: u32) -> Result<Database, StoreError> {
-    let signal = Rc::new(RefCell::new(BlockedSignal::default()));
-    let on_blocked = signal.clone();
+    let blocked = Flag::default();
+    let on_blocked = blocked.clone();
     let open = Database::open(name)
         .with_version(version)
         .with_on_blocked(move |_event| {
-            let mut s = on_blocked.borrow_mut();
-            s.blocked = true;
-            if let Some(w) = s.waker.take() {
-                w.wake();
-            }
+            on_blocked.raise();
             Ok(())
         })
         .with_on_upgrade_needed(move |event, db| upgrade(event.old_version(), version, &db));
-    let blocked = std::future::poll_fn(|cx| {
-        let mut s = signal.borrow_mut();
-        if s.blocked {
-            Poll::Ready(())
-        } else {
-            s.waker = Some(cx.waker().clone());
-            Poll::Pending
-        }
-    });
     let mut open = Box::pin(open.into_future());
-    let db = match select2(&mut open, blocked).await {
+    let db = match select2(&mut open, blocked.raised()).await {
         Either::Left(result) => match result {
             Ok(db) => db,
             Err(err) => {

@@ -8,7 +8,6 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
-use std::task::{Poll, Waker};
 
 use durable::{
     select2, Change, ChangeFeed, ChangeSubscription, Client, Clock, Registry, Runtime,
@@ -17,6 +16,7 @@ use durable::{
 
 use crate::broadcast::Broadcast;
 use crate::clock::BrowserClock;
+use crate::flag::Flag;
 use crate::idb_store::IdbStore;
 use crate::leadership::{Leadership, NoWebLocks};
 
@@ -31,41 +31,13 @@ pub enum HostError {
     NoBroadcast(String),
 }
 
-/// A wake-up flag the dispatcher loop waits on.
-#[derive(Clone, Default)]
-struct Wake(Rc<RefCell<(bool, Option<Waker>)>>);
-
-impl Wake {
-    fn notify(&self) {
-        let mut w = self.0.borrow_mut();
-        w.0 = true;
-        if let Some(waker) = w.1.take() {
-            waker.wake();
-        }
-    }
-
-    async fn wait(&self) {
-        std::future::poll_fn(|cx| {
-            let mut w = self.0.borrow_mut();
-            if w.0 {
-                w.0 = false;
-                Poll::Ready(())
-            } else {
-                w.1 = Some(cx.waker().clone());
-                Poll::Pending
-            }
-        })
-        .await
-    }
-}
-
 struct Inner {
     store: IdbStore,
     runtime: Runtime<IdbStore>,
     client: Client<IdbStore>,
     /// What the UI subscribes to: this tab's changes and other tabs'.
     ui: ChangeFeed,
-    wake: Wake,
+    wake: Flag,
     stopped: Cell<bool>,
     leader: Cell<bool>,
     last_error: RefCell<Option<StoreError>>,
@@ -111,7 +83,7 @@ impl Host {
             runtime,
             client,
             ui,
-            wake: Wake::default(),
+            wake: Flag::default(),
             stopped: Cell::new(false),
             leader: Cell::new(false),
             last_error: RefCell::new(None),
@@ -123,7 +95,7 @@ impl Host {
                 for c in changes {
                     inner.ui.publish(c);
                 }
-                inner.wake.notify();
+                inner.wake.raise();
             }
         })
         .map_err(|e| {
@@ -171,7 +143,7 @@ impl Host {
     /// executing tab.
     pub fn shutdown(&self) {
         self.inner.stopped.set(true);
-        self.inner.wake.notify();
+        self.inner.wake.raise();
     }
 }
 
@@ -200,7 +172,7 @@ async fn forward_changes(inner: Weak<Inner>, sub: ChangeSubscription) {
         for c in batch {
             inner.ui.publish(c);
         }
-        inner.wake.notify();
+        inner.wake.raise();
     }
 }
 
@@ -213,7 +185,7 @@ async fn execute(inner: Weak<Inner>, lock: Leadership) {
     };
     // Wait for the lock, waking up to check for a stop.
     loop {
-        let acquired = select2(lock.acquired(), stop.wait()).await;
+        let acquired = select2(lock.acquired(), stop.take()).await;
         let Some(i) = inner.upgrade() else { return };
         if i.stopped.get() {
             return; // dropping the lock withdraws the request
@@ -252,6 +224,6 @@ async fn execute(inner: Weak<Inner>, lock: Leadership) {
         let wake = i.wake.clone();
         drop(i);
         // One browser timer, for the earliest due time.
-        select2(wake.wait(), BrowserClock.sleep(wait_ms)).await;
+        select2(wake.take(), BrowserClock.sleep(wait_ms)).await;
     }
 }

@@ -23,7 +23,7 @@ use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionFinishKind;
-use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use indexed_db_futures::KeyRange;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -32,7 +32,7 @@ use crate::database::open_database;
 use crate::error::Error;
 use crate::schema::*;
 use crate::summaries::{
-    build_summaries, count_by_index, list_by_index, read_rows, read_summaries, summary_value,
+    build_summaries, count_by_index, list_by_index, read_summaries, summary_value,
 };
 
 /// A fault to inject into the next commit, for tests of aborted turns.
@@ -342,6 +342,42 @@ impl IdbStore {
     }
 }
 
+/// The instance rows of `ids`, in order, read in one transaction with all
+/// requests out at once.
+pub(crate) async fn read_instances(
+    tx: &Transaction<'_>,
+    ids: &[InstanceId],
+) -> Result<Vec<Option<InstanceRecord>>, StoreError> {
+    let store = tx.object_store(INSTANCES).map_err(Error::from)?;
+    let mut requests = Vec::with_capacity(ids.len());
+    for id in ids {
+        requests.push(
+            store
+                .get(JsValue::from_str(id.as_str()))
+                .primitive()
+                .map_err(Error::from)?,
+        );
+    }
+    let mut rows = Vec::with_capacity(ids.len());
+    for r in requests {
+        let v: Option<JsValue> = r.await.map_err(Error::from)?;
+        rows.push(v.map(|v| decode_instance(&v)).transpose()?);
+    }
+    Ok(rows)
+}
+
+/// The rows of `ids` that still exist (one may be purged meanwhile).
+async fn read_rows(
+    tx: &Transaction<'_>,
+    ids: &[InstanceId],
+) -> Result<Vec<InstanceRecord>, StoreError> {
+    Ok(read_instances(tx, ids)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
 async fn get_value(store: &ObjectStore<'_>, key: JsValue) -> Result<Option<JsValue>, StoreError> {
     Ok(store
         .get(key)
@@ -365,22 +401,7 @@ impl Store for IdbStore {
         ids: &[InstanceId],
     ) -> Result<Vec<Option<InstanceRecord>>, StoreError> {
         let tx = self.read_tx(&[INSTANCES])?;
-        let store = tx.object_store(INSTANCES).map_err(Error::from)?;
-        let mut requests = Vec::with_capacity(ids.len());
-        for id in ids {
-            requests.push(
-                store
-                    .get(JsValue::from_str(id.as_str()))
-                    .primitive()
-                    .map_err(Error::from)?,
-            );
-        }
-        let mut rows = Vec::with_capacity(ids.len());
-        for r in requests {
-            let v: Option<JsValue> = r.await.map_err(Error::from)?;
-            rows.push(v.map(|v| decode_instance(&v)).transpose()?);
-        }
-        Ok(rows)
+        read_instances(&tx, ids).await
     }
 
     async fn histories(&self, ids: &[InstanceId]) -> Result<Vec<Vec<HistoryEvent>>, StoreError> {

@@ -7,10 +7,11 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::task::{Poll, Waker};
 
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
+
+use crate::flag::Flag;
 
 #[wasm_bindgen]
 extern "C" {
@@ -26,17 +27,12 @@ extern "C" {
     ) -> Result<Promise, JsValue>;
 }
 
-#[derive(Default)]
-struct LockState {
-    held: bool,
-    release: Option<Function>,
-    waker: Option<Waker>,
-}
-
 /// A lock request; holds the lock from when [`Leadership::acquired`]
 /// resolves until it is dropped.
 pub struct Leadership {
-    state: Rc<RefCell<LockState>>,
+    held: Flag,
+    /// Resolving it lets go of the lock (set once it is granted).
+    release: Rc<RefCell<Option<Function>>>,
     /// Withdraws the request if it is dropped before the lock is granted.
     abort: web_sys::AbortController,
     _callback: Closure<dyn FnMut(JsValue) -> Promise>,
@@ -59,17 +55,13 @@ impl Leadership {
             return Err(NoWebLocks);
         }
         let locks: LockManager = locks.unchecked_into();
-        let state = Rc::new(RefCell::new(LockState::default()));
-        let s = state.clone();
+        let held = Flag::default();
+        let release: Rc<RefCell<Option<Function>>> = Rc::default();
+        let (on_grant, keep) = (held.clone(), release.clone());
         let callback = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |_lock: JsValue| {
-            let s = s.clone();
             Promise::new(&mut |resolve, _reject| {
-                let mut st = s.borrow_mut();
-                st.held = true;
-                st.release = Some(resolve);
-                if let Some(w) = st.waker.take() {
-                    w.wake();
-                }
+                *keep.borrow_mut() = Some(resolve);
+                on_grant.raise();
             })
         });
         let abort = web_sys::AbortController::new().map_err(|_| NoWebLocks)?;
@@ -86,7 +78,8 @@ impl Leadership {
             }
         }
         Ok(Leadership {
-            state,
+            held,
+            release,
             abort,
             _callback: callback,
         })
@@ -94,24 +87,14 @@ impl Leadership {
 
     /// Resolves once this tab holds the lock.
     pub async fn acquired(&self) {
-        std::future::poll_fn(|cx| {
-            let mut s = self.state.borrow_mut();
-            if s.held {
-                Poll::Ready(())
-            } else {
-                s.waker = Some(cx.waker().clone());
-                Poll::Pending
-            }
-        })
-        .await
+        self.held.raised().await
     }
 }
 
 impl Drop for Leadership {
     fn drop(&mut self) {
-        let mut s = self.state.borrow_mut();
-        s.held = false;
-        match s.release.take() {
+        self.held.lower();
+        match self.release.borrow_mut().take() {
             Some(release) => {
                 let _ = release.call0(&JsValue::UNDEFINED);
             }

@@ -11,6 +11,7 @@ mod broadcast;
 mod clock;
 mod database;
 mod error;
+mod flag;
 mod host;
 mod idb_store;
 mod leadership;

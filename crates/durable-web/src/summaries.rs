@@ -111,20 +111,6 @@ fn index_plan(
     query: &InstanceQuery,
     order: &ListOrder,
 ) -> Option<(&'static str, KeyRange<JsValue>)> {
-    let filtered_by_more_than = |allowed: &str| {
-        (query.name.is_some() && allowed != "name")
-            || (query.id_prefix.is_some())
-            || (!query.statuses.is_empty() && allowed != "status")
-            || ((query.created_from_ms.is_some() || query.created_to_ms.is_some())
-                && allowed != "created")
-    };
-    let created_range = || {
-        let from = query
-            .created_from_ms
-            .map_or(f64::NEG_INFINITY, |t| t as f64);
-        let to = query.created_to_ms.map_or(f64::INFINITY, |t| t as f64);
-        KeyRange::Bound(JsValue::from_f64(from), false, JsValue::from_f64(to), false)
-    };
     // An empty time range is no key range at all (IndexedDB refuses one
     // whose lower bound is above its upper): the in-memory path answers.
     if query
@@ -134,11 +120,28 @@ fn index_plan(
     {
         return None;
     }
+    // An index serves at most one filter, and never the id prefix.
+    let by_name = query.name.is_some();
+    let by_time = query.created_from_ms.is_some() || query.created_to_ms.is_some();
+    if query.id_prefix.is_some()
+        || [by_name, by_time, !query.statuses.is_empty()]
+            .iter()
+            .filter(|f| **f)
+            .count()
+            > 1
+    {
+        return None;
+    }
+    let created_range = || {
+        let from = query
+            .created_from_ms
+            .map_or(f64::NEG_INFINITY, |t| t as f64);
+        let to = query.created_to_ms.map_or(f64::INFINITY, |t| t as f64);
+        KeyRange::Bound(JsValue::from_f64(from), false, JsValue::from_f64(to), false)
+    };
     match (order.column, query.statuses.as_slice()) {
-        (SortColumn::Created, []) if !filtered_by_more_than("created") => {
-            Some((SUMMARIES_BY_CREATED, created_range()))
-        }
-        (SortColumn::Created, [status]) if !filtered_by_more_than("status") => {
+        (SortColumn::Created, []) if !by_name => Some((SUMMARIES_BY_CREATED, created_range())),
+        (SortColumn::Created, [status]) => {
             let s = JsValue::from_str(status.as_str());
             let key = |t: f64| js_sys::Array::of2(&s, &JsValue::from_f64(t)).into();
             Some((
@@ -146,17 +149,17 @@ fn index_plan(
                 KeyRange::Bound(key(f64::NEG_INFINITY), false, key(f64::INFINITY), false),
             ))
         }
-        (SortColumn::Status, [status]) if !filtered_by_more_than("status") => Some((
+        (SortColumn::Status, [status]) => Some((
             SUMMARIES_BY_STATUS,
             KeyRange::Only(JsValue::from_str(status.as_str())),
         )),
-        (SortColumn::Updated, []) if !filtered_by_more_than("") => {
+        (SortColumn::Updated, []) if !by_name && !by_time => {
             Some((SUMMARIES_BY_UPDATED, everything()))
         }
-        (SortColumn::Status, []) if !filtered_by_more_than("") => {
+        (SortColumn::Status, []) if !by_name && !by_time => {
             Some((SUMMARIES_BY_STATUS, everything()))
         }
-        (SortColumn::Name, []) if !filtered_by_more_than("name") => Some((
+        (SortColumn::Name, []) if !by_time => Some((
             SUMMARIES_BY_NAME,
             match &query.name {
                 Some(n) => KeyRange::Only(JsValue::from_str(n)),
@@ -262,31 +265,6 @@ pub(crate) async fn count_by_index(
         .await
         .map_err(Error::from)?;
     Ok(Some(n as usize))
-}
-
-/// The full rows of `ids`, in order (an id purged meanwhile is left out).
-pub(crate) async fn read_rows(
-    tx: &Transaction<'_>,
-    ids: &[InstanceId],
-) -> Result<Vec<InstanceRecord>, StoreError> {
-    let store = tx.object_store(INSTANCES).map_err(Error::from)?;
-    let mut requests = Vec::with_capacity(ids.len());
-    for id in ids {
-        requests.push(
-            store
-                .get(JsValue::from_str(id.as_str()))
-                .primitive()
-                .map_err(Error::from)?,
-        );
-    }
-    let mut rows = Vec::with_capacity(ids.len());
-    for r in requests {
-        let v: Option<JsValue> = r.await.map_err(Error::from)?;
-        if let Some(v) = v {
-            rows.push(decode_instance(&v)?);
-        }
-    }
-    Ok(rows)
 }
 
 /// Builds every summary row from the instance rows, once per summary

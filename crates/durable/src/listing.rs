@@ -44,14 +44,7 @@ impl InstanceSummary {
 impl InstanceQuery {
     /// Whether a summary passes the filters (paging aside).
     pub fn admits(&self, s: &InstanceSummary) -> bool {
-        self.name.as_ref().is_none_or(|n| &s.name == n)
-            && (self.statuses.is_empty() || self.statuses.contains(&s.status))
-            && self.created_from_ms.is_none_or(|t| s.created_ms >= t)
-            && self.created_to_ms.is_none_or(|t| s.created_ms <= t)
-            && self
-                .id_prefix
-                .as_ref()
-                .is_none_or(|p| s.id.as_str().starts_with(p.as_str()))
+        self.passes(&s.id, &s.name, s.status, s.created_ms)
     }
 }
 

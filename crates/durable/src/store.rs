@@ -168,14 +168,25 @@ impl InstanceQuery {
 
     /// Whether a row passes the filters (paging aside).
     pub fn matches(&self, r: &InstanceRecord) -> bool {
-        self.name.as_ref().is_none_or(|n| &r.name == n)
-            && (self.statuses.is_empty() || self.statuses.contains(&r.status))
-            && self.created_from_ms.is_none_or(|t| r.created_ms >= t)
-            && self.created_to_ms.is_none_or(|t| r.created_ms <= t)
+        self.passes(&r.id, &r.name, r.status, r.created_ms)
+    }
+
+    /// The filters, over the fields they look at (a row's or a summary's).
+    pub(crate) fn passes(
+        &self,
+        id: &InstanceId,
+        name: &str,
+        status: RuntimeStatus,
+        created_ms: u64,
+    ) -> bool {
+        self.name.as_ref().is_none_or(|n| n == name)
+            && (self.statuses.is_empty() || self.statuses.contains(&status))
+            && self.created_from_ms.is_none_or(|t| created_ms >= t)
+            && self.created_to_ms.is_none_or(|t| created_ms <= t)
             && self
                 .id_prefix
                 .as_ref()
-                .is_none_or(|p| r.id.as_str().starts_with(p.as_str()))
+                .is_none_or(|p| id.as_str().starts_with(p.as_str()))
     }
 
     /// Applies filters and paging to rows sorted by id.

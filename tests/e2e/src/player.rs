@@ -19,6 +19,9 @@ pub fn last_word(s: &str) -> String {
         .to_lowercase()
 }
 
+/// The footer that says which tab executes.
+const EXECUTOR: &str = "[data-testid=\"executor\"]";
+
 /// Enter, as WebDriver types it.
 pub const ENTER: &str = "\u{E007}";
 
@@ -178,6 +181,46 @@ impl<'a> Player<'a> {
     pub async fn wait_countdown(&self, timeout: Duration) -> Result<u64, BrowserError> {
         self.until("the countdown", timeout, async |_| {
             Ok(self.countdown_seconds().await)
+        })
+        .await
+    }
+
+    /// Waits until the footer says this tab runs the workflows.
+    pub async fn wait_leads(&self, timeout: Duration) -> Result<(), BrowserError> {
+        self.browser
+            .wait_for_text(EXECUTOR, "This tab runs the workflows.", timeout)
+            .await
+    }
+
+    /// Waits until the footer says another tab runs the workflows.
+    pub async fn wait_follows(&self, timeout: Duration) -> Result<(), BrowserError> {
+        self.browser
+            .wait_for_text(
+                EXECUTOR,
+                "Another tab runs the workflows; this one follows.",
+                timeout,
+            )
+            .await
+    }
+
+    /// Waits until the number of elements matching `css` passes `enough`.
+    pub async fn wait_count(
+        &self,
+        css: &str,
+        timeout: Duration,
+        enough: impl Fn(usize) -> bool,
+    ) -> Result<usize, BrowserError> {
+        self.until(&format!("the count of {css}"), timeout, async |c| {
+            let n = c
+                .find_all(Locator::Css(css))
+                .await
+                .map_err(|e| e.to_string())?
+                .len();
+            if enough(n) {
+                Ok(Some(n))
+            } else {
+                Err(format!("{n} of them"))
+            }
         })
         .await
     }

@@ -9,6 +9,7 @@ use e2e::{dist_dir, Browser, Player, StaticServer};
 use fantoccini::Locator;
 
 const SLOW: Duration = Duration::from_secs(30);
+const ROW: &str = "[data-testid=\"instance-row\"]";
 
 async fn click(browser: &Browser, css: &str) {
     browser
@@ -89,25 +90,9 @@ async fn the_dashboard_lists_and_steers_a_games_workflows() {
 
     // Away to the lobby and back: the dashboard mounts again.
     click(&browser, "a[href=\"#/\"]").await;
-    browser
-        .wait_for_text(
-            "[data-testid=\"executor\"]",
-            "This tab runs the workflows.",
-            SLOW,
-        )
-        .await
-        .unwrap();
+    p.wait_leads(SLOW).await.unwrap();
     click(&browser, "[data-testid=\"dashboard-link\"]").await;
-    p.until("the list again", SLOW, async |c| {
-        let n = c
-            .find_all(Locator::Css("[data-testid=\"instance-row\"]"))
-            .await
-            .map_err(|e| e.to_string())?
-            .len();
-        Ok((n >= 3).then_some(()))
-    })
-    .await
-    .unwrap();
+    p.wait_count(ROW, SLOW, |n| n >= 3).await.unwrap();
 
     // Invalid JSON is refused and nothing is sent.
     browser
@@ -203,16 +188,7 @@ async fn the_dashboard_lists_and_steers_a_games_workflows() {
         ))
         .await
         .unwrap();
-    p.until("finished rows", SLOW, async |c| {
-        let n = c
-            .find_all(Locator::Css("[data-testid=\"instance-row\"]"))
-            .await
-            .map_err(|e| e.to_string())?
-            .len();
-        Ok((n >= 2).then_some(()))
-    })
-    .await
-    .unwrap();
+    p.wait_count(ROW, SLOW, |n| n >= 2).await.unwrap();
     click(&browser, "[data-testid=\"purge-filtered\"]").await;
     browser.client().accept_alert().await.unwrap();
     let message = p
@@ -222,15 +198,6 @@ async fn the_dashboard_lists_and_steers_a_games_workflows() {
         .await
         .unwrap();
     assert!(message.starts_with("Purged "), "{message}");
-    p.until("no finished rows", SLOW, async |c| {
-        let n = c
-            .find_all(Locator::Css("[data-testid=\"instance-row\"]"))
-            .await
-            .map_err(|e| e.to_string())?
-            .len();
-        Ok((n == 0).then_some(()))
-    })
-    .await
-    .unwrap();
+    p.wait_count(ROW, SLOW, |n| n == 0).await.unwrap();
     browser.close().await.unwrap();
 }

@@ -23,14 +23,7 @@ async fn open(path: &str) -> (StaticServer, Browser) {
 async fn a_new_adventurer_confirms_kills_the_monster_takes_the_treasure_and_wins() {
     let (_server, browser) = open("/?confirm=60s&monitor=1s").await;
     let p = Player::new(&browser);
-    browser
-        .wait_for_text(
-            "[data-testid=\"executor\"]",
-            "This tab runs the workflows.",
-            SLOW,
-        )
-        .await
-        .expect("the runtime starts");
+    p.wait_leads(SLOW).await.expect("the runtime starts");
     p.screenshot("lobby").await.unwrap();
     p.create("Ann").await.unwrap();
     p.wait_countdown(SLOW).await.unwrap();

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use e2e::{dist_dir, Browser, Player, StaticServer};
+use fantoccini::wd::WindowHandle;
 use serde_json::Value;
 
 const SLOW: Duration = Duration::from_secs(30);
@@ -24,6 +25,17 @@ async fn open_cached(server: &StaticServer, path: &str) -> Browser {
         .await
         .expect("the service worker takes the page");
     browser
+}
+
+/// Opens `url` in a second tab, switches to it and waits until it follows
+/// the first; returns the new tab.
+async fn open_follower(browser: &Browser, url: &str) -> WindowHandle {
+    let c = browser.client();
+    let tab = c.new_window(true).await.unwrap().handle;
+    c.switch_to_window(tab.clone()).await.unwrap();
+    browser.goto(url).await.unwrap();
+    Player::new(browser).wait_follows(SLOW).await.unwrap();
+    tab
 }
 
 /// Whether a request that no cache holds reaches a server (it must not,
@@ -115,30 +127,13 @@ async fn two_tabs_share_a_game_and_the_second_takes_over_the_timers() {
     let browser = open_cached(&server, "/?confirm=8s&monitor=1s").await;
     let p = Player::new(&browser);
     let c = browser.client();
-    browser
-        .wait_for_text(
-            "[data-testid=\"executor\"]",
-            "This tab runs the workflows.",
-            SLOW,
-        )
-        .await
-        .unwrap();
+    p.wait_leads(SLOW).await.unwrap();
     let tab_a = c.window().await.unwrap();
     p.create("Ann").await.unwrap();
     p.wait_countdown(SLOW).await.unwrap();
     let ann = c.current_url().await.unwrap().to_string();
 
-    let tab_b = c.new_window(true).await.unwrap().handle;
-    c.switch_to_window(tab_b.clone()).await.unwrap();
-    browser.goto(&ann).await.unwrap();
-    browser
-        .wait_for_text(
-            "[data-testid=\"executor\"]",
-            "Another tab runs the workflows; this one follows.",
-            SLOW,
-        )
-        .await
-        .unwrap();
+    let tab_b = open_follower(&browser, &ann).await;
     p.wait_countdown(SLOW).await.unwrap();
 
     // A command typed in A shows in B within a second.
@@ -162,14 +157,7 @@ async fn two_tabs_share_a_game_and_the_second_takes_over_the_timers() {
     c.close_window().await.unwrap();
 
     c.switch_to_window(tab_b.clone()).await.unwrap();
-    browser
-        .wait_for_text(
-            "[data-testid=\"executor\"]",
-            "This tab runs the workflows.",
-            SLOW,
-        )
-        .await
-        .unwrap();
+    p.wait_leads(SLOW).await.unwrap();
     browser.goto(&bob).await.unwrap();
     p.wait_status("dead", SLOW).await.unwrap();
     let fired = bob_created.elapsed();
@@ -297,23 +285,10 @@ async fn a_leader_tab_that_navigates_away_hands_over() {
     let server = StaticServer::start(dist_dir()).expect("serve dist/");
     let browser = open_cached(&server, "/").await;
     let c = browser.client();
-    let leads = "This tab runs the workflows.";
-    browser
-        .wait_for_text("[data-testid=\"executor\"]", leads, SLOW)
-        .await
-        .unwrap();
+    let p = Player::new(&browser);
+    p.wait_leads(SLOW).await.unwrap();
     let tab_a = c.window().await.unwrap();
-    let tab_b = c.new_window(true).await.unwrap().handle;
-    c.switch_to_window(tab_b.clone()).await.unwrap();
-    browser.goto(&server.url("/")).await.unwrap();
-    browser
-        .wait_for_text(
-            "[data-testid=\"executor\"]",
-            "Another tab runs the workflows; this one follows.",
-            SLOW,
-        )
-        .await
-        .unwrap();
+    let tab_b = open_follower(&browser, &server.url("/")).await;
     // A leaves for another page (the browser may keep it in its
     // back/forward cache): B leads.
     c.switch_to_window(tab_a).await.unwrap();
@@ -322,9 +297,6 @@ async fn a_leader_tab_that_navigates_away_hands_over() {
         .await
         .unwrap();
     c.switch_to_window(tab_b).await.unwrap();
-    browser
-        .wait_for_text("[data-testid=\"executor\"]", leads, SLOW)
-        .await
-        .unwrap();
+    p.wait_leads(SLOW).await.unwrap();
     browser.close().await.unwrap();
 }
