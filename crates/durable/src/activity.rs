@@ -64,6 +64,8 @@ pub enum ActivityError {
 #[derive(Default)]
 pub(crate) struct Effects {
     pub reads: Vec<Precondition>,
+    /// Stores read whole with [`ActivityContext::read_all`].
+    pub scans: Vec<String>,
     pub writes: Vec<AppWrite>,
     /// A storage failure during the activity: its result must not commit.
     pub storage_failure: Option<StoreError>,
@@ -147,7 +149,9 @@ impl ActivityContext {
             .transpose()
     }
 
-    /// Reads every record of an app store (no version guard: for logs).
+    /// Reads every record of an app store (for logs). It carries no version
+    /// guard, but the dispatcher never commits it beside a write to that
+    /// store, so it sees every append committed before it.
     pub async fn read_all<T: DeserializeOwned>(
         &self,
         store: &str,
@@ -159,6 +163,7 @@ impl ActivityContext {
                 return Err(e.into());
             }
         };
+        self.effects.borrow_mut().scans.push(store.to_string());
         records
             .into_iter()
             .map(|r| {

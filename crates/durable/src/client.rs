@@ -14,10 +14,10 @@ use serde_json::Value;
 use crate::changes::{Change, ChangeFeed, ChangeSubscription};
 use crate::clock::Clock;
 use crate::combinators::{select2, Either};
-use crate::derive::start_instance;
+use crate::derive::{bound_incarnation, start_instance};
 use crate::error::ClientError;
 use crate::history::{export_json, EventKind, HistoryEvent};
-use crate::instance::{InstanceId, InstanceRecord, RuntimeStatus};
+use crate::instance::{incarnation_token, InstanceId, InstanceRecord, RuntimeStatus};
 use crate::listing::{InstanceList, ListOrder};
 use crate::store::{AppWrite, CommitBatch, InstancePage, InstanceQuery, Precondition, Store};
 use crate::work::{Message, WorkId, WorkItem};
@@ -159,6 +159,12 @@ impl<S: Store> Client<S> {
         ))
     }
 
+    /// A token for a new life of `instance`, unique across clients, tabs and
+    /// page loads (the same ingredients as a message id).
+    fn new_incarnation(&self, instance: &InstanceId) -> String {
+        incarnation_token(&format!("{}#incarnation", self.message_id(instance).0))
+    }
+
     /// Starts an orchestration under a chosen id. Starting an id that is
     /// active is an error; a finished one is replaced.
     pub async fn start<I: Serialize>(
@@ -199,7 +205,8 @@ impl<S: Store> Client<S> {
                     status: r.status,
                 });
             }
-            let row = InstanceRecord::pending(s.instance_id.clone(), &s.name, s.input, now);
+            let mut row = InstanceRecord::pending(s.instance_id.clone(), &s.name, s.input, now);
+            row.incarnation = self.new_incarnation(&row.id);
             changes.push(Change::Instance {
                 id: row.id.clone(),
                 status: Some(row.status),
@@ -219,6 +226,7 @@ impl<S: Store> Client<S> {
                 Message {
                     instance_id: id.clone(),
                     execution: None,
+                    incarnation: None,
                     event: EventKind::EventRaised {
                         name,
                         input: payload,
@@ -285,6 +293,7 @@ impl<S: Store> Client<S> {
                     instance_id: row.id.clone(),
                     // Whichever execution is current when it is delivered.
                     execution: None,
+                    incarnation: bound_incarnation(row),
                     event,
                     due_ms: None,
                 },

@@ -34,6 +34,7 @@ fn msg(id: &str, instance: &str, due: Option<u64>) -> WorkItem {
         Message {
             instance_id: InstanceId::new(instance),
             execution: Some(0),
+            incarnation: None,
             event: EventKind::EventRaised {
                 name: id.to_string(),
                 input: json!(null),
@@ -49,6 +50,7 @@ fn task(id: &str, instance: &str) -> WorkItem {
         ActivityTask {
             instance_id: InstanceId::new(instance),
             execution: 0,
+            incarnation: String::new(),
             scheduled_id: 1,
             name: "A".into(),
             input: json!(1),
@@ -75,6 +77,8 @@ pub async fn instances_and_history<S: Store>(s: S) {
                 name: "Orch".into(),
                 input: json!([1, "two"]),
                 parent: None,
+                execution: 0,
+                incarnation: "0123456789ab".into(),
             },
         ),
         event(2, EventKind::TimerCreated { fire_at_ms: 99 }),
@@ -172,6 +176,51 @@ pub async fn work_queue<S: Store>(s: S) {
         .into_iter()
         .find(|w| w.id.0 == "k1");
     assert_eq!(k1, Some(task("k1", "b")));
+}
+
+/// A work item exists once: a batch that enqueues one id twice, or an id
+/// that is already queued, is refused with a conflict and writes nothing.
+pub async fn work_ids_are_unique<S: Store>(s: S) {
+    let refused = |r: Result<(), StoreError>, what: &str| {
+        assert!(
+            matches!(r, Err(StoreError::Conflict(_))),
+            "{what}: expected a conflict, got {r:?}"
+        );
+    };
+    let twice = CommitBatch {
+        instances: vec![row("w", "O", RuntimeStatus::Pending, 1)],
+        enqueue: vec![msg("dup", "w", None), msg("dup", "w", None)],
+        ..Default::default()
+    };
+    refused(s.commit(twice).await, "one id twice in one batch");
+    assert!(
+        s.ready_work(0, 10).await.unwrap().is_empty(),
+        "nothing queued"
+    );
+    assert_eq!(s.instance(&InstanceId::new("w")).await.unwrap(), None);
+    commit(
+        &s,
+        CommitBatch {
+            enqueue: vec![msg("once", "w", None)],
+            ..Default::default()
+        },
+    )
+    .await;
+    let again = CommitBatch {
+        instances: vec![row("w", "O", RuntimeStatus::Pending, 1)],
+        enqueue: vec![msg("other", "w", None), msg("once", "w", None)],
+        ..Default::default()
+    };
+    refused(s.commit(again).await, "an id that is already queued");
+    let ids: Vec<String> = s
+        .ready_work(0, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|w| w.id.0)
+        .collect();
+    assert_eq!(ids, ["once"], "the refused batch wrote nothing");
+    assert_eq!(s.instance(&InstanceId::new("w")).await.unwrap(), None);
 }
 
 /// A failed precondition refuses the whole batch and writes nothing.
@@ -777,6 +826,7 @@ where
     instances_and_history(make("instances_and_history").await).await;
     work_queue(make("work_queue").await).await;
     preconditions_are_atomic(make("preconditions_are_atomic").await).await;
+    work_ids_are_unique(make("work_ids_are_unique").await).await;
     app_records(make("app_records").await).await;
     queries(make("queries").await).await;
     lists(make("lists").await).await;

@@ -44,6 +44,8 @@ pub struct LogLine {
 pub(crate) struct ContextState {
     pub instance_id: InstanceId,
     pub execution: u32,
+    /// The instance's incarnation, from its ExecutionStarted event.
+    pub incarnation: String,
     pub now_ms: u64,
     pub replaying: bool,
     /// Actions are only accepted while the orchestration is being polled;
@@ -75,6 +77,7 @@ impl ContextState {
         ContextState {
             instance_id,
             execution,
+            incarnation: String::new(),
             now_ms: 0,
             replaying: false,
             polling: false,
@@ -232,7 +235,12 @@ impl OrchestrationContext {
     pub fn new_guid(&self) -> String {
         let mut s = self.state.borrow_mut();
         s.guid_counter += 1;
-        let seed = format!("{}#{}#{}", s.instance_id, s.execution, s.guid_counter);
+        let seed = if s.incarnation.is_empty() {
+            format!("{}#{}#{}", s.instance_id, s.execution, s.guid_counter)
+        } else {
+            let (id, inc) = (&s.instance_id, &s.incarnation);
+            format!("{id}@{inc}#{}#{}", s.execution, s.guid_counter)
+        };
         let a = fnv1a(seed.as_bytes(), 0xcbf2_9ce4_8422_2325);
         let b = fnv1a(seed.as_bytes(), 0x8422_2325_cbf2_9ce4);
         format!(
@@ -313,7 +321,9 @@ impl OrchestrationContext {
                 let result = ctx.call_activity::<Value, O>(&name, &input).await;
                 match result {
                     Ok(v) => return Ok(v),
-                    Err(e) => match policy.delay_before(attempt + 1, ctx.now_ms() - started) {
+                    Err(e) => match policy
+                        .delay_before(attempt + 1, ctx.now_ms().saturating_sub(started))
+                    {
                         Some(delay) => {
                             ctx.sleep(delay).await;
                             attempt += 1;
@@ -326,7 +336,9 @@ impl OrchestrationContext {
     }
 
     /// Runs another orchestration as a child and waits for its result. The
-    /// child id defaults to `{parent}:{event id}`.
+    /// child id defaults to `{parent}:{incarnation}.{execution}.{action}`:
+    /// unique to this life and execution of the parent (`{parent}:{action}`
+    /// in histories written before incarnations existed).
     pub fn call_sub_orchestration<I: Serialize, O: DeserializeOwned>(
         &self,
         name: &str,
@@ -367,7 +379,12 @@ impl OrchestrationContext {
             Some(id) => InstanceId::new(id),
             None => {
                 let s = self.state.borrow();
-                InstanceId::new(format!("{}:{}", s.instance_id, s.next_seq))
+                if s.incarnation.is_empty() {
+                    InstanceId::new(format!("{}:{}", s.instance_id, s.next_seq))
+                } else {
+                    let (id, inc) = (&s.instance_id, &s.incarnation);
+                    InstanceId::new(format!("{id}:{inc}.{}.{}", s.execution, s.next_seq))
+                }
             }
         }
     }

@@ -11,19 +11,47 @@ use serde_json::Value;
 
 use crate::error::RuntimeError;
 use crate::history::{EventKind, HistoryEvent};
-use crate::instance::{InstanceRecord, ParentRef};
+use crate::instance::{incarnation_token, InstanceRecord, ParentRef};
 use crate::store::{CommitBatch, Precondition, Store};
 use crate::work::{ActivityTask, Message, WorkId, WorkItem};
 
+/// The id of work a turn of `record` derives from its event `event_id`:
+/// unique to the incarnation, the execution and the event.
+pub(crate) fn turn_work_id(record: &InstanceRecord, event_id: u64) -> WorkId {
+    WorkId(format!("{}#{event_id}", execution_key(record)))
+}
+
+/// What every work id of `record`'s current execution starts with: the id,
+/// the incarnation and the execution number.
+fn execution_key(record: &InstanceRecord) -> String {
+    let (id, exec) = (&record.id, record.execution);
+    if record.incarnation.is_empty() {
+        format!("{id}#{exec}")
+    } else {
+        format!("{id}@{}#{exec}", record.incarnation)
+    }
+}
+
+/// The incarnation a message bound to `record`'s current life carries.
+pub(crate) fn bound_incarnation(record: &InstanceRecord) -> Option<String> {
+    (!record.incarnation.is_empty()).then(|| record.incarnation.clone())
+}
+
+/// Adds to `batch` the work the turn's new `events` require. A child is
+/// looked up first among the rows this batch already starts, then among
+/// `overlay` (rows started by earlier steps of the same commit), then in the
+/// store, so steps fused into one commit see each other's starts.
 pub(crate) async fn derive_work<S: Store>(
     store: &S,
     record: &InstanceRecord,
     events: &[HistoryEvent],
     batch: &mut CommitBatch,
+    overlay: &[InstanceRecord],
 ) -> Result<(), RuntimeError> {
     let id = &record.id;
     let exec = record.execution;
-    let work_id = |event_id: u64| WorkId(format!("{id}#{exec}#{event_id}"));
+    let work_id = |event_id: u64| turn_work_id(record, event_id);
+    let bound = bound_incarnation(record);
     for e in events {
         match &e.kind {
             EventKind::TaskScheduled { name, input } => batch.enqueue.push(WorkItem::activity(
@@ -31,6 +59,7 @@ pub(crate) async fn derive_work<S: Store>(
                 ActivityTask {
                     instance_id: id.clone(),
                     execution: exec,
+                    incarnation: record.incarnation.clone(),
                     scheduled_id: e.event_id,
                     name: name.clone(),
                     input: input.clone(),
@@ -41,6 +70,7 @@ pub(crate) async fn derive_work<S: Store>(
                 Message {
                     instance_id: id.clone(),
                     execution: Some(exec),
+                    incarnation: bound.clone(),
                     event: EventKind::TimerFired {
                         scheduled_id: e.event_id,
                         fire_at_ms: *fire_at_ms,
@@ -60,6 +90,7 @@ pub(crate) async fn derive_work<S: Store>(
                 Message {
                     instance_id: instance_id.clone(),
                     execution: None,
+                    incarnation: None,
                     event: EventKind::EventRaised {
                         name: name.clone(),
                         input: input.clone(),
@@ -73,7 +104,16 @@ pub(crate) async fn derive_work<S: Store>(
                 input,
                 detached,
             } => {
-                let existing = store.instance(instance_id).await?;
+                let pending = batch
+                    .instances
+                    .iter()
+                    .chain(overlay)
+                    .rfind(|r| &r.id == instance_id)
+                    .cloned();
+                let existing = match pending {
+                    Some(row) => Some(row),
+                    None => store.instance(instance_id).await?,
+                };
                 if let Some(ex) = existing.as_ref().filter(|r| !r.status.is_final()) {
                     if !*detached {
                         batch.enqueue.push(WorkItem::message(
@@ -81,6 +121,7 @@ pub(crate) async fn derive_work<S: Store>(
                             Message {
                                 instance_id: id.clone(),
                                 execution: Some(exec),
+                                incarnation: bound.clone(),
                                 event: EventKind::SubOrchestrationInstanceFailed {
                                     scheduled_id: e.event_id,
                                     error: format!(
@@ -100,11 +141,13 @@ pub(crate) async fn derive_work<S: Store>(
                     input.clone(),
                     e.timestamp_ms,
                 );
+                child.incarnation = incarnation_token(&work_id(e.event_id).0);
                 child.parent = Some(ParentRef {
                     instance_id: id.clone(),
                     execution: exec,
                     scheduled_id: e.event_id,
                     detached: *detached,
+                    incarnation: record.incarnation.clone(),
                 });
                 start_instance(batch, child, existing.as_ref());
             }
@@ -132,21 +175,24 @@ pub(crate) fn notify_parent(
             error,
         },
     };
+    let done = WorkId(format!("{}#done", execution_key(record)));
     batch.enqueue.push(WorkItem::message(
-        WorkId(format!("{}#{}#done", record.id, record.execution)),
+        done,
         Message {
             instance_id: parent.instance_id.clone(),
             execution: Some(parent.execution),
+            incarnation: (!parent.incarnation.is_empty()).then(|| parent.incarnation.clone()),
             event,
             due_ms: None,
         },
     ));
 }
 
-/// Adds the start of `row` (a fresh Pending row) to the batch: as a new
-/// instance, or as the next execution of the finished `existing` one (its
-/// history cleared). The ExecutionStarted message goes with it, and the
-/// batch is refused if someone else started or changed the id meanwhile.
+/// Adds the start of `row` (a fresh Pending row with its new incarnation)
+/// to the batch: as a new instance, or as the next execution of the
+/// finished `existing` one (its history cleared). The ExecutionStarted
+/// message goes with it, and the batch is refused if someone else started
+/// or changed the id meanwhile.
 pub(crate) fn start_instance(
     batch: &mut CommitBatch,
     mut row: InstanceRecord,
@@ -161,18 +207,42 @@ pub(crate) fn start_instance(
         id: row.id.clone(),
         version: existing.map(|r| r.version),
     });
-    batch.enqueue.push(WorkItem::message(
-        WorkId(format!("{}#{}#start", row.id, row.execution)),
+    batch.enqueue.push(start_message(
+        &row,
+        0,
+        started_event(&row, row.input.clone()),
+    ));
+    batch.instances.push(row);
+}
+
+/// The ExecutionStarted event of `row`'s current execution with `input`.
+pub(crate) fn started_event(row: &InstanceRecord, input: Value) -> EventKind {
+    EventKind::ExecutionStarted {
+        name: row.name.clone(),
+        input,
+        parent: row.parent.clone(),
+        execution: row.execution,
+        incarnation: row.incarnation.clone(),
+    }
+}
+
+/// The `n`-th message that starts `row`'s current execution (0: its
+/// ExecutionStarted; then the events continue-as-new carries over).
+pub(crate) fn start_message(row: &InstanceRecord, n: usize, event: EventKind) -> WorkItem {
+    let base = execution_key(row);
+    let id = if n == 0 {
+        WorkId(format!("{base}#start"))
+    } else {
+        WorkId(format!("{base}#start#{n}"))
+    };
+    WorkItem::message(
+        id,
         Message {
             instance_id: row.id.clone(),
             execution: Some(row.execution),
-            event: EventKind::ExecutionStarted {
-                name: row.name.clone(),
-                input: row.input.clone(),
-                parent: row.parent.clone(),
-            },
+            incarnation: bound_incarnation(row),
+            event,
             due_ms: None,
         },
-    ));
-    batch.instances.push(row);
+    )
 }

@@ -40,7 +40,9 @@ pub enum NonDeterminism {
         event_id: u64,
         recorded: String,
     },
-    #[error("NonDeterminism: the history starts orchestration {name}, which is not registered")]
+    #[error(
+        "orchestration {name} is not in this build (no orchestration of that name is registered)"
+    )]
     UnknownOrchestration { name: String },
     #[error("NonDeterminism: the history has no ExecutionStarted event")]
     NoStart,
@@ -77,12 +79,18 @@ pub enum ClientError {
 pub enum RuntimeError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// [`crate::Runtime::run_until_idle_within`] ran out of ticks.
+    #[error(
+        "the runtime was still busy after {ticks} ticks (work that is refused or redone forever?)"
+    )]
+    Busy { ticks: usize },
 }
 
 impl From<RuntimeError> for StoreError {
     fn from(e: RuntimeError) -> Self {
         match e {
             RuntimeError::Store(e) => e,
+            e @ RuntimeError::Busy { .. } => StoreError::Other(e.to_string()),
         }
     }
 }

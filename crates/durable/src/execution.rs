@@ -128,11 +128,19 @@ impl Execution {
     /// Applies a message event (replayed or new) and lets the code run.
     fn apply(&mut self, kind: &EventKind) {
         match kind {
-            EventKind::ExecutionStarted { name, input, .. } => match self
-                .registry
-                .orchestration_fn(name)
-            {
+            EventKind::ExecutionStarted {
+                name,
+                input,
+                execution,
+                incarnation,
+                ..
+            } => match self.registry.orchestration_fn(name) {
                 Some(f) => {
+                    {
+                        let mut s = self.ctx.state.borrow_mut();
+                        s.execution = *execution;
+                        s.incarnation = incarnation.clone();
+                    }
                     self.future = Some(f(self.ctx.clone(), input.clone()));
                     self.poll();
                 }
@@ -229,7 +237,9 @@ impl Execution {
         {
             let mut s = self.ctx.state.borrow_mut();
             s.replaying = false;
-            s.now_ms = now_ms;
+            // Orchestration time never goes back, whatever the wall clock
+            // does: a turn's time is at least the previous turn's.
+            s.now_ms = s.now_ms.max(now_ms);
             s.new_events.clear();
             s.push_event(EventKind::OrchestratorStarted);
         }
@@ -259,16 +269,27 @@ impl Execution {
                 }
                 continue;
             }
+            // Control messages and the start apply even while suspended.
             let control = matches!(
                 m,
-                EventKind::ExecutionResumed { .. } | EventKind::ExecutionTerminated { .. }
+                EventKind::ExecutionResumed { .. }
+                    | EventKind::ExecutionTerminated { .. }
+                    | EventKind::ExecutionSuspended { .. }
+                    | EventKind::ExecutionStarted { .. }
             );
             if self.outcome.is_some() || (self.suspended && !control) {
                 // Finished: the message is dropped. Suspended: it waits.
                 consumed.push(self.outcome.is_some());
                 continue;
             }
-            if matches!(m, EventKind::ExecutionResumed { .. }) && !self.suspended {
+            // Resuming a running instance or suspending a suspended one
+            // changes nothing, now or later: the message is taken.
+            let no_op = match m {
+                EventKind::ExecutionResumed { .. } => !self.suspended,
+                EventKind::ExecutionSuspended { .. } => self.suspended,
+                _ => false,
+            };
+            if no_op {
                 consumed.push(true);
                 continue;
             }
@@ -280,6 +301,13 @@ impl Execution {
             self.ctx.state.borrow_mut().push_event(m.clone());
             self.apply(m);
             consumed.push(true);
+        }
+        if self.outcome.is_none() {
+            if let Some(nd) = self.nondeterminism() {
+                // The start named an orchestration this build lacks.
+                self.drop_future();
+                self.outcome = Some(Outcome::Failed(nd.to_string()));
+            }
         }
         let compute_ms = (clock.monotonic_ms() - started).max(0.0);
         let mut s = self.ctx.state.borrow_mut();
@@ -308,6 +336,16 @@ impl Execution {
             activity_compute_ms,
             logs: std::mem::take(&mut s.logs),
         }
+    }
+}
+
+impl Execution {
+    /// Forgets a turn that will not be committed because it took nothing
+    /// (every message waits): the event ids it used are handed back, so
+    /// the next turn's ids follow the stored history.
+    pub fn discard_turn(&mut self, turn: &TurnResult) {
+        let mut s = self.ctx.state.borrow_mut();
+        s.next_event_id -= turn.new_events.len() as u64;
     }
 }
 

@@ -36,6 +36,14 @@ pub enum EventKind {
         input: Value,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         parent: Option<ParentRef>,
+        /// Which execution of the instance this is (0 unless it continued
+        /// as new), so a replay of this history alone is exact.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        execution: u32,
+        /// The instance's incarnation (empty in histories written before
+        /// incarnations existed).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        incarnation: String,
     },
     #[serde(rename = "OrchestratorStarted")]
     OrchestratorStarted,
@@ -98,6 +106,10 @@ pub enum EventKind {
     ExecutionCompleted { result: Value },
     #[serde(rename = "ExecutionFailed")]
     ExecutionFailed { error: String },
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl EventKind {

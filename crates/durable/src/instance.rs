@@ -101,6 +101,19 @@ pub struct ParentRef {
     /// A fire-and-forget start: the parent is not told of completion.
     #[serde(default)]
     pub detached: bool,
+    /// The parent's incarnation: its completion goes to that one only.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub incarnation: String,
+}
+
+/// A new incarnation token: 12 hex digits hashed from what makes a start
+/// unique (for a client: its clock, nonce and a sequence number; for a
+/// child: its parent's incarnation, execution and event id).
+pub fn incarnation_token(seed: &str) -> String {
+    let h = seed.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("{:012x}", h & 0xffff_ffff_ffff)
 }
 
 /// The instance row: everything about an instance except its history.
@@ -121,6 +134,12 @@ pub struct InstanceRecord {
     pub updated_ms: u64,
     /// Increases by one at every continue-as-new.
     pub execution: u32,
+    /// Who this life of the id is: a token allocated at every start and kept
+    /// across continue-as-new. Work ids and messages carry it, so after a
+    /// purge a restarted id never meets the old one's messages (empty in
+    /// rows written before incarnations existed).
+    #[serde(default)]
+    pub incarnation: String,
     /// Number of events in the current execution's history.
     pub history_len: u64,
     /// Optimistic-concurrency version: increases with every committed change.
@@ -152,6 +171,7 @@ impl InstanceRecord {
             created_ms: now_ms,
             updated_ms: now_ms,
             execution: 0,
+            incarnation: String::new(),
             history_len: 0,
             version: 0,
             parent: None,

@@ -76,6 +76,7 @@ mod context;
 mod derive;
 mod error;
 mod execution;
+mod footprint;
 mod history;
 mod instance;
 mod listing;

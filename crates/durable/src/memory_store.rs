@@ -28,6 +28,7 @@ struct Data {
     app: BTreeMap<(String, String), AppRecord>,
     next_append: u64,
     fail_commits: usize,
+    fail_reads: usize,
     commits: u64,
 }
 
@@ -45,6 +46,22 @@ impl InMemoryStore {
     /// Makes the next `n` commits fail with a storage error, writing nothing.
     pub fn fail_next_commits(&self, n: usize) {
         self.data.borrow_mut().fail_commits = n;
+    }
+
+    /// Makes the next `n` reads of app records fail with a storage error
+    /// (what an activity sees when IndexedDB fails under it).
+    pub fn fail_next_reads(&self, n: usize) {
+        self.data.borrow_mut().fail_reads = n;
+    }
+
+    /// Consumes one injected read failure, if any is left.
+    fn injected_read_failure(&self) -> Result<(), StoreError> {
+        let mut data = self.data.borrow_mut();
+        if data.fail_reads > 0 {
+            data.fail_reads -= 1;
+            return Err(StoreError::Other("injected read failure".into()));
+        }
+        Ok(())
     }
 
     /// Number of successful commits so far.
@@ -136,6 +153,7 @@ impl Store for InMemoryStore {
     }
 
     async fn app_record(&self, store: &str, key: &str) -> Result<Option<AppRecord>, StoreError> {
+        self.injected_read_failure()?;
         Ok(self
             .data
             .borrow()
@@ -145,6 +163,7 @@ impl Store for InMemoryStore {
     }
 
     async fn app_records(&self, store: &str) -> Result<Vec<AppRecord>, StoreError> {
+        self.injected_read_failure()?;
         Ok(self
             .data
             .borrow()

@@ -12,7 +12,7 @@
 //! batch.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::rc::Rc;
 
 use crate::activity::ActivityContext;
@@ -22,9 +22,10 @@ use crate::client::Client;
 use crate::clock::Clock;
 use crate::combinators::when_all;
 use crate::context::LogLine;
-use crate::derive::{derive_work, notify_parent};
+use crate::derive::{derive_work, notify_parent, start_message, started_event};
 use crate::error::RuntimeError;
 use crate::execution::{Execution, Outcome};
+use crate::footprint::Footprint;
 use crate::history::{EventKind, HistoryEvent};
 use crate::instance::{InstanceId, InstanceRecord, RuntimeStatus};
 use crate::registry::Registry;
@@ -120,6 +121,9 @@ struct TurnInput {
     msgs: Vec<(WorkId, Message)>,
     /// Its activities that ran in this tick.
     chained: Vec<ActivityDone>,
+    /// Rows started by the steps this turn is fused after (not committed
+    /// yet), so it sees their children.
+    overlay: Vec<InstanceRecord>,
 }
 
 /// An activity that ran, waiting to commit with its instance's turn.
@@ -128,10 +132,15 @@ struct ActivityDone {
     task: ActivityTask,
     event: EventKind,
     reads: Vec<Precondition>,
+    scans: Vec<String>,
     writes: Vec<AppWrite>,
 }
 
 impl ActivityDone {
+    fn footprint(&self) -> Footprint {
+        Footprint::of(&self.reads, &self.scans, &self.writes)
+    }
+
     /// Settles an activity that no turn delivers: guarded by its task still
     /// being queued.
     fn settle_guarded(self, batch: &mut CommitBatch, changes: &mut Vec<Change>) {
@@ -216,10 +225,22 @@ fn completion_message(work: &WorkId, task: &ActivityTask, event: EventKind) -> W
         Message {
             instance_id: task.instance_id.clone(),
             execution: Some(task.execution),
+            incarnation: (!task.incarnation.is_empty()).then(|| task.incarnation.clone()),
             event,
             due_ms: None,
         },
     )
+}
+
+/// Where a message goes in its instance's turn: the execution's start,
+/// then the events continue-as-new carried into it (bound to the
+/// execution), then everything else.
+fn start_rank(m: &Message) -> u8 {
+    match &m.event {
+        EventKind::ExecutionStarted { .. } => 0,
+        EventKind::EventRaised { .. } if m.execution.is_some() => 1,
+        _ => 2,
+    }
 }
 
 /// The orchestration runtime over a store.
@@ -236,6 +257,10 @@ pub struct Runtime<S: Store> {
     hot: RefCell<VecDeque<WorkItem>>,
     hot_ticks: Cell<u32>,
     read_store: Cell<bool>,
+    /// Whether the last tick read the store (rather than the hot queue).
+    read_last_tick: Cell<bool>,
+    /// A storage error an activity met in this tick: reported by the tick.
+    activity_failure: RefCell<Option<StoreError>>,
 }
 
 impl<S: Store + Clone + 'static> Runtime<S> {
@@ -261,6 +286,8 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             hot: RefCell::new(VecDeque::new()),
             hot_ticks: Cell::new(0),
             read_store: Cell::new(true),
+            read_last_tick: Cell::new(false),
+            activity_failure: RefCell::new(None),
         }
     }
 
@@ -301,18 +328,35 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         Ok(self.store.next_due(self.clock.now_ms()).await?)
     }
 
-    /// Runs ticks until one does no work. The first tick reads the store, so
-    /// work queued by others (commands, timers that fell due) is seen.
+    /// Runs ticks until one that read the store found nothing to do. The
+    /// first tick reads the store, so work queued by others (commands,
+    /// timers that fell due) is seen, and so does the last.
     pub async fn run_until_idle(&self) -> Result<TickReport, RuntimeError> {
+        self.run_until_idle_within(usize::MAX).await
+    }
+
+    /// [`Runtime::run_until_idle`], but gives up with
+    /// [`RuntimeError::Busy`] after `max_ticks` ticks: a runtime that never
+    /// goes idle is a bug a caller can see instead of a hang.
+    pub async fn run_until_idle_within(
+        &self,
+        max_ticks: usize,
+    ) -> Result<TickReport, RuntimeError> {
         self.read_store.set(true);
         let mut total = TickReport::default();
-        loop {
+        for _ in 0..max_ticks {
             let r = self.tick().await?;
             total.add(&r);
-            if !r.did_work() && r.conflicts == 0 {
+            if r.did_work() || r.conflicts > 0 {
+                continue;
+            }
+            if self.read_last_tick.get() {
                 return Ok(total);
             }
+            // The hot queue ran dry: look at the store once more.
+            self.read_store.set(true);
         }
+        Err(RuntimeError::Busy { ticks: max_ticks })
     }
 
     /// The work to do now: the hot queue, or what the store has ready.
@@ -321,12 +365,14 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             && !self.hot.borrow().is_empty()
             && self.hot_ticks.get() < HOT_TICKS;
         if use_hot {
+            self.read_last_tick.set(false);
             self.hot_ticks.set(self.hot_ticks.get() + 1);
             let mut hot = self.hot.borrow_mut();
             let n = hot.len().min(self.options.batch_limit);
             return Ok(hot.drain(..n).collect());
         }
         self.read_store.set(false);
+        self.read_last_tick.set(true);
         self.hot_ticks.set(0);
         self.hot.borrow_mut().clear();
         Ok(self.store.ready_work(now, self.options.batch_limit).await?)
@@ -354,7 +400,11 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         }
         let outcomes = when_all(tasks.into_iter().map(|(id, t)| self.run_activity(id, t))).await;
         let mut done: HashMap<InstanceId, Vec<ActivityDone>> = HashMap::new();
+        let mut admitted = Footprint::default();
         for d in outcomes.into_iter().flatten() {
+            if !self.admit(&mut admitted, &d) {
+                continue;
+            }
             let id = d.task.instance_id.clone();
             if !messages.contains_key(&id) && !done.contains_key(&id) {
                 order.push(id.clone());
@@ -399,25 +449,45 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                 history,
                 msgs,
                 chained,
+                overlay: Vec::new(),
             };
             if let Some(unit) = self.prepare_turn(&id, input, now, &mut report).await? {
                 units.push(unit);
             }
         }
-        self.fuse_follow_ups(&mut units, now, &mut report).await?;
+        self.fuse_follow_ups(&mut units, &mut admitted, now, &mut report)
+            .await?;
         self.commit_units(units, &mut report).await?;
-        Ok(report)
+        match self.activity_failure.borrow_mut().take() {
+            Some(e) => Err(e.into()),
+            None => Ok(report),
+        }
+    }
+
+    /// Admits an activity's result into this tick's commit if it is
+    /// independent of every result admitted before it; otherwise it is
+    /// dropped, its task stays queued, and it runs again after they commit.
+    fn admit(&self, admitted: &mut Footprint, done: &ActivityDone) -> bool {
+        let footprint = done.footprint();
+        if footprint.conflicts_with(admitted) {
+            self.read_store.set(true);
+            return false;
+        }
+        admitted.absorb(footprint);
+        true
     }
 
     /// Runs, before committing, the activities that the tick's turns just
     /// scheduled and the turns they complete, and folds them into the same
-    /// units: one transaction then carries several steps of a sequence. Only
-    /// where a unit wrote no app record its follow-up could read (appends to
-    /// logs are never read): the follow-up reads the store, which does not
-    /// hold the unit's writes yet.
+    /// units: one transaction then carries several steps of a sequence. A
+    /// follow-up reads the store, which does not hold the tick's writes yet,
+    /// so its result is admitted only if it is independent of every result
+    /// already in the tick; otherwise its task is committed as queued and
+    /// it runs in the next tick.
     async fn fuse_follow_ups(
         &self,
         units: &mut [Unit],
+        admitted: &mut Footprint,
         now: u64,
         report: &mut TickReport,
     ) -> Result<(), RuntimeError> {
@@ -425,14 +495,6 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             let mut follow = Vec::new();
             for (i, u) in units.iter().enumerate() {
                 let Some((row, _)) = &u.install else { continue };
-                let wrote_readable = u
-                    .batch
-                    .app_writes
-                    .iter()
-                    .any(|w| !matches!(w, AppWrite::Append { .. }));
-                if wrote_readable {
-                    continue;
-                }
                 for w in &u.batch.enqueue {
                     if let WorkKind::Activity(t) = &w.kind {
                         if t.instance_id == row.id {
@@ -450,9 +512,9 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                     .map(|(_, id, t)| self.run_activity(id.clone(), t.clone())),
             )
             .await;
-            let mut by_unit: HashMap<usize, Vec<ActivityDone>> = HashMap::new();
+            let mut by_unit: BTreeMap<usize, Vec<ActivityDone>> = BTreeMap::new();
             for ((i, _, _), done) in follow.iter().zip(ran) {
-                if let Some(d) = done {
+                if let Some(d) = done.filter(|d| self.admit(admitted, d)) {
                     by_unit.entry(*i).or_default().push(d);
                 }
             }
@@ -471,6 +533,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                     history: None,
                     msgs: Vec::new(),
                     chained,
+                    overlay: unit.batch.instances.clone(),
                 };
                 match self.prepare_turn(&id, input, now, report).await? {
                     Some(next) => fuse(unit, next),
@@ -584,6 +647,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             history: prefetched_history,
             msgs,
             chained,
+            overlay,
         } = input;
         let cached = live.or_else(|| self.cache.borrow_mut().take(id));
         let (record, cached_exec) = match (cached, prefetched) {
@@ -609,13 +673,13 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             return Ok(Some(unit));
         };
         let exec_no = record.execution;
-        let (current, stale): (Vec<_>, Vec<_>) = msgs
+        let (mut current, stale): (Vec<_>, Vec<_>) = msgs
             .into_iter()
-            .partition(|(_, m)| m.execution.is_none_or(|e| e == exec_no));
+            .partition(|(_, m)| !m.is_stale_for(exec_no, &record.incarnation));
         unit.batch.dequeue.extend(stale.into_iter().map(|(w, _)| w));
         let (chained, stale_done): (Vec<_>, Vec<_>) = chained
             .into_iter()
-            .partition(|d| d.task.execution == exec_no);
+            .partition(|d| !d.task.is_stale_for(exec_no, &record.incarnation));
         for d in stale_done {
             d.settle_guarded(&mut unit.batch, &mut unit.changes);
         }
@@ -627,6 +691,19 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                 d.settle_guarded(&mut unit.batch, &mut unit.changes);
             }
             return Ok((!unit.batch.is_empty()).then_some(unit));
+        }
+        // The execution's start first, then the events it carries over, then
+        // the rest in arrival order: a message that arrived while the
+        // instance continued as new must not overtake either.
+        current.sort_by_key(|(_, m)| start_rank(m));
+        let unstarted = record.history_len == 0
+            && !current
+                .iter()
+                .any(|(_, m)| matches!(m.event, EventKind::ExecutionStarted { .. }));
+        if unstarted {
+            // Nothing may run before the execution's start: what came
+            // early waits for it.
+            current.clear();
         }
         if current.is_empty() && chained.is_empty() {
             if let Some(exec) = cached_exec {
@@ -676,13 +753,35 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             }
             settled.push(work);
         }
+        // Every task settled here must still be queued when this commits:
+        // another executor that ran it too, whichever row version it saw,
+        // cannot then commit it a second time.
+        for work in &settled {
+            guard(&mut unit.batch, work);
+        }
         if consumed.is_empty() && delivered == 0 {
-            // No turn to guard the settled activities: guard each task.
-            for work in &settled {
-                guard(&mut unit.batch, work);
+            // Everything waits (a suspended instance): the turn records
+            // nothing, so its event ids are handed back.
+            exec.discard_turn(&turn);
+            if settled.is_empty() {
+                self.cache.borrow_mut().insert(record, exec);
+                return Ok((!unit.batch.is_empty()).then_some(unit));
             }
-            self.cache.borrow_mut().insert(record, exec);
-            return Ok((!unit.batch.is_empty()).then_some(unit));
+            // The activities settle without a turn; the row's version moves
+            // on all the same, so no turn computed before this commit can
+            // deliver their completions.
+            let mut row = record.clone();
+            row.version += 1;
+            unit.batch
+                .preconditions
+                .push(Precondition::InstanceVersion {
+                    id: id.clone(),
+                    version: Some(record.version),
+                });
+            unit.batch.instances.push(row.clone());
+            unit.evict = Some(id.clone());
+            unit.install = Some((row, exec));
+            return Ok(Some(unit));
         }
         unit.turns = 1;
         unit.evict = Some(id.clone());
@@ -692,8 +791,12 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                 id: id.clone(),
                 version: Some(record.version),
             });
-        // The row version guards everything this turn consumes: a message or
-        // a completion delivered twice would need two commits at one version.
+        // The row version refuses a turn computed from a stale execution;
+        // the consumed messages must still be queued, since another executor
+        // may have read them before this one's turn and its row after.
+        for work in &consumed {
+            guard(&mut unit.batch, work);
+        }
         unit.batch.dequeue.extend(consumed);
 
         let mut row = record.clone();
@@ -709,7 +812,14 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         } else {
             RuntimeStatus::Running
         };
-        derive_work(&self.store, &record, &turn.new_events, &mut unit.batch).await?;
+        derive_work(
+            &self.store,
+            &record,
+            &turn.new_events,
+            &mut unit.batch,
+            &overlay,
+        )
+        .await?;
         match &turn.outcome {
             Some(Outcome::Completed(v)) => {
                 row.status = RuntimeStatus::Completed;
@@ -736,26 +846,13 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                 row.history_len = 0;
                 row.input = input.clone();
                 unit.batch.clear_history.push(id.clone());
-                let next = row.execution;
-                let mut starts = vec![EventKind::ExecutionStarted {
-                    name: record.name.clone(),
-                    input: input.clone(),
-                    parent: record.parent.clone(),
-                }];
+                let mut starts = vec![started_event(&row, input.clone())];
                 starts.extend(carried.iter().map(|(name, input)| EventKind::EventRaised {
                     name: name.clone(),
                     input: input.clone(),
                 }));
                 for (i, event) in starts.into_iter().enumerate() {
-                    unit.batch.enqueue.push(WorkItem::message(
-                        WorkId(format!("{id}#{next}#start#{i}")),
-                        Message {
-                            instance_id: id.clone(),
-                            execution: Some(next),
-                            event,
-                            due_ms: None,
-                        },
-                    ));
+                    unit.batch.enqueue.push(start_message(&row, i, event));
                 }
             }
             None => {}
@@ -784,7 +881,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
     }
 
     /// Runs one activity; `None` when a storage failure means it must run
-    /// again later.
+    /// again later (the failure is kept for the tick to report).
     async fn run_activity(&self, work: WorkId, task: ActivityTask) -> Option<ActivityDone> {
         let seq = self.activity_seq.get() + 1;
         self.activity_seq.set(seq);
@@ -798,8 +895,9 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         };
         let compute_ms = (self.clock.monotonic_ms() - started).max(0.0);
         let effects = ctx.take_effects();
-        if effects.storage_failure.is_some() {
+        if let Some(e) = effects.storage_failure {
             self.read_store.set(true);
+            self.activity_failure.borrow_mut().get_or_insert(e);
             return None;
         }
         let event = match result {
@@ -819,6 +917,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             task,
             event,
             reads: effects.reads,
+            scans: effects.scans,
             writes: effects.writes,
         })
     }

@@ -28,10 +28,26 @@ pub struct Message {
     /// execution is current (events raised by clients).
     #[serde(default)]
     pub execution: Option<u32>,
+    /// The incarnation this message belongs to; `None` means whichever is
+    /// current. A message for another incarnation is dropped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incarnation: Option<String>,
     pub event: EventKind,
     /// Not deliverable before this time (durable timers).
     #[serde(default)]
     pub due_ms: Option<u64>,
+}
+
+impl Message {
+    /// Whether this message belongs to another execution or incarnation
+    /// than the given current one.
+    pub fn is_stale_for(&self, execution: u32, incarnation: &str) -> bool {
+        self.execution.is_some_and(|e| e != execution)
+            || self
+                .incarnation
+                .as_deref()
+                .is_some_and(|i| i != incarnation)
+    }
 }
 
 /// An activity invocation waiting to run.
@@ -39,10 +55,23 @@ pub struct Message {
 pub struct ActivityTask {
     pub instance_id: InstanceId,
     pub execution: u32,
+    /// The incarnation that scheduled it (empty in tasks written before
+    /// incarnations existed).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub incarnation: String,
     /// The TaskScheduled event id; the completion answers it.
     pub scheduled_id: u64,
     pub name: String,
     pub input: Value,
+}
+
+impl ActivityTask {
+    /// Whether the task was scheduled by another execution or incarnation
+    /// than the given current one.
+    pub fn is_stale_for(&self, execution: u32, incarnation: &str) -> bool {
+        self.execution != execution
+            || (!self.incarnation.is_empty() && self.incarnation != incarnation)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -86,6 +115,15 @@ impl WorkItem {
         match &self.kind {
             WorkKind::Message(m) => &m.instance_id,
             WorkKind::Activity(t) => &t.instance_id,
+        }
+    }
+
+    /// Whether this item belongs to an execution other than `execution` of
+    /// incarnation `incarnation`, so it can no longer be delivered.
+    pub fn is_stale_for(&self, execution: u32, incarnation: &str) -> bool {
+        match &self.kind {
+            WorkKind::Message(m) => m.is_stale_for(execution, incarnation),
+            WorkKind::Activity(t) => t.is_stale_for(execution, incarnation),
         }
     }
 

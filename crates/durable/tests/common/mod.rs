@@ -126,3 +126,53 @@ pub fn with_narrate(registry: &mut Registry) -> &mut Registry {
 pub fn is_timer_cancel(e: &HistoryEvent) -> bool {
     matches!(e.kind, EventKind::TimerCancelled { .. })
 }
+
+impl Harness {
+    /// Runs ticks until one does nothing, or fails after `max_ticks`: a
+    /// runtime that never goes idle is a bug the test must see, not a hang.
+    pub fn idle_within(&self, max_ticks: usize) -> Result<(), String> {
+        block_on(self.rt.run_until_idle_within(max_ticks))
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    pub fn client(&self) -> durable::Client<InMemoryStore> {
+        self.rt.client()
+    }
+
+    pub fn app(&self, store: &str, key: &str) -> Option<serde_json::Value> {
+        block_on(self.store.app_record(store, key))
+            .expect("read")
+            .map(|r| r.value)
+    }
+}
+
+/// Polls a future once (a tick that stops at its first yield), so a test
+/// can interleave two executors exactly.
+pub fn poll_once<F: std::future::Future>(fut: std::pin::Pin<&mut F>) -> Option<F::Output> {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match fut.poll(&mut cx) {
+        std::task::Poll::Ready(v) => Some(v),
+        std::task::Poll::Pending => None,
+    }
+}
+
+/// A future that is pending once, then ready: an activity that awaits it
+/// lets another executor run in between.
+pub struct YieldOnce(pub bool);
+
+impl std::future::Future for YieldOnce {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 {
+            std::task::Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    }
+}
