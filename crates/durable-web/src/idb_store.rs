@@ -236,17 +236,14 @@ where
 /// transaction from the request's success callback (before it can commit);
 /// the last check to pass commits it at once. The returned callback must
 /// live until the transaction ends.
-fn abort_unless_version(
+fn abort_unless_holds(
     tx: &indexed_db_futures::transaction::Transaction<'_>,
-    store: &ObjectStore<'_>,
-    key: &JsValue,
-    expected: Option<u64>,
+    request: web_sys::IdbRequest,
+    holds: Holds,
     what: String,
     conflict: &Rc<RefCell<Option<String>>>,
     pending: &Rc<Cell<usize>>,
 ) -> Result<Closure<dyn FnMut()>, StoreError> {
-    let sys: &web_sys::IdbObjectStore = store.as_sys().unchecked_ref();
-    let request = sys.get(key).map_err(Error::from_js)?;
     let tx_sys: web_sys::IdbTransaction = tx
         .as_sys()
         .unchecked_ref::<web_sys::IdbTransaction>()
@@ -256,7 +253,7 @@ fn abort_unless_version(
     let r = request.clone();
     let callback = Closure::<dyn FnMut()>::new(move || {
         let result = r.result().ok().filter(|v| !v.is_undefined());
-        if !has_version(result.as_ref(), expected) {
+        if !holds(result.as_ref()) {
             if conflict.borrow().is_none() {
                 *conflict.borrow_mut() = Some(what.clone());
                 let _ = tx_sys.abort();
@@ -270,6 +267,65 @@ fn abort_unless_version(
     });
     request.set_onsuccess(Some(callback.as_ref().unchecked_ref()));
     Ok(callback)
+}
+
+/// What a precondition's read must find for the commit to go on.
+type Holds = Box<dyn Fn(Option<&JsValue>) -> bool>;
+
+/// Where a precondition's read goes inside a commit's transaction.
+#[derive(Clone, Copy)]
+enum CheckedIn {
+    Instances,
+    App,
+    /// The work items' id index: is the item still queued?
+    WorkIds,
+}
+
+/// One precondition as a read: where, which key, and what its result must
+/// satisfy for the commit to go on.
+struct Check {
+    read_in: CheckedIn,
+    key: JsValue,
+    holds: Holds,
+}
+
+impl Check {
+    fn of(p: &Precondition) -> Check {
+        let versioned = |read_in, key, expected: Option<u64>| Check {
+            read_in,
+            key,
+            holds: Box::new(move |v| has_version(v, expected)),
+        };
+        match p {
+            Precondition::InstanceVersion { id, version } => versioned(
+                CheckedIn::Instances,
+                JsValue::from_str(id.as_str()),
+                *version,
+            ),
+            Precondition::AppVersion {
+                store,
+                key,
+                version,
+            } => versioned(
+                CheckedIn::App,
+                key2(store, &JsValue::from_str(key)),
+                *version,
+            ),
+            Precondition::WorkExists { id } => Check {
+                read_in: CheckedIn::WorkIds,
+                key: JsValue::from_str(&id.0),
+                holds: Box::new(|v| v.is_some()),
+            },
+        }
+    }
+}
+
+/// A raw `get` on an object store, for checks that run as callbacks.
+fn sys_get(
+    store: &web_sys::IdbObjectStore,
+    key: &JsValue,
+) -> Result<web_sys::IdbRequest, StoreError> {
+    store.get(key).map_err(|e| Error::from_js(e).into())
 }
 
 impl IdbStore {
@@ -602,6 +658,16 @@ impl Store for IdbStore {
     }
 
     async fn commit(&self, batch: CommitBatch) -> Result<(), StoreError> {
+        // A work item exists once. Within one batch the id index cannot tell
+        // (a page holding an id twice is one record), so look here; an id
+        // already queued fails the unique index and aborts the transaction.
+        let mut enqueued = HashSet::new();
+        if let Some(twice) = batch.enqueue.iter().find(|w| !enqueued.insert(&w.id)) {
+            return Err(StoreError::Conflict(format!(
+                "work item {} is enqueued twice in one commit",
+                twice.id.0
+            )));
+        }
         // Encode everything first: nothing but the transaction's own
         // requests may sit between opening and committing it.
         let mut instance_rows = Vec::with_capacity(batch.instances.len());
@@ -657,25 +723,14 @@ impl Store for IdbStore {
             let page_of = self.page_of.borrow();
             let page_items = self.page_items.borrow();
             let removing: HashSet<&WorkId> = batch.dequeue.iter().collect();
-            // Items whose existence is a precondition are always read.
-            let checked: HashSet<&WorkId> = batch
-                .preconditions
-                .iter()
-                .filter_map(|p| match p {
-                    Precondition::WorkExists { id } => Some(id),
-                    _ => None,
-                })
-                .collect();
             let mut decided: HashMap<u64, bool> = HashMap::new();
             for id in &batch.dequeue {
                 let seq = page_of.get(id).map(|s| *s as u64);
                 let whole = seq.is_some_and(|seq| {
                     *decided.entry(seq).or_insert_with(|| {
-                        page_items.get(&seq).is_some_and(|items| {
-                            items
-                                .iter()
-                                .all(|i| removing.contains(i) && !checked.contains(i))
-                        })
+                        page_items
+                            .get(&seq)
+                            .is_some_and(|items| items.iter().all(|i| removing.contains(i)))
                     })
                 });
                 match seq {
@@ -686,9 +741,6 @@ impl Store for IdbStore {
                     }
                     _ => to_read.push((seq, id)),
                 }
-            }
-            for id in &checked {
-                to_read.push((page_of.get(*id).map(|s| *s as u64), id));
             }
         }
         let fault = self.fault.replace(CommitFault::None);
@@ -728,39 +780,36 @@ impl Store for IdbStore {
                 .all(|w| matches!(w, AppWrite::Delete { .. }))
             && fault == CommitFault::None;
         let conflict: Rc<RefCell<Option<String>>> = Rc::default();
-        let pending_checks = Rc::new(Cell::new(
-            batch
-                .preconditions
-                .iter()
-                .filter(|p| !matches!(p, Precondition::WorkExists { .. }))
-                .count(),
-        ));
+        let pending_checks = Rc::new(Cell::new(batch.preconditions.len()));
         let mut guards = Vec::new();
-        let mut version_checks = Vec::new();
+        let mut checks = Vec::new();
         for p in &batch.preconditions {
-            let (store, key, expected) = match p {
-                Precondition::InstanceVersion { id, version } => {
-                    (&instances, JsValue::from_str(id.as_str()), *version)
-                }
-                Precondition::AppVersion {
-                    store,
-                    key,
-                    version,
-                } => (&app, key2(store, &JsValue::from_str(key)), *version),
-                Precondition::WorkExists { .. } => continue,
-            };
+            let check = Check::of(p);
             if fast {
-                guards.push(abort_unless_version(
+                let request = match check.read_in {
+                    CheckedIn::Instances => sys_get(instances.as_sys(), &check.key),
+                    CheckedIn::App => sys_get(app.as_sys(), &check.key),
+                    CheckedIn::WorkIds => {
+                        let index: &web_sys::IdbIndex = by_id.as_sys().unchecked_ref();
+                        index.get(&check.key).map_err(|e| Error::from_js(e).into())
+                    }
+                }?;
+                guards.push(abort_unless_holds(
                     &tx,
-                    store,
-                    &key,
-                    expected,
+                    request,
+                    check.holds,
                     p.to_string(),
                     &conflict,
                     &pending_checks,
                 )?);
             } else {
-                version_checks.push((p, store.get(key).primitive().map_err(e)?));
+                let request = match check.read_in {
+                    CheckedIn::Instances => instances.get(check.key.clone()).primitive(),
+                    CheckedIn::App => app.get(check.key.clone()).primitive(),
+                    CheckedIn::WorkIds => by_id.get(check.key.clone()).primitive(),
+                }
+                .map_err(e)?;
+                checks.push((p, request, check.holds));
             }
         }
         let mut page_reads = Vec::new();
@@ -879,18 +928,21 @@ impl Store for IdbStore {
             }
             let finished = done.await;
             drop(guards);
-            let failure = match finished {
-                TransactionFinishKind::Ok => None,
-                _ => Some(match conflict.borrow_mut().take() {
-                    Some(what) => StoreError::Conflict(format!("{what} no longer holds")),
-                    None => tx
-                        .error()
-                        .map(|err| StoreError::from(Error::from(err)))
-                        .unwrap_or_else(|| StoreError::Other("the transaction was aborted".into())),
-                }),
-            };
-            if let Some(f) = failure {
-                return Err(f);
+            if !matches!(finished, TransactionFinishKind::Ok) {
+                if let Some(what) = conflict.borrow_mut().take() {
+                    return Err(StoreError::Conflict(format!("{what} no longer holds")));
+                }
+                if let Some(err) = tx.error() {
+                    return Err(Error::from(err).into());
+                }
+                // A work id that is already queued fails its page's add
+                // (ConstraintError, a conflict) and aborts the transaction.
+                for key in added {
+                    if let Err(err) = key.await {
+                        return Err(Error::from(err).into());
+                    }
+                }
+                return Err(StoreError::Other("the transaction was aborted".into()));
             }
             let keys = await_keys(added).await;
             self.remember(&batch, &whole_pages, &[], &HashMap::new(), &new_pages, keys);
@@ -898,14 +950,9 @@ impl Store for IdbStore {
         }
 
         // 3. Check the preconditions.
-        for (p, req) in version_checks {
+        for (p, req, holds) in checks {
             let found: Option<JsValue> = req.await.map_err(e)?;
-            let expected = match p {
-                Precondition::InstanceVersion { version, .. }
-                | Precondition::AppVersion { version, .. } => *version,
-                Precondition::WorkExists { .. } => continue,
-            };
-            if !has_version(found.as_ref(), expected) {
+            if !holds(found.as_ref()) {
                 return Err(StoreError::Conflict(format!("{p} no longer holds")));
             }
         }
@@ -928,13 +975,6 @@ impl Store for IdbStore {
             .flat_map(|p| p.items.iter().map(move |w| (w.id.clone(), p.seq as u64)))
             .collect();
         let holder = |id: &WorkId| held.get(id).copied();
-        for p in &batch.preconditions {
-            if let Precondition::WorkExists { id } = p {
-                if holder(id).is_none() {
-                    return Err(StoreError::Conflict(format!("work item {} is gone", id.0)));
-                }
-            }
-        }
 
         // 4. The writes that depend on what was read.
         let mut changed_pages: Vec<u64> = Vec::new();

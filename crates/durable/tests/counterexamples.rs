@@ -25,7 +25,7 @@ fn with_inc(r: &mut Registry) -> &mut Registry {
     })
 }
 
-/// 1a. `when_all` over two read-modify-writes of one record: both commit
+/// Counterexample 1a: `when_all` over two read-modify-writes of one record: both commit
 /// in one batch, and neither update may be lost.
 #[test]
 fn two_increments_in_one_when_all_both_count() {
@@ -41,7 +41,7 @@ fn two_increments_in_one_when_all_both_count() {
     assert_eq!(h.app("game", "n"), Some(json!(2)), "no update is lost");
 }
 
-/// 1b. Two instances whose increments run in one tick and commit in one
+/// Counterexample 1b: Two instances whose increments run in one tick and commit in one
 /// group.
 #[test]
 fn increments_of_two_instances_in_one_group_both_count() {
@@ -59,7 +59,7 @@ fn increments_of_two_instances_in_one_group_both_count() {
     assert_eq!(outputs, [Some(json!(1)), Some(json!(2))]);
 }
 
-/// 2. Fused steps that start the same child id twice start it once, and
+/// Counterexample 2: Fused steps that start the same child id twice start it once, and
 /// the runtime goes idle.
 #[test]
 fn fused_steps_starting_one_child_twice_start_it_once() {
@@ -82,7 +82,7 @@ fn fused_steps_starting_one_child_twice_start_it_once() {
     assert_eq!(h.console(), ["between", "kid ran"], "the child ran once");
 }
 
-/// 3. Executor 1 sees the instance Suspended and defers an activity's
+/// Counterexample 3: Executor 1 sees the instance Suspended and defers an activity's
 /// completion; executor 2 saw the resume and delivers the same completion.
 /// Only one of them may commit the activity's app write.
 #[test]
@@ -149,7 +149,7 @@ fn with_slow_other(r: &mut Registry) -> &mut Registry {
     })
 }
 
-/// 4. X=1 is carried over by continue-as-new, X=2 is raised while the
+/// Counterexample 4: X=1 is carried over by continue-as-new, X=2 is raised while the
 /// continue-as-new tick runs: after a reload the new execution still sees
 /// X=1 first.
 #[test]
@@ -178,7 +178,7 @@ fn events_keep_their_order_across_continue_as_new_and_a_reload() {
     assert_eq!(h.row("g").output, Some(json!([1, 2])));
 }
 
-/// 5. A suspend that arrives in the continue-as-new turn waits for the new
+/// Counterexample 5: A suspend that arrives in the continue-as-new turn waits for the new
 /// execution; reloads then do not make its history look unstarted.
 #[test]
 fn a_suspend_in_the_continue_as_new_turn_survives_reloads() {
@@ -208,7 +208,7 @@ fn a_suspend_in_the_continue_as_new_turn_survives_reloads() {
     assert_eq!(row.output, Some(json!([1, 2])));
 }
 
-/// 6. Suspend, suspend, resume: the instance runs again, and the second
+/// Counterexample 6: Suspend, suspend, resume: the instance runs again, and the second
 /// suspend has no deferred effect.
 #[test]
 fn suspend_suspend_resume_leaves_the_instance_running() {
@@ -232,7 +232,7 @@ fn suspend_suspend_resume_leaves_the_instance_running() {
     assert_eq!(h.row("w").output, Some(json!(7)));
 }
 
-/// 7. A child of a terminated and purged parent completes after a new
+/// Counterexample 7: A child of a terminated and purged parent completes after a new
 /// instance took the parent's id: its completion must not reach the new
 /// incarnation (whose timer sits at the same event id).
 #[test]
@@ -272,7 +272,7 @@ fn an_old_childs_completion_never_reaches_a_new_incarnation() {
     assert_eq!(h.row("p").output, Some(json!("slept")));
 }
 
-/// 8. Each generation of a continued-as-new instance starts a fire-and-forget
+/// Counterexample 8: Each generation of a continued-as-new instance starts a fire-and-forget
 /// child with a default id: each is a child of its own.
 #[test]
 fn default_child_ids_differ_across_generations() {
@@ -310,7 +310,7 @@ fn default_child_ids_differ_across_generations() {
     assert_eq!(inputs, [json!(0), json!(1), json!(2)], "three children");
 }
 
-/// 9. A step that reads the console log sees the append of the step before
+/// Counterexample 9: A step that reads the console log sees the append of the step before
 /// it, even when the two steps fuse into one commit.
 #[test]
 fn a_fused_step_reads_the_previous_steps_append() {
@@ -346,7 +346,7 @@ impl Clock for SteppingClock {
     }
 }
 
-/// 10. A retry after the wall clock stepped back: orchestration time does
+/// Counterexample 10: A retry after the wall clock stepped back: orchestration time does
 /// not go back, so the retry's elapsed time is not negative.
 #[test]
 fn orchestration_time_never_goes_back_when_the_wall_clock_does() {
@@ -390,7 +390,7 @@ fn orchestration_time_never_goes_back_when_the_wall_clock_does() {
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
 }
 
-/// 11. A purged instance started again sends the message its old
+/// Counterexample 11: A purged instance started again sends the message its old
 /// incarnation sent, while that one is still queued: both are kept.
 #[test]
 fn a_restarted_purged_instance_never_collides_with_its_old_messages() {
@@ -418,7 +418,7 @@ fn a_restarted_purged_instance_never_collides_with_its_old_messages() {
     assert_eq!(h.row("t").output, Some(json!([1, 2])));
 }
 
-/// 12. `check_replay` accepts an orchestration's own history after a
+/// Counterexample 12: `check_replay` accepts an orchestration's own history after a
 /// continue-as-new, GUIDs included.
 #[test]
 fn check_replay_accepts_a_history_after_continue_as_new() {
@@ -440,7 +440,7 @@ fn check_replay_accepts_a_history_after_continue_as_new() {
     assert_eq!(report.actions, 1);
 }
 
-/// 13. An instance whose orchestration is not in this build fails, naming
+/// Counterexample 13: An instance whose orchestration is not in this build fails, naming
 /// it, instead of staying Running.
 #[test]
 fn an_unregistered_orchestration_fails_naming_it() {
@@ -453,7 +453,7 @@ fn an_unregistered_orchestration_fails_naming_it() {
     assert!(failure.contains("RenamedWorkflow"), "{failure}");
 }
 
-/// 14. A storage error inside an activity reaches the caller of
+/// Counterexample 14: A storage error inside an activity reaches the caller of
 /// `run_until_idle`; the activity runs again afterwards.
 #[test]
 fn a_storage_error_inside_an_activity_reaches_the_caller() {
@@ -472,7 +472,7 @@ fn a_storage_error_inside_an_activity_reaches_the_caller() {
     assert_eq!(h.row("a").output, Some(json!(1)));
 }
 
-/// 15. Both stores refuse a batch that enqueues one work id twice (the
+/// Counterexample 15: Both stores refuse a batch that enqueues one work id twice (the
 /// conformance suite's check, here on the in-memory store).
 #[test]
 fn a_work_id_enqueued_twice_is_refused() {
