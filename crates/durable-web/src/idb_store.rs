@@ -98,6 +98,16 @@ fn versioned(version: u64, json: &str) -> JsValue {
     ])
 }
 
+/// An instance row as stored: its version and incarnation beside the JSON,
+/// so a precondition checks both without decoding the row.
+fn versioned_row(version: u64, incarnation: &str, json: &str) -> JsValue {
+    object(&[
+        ("version", JsValue::from_f64(version as f64)),
+        ("incarnation", JsValue::from_str(incarnation)),
+        ("json", JsValue::from_str(json)),
+    ])
+}
+
 fn read_versioned(what: &str, v: &JsValue) -> Result<(u64, serde_json::Value), StoreError> {
     let version = get_field(v, "version")
         .as_f64()
@@ -297,11 +307,20 @@ impl Check {
             holds: Box::new(move |v| has_version(v, expected)),
         };
         match p {
-            Precondition::InstanceVersion { id, version } => versioned(
-                CheckedIn::Instances,
-                JsValue::from_str(id.as_str()),
-                *version,
-            ),
+            Precondition::InstanceVersion { id, .. } => {
+                let p = p.clone();
+                Check {
+                    read_in: CheckedIn::Instances,
+                    key: JsValue::from_str(id.as_str()),
+                    holds: Box::new(move |v| {
+                        let row = v.and_then(|v| {
+                            let version = get_field(v, "version").as_f64()? as u64;
+                            Some((version, get_field(v, "incarnation").as_string().unwrap_or_default()))
+                        });
+                        p.row_holds(row.as_ref().map(|(v, i)| (*v, i.as_str())))
+                    }),
+                }
+            }
             Precondition::AppVersion {
                 store,
                 key,
@@ -674,7 +693,7 @@ impl Store for IdbStore {
         for r in &batch.instances {
             instance_rows.push((
                 r.id.clone(),
-                versioned(r.version, &encode("instance row", r)?),
+                versioned_row(r.version, &r.incarnation, &encode("instance row", r)?),
                 summary_value(r),
             ));
         }

@@ -438,10 +438,7 @@ impl<S: Store> Client<S> {
         }
         self.store
             .commit(CommitBatch {
-                preconditions: vec![Precondition::InstanceVersion {
-                    id: id.clone(),
-                    version: Some(row.version),
-                }],
+                preconditions: vec![Precondition::row_unchanged(&row)],
                 purge: vec![id.clone()],
                 ..CommitBatch::default()
             })
@@ -472,10 +469,7 @@ impl<S: Store> Client<S> {
         let batch = CommitBatch {
             preconditions: rows
                 .iter()
-                .map(|r| Precondition::InstanceVersion {
-                    id: r.id.clone(),
-                    version: Some(r.version),
-                })
+                .map(Precondition::row_unchanged)
                 .collect(),
             purge: rows.iter().map(|r| r.id.clone()).collect(),
             ..CommitBatch::default()

@@ -244,10 +244,14 @@ pub async fn preconditions_are_atomic<S: Store>(s: S) {
         Precondition::InstanceVersion {
             id: id.clone(),
             version: Some(7),
+            incarnation: String::new(),
         },
+        Precondition::no_row(&id),
+        // The right version of another life of the id (after a purge).
         Precondition::InstanceVersion {
             id: id.clone(),
-            version: None,
+            version: Some(0),
+            incarnation: "another life".into(),
         },
         Precondition::WorkExists {
             id: WorkId("gone".into()),
@@ -310,6 +314,7 @@ pub async fn preconditions_are_atomic<S: Store>(s: S) {
                 Precondition::InstanceVersion {
                     id: id.clone(),
                     version: Some(0),
+                    incarnation: String::new(),
                 },
                 Precondition::WorkExists {
                     id: WorkId("w".into()),

@@ -203,9 +203,9 @@ pub(crate) fn start_instance(
         row.execution = old.execution + 1;
         batch.clear_history.push(row.id.clone());
     }
-    batch.preconditions.push(Precondition::InstanceVersion {
-        id: row.id.clone(),
-        version: existing.map(|r| r.version),
+    batch.preconditions.push(match existing {
+        Some(old) => Precondition::row_unchanged(old),
+        None => Precondition::no_row(&row.id),
     });
     batch.enqueue.push(start_message(
         &row,

@@ -76,11 +76,12 @@ impl InMemoryStore {
 
     fn check(data: &Data, p: &Precondition) -> Result<(), StoreError> {
         match p {
-            Precondition::InstanceVersion { id, version } => {
-                let found = data.instances.get(id).map(|r| r.version);
-                if found != *version {
+            Precondition::InstanceVersion { id, .. } => {
+                let found = data.instances.get(id);
+                if !p.row_holds(found.map(|r| (r.version, r.incarnation.as_str()))) {
+                    let found = found.map(|r| (r.version, &r.incarnation));
                     return Err(StoreError::Conflict(format!(
-                        "instance {id} is at version {found:?}, expected {version:?}"
+                        "instance {id} is at (version, incarnation) {found:?}; {p} was expected"
                     )));
                 }
             }

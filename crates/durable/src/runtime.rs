@@ -196,6 +196,11 @@ fn fuse(prev: &mut Unit, next: Unit) {
         Precondition::WorkExists { id } => !cancelled.contains(id),
         Precondition::AppVersion { .. } => true,
     });
+    // A step that clears a history (continue-as-new) wipes what the steps
+    // before it appended: the store clears before it appends.
+    prev.batch
+        .append_history
+        .retain(|(id, _)| !batch.clear_history.contains(id));
     let superseding: Vec<InstanceId> = batch.instances.iter().map(|r| r.id.clone()).collect();
     prev.batch
         .instances
@@ -209,6 +214,16 @@ fn fuse(prev: &mut Unit, next: Unit) {
     if prev.evict.is_none() {
         prev.evict = next.evict;
     }
+}
+
+/// Refuses the unit unless the instance row is still `row` (its version
+/// of its incarnation); a refused unit evicts the cached execution.
+fn guard_row(unit: &mut Unit, row: &InstanceRecord) {
+    let p = Precondition::row_unchanged(row);
+    if !unit.batch.preconditions.contains(&p) {
+        unit.batch.preconditions.push(p);
+    }
+    unit.evict = Some(row.id.clone());
 }
 
 /// Refuses the batch unless the work item is still queued.
@@ -321,6 +336,18 @@ impl<S: Store + Clone + 'static> Runtime<S> {
     /// Drops every cached execution (the next turn of each replays).
     pub fn evict_all(&self) {
         self.cache.borrow_mut().clear();
+    }
+
+    /// Makes the next tick read the store's ready work, not only the work
+    /// this runtime queued itself (a host calls it when told of work queued
+    /// elsewhere; [`Runtime::run_until_idle`] does it by itself).
+    pub fn refresh(&self) {
+        self.read_store.set(true);
+    }
+
+    /// Whether the last tick read the store's ready work.
+    pub fn last_tick_read_store(&self) -> bool {
+        self.read_last_tick.get()
     }
 
     /// The earliest time a queued timer falls due, after now.
@@ -676,7 +703,11 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         let (mut current, stale): (Vec<_>, Vec<_>) = msgs
             .into_iter()
             .partition(|(_, m)| !m.is_stale_for(exec_no, &record.incarnation));
-        unit.batch.dequeue.extend(stale.into_iter().map(|(w, _)| w));
+        if !stale.is_empty() {
+            // Dropped because of what the row says: only if it still says so.
+            guard_row(&mut unit, &record);
+            unit.batch.dequeue.extend(stale.into_iter().map(|(w, _)| w));
+        }
         let (chained, stale_done): (Vec<_>, Vec<_>) = chained
             .into_iter()
             .partition(|d| !d.task.is_stale_for(exec_no, &record.incarnation));
@@ -684,6 +715,9 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             d.settle_guarded(&mut unit.batch, &mut unit.changes);
         }
         if record.status.is_final() {
+            if !current.is_empty() {
+                guard_row(&mut unit, &record);
+            }
             unit.batch
                 .dequeue
                 .extend(current.into_iter().map(|(w, _)| w));
@@ -772,12 +806,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             // deliver their completions.
             let mut row = record.clone();
             row.version += 1;
-            unit.batch
-                .preconditions
-                .push(Precondition::InstanceVersion {
-                    id: id.clone(),
-                    version: Some(record.version),
-                });
+            guard_row(&mut unit, &record);
             unit.batch.instances.push(row.clone());
             unit.evict = Some(id.clone());
             unit.install = Some((row, exec));
@@ -785,12 +814,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         }
         unit.turns = 1;
         unit.evict = Some(id.clone());
-        unit.batch
-            .preconditions
-            .push(Precondition::InstanceVersion {
-                id: id.clone(),
-                version: Some(record.version),
-            });
+        guard_row(&mut unit, &record);
         // The row version refuses a turn computed from a stale execution;
         // the consumed messages must still be queued, since another executor
         // may have read them before this one's turn and its row after.

@@ -60,10 +60,14 @@ impl AppWrite {
 /// Something that must hold when the batch commits, or the batch is refused.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Precondition {
-    /// The instance row has this version (`None`: there is no row).
+    /// The instance row has this version and incarnation (`None`: there
+    /// is no row). The incarnation matters because a purge ends an id's
+    /// versions: a restarted id counts from 0 again.
     InstanceVersion {
         id: InstanceId,
         version: Option<u64>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        incarnation: String,
     },
     /// The work item is still queued (nobody else completed it).
     WorkExists { id: WorkId },
@@ -75,14 +79,58 @@ pub enum Precondition {
     },
 }
 
+impl Precondition {
+    /// The row is still `row`'s version of `row`'s incarnation.
+    pub fn row_unchanged(row: &InstanceRecord) -> Self {
+        Precondition::InstanceVersion {
+            id: row.id.clone(),
+            version: Some(row.version),
+            incarnation: row.incarnation.clone(),
+        }
+    }
+
+    /// There is no row for `id`.
+    pub fn no_row(id: &InstanceId) -> Self {
+        Precondition::InstanceVersion {
+            id: id.clone(),
+            version: None,
+            incarnation: String::new(),
+        }
+    }
+
+    /// Whether an instance row (`None`: absent) satisfies this
+    /// `InstanceVersion` precondition; other preconditions are not about rows.
+    pub fn row_holds(&self, row: Option<(u64, &str)>) -> bool {
+        match self {
+            Precondition::InstanceVersion {
+                version,
+                incarnation,
+                ..
+            } => match (row, version) {
+                (None, None) => true,
+                (Some((v, inc)), Some(expected)) => v == *expected && inc == incarnation,
+                _ => false,
+            },
+            _ => true,
+        }
+    }
+}
+
 impl std::fmt::Display for Precondition {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let v =
             |v: &Option<u64>| v.map_or_else(|| "absent".to_string(), |v| format!("version {v}"));
         match self {
-            Precondition::InstanceVersion { id, version } => {
-                write!(f, "instance {id} at {}", v(version))
-            }
+            Precondition::InstanceVersion {
+                id,
+                version,
+                incarnation,
+            } if incarnation.is_empty() => write!(f, "instance {id} at {}", v(version)),
+            Precondition::InstanceVersion {
+                id,
+                version,
+                incarnation,
+            } => write!(f, "instance {id} ({incarnation}) at {}", v(version)),
             Precondition::WorkExists { id } => write!(f, "work item {} still queued", id.0),
             Precondition::AppVersion {
                 store,

@@ -1,11 +1,17 @@
-//! Deterministic simulation: the five patterns of the game, run once without
-//! interruption and once with a simulated reload (every in-memory state
-//! dropped, rebuilt from the store) at every turn boundary, plus injected
-//! commit failures, over 200 seeds. The outcome must equal the uninterrupted
-//! run's, and every activity's app-store write must happen exactly once.
+//! Deterministic simulations, native, on the in-memory store.
+//!
+//! - The five patterns of the game, run once without interruption and once
+//!   with a reload (every in-memory state dropped, rebuilt from the store)
+//!   at every turn boundary plus injected commit failures: the outcome must
+//!   equal the uninterrupted run's, every app write exactly once.
+//! - The lifecycle programs (`durable::testing::sim::lifecycle`) and the
+//!   multi-writer runs (`durable::testing::sim::writers`), thousands of
+//!   seeds each, split over two threads. A failure prints its seed and the
+//!   command that replays exactly that seed; `make soak` runs a million.
 
 use durable::testing::block_on;
 use durable::testing::patterns::{assert_same_outcome, run_scenario};
+use durable::testing::sim::{lifecycle, writers, SimFailure};
 use durable::InMemoryStore;
 
 fn run(seed: u64, reload: bool) -> durable::testing::patterns::ScenarioOutcome {
@@ -36,4 +42,45 @@ fn reload_at_every_turn_boundary_changes_nothing_over_200_seeds() {
     // The seeds really explore the branches: both confirm outcomes, both
     // monitor endings.
     assert!(outcomes_seen.len() >= 4, "{outcomes_seen:?}");
+}
+
+/// Runs `check` over `seeds` on two threads; panics with every failure.
+fn over_seeds(seeds: std::ops::Range<u64>, check: fn(u64) -> Result<(), SimFailure>) {
+    let mid = seeds.start + (seeds.end - seeds.start) / 2;
+    let halves = [seeds.start..mid, mid..seeds.end];
+    let failures: Vec<SimFailure> = std::thread::scope(|s| {
+        let handles: Vec<_> = halves
+            .into_iter()
+            .map(|half| s.spawn(move || half.filter_map(|seed| check(seed).err()).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    if let Some(first) = failures.first() {
+        panic!("{} of the seeds failed; the first:\n{first}", failures.len());
+    }
+}
+
+fn lifecycle_seed(seed: u64) -> Result<(), SimFailure> {
+    let mut store = InMemoryStore::new();
+    block_on(lifecycle::check_seed(seed, 12, |fresh| {
+        if fresh {
+            store = InMemoryStore::new();
+        }
+        std::future::ready(store.clone())
+    }))
+}
+
+fn writers_seed(seed: u64) -> Result<(), SimFailure> {
+    let store = InMemoryStore::new();
+    block_on(writers::check_seed(seed, || std::future::ready(store.clone())))
+}
+
+#[test]
+fn lifecycle_programs_agree_with_the_reference_over_6000_seeds() {
+    over_seeds(0..6_000, lifecycle_seed);
+}
+
+#[test]
+fn writers_keep_every_update_exactly_once_over_4000_seeds() {
+    over_seeds(0..4_000, writers_seed);
 }

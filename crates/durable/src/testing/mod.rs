@@ -6,6 +6,7 @@
 
 pub mod bench;
 pub mod patterns;
+pub mod sim;
 
 #[cfg(not(target_arch = "wasm32"))]
 use std::future::Future;

@@ -1,0 +1,564 @@
+//! The lifecycle simulation: seeded programs of client operations on a few
+//! instance ids — start (also of an id that is active, finished or
+//! purged), raise (also before a start), suspend (repeated), resume,
+//! terminate (recursive or not), purge, and a wall clock that moves on or
+//! steps back — against `Collector` instances that take events, call
+//! activities, sleep on durable timers, retry, call children with default
+//! ids, start detached children with explicit ids, bump a shared counter and
+//! continue as new carrying their state.
+//!
+//! Each program runs twice: on the plainest engine, and on a variant drawn
+//! from the seed (reloads at random turn boundaries, fusing, group commit,
+//! cache, a second executor). Both runs must give the same client answers
+//! and end in the same state; each must keep the invariants (every
+//! history well formed and replaying to its row's status, every activity
+//! effect exactly once, the shared counter equal to its increments); and a
+//! small reference model predicts every completed collector's output from
+//! the events the client accepted: in order, up to the first 0.
+
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::{check_history, Executors, SimClock, SimFailure, SplitMix, Variant};
+use crate::activity::ActivityError;
+use crate::client::{Client, Command};
+use crate::clock::Clock;
+use crate::context::OrchestrationContext;
+use crate::error::{ClientError, TaskError};
+use crate::execution::Outcome;
+use crate::instance::{InstanceId, RuntimeStatus};
+use crate::registry::Registry;
+use crate::replay_check::check_replay;
+use crate::retry::RetryPolicy;
+use crate::store::{AppWrite, InstanceQuery, Store};
+
+/// The instance ids a program works on: few, so they collide.
+pub const IDS: [&str; 3] = ["a", "b", "c"];
+
+/// Scheduling steps a run phase may take before it counts as a hang.
+const MAX_STEPS: usize = 2_000;
+
+/// What a collector carries from one execution to the next.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Carried {
+    /// Which start of the program this instance is (unique per start).
+    pub life: u32,
+    /// Every event value taken so far, in order.
+    pub seen: Vec<u32>,
+}
+
+/// The collector: takes `X` events until a 0, doing something durable
+/// after each, chosen by the value.
+async fn collector(ctx: OrchestrationContext, mut st: Carried) -> Result<Vec<u32>, TaskError> {
+    loop {
+        let x: u32 = ctx.wait_for_event("X").await?;
+        st.seen.push(x);
+        let tag = format!("{}/{}", st.life, st.seen.len());
+        ctx.call_activity::<_, ()>("Log", &tag).await?;
+        if x == 0 {
+            return Ok(st.seen);
+        }
+        match x % 6 {
+            1 => ctx.sleep(1_000).await,
+            2 => {
+                let echoed: String = ctx
+                    .call_sub_orchestration("Echo", &tag, None)
+                    .await?;
+                ctx.call_activity::<_, ()>("Log", &format!("{echoed} back"))
+                    .await?;
+            }
+            3 => {
+                let kid = format!("{}~{tag}", ctx.instance_id());
+                ctx.start_orchestration("Echo", &tag, Some(&kid));
+            }
+            4 => {
+                let policy = RetryPolicy::new(3, 500);
+                ctx.call_activity_with_retry::<_, u32>("Flaky", &tag, policy)
+                    .await?;
+            }
+            5 if st.seen.len() >= 2 => {
+                ctx.continue_as_new(&st).await;
+            }
+            _ => {
+                ctx.call_activity::<_, u64>("Bump", &tag).await?;
+            }
+        }
+    }
+}
+
+/// The orchestrations and activities of the lifecycle programs.
+pub fn registry() -> Registry {
+    let mut r = Registry::new();
+    r.orchestration("Collector", collector)
+        .orchestration("Echo", |ctx: OrchestrationContext, tag: String| async move {
+            ctx.call_activity::<_, ()>("Log", &format!("echo {tag}"))
+                .await?;
+            Ok::<_, TaskError>(format!("echo {tag}"))
+        })
+        .activity("Log", |ctx, line: String| async move {
+            ctx.append("console", &line)?;
+            Ok::<_, ActivityError>(())
+        })
+        // Fails its first attempt: a retry on a durable timer.
+        .activity("Flaky", |ctx, tag: String| async move {
+            let attempts: u32 = ctx.read("flaky", &tag).await?.unwrap_or(0);
+            ctx.put("flaky", &tag, &(attempts + 1))?;
+            ctx.append("console", &format!("flaky {tag} {attempts}"))?;
+            if attempts == 0 {
+                return Err(ActivityError::Encode {
+                    store: "flaky".into(),
+                    message: "first attempt fails".into(),
+                });
+            }
+            Ok(attempts)
+        })
+        .activity("Bump", |ctx, tag: String| async move {
+            bump(&ctx, &tag).await
+        });
+    r
+}
+
+/// A read-modify-write of the shared counter, logged with its tag.
+async fn bump(ctx: &crate::ActivityContext, tag: &str) -> Result<u64, ActivityError> {
+    let n: u64 = ctx.read("shared", "n").await?.unwrap_or(0);
+    ctx.put("shared", "n", &(n + 1))?;
+    ctx.append("bumps", &tag)?;
+    Ok(n + 1)
+}
+
+/// One client operation of a program.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    Start(&'static str),
+    Raise(&'static str, u32),
+    Suspend(&'static str),
+    Resume(&'static str),
+    Terminate(&'static str, bool),
+    Purge(&'static str),
+    /// Move the wall clock by this many ms (negative: back).
+    Clock(i64),
+    /// A client read-modify-write of the shared counter.
+    ClientBump,
+}
+
+/// A program: groups of operations, each group followed by running the
+/// engine until it is idle.
+pub fn program(seed: u64, groups: usize) -> Vec<Vec<Op>> {
+    let mut rng = SplitMix(seed ^ 0x11fe_c7c1e);
+    let mut out = Vec::with_capacity(groups);
+    for _ in 0..groups {
+        let n = 1 + rng.below(3) as usize;
+        let mut group = Vec::with_capacity(n);
+        for _ in 0..n {
+            let id = *rng.pick(&IDS);
+            group.push(match rng.below(100) {
+                0..=14 => Op::Start(id),
+                15..=49 => Op::Raise(id, raised_value(&mut rng)),
+                50..=57 => Op::Suspend(id),
+                58..=65 => Op::Resume(id),
+                66..=70 => Op::Terminate(id, rng.chance(500)),
+                71..=76 => Op::Purge(id),
+                77..=86 => Op::Clock(rng.below(3_000) as i64),
+                87..=91 => Op::Clock(-(rng.below(2_000) as i64)),
+                _ => Op::ClientBump,
+            });
+        }
+        out.push(group);
+    }
+    out
+}
+
+/// An event value: 0 (which ends a collector) now and then.
+fn raised_value(rng: &mut SplitMix) -> u32 {
+    if rng.chance(120) {
+        0
+    } else {
+        1 + rng.below(30) as u32
+    }
+}
+
+/// Everything a run shows from outside, compared between runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Observation {
+    /// The client's answer to every operation.
+    pub answers: Vec<String>,
+    /// (id, name, status, output, failure) of the program's own ids.
+    pub rows: Vec<(String, String, RuntimeStatus, Option<Value>, Option<String>)>,
+    /// (name, status, output) of every other instance (children), sorted.
+    pub children: Vec<(String, String, Option<Value>)>,
+    /// The console and the counter's log, sorted.
+    pub console: Vec<String>,
+    pub bumps: Vec<String>,
+    pub counter: u64,
+}
+
+/// The reference model: which start each id is on, and the event values
+/// the client accepted for each start, in order.
+#[derive(Default)]
+struct Model {
+    life_of: HashMap<&'static str, u32>,
+    accepted: BTreeMap<u32, Vec<u32>>,
+    terminated: HashMap<u32, bool>,
+}
+
+impl Model {
+    /// What a completed collector of `life` must have returned.
+    fn expected_output(&self, life: u32) -> Vec<u32> {
+        let all = self.accepted.get(&life).cloned().unwrap_or_default();
+        match all.iter().position(|x| *x == 0) {
+            Some(end) => all[..=end].to_vec(),
+            None => all,
+        }
+    }
+}
+
+/// Runs one program on one variant and returns what it showed.
+pub async fn run<S, Open, Fut>(
+    seed: u64,
+    groups: usize,
+    variant: Variant,
+    open: Open,
+) -> Result<Observation, String>
+where
+    S: Store + Clone + 'static,
+    Open: FnMut() -> Fut,
+    Fut: Future<Output = S>,
+{
+    let clock = SimClock::new(1_000_000_000);
+    let mut rng = SplitMix(seed ^ 0x5c4e_d01e);
+    let mut ex = Executors::new(registry(), clock.clone(), variant, open).await;
+    let mut model = Model::default();
+    let mut answers = Vec::new();
+    let mut lives = 0;
+    let mut bumps_done = 0;
+    for group in program(seed, groups) {
+        for op in group {
+            let client = ex.first.client();
+            let answer =
+                apply(&client, &clock, &op, &mut model, &mut lives, &mut bumps_done).await;
+            answers.push(format!("{op:?} -> {answer}"));
+        }
+        ex.settle(&mut rng, MAX_STEPS)
+            .await
+            .map_err(|e| format!("{e} (after {} reloads)", ex.reloads))?;
+    }
+    let observation = observe(&ex.store, answers).await?;
+    check_invariants(&ex.store, &observation, bumps_done).await?;
+    check_model(&ex.store, &model).await?;
+    Ok(observation)
+}
+
+/// Applies one operation through the client and tells the model what the
+/// client accepted. Returns the client's answer in words.
+async fn apply<S: Store + Clone + 'static>(
+    client: &Client<S>,
+    clock: &SimClock,
+    op: &Op,
+    model: &mut Model,
+    lives: &mut u32,
+    bumps_done: &mut u64,
+) -> String {
+    let answer = |r: Result<(), ClientError>| match r {
+        Ok(()) => "ok".to_string(),
+        Err(e) => e.to_string(),
+    };
+    match op {
+        Op::Start(id) => {
+            let life = *lives + 1;
+            let input = Carried {
+                life,
+                seen: Vec::new(),
+            };
+            let r = client.start("Collector", &InstanceId::new(*id), &input).await;
+            if r.is_ok() {
+                *lives = life;
+                model.life_of.insert(id, life);
+            }
+            answer(r.map(|_| ()))
+        }
+        Op::Raise(id, x) => {
+            let r = client.raise_event(&InstanceId::new(*id), "X", x).await;
+            if r.is_ok() {
+                if let Some(life) = model.life_of.get(id) {
+                    model.accepted.entry(*life).or_default().push(*x);
+                }
+            }
+            answer(r)
+        }
+        Op::Suspend(id) => answer(client.suspend(&InstanceId::new(*id), "sim").await),
+        Op::Resume(id) => answer(client.resume(&InstanceId::new(*id), "sim").await),
+        Op::Terminate(id, recursive) => {
+            let r = client
+                .terminate(&InstanceId::new(*id), "sim", *recursive)
+                .await;
+            if r.is_ok() {
+                if let Some(life) = model.life_of.get(id) {
+                    model.terminated.insert(*life, true);
+                }
+            }
+            answer(r)
+        }
+        Op::Purge(id) => {
+            let r = client.purge(&InstanceId::new(*id)).await;
+            if r.is_ok() {
+                model.life_of.remove(id);
+            }
+            answer(r)
+        }
+        Op::Clock(d) => {
+            clock.set(clock.now_ms().saturating_add_signed(*d));
+            "ok".into()
+        }
+        Op::ClientBump => {
+            *bumps_done += 1;
+            answer(client_bump(client, &format!("client {bumps_done}")).await)
+        }
+    }
+}
+
+/// A client command that reads the counter and writes it back plus one,
+/// guarded by the version read; retried when an activity got there first.
+pub async fn client_bump<S: Store + Clone + 'static>(
+    client: &Client<S>,
+    tag: &str,
+) -> Result<(), ClientError> {
+    for _ in 0..20 {
+        let record = client.store().app_record("shared", "n").await?;
+        let n = record
+            .as_ref()
+            .and_then(|r| r.value.as_u64())
+            .unwrap_or(0);
+        let cmd = Command::new()
+            .write(AppWrite::Put {
+                store: "shared".into(),
+                key: "n".into(),
+                value: json!(n + 1),
+            })
+            .write(AppWrite::Append {
+                store: "bumps".into(),
+                value: json!(tag),
+            })
+            .expect_version("shared", "n", record.map(|r| r.version));
+        match client.apply(cmd).await {
+            Err(ClientError::Store(crate::StoreError::Conflict(_))) => continue,
+            other => return other,
+        }
+    }
+    Err(ClientError::Store(crate::StoreError::Conflict(
+        "the counter kept changing".into(),
+    )))
+}
+
+/// Reads what a run shows from outside.
+async fn observe<S: Store>(store: &S, answers: Vec<String>) -> Result<Observation, String> {
+    let e = |e: crate::StoreError| e.to_string();
+    let all = store.query(&InstanceQuery::default()).await.map_err(e)?;
+    let mut rows = Vec::new();
+    let mut children = Vec::new();
+    for r in all.instances {
+        if IDS.contains(&r.id.as_str()) {
+            rows.push((r.id.0, r.name, r.status, r.output, r.failure));
+        } else {
+            children.push((r.name, r.status.to_string(), r.output));
+        }
+    }
+    children.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+    let strings = |records: Vec<crate::AppRecord>| {
+        let mut v: Vec<String> = records
+            .into_iter()
+            .map(|r| r.value.as_str().unwrap_or_default().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let counter = store
+        .app_record("shared", "n")
+        .await
+        .map_err(e)?
+        .and_then(|r| r.value.as_u64())
+        .unwrap_or(0);
+    Ok(Observation {
+        answers,
+        rows,
+        children,
+        console: strings(store.app_records("console").await.map_err(e)?),
+        bumps: strings(store.app_records("bumps").await.map_err(e)?),
+        counter,
+    })
+}
+
+/// What must hold in every run, whatever the variant.
+async fn check_invariants<S: Store>(
+    store: &S,
+    seen: &Observation,
+    client_bumps: u64,
+) -> Result<(), String> {
+    for lines in [&seen.console, &seen.bumps] {
+        if let Some(w) = lines.windows(2).find(|w| w[0] == w[1]) {
+            return Err(format!("an activity's effect committed twice: {:?}", w[0]));
+        }
+    }
+    if seen.counter != seen.bumps.len() as u64 {
+        return Err(format!(
+            "lost update: the counter is {} after {} increments",
+            seen.counter,
+            seen.bumps.len()
+        ));
+    }
+    let from_client = seen.bumps.iter().filter(|b| b.starts_with("client ")).count();
+    if from_client as u64 != client_bumps {
+        return Err(format!("{from_client} of {client_bumps} client increments committed"));
+    }
+    let all = store
+        .query(&InstanceQuery::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    let registry = registry();
+    for row in all.instances {
+        if !matches!(
+            row.status,
+            RuntimeStatus::Running
+                | RuntimeStatus::Suspended
+                | RuntimeStatus::Completed
+                | RuntimeStatus::Failed
+                | RuntimeStatus::Terminated
+        ) {
+            return Err(format!("{} is {} when idle", row.id, row.status));
+        }
+        if row.status == RuntimeStatus::Failed {
+            return Err(format!("{} failed: {:?}", row.id, row.failure));
+        }
+        let history = store.history(&row.id).await.map_err(|e| e.to_string())?;
+        check_history(row.id.as_str(), &history)?;
+        if history.len() as u64 != row.history_len {
+            return Err(format!("{}: row says {} events, history has {}", row.id, row.history_len, history.len()));
+        }
+        let report = check_replay(&registry, &row.id, &history)
+            .map_err(|nd| format!("{} does not replay: {nd}", row.id))?;
+        let replayed = match report.outcome {
+            None => None,
+            Some(Outcome::Completed(v)) => Some((RuntimeStatus::Completed, Some(v))),
+            Some(Outcome::Terminated(_)) => Some((RuntimeStatus::Terminated, None)),
+            Some(other) => return Err(format!("{} replays to {other:?}", row.id)),
+        };
+        let stored = match row.status {
+            RuntimeStatus::Completed => Some((RuntimeStatus::Completed, row.output.clone())),
+            RuntimeStatus::Terminated => Some((RuntimeStatus::Terminated, None)),
+            _ => None,
+        };
+        if replayed != stored {
+            return Err(format!("{} replays to {replayed:?}, its row says {stored:?}", row.id));
+        }
+    }
+    Ok(())
+}
+
+/// The reference model's predictions about the program's own ids.
+async fn check_model<S: Store>(store: &S, model: &Model) -> Result<(), String> {
+    for id in IDS {
+        let Some(life) = model.life_of.get(id) else {
+            continue;
+        };
+        let row = store
+            .instance(&InstanceId::new(id))
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("{id} (life {life}) is missing"))?;
+        let expected = model.expected_output(*life);
+        match row.status {
+            RuntimeStatus::Completed => {
+                let got: Vec<u32> = serde_json::from_value(row.output.unwrap_or_default())
+                    .map_err(|e| format!("{id}: output: {e}"))?;
+                if got != expected {
+                    return Err(format!(
+                        "{id} (life {life}) took {got:?}; the client's events were {:?}",
+                        model.accepted.get(life)
+                    ));
+                }
+            }
+            RuntimeStatus::Terminated if !model.terminated.contains_key(life) => {
+                return Err(format!("{id} (life {life}) is Terminated, but never was"));
+            }
+            RuntimeStatus::Running | RuntimeStatus::Suspended if expected.last() == Some(&0) => {
+                // A 0 was accepted: only suspension, a timer or a child
+                // may still hold it back, never a lost event.
+                if !model.terminated.contains_key(life) && row.status == RuntimeStatus::Running {
+                    let history = store
+                        .history(&row.id)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let waiting = history.iter().any(|e| {
+                        matches!(
+                            e.kind,
+                            crate::EventKind::TimerCreated { .. }
+                                | crate::EventKind::SubOrchestrationInstanceCreated { .. }
+                        )
+                    });
+                    if !waiting {
+                        return Err(format!("{id} (life {life}) got its 0 and still runs"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Runs `seed` on the reference engine and on the variant the seed draws,
+/// and checks that both agree. `open` makes (or reopens) the store of one
+/// run: it is called with `true` for a new run's first store.
+pub async fn check_seed<S, Open, Fut>(seed: u64, groups: usize, mut open: Open) -> Result<(), SimFailure>
+where
+    S: Store + Clone + 'static,
+    Open: FnMut(bool) -> Fut,
+    Fut: Future<Output = S>,
+{
+    let fail = |why: String| SimFailure {
+        sim: "lifecycle",
+        seed,
+        why,
+    };
+    let variant = Variant::drawn(&mut SplitMix(seed));
+    let mut first = true;
+    let reference = run(seed, groups, Variant::reference(), || {
+        let fresh = std::mem::replace(&mut first, false);
+        open(fresh)
+    })
+    .await
+    .map_err(|e| fail(format!("reference run: {e}")))?;
+    let mut first = true;
+    let varied = run(seed, groups, variant.clone(), || {
+        let fresh = std::mem::replace(&mut first, false);
+        open(fresh)
+    })
+    .await
+    .map_err(|e| fail(format!("{variant:?}: {e}")))?;
+    if reference != varied {
+        return Err(fail(format!(
+            "{variant:?} differs from the reference run:\n{}",
+            first_difference(&reference, &varied)
+        )));
+    }
+    Ok(())
+}
+
+/// The first field in which two observations differ, in words.
+fn first_difference(a: &Observation, b: &Observation) -> String {
+    if let Some(i) = (0..a.answers.len().max(b.answers.len())).find(|i| a.answers.get(*i) != b.answers.get(*i)) {
+        return format!("answer {i}: {:?} vs {:?}", a.answers.get(i), b.answers.get(i));
+    }
+    if a.rows != b.rows {
+        return format!("rows: {:?}\nvs {:?}", a.rows, b.rows);
+    }
+    if a.children != b.children {
+        return format!("children: {:?}\nvs {:?}", a.children, b.children);
+    }
+    if a.console != b.console {
+        return format!("console: {:?}\nvs {:?}", a.console, b.console);
+    }
+    format!("counter {} / {:?} vs {} / {:?}", a.counter, a.bumps, b.counter, b.bumps)
+}

@@ -1,0 +1,282 @@
+//! Seeded simulations of the runtime, generic over the store: what varies
+//! is what breaks engines, not only timing — where a reload falls (any turn
+//! boundary: with fusing off every turn is a commit), fusing, group commit
+//! and the execution cache on and off, a second executor interleaved with
+//! the first, lifecycle operations, read-modify-writes of shared records,
+//! continue-as-new, purge and restart, and a clock that steps back.
+//!
+//! Every run is a pure function of its seed. The native tests run
+//! thousands of seeds on the in-memory store, `make soak` a million, and
+//! the browser suite a few hundred on IndexedDB with the database reopened
+//! at every turn boundary. A failure names its seed and the command that
+//! replays exactly that seed ([`replay_command`]).
+//!
+//! Nothing here is used by the runtime itself.
+
+pub mod lifecycle;
+pub mod writers;
+
+use std::cell::Cell;
+use std::future::Future;
+use std::rc::Rc;
+
+use crate::clock::{Clock, Sleep};
+use crate::combinators::join2;
+use crate::history::HistoryEvent;
+use crate::registry::Registry;
+use crate::runtime::{Runtime, RuntimeOptions, TickReport};
+use crate::store::Store;
+
+pub use super::patterns::SplitMix;
+
+/// The command that replays one seed of one simulation exactly.
+pub fn replay_command(sim: &str, seed: u64) -> String {
+    format!("cargo run --release -p durable --example soak -- --sim {sim} --seed {seed}")
+}
+
+/// A simulation's verdict on one seed: why it failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimFailure {
+    pub sim: &'static str,
+    pub seed: u64,
+    pub why: String,
+}
+
+impl std::fmt::Display for SimFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} seed {} failed: {}\n  replay: {}",
+            self.sim,
+            self.seed,
+            self.why,
+            replay_command(self.sim, self.seed)
+        )
+    }
+}
+
+/// A wall clock the simulation sets by hand, backwards too.
+#[derive(Clone, Default)]
+pub struct SimClock(Rc<Cell<u64>>);
+
+impl SimClock {
+    pub fn new(start_ms: u64) -> Self {
+        SimClock(Rc::new(Cell::new(start_ms)))
+    }
+
+    pub fn set(&self, ms: u64) {
+        self.0.set(ms);
+    }
+}
+
+impl Clock for SimClock {
+    fn now_ms(&self) -> u64 {
+        self.0.get()
+    }
+    fn monotonic_ms(&self) -> f64 {
+        self.0.get() as f64
+    }
+    fn sleep(&self, _ms: u64) -> Sleep {
+        Box::pin(std::future::ready(()))
+    }
+}
+
+impl SplitMix {
+    /// True with probability `per_mille` / 1000.
+    pub fn chance(&mut self, per_mille: u64) -> bool {
+        self.below(1000) < per_mille
+    }
+
+    /// One of `items`, uniformly.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// How one run is set up: the engine's switches and what happens to it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Variant {
+    pub fuse: bool,
+    pub group_commit: bool,
+    pub cache: bool,
+    /// Chance (per mille) of a reload before each scheduling step.
+    pub reload_per_mille: u64,
+    /// A second executor on the same store, interleaved with the first.
+    pub second_executor: bool,
+}
+
+impl Variant {
+    /// The plainest engine: one executor, one step per commit, no reloads.
+    pub fn reference() -> Self {
+        Variant {
+            fuse: false,
+            group_commit: false,
+            cache: true,
+            reload_per_mille: 0,
+            second_executor: false,
+        }
+    }
+
+    /// A variant drawn from the seed.
+    pub fn drawn(rng: &mut SplitMix) -> Self {
+        Variant {
+            fuse: rng.chance(500),
+            group_commit: rng.chance(500),
+            cache: rng.chance(500),
+            reload_per_mille: *rng.pick(&[0, 100, 300, 1000]),
+            second_executor: rng.chance(300),
+        }
+    }
+
+    pub fn options(&self) -> RuntimeOptions {
+        RuntimeOptions {
+            fuse_depth: if self.fuse { 32 } else { 0 },
+            group_commit: self.group_commit,
+            cache_capacity: if self.cache { 10_000 } else { 0 },
+            ..RuntimeOptions::default()
+        }
+    }
+}
+
+/// The executors of one run over one store, and how a reload happens.
+pub struct Executors<S: Store + Clone + 'static, Open> {
+    pub store: S,
+    registry: Registry,
+    clock: SimClock,
+    variant: Variant,
+    open: Open,
+    pub first: Runtime<S>,
+    second: Option<Runtime<S>>,
+    /// Scheduling steps taken, reloads done: for failure messages.
+    pub steps: usize,
+    pub reloads: usize,
+}
+
+impl<S, Open, Fut> Executors<S, Open>
+where
+    S: Store + Clone + 'static,
+    Open: FnMut() -> Fut,
+    Fut: Future<Output = S>,
+{
+    pub async fn new(registry: Registry, clock: SimClock, variant: Variant, mut open: Open) -> Self {
+        let store = open().await;
+        let runtime = |s: &S| {
+            Runtime::with_options(
+                s.clone(),
+                registry.clone(),
+                Rc::new(clock.clone()),
+                variant.options(),
+            )
+        };
+        let first = runtime(&store);
+        let second = variant.second_executor.then(|| runtime(&store));
+        Executors {
+            store,
+            registry,
+            clock,
+            variant,
+            open,
+            first,
+            second,
+            steps: 0,
+            reloads: 0,
+        }
+    }
+
+    /// A page reload: the store is reopened, and one executor starts over
+    /// with nothing in memory.
+    pub async fn reload(&mut self, rng: &mut SplitMix) {
+        self.store = (self.open)().await;
+        self.reloads += 1;
+        let fresh = Runtime::with_options(
+            self.store.clone(),
+            self.registry.clone(),
+            Rc::new(self.clock.clone()),
+            self.variant.options(),
+        );
+        match &mut self.second {
+            Some(second) if rng.chance(500) => *second = fresh,
+            _ => self.first = fresh,
+        }
+    }
+
+    /// One scheduling step: a tick of one executor, or of both at once
+    /// (their activities interleave). Returns whether anything happened;
+    /// `false` means both looked at the store and found nothing to do.
+    pub async fn step(&mut self, rng: &mut SplitMix) -> Result<bool, String> {
+        self.steps += 1;
+        if rng.chance(self.variant.reload_per_mille) {
+            self.reload(rng).await;
+        }
+        let busy = |r: &TickReport| r.did_work() || r.conflicts > 0;
+        let did = match &self.second {
+            None => busy(&self.first.tick().await.map_err(|e| e.to_string())?),
+            Some(second) => match rng.below(3) {
+                0 => busy(&self.first.tick().await.map_err(|e| e.to_string())?),
+                1 => busy(&second.tick().await.map_err(|e| e.to_string())?),
+                _ => {
+                    let (a, b) = join2(self.first.tick(), second.tick()).await;
+                    let a = a.map_err(|e| e.to_string())?;
+                    let b = b.map_err(|e| e.to_string())?;
+                    busy(&a) || busy(&b)
+                }
+            },
+        };
+        if did {
+            return Ok(true);
+        }
+        // Idle only if every executor, reading the store, finds nothing.
+        for rt in std::iter::once(&self.first).chain(self.second.as_ref()) {
+            rt.refresh();
+            if busy(&rt.tick().await.map_err(|e| e.to_string())?) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Steps until idle; an engine that is not idle after `max_steps` has
+    /// work refused or redone forever.
+    pub async fn settle(&mut self, rng: &mut SplitMix, max_steps: usize) -> Result<(), String> {
+        for _ in 0..max_steps {
+            if !self.step(rng).await? {
+                return Ok(());
+            }
+        }
+        Err(format!("not idle after {max_steps} scheduling steps"))
+    }
+}
+
+/// Checks the shape of one stored history: event ids 0, 1, 2 … in order,
+/// orchestration time never going back, and no scheduled event answered
+/// twice (one completion per task, timer and child).
+pub fn check_history(id: &str, history: &[HistoryEvent]) -> Result<(), String> {
+    check_history_shape(id, history).map_err(|why| format!("{why}\n  history: {}", describe(history)))
+}
+
+/// A history in one line: `id:Kind` per event.
+pub fn describe(history: &[HistoryEvent]) -> String {
+    let events: Vec<String> = history
+        .iter()
+        .map(|e| format!("{}:{}", e.event_id, e.kind.name()))
+        .collect();
+    events.join(" ")
+}
+
+fn check_history_shape(id: &str, history: &[HistoryEvent]) -> Result<(), String> {
+    let mut answered = std::collections::HashSet::new();
+    for (i, e) in history.iter().enumerate() {
+        if e.event_id != i as u64 {
+            return Err(format!("{id}: event {i} has id {}", e.event_id));
+        }
+        if i > 0 && e.timestamp_ms < history[i - 1].timestamp_ms {
+            return Err(format!("{id}: time goes back at event {i}"));
+        }
+        if let Some(s) = e.kind.answers() {
+            if !answered.insert(s) {
+                return Err(format!("{id}: event {s} is answered twice (event {i})"));
+            }
+        }
+    }
+    Ok(())
+}
