@@ -27,11 +27,10 @@ pub enum Outcome {
     Completed(Value),
     Failed(String),
     Terminated(String),
-    /// Restart with this input; `carried` are external events not yet taken.
-    ContinuedAsNew {
-        input: Value,
-        carried: Vec<(String, Value)>,
-    },
+    /// Restart with this input; `carried` is what the next execution gets
+    /// first, in order: the external events not yet taken, then the events
+    /// and lifecycle messages that arrived in the turn after the restart.
+    ContinuedAsNew { input: Value, carried: Vec<EventKind> },
 }
 
 /// The result of one live turn.
@@ -206,11 +205,64 @@ impl Execution {
                         .borrow_mut()
                         .buffered_events
                         .drain(..)
+                        .map(|(name, input)| EventKind::EventRaised { name, input })
                         .collect();
                     self.outcome = Some(Outcome::ContinuedAsNew { input, carried });
                 }
             }
         }
+    }
+
+    /// Offers one new message to the execution; `false` when it must wait
+    /// (the instance is suspended), `true` when it was taken or dropped.
+    fn offer(&mut self, m: &EventKind, activity_compute_ms: &mut f64) -> bool {
+        if let Some(Outcome::ContinuedAsNew { carried, .. }) = &mut self.outcome {
+            // What arrived with the restart belongs to the next execution,
+            // after what it carries over, in order; this execution's own
+            // completions and timers are dropped.
+            if matches!(
+                m,
+                EventKind::EventRaised { .. }
+                    | EventKind::ExecutionSuspended { .. }
+                    | EventKind::ExecutionResumed { .. }
+                    | EventKind::ExecutionTerminated { .. }
+            ) {
+                carried.push(m.clone());
+            }
+            return true;
+        }
+        if self.outcome.is_some() {
+            return true; // finished: dropped
+        }
+        // Lifecycle messages and the start apply even while suspended.
+        let lifecycle = matches!(
+            m,
+            EventKind::ExecutionResumed { .. }
+                | EventKind::ExecutionTerminated { .. }
+                | EventKind::ExecutionSuspended { .. }
+                | EventKind::ExecutionStarted { .. }
+        );
+        if self.suspended && !lifecycle {
+            return false;
+        }
+        // Resuming a running instance or suspending a suspended one changes
+        // nothing, now or later: the message is taken.
+        let no_op = match m {
+            EventKind::ExecutionResumed { .. } => !self.suspended,
+            EventKind::ExecutionSuspended { .. } => self.suspended,
+            _ => false,
+        };
+        if no_op {
+            return true;
+        }
+        if let EventKind::TaskCompleted { compute_ms, .. }
+        | EventKind::TaskFailed { compute_ms, .. } = m
+        {
+            *activity_compute_ms += compute_ms;
+        }
+        self.ctx.state.borrow_mut().push_event(m.clone());
+        self.apply(m);
+        true
     }
 
     /// The divergence replay found, if any.
@@ -243,64 +295,38 @@ impl Execution {
             s.new_events.clear();
             s.push_event(EventKind::OrchestratorStarted);
         }
-        let mut consumed = Vec::with_capacity(messages.len());
+        let mut consumed = vec![false; messages.len()];
         let mut activity_compute_ms = 0.0;
         if let Some(nd) = self.nondeterminism() {
             // A diverged replay fails the instance before anything else runs;
             // whatever the changed code decided during replay is discarded.
             self.drop_future();
             self.outcome = Some(Outcome::Failed(nd.to_string()));
-            consumed.resize(messages.len(), true);
+            consumed.fill(true);
         }
         let started = clock.monotonic_ms();
-        for m in messages.iter().skip(consumed.len()) {
-            if let Some(Outcome::ContinuedAsNew { carried, .. }) = &mut self.outcome {
-                // Events that arrived with the restart belong to the next
-                // execution, after the ones it carries over, in order.
-                match m {
-                    EventKind::EventRaised { name, input } => {
-                        carried.push((name.clone(), input.clone()));
-                        consumed.push(true);
+        // Messages a suspension holds back, in arrival order: they go first
+        // when the instance resumes, so suspension never reorders events.
+        let mut held = Vec::new();
+        for (i, m) in messages.iter().enumerate() {
+            if consumed[i] {
+                continue;
+            }
+            let was_suspended = self.suspended;
+            if !self.offer(m, &mut activity_compute_ms) {
+                held.push(i);
+                continue;
+            }
+            consumed[i] = true;
+            if was_suspended && !self.suspended {
+                for j in std::mem::take(&mut held) {
+                    if self.offer(&messages[j], &mut activity_compute_ms) {
+                        consumed[j] = true;
+                    } else {
+                        held.push(j);
                     }
-                    EventKind::ExecutionSuspended { .. }
-                    | EventKind::ExecutionResumed { .. }
-                    | EventKind::ExecutionTerminated { .. } => consumed.push(false),
-                    _ => consumed.push(true),
                 }
-                continue;
             }
-            // Control messages and the start apply even while suspended.
-            let control = matches!(
-                m,
-                EventKind::ExecutionResumed { .. }
-                    | EventKind::ExecutionTerminated { .. }
-                    | EventKind::ExecutionSuspended { .. }
-                    | EventKind::ExecutionStarted { .. }
-            );
-            if self.outcome.is_some() || (self.suspended && !control) {
-                // Finished: the message is dropped. Suspended: it waits.
-                consumed.push(self.outcome.is_some());
-                continue;
-            }
-            // Resuming a running instance or suspending a suspended one
-            // changes nothing, now or later: the message is taken.
-            let no_op = match m {
-                EventKind::ExecutionResumed { .. } => !self.suspended,
-                EventKind::ExecutionSuspended { .. } => self.suspended,
-                _ => false,
-            };
-            if no_op {
-                consumed.push(true);
-                continue;
-            }
-            if let EventKind::TaskCompleted { compute_ms, .. }
-            | EventKind::TaskFailed { compute_ms, .. } = m
-            {
-                activity_compute_ms += compute_ms;
-            }
-            self.ctx.state.borrow_mut().push_event(m.clone());
-            self.apply(m);
-            consumed.push(true);
         }
         if self.outcome.is_none() {
             if let Some(nd) = self.nondeterminism() {

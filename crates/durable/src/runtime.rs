@@ -248,12 +248,19 @@ fn completion_message(work: &WorkId, task: &ActivityTask, event: EventKind) -> W
 }
 
 /// Where a message goes in its instance's turn: the execution's start,
-/// then the events continue-as-new carried into it (bound to the
-/// execution), then everything else.
+/// then what continue-as-new carried into it (events and lifecycle
+/// messages bound to the execution), then everything else.
 fn start_rank(m: &Message) -> u8 {
     match &m.event {
         EventKind::ExecutionStarted { .. } => 0,
-        EventKind::EventRaised { .. } if m.execution.is_some() => 1,
+        EventKind::EventRaised { .. }
+        | EventKind::ExecutionSuspended { .. }
+        | EventKind::ExecutionResumed { .. }
+        | EventKind::ExecutionTerminated { .. }
+            if m.execution.is_some() =>
+        {
+            1
+        }
         _ => 2,
     }
 }
@@ -694,6 +701,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             if chained.is_empty() {
                 return Ok(None);
             }
+            unit.batch.preconditions.push(Precondition::no_row(id));
             for d in chained {
                 d.settle_guarded(&mut unit.batch, &mut unit.changes);
             }
@@ -711,11 +719,14 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         let (chained, stale_done): (Vec<_>, Vec<_>) = chained
             .into_iter()
             .partition(|d| !d.task.is_stale_for(exec_no, &record.incarnation));
+        if !stale_done.is_empty() {
+            guard_row(&mut unit, &record);
+        }
         for d in stale_done {
             d.settle_guarded(&mut unit.batch, &mut unit.changes);
         }
         if record.status.is_final() {
-            if !current.is_empty() {
+            if !current.is_empty() || !chained.is_empty() {
                 guard_row(&mut unit, &record);
             }
             unit.batch
@@ -871,10 +882,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                 row.input = input.clone();
                 unit.batch.clear_history.push(id.clone());
                 let mut starts = vec![started_event(&row, input.clone())];
-                starts.extend(carried.iter().map(|(name, input)| EventKind::EventRaised {
-                    name: name.clone(),
-                    input: input.clone(),
-                }));
+                starts.extend(carried.iter().cloned());
                 for (i, event) in starts.into_iter().enumerate() {
                     unit.batch.enqueue.push(start_message(&row, i, event));
                 }

@@ -215,6 +215,11 @@ impl Model {
     }
 }
 
+/// Whether to tell what a run does (`SIM_VERBOSE=1`, with `--seed`).
+fn verbose() -> bool {
+    std::env::var("SIM_VERBOSE").is_ok()
+}
+
 /// Runs one program on one variant and returns what it showed.
 pub async fn run<S, Open, Fut>(
     seed: u64,
@@ -229,6 +234,7 @@ where
 {
     let clock = SimClock::new(1_000_000_000);
     let mut rng = SplitMix(seed ^ 0x5c4e_d01e);
+    let variant_name = format!("{variant:?}");
     let mut ex = Executors::new(registry(), clock.clone(), variant, open).await;
     let mut model = Model::default();
     let mut answers = Vec::new();
@@ -241,11 +247,21 @@ where
                 apply(&client, &clock, &op, &mut model, &mut lives, &mut bumps_done).await;
             answers.push(format!("{op:?} -> {answer}"));
         }
+        if verbose() {
+            eprintln!("{:?}", answers.last());
+        }
         ex.settle(&mut rng, MAX_STEPS)
             .await
             .map_err(|e| format!("{e} (after {} reloads)", ex.reloads))?;
     }
     let observation = observe(&ex.store, answers).await?;
+    if verbose() {
+        eprintln!("{variant_name}: {observation:#?}");
+        for row in ex.store.query(&InstanceQuery::default()).await.map_err(|e| e.to_string())?.instances {
+            let h = ex.store.history(&row.id).await.map_err(|e| e.to_string())?;
+            eprintln!("{} {}: {}", row.id, row.status, super::describe(&h));
+        }
+    }
     check_invariants(&ex.store, &observation, bumps_done).await?;
     check_model(&ex.store, &model).await?;
     Ok(observation)
