@@ -14,9 +14,9 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use durable::{
-    append_key, decode_event, AppRecord, AppWrite, CommitBatch, HistoryDecodeError, HistoryEvent,
-    InstanceId, InstanceList, InstancePage, InstanceQuery, InstanceRecord, ListOrder, Precondition,
-    Store, StoreError, WorkId, WorkItem,
+    app_store_digest, append_key, decode_event, AppRecord, AppWrite, CommitBatch,
+    HistoryDecodeError, HistoryEvent, InstanceId, InstanceList, InstancePage, InstanceQuery,
+    InstanceRecord, ListOrder, Precondition, Store, StoreError, WorkId, WorkItem,
 };
 use indexed_db_futures::database::Database;
 use indexed_db_futures::internals::SystemRepr;
@@ -300,13 +300,15 @@ struct Check {
 }
 
 impl Check {
-    fn of(p: &Precondition) -> Check {
+    /// The read of a one-record precondition (`None` for a whole-store
+    /// read's guard, which reads the store).
+    fn of(p: &Precondition) -> Option<Check> {
         let versioned = |read_in, key, expected: Option<u64>| Check {
             read_in,
             key,
             holds: Box::new(move |v| has_version(v, expected)),
         };
-        match p {
+        Some(match p {
             Precondition::InstanceVersion { id, .. } => {
                 let p = p.clone();
                 Check {
@@ -315,7 +317,10 @@ impl Check {
                     holds: Box::new(move |v| {
                         let row = v.and_then(|v| {
                             let version = get_field(v, "version").as_f64()? as u64;
-                            Some((version, get_field(v, "incarnation").as_string().unwrap_or_default()))
+                            Some((
+                                version,
+                                get_field(v, "incarnation").as_string().unwrap_or_default(),
+                            ))
                         });
                         p.row_holds(row.as_ref().map(|(v, i)| (*v, i.as_str())))
                     }),
@@ -335,7 +340,8 @@ impl Check {
                 key: JsValue::from_str(&id.0),
                 holds: Box::new(|v| v.is_some()),
             },
-        }
+            Precondition::AppStoreUnchanged { .. } => return None,
+        })
     }
 }
 
@@ -791,8 +797,19 @@ impl Store for IdbStore {
         //    on a read, the version checks run as request callbacks that
         //    abort the transaction on a mismatch, and the transaction commits
         //    by itself: one round trip, like a plain put.
+        let scans: Vec<(&str, u64)> = batch
+            .preconditions
+            .iter()
+            .filter_map(|p| match p {
+                Precondition::AppStoreUnchanged { store, digest } => {
+                    Some((store.as_str(), *digest))
+                }
+                _ => None,
+            })
+            .collect();
         let fast = batch.purge.is_empty()
             && to_read.is_empty()
+            && scans.is_empty()
             && batch
                 .app_writes
                 .iter()
@@ -802,8 +819,22 @@ impl Store for IdbStore {
         let pending_checks = Rc::new(Cell::new(batch.preconditions.len()));
         let mut guards = Vec::new();
         let mut checks = Vec::new();
+        let mut scan_reads = Vec::new();
+        for (store, digest) in &scans {
+            let keys = app
+                .get_all_keys::<JsValue>()
+                .with_query::<JsValue, _>(prefix_range(store))
+                .primitive()
+                .map_err(e)?;
+            let values = app
+                .get_all::<JsValue>()
+                .with_query::<JsValue, _>(prefix_range(store))
+                .primitive()
+                .map_err(e)?;
+            scan_reads.push((*store, *digest, keys, values));
+        }
         for p in &batch.preconditions {
-            let check = Check::of(p);
+            let Some(check) = Check::of(p) else { continue };
             if fast {
                 let request = match check.read_in {
                     CheckedIn::Instances => sys_get(instances.as_sys(), &check.key),
@@ -973,6 +1004,25 @@ impl Store for IdbStore {
             let found: Option<JsValue> = req.await.map_err(e)?;
             if !holds(found.as_ref()) {
                 return Err(StoreError::Conflict(format!("{p} no longer holds")));
+            }
+        }
+        for (store, digest, keys, values) in scan_reads {
+            let keys = keys.await.map_err(e)?;
+            let values = values.await.map_err(e)?;
+            let mut pairs = Vec::new();
+            for (k, v) in keys.zip(values) {
+                let (k, v) = (k.map_err(e)?, v.map_err(e)?);
+                let key = Reflect::get_u32(&k, 1)
+                    .ok()
+                    .and_then(|k| k.as_string())
+                    .unwrap_or_default();
+                let version = get_field(&v, "version").as_f64().unwrap_or(0.0) as u64;
+                pairs.push((key, version));
+            }
+            if app_store_digest(pairs.iter().map(|(k, v)| (k.as_str(), *v))) != digest {
+                return Err(StoreError::Conflict(format!(
+                    "{store} changed since it was read whole"
+                )));
             }
         }
         let mut pages: HashMap<u64, Page> = HashMap::new();

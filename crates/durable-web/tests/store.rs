@@ -37,7 +37,7 @@ async fn indexeddb_store_passes_the_conformance_suite() {
         open(name)
     })
     .await;
-    assert_eq!(made.len(), 9);
+    assert_eq!(made.len(), 10);
 }
 
 fn row(id: &str) -> InstanceRecord {

@@ -27,7 +27,9 @@ fn lifecycle_seed(seed: u64) -> Result<(), SimFailure> {
 
 fn writers_seed(seed: u64) -> Result<(), SimFailure> {
     let store = InMemoryStore::new();
-    block_on(writers::check_seed(seed, || std::future::ready(store.clone())))
+    block_on(writers::check_seed(seed, || {
+        std::future::ready(store.clone())
+    }))
 }
 
 fn arg(name: &str) -> Option<String> {
@@ -60,7 +62,10 @@ fn main() {
         .unwrap_or(1_000_000);
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
     for (name, check) in [
-        ("lifecycle", lifecycle_seed as fn(u64) -> Result<(), SimFailure>),
+        (
+            "lifecycle",
+            lifecycle_seed as fn(u64) -> Result<(), SimFailure>,
+        ),
         ("writers", writers_seed),
     ] {
         let started = Instant::now();
@@ -76,7 +81,10 @@ fn main() {
                     })
                 })
                 .collect();
-            handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect()
         });
         let secs = started.elapsed().as_secs_f64();
         println!(

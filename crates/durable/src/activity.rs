@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::instance::InstanceId;
 use crate::registry::LocalFuture;
-use crate::store::{AppRecord, AppWrite, Precondition, Store, StoreError};
+use crate::store::{app_store_digest, AppRecord, AppWrite, Precondition, Store, StoreError};
 
 /// Read access to app records, object-safe so activities need not know the
 /// store's type.
@@ -149,9 +149,10 @@ impl ActivityContext {
             .transpose()
     }
 
-    /// Reads every record of an app store (for logs). It carries no version
-    /// guard, but the dispatcher never commits it beside a write to that
-    /// store, so it sees every append committed before it.
+    /// Reads every record of an app store (for logs). The activity's writes
+    /// commit only if the store is unchanged then (no append, put or delete
+    /// since the read), and the dispatcher never commits it beside a write
+    /// to that store: it sees every append committed before it.
     pub async fn read_all<T: DeserializeOwned>(
         &self,
         store: &str,
@@ -163,7 +164,14 @@ impl ActivityContext {
                 return Err(e.into());
             }
         };
-        self.effects.borrow_mut().scans.push(store.to_string());
+        {
+            let mut e = self.effects.borrow_mut();
+            e.scans.push(store.to_string());
+            e.reads.push(Precondition::AppStoreUnchanged {
+                store: store.to_string(),
+                digest: app_store_digest(records.iter().map(|r| (r.key.as_str(), r.version))),
+            });
+        }
         records
             .into_iter()
             .map(|r| {

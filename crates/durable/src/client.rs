@@ -467,10 +467,7 @@ impl<S: Store> Client<S> {
             return Ok(0);
         }
         let batch = CommitBatch {
-            preconditions: rows
-                .iter()
-                .map(Precondition::row_unchanged)
-                .collect(),
+            preconditions: rows.iter().map(Precondition::row_unchanged).collect(),
             purge: rows.iter().map(|r| r.id.clone()).collect(),
             ..CommitBatch::default()
         };

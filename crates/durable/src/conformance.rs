@@ -223,6 +223,81 @@ pub async fn work_ids_are_unique<S: Store>(s: S) {
     assert_eq!(s.instance(&InstanceId::new("w")).await.unwrap(), None);
 }
 
+/// A whole-store read's guard holds while the store is unchanged and
+/// refuses the batch after an append, a put or a delete in that store.
+pub async fn whole_store_reads<S: Store>(s: S) {
+    let append = |line: &str| AppWrite::Append {
+        store: "log".into(),
+        value: json!(line),
+    };
+    let digest_now = |records: Vec<crate::store::AppRecord>| {
+        crate::store::app_store_digest(records.iter().map(|r| (r.key.as_str(), r.version)))
+    };
+    commit(
+        &s,
+        CommitBatch {
+            app_writes: vec![append("one")],
+            ..Default::default()
+        },
+    )
+    .await;
+    let guard = Precondition::AppStoreUnchanged {
+        store: "log".into(),
+        digest: digest_now(s.app_records("log").await.unwrap()),
+    };
+    let guarded = |line: &str| CommitBatch {
+        preconditions: vec![guard.clone()],
+        app_writes: vec![append(line)],
+        ..Default::default()
+    };
+    commit(&s, guarded("two")).await; // unchanged since the read: it holds
+    let r = s.commit(guarded("three")).await;
+    assert!(
+        matches!(r, Err(StoreError::Conflict(_))),
+        "an append since the read must conflict, got {r:?}"
+    );
+    let lines = s.app_records("log").await.unwrap().len();
+    assert_eq!(lines, 2, "the refused batch appended nothing");
+    // An unrelated store does not count; a put in the read store does.
+    let guard = Precondition::AppStoreUnchanged {
+        store: "log".into(),
+        digest: digest_now(s.app_records("log").await.unwrap()),
+    };
+    let other = CommitBatch {
+        app_writes: vec![AppWrite::Put {
+            store: "other".into(),
+            key: "k".into(),
+            value: json!(1),
+        }],
+        ..Default::default()
+    };
+    commit(&s, other).await;
+    let key = s.app_records("log").await.unwrap()[0].key.clone();
+    commit(
+        &s,
+        CommitBatch {
+            preconditions: vec![guard.clone()],
+            app_writes: vec![AppWrite::Put {
+                store: "log".into(),
+                key,
+                value: json!("one, edited"),
+            }],
+            ..Default::default()
+        },
+    )
+    .await;
+    let r = s
+        .commit(CommitBatch {
+            preconditions: vec![guard],
+            ..Default::default()
+        })
+        .await;
+    assert!(
+        matches!(r, Err(StoreError::Conflict(_))),
+        "a put since the read must conflict, got {r:?}"
+    );
+}
+
 /// A failed precondition refuses the whole batch and writes nothing.
 pub async fn preconditions_are_atomic<S: Store>(s: S) {
     let id = InstanceId::new("p");
@@ -833,6 +908,7 @@ where
     preconditions_are_atomic(make("preconditions_are_atomic").await).await;
     work_ids_are_unique(make("work_ids_are_unique").await).await;
     app_records(make("app_records").await).await;
+    whole_store_reads(make("whole_store_reads").await).await;
     queries(make("queries").await).await;
     lists(make("lists").await).await;
     query_continuations(make("query_continuations").await).await;

@@ -30,7 +30,10 @@ pub enum Outcome {
     /// Restart with this input; `carried` is what the next execution gets
     /// first, in order: the external events not yet taken, then the events
     /// and lifecycle messages that arrived in the turn after the restart.
-    ContinuedAsNew { input: Value, carried: Vec<EventKind> },
+    ContinuedAsNew {
+        input: Value,
+        carried: Vec<EventKind>,
+    },
 }
 
 /// The result of one live turn.
@@ -57,6 +60,8 @@ pub struct Execution {
     outcome: Option<Outcome>,
     suspended: bool,
     registry: Registry,
+    /// Orchestration time before the current turn (for a discarded turn).
+    time_before_turn: u64,
 }
 
 impl Execution {
@@ -77,6 +82,7 @@ impl Execution {
             outcome: None,
             suspended: false,
             registry: registry.clone(),
+            time_before_turn: 0,
         };
         for event in history {
             exec.replay_event(event);
@@ -291,6 +297,7 @@ impl Execution {
             s.replaying = false;
             // Orchestration time never goes back, whatever the wall clock
             // does: a turn's time is at least the previous turn's.
+            self.time_before_turn = s.now_ms;
             s.now_ms = s.now_ms.max(now_ms);
             s.new_events.clear();
             s.push_event(EventKind::OrchestratorStarted);
@@ -372,6 +379,8 @@ impl Execution {
     pub fn discard_turn(&mut self, turn: &TurnResult) {
         let mut s = self.ctx.state.borrow_mut();
         s.next_event_id -= turn.new_events.len() as u64;
+        // Its time too: a replay of the stored history would not know it.
+        s.now_ms = self.time_before_turn;
     }
 }
 

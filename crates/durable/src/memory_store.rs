@@ -12,8 +12,8 @@ use std::rc::Rc;
 use crate::history::HistoryEvent;
 use crate::instance::{InstanceId, InstanceRecord};
 use crate::store::{
-    append_key, AppRecord, AppWrite, CommitBatch, InstancePage, InstanceQuery, Precondition, Store,
-    StoreError,
+    app_store_digest, append_key, AppRecord, AppWrite, CommitBatch, InstancePage, InstanceQuery,
+    Precondition, Store, StoreError,
 };
 use crate::work::{WorkId, WorkItem};
 
@@ -102,6 +102,19 @@ impl InMemoryStore {
                 if found != *version {
                     return Err(StoreError::Conflict(format!(
                         "{store}/{key} is at version {found:?}, read at {version:?}"
+                    )));
+                }
+            }
+            Precondition::AppStoreUnchanged { store, digest } => {
+                let now = app_store_digest(
+                    data.app
+                        .range((store.clone(), String::new())..)
+                        .take_while(|((s, _), _)| s == store)
+                        .map(|((_, k), r)| (k.as_str(), r.version)),
+                );
+                if now != *digest {
+                    return Err(StoreError::Conflict(format!(
+                        "{store} changed since it was read whole"
                     )));
                 }
             }

@@ -77,6 +77,24 @@ pub enum Precondition {
         key: String,
         version: Option<u64>,
     },
+    /// The app store still holds exactly the records read by a whole-store
+    /// read (`read_all`): the digest of its (key, version) pairs is unchanged,
+    /// so an append, put or delete committed since then refuses the batch.
+    AppStoreUnchanged { store: String, digest: u64 },
+}
+
+/// The digest of an app store's (key, version) pairs, in any order: what
+/// [`Precondition::AppStoreUnchanged`] compares.
+pub fn app_store_digest<'a>(records: impl Iterator<Item = (&'a str, u64)>) -> u64 {
+    records.fold(0x5157_0fe1, |acc, (key, version)| {
+        let h = key
+            .bytes()
+            .chain(version.to_le_bytes())
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+            });
+        acc ^ h
+    })
 }
 
 impl Precondition {
@@ -137,6 +155,9 @@ impl std::fmt::Display for Precondition {
                 key,
                 version,
             } => write!(f, "{store}/{key} at {}", v(version)),
+            Precondition::AppStoreUnchanged { store, .. } => {
+                write!(f, "{store} unchanged since it was read whole")
+            }
         }
     }
 }

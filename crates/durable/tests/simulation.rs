@@ -51,12 +51,23 @@ fn over_seeds(seeds: std::ops::Range<u64>, check: fn(u64) -> Result<(), SimFailu
     let failures: Vec<SimFailure> = std::thread::scope(|s| {
         let handles: Vec<_> = halves
             .into_iter()
-            .map(|half| s.spawn(move || half.filter_map(|seed| check(seed).err()).collect::<Vec<_>>()))
+            .map(|half| {
+                s.spawn(move || {
+                    half.filter_map(|seed| check(seed).err())
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
     });
     if let Some(first) = failures.first() {
-        panic!("{} of the seeds failed; the first:\n{first}", failures.len());
+        panic!(
+            "{} of the seeds failed; the first:\n{first}",
+            failures.len()
+        );
     }
 }
 
@@ -72,7 +83,9 @@ fn lifecycle_seed(seed: u64) -> Result<(), SimFailure> {
 
 fn writers_seed(seed: u64) -> Result<(), SimFailure> {
     let store = InMemoryStore::new();
-    block_on(writers::check_seed(seed, || std::future::ready(store.clone())))
+    block_on(writers::check_seed(seed, || {
+        std::future::ready(store.clone())
+    }))
 }
 
 #[test]

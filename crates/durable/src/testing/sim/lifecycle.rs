@@ -64,9 +64,7 @@ async fn collector(ctx: OrchestrationContext, mut st: Carried) -> Result<Vec<u32
         match x % 6 {
             1 => ctx.sleep(1_000).await,
             2 => {
-                let echoed: String = ctx
-                    .call_sub_orchestration("Echo", &tag, None)
-                    .await?;
+                let echoed: String = ctx.call_sub_orchestration("Echo", &tag, None).await?;
                 ctx.call_activity::<_, ()>("Log", &format!("{echoed} back"))
                     .await?;
             }
@@ -93,11 +91,14 @@ async fn collector(ctx: OrchestrationContext, mut st: Carried) -> Result<Vec<u32
 pub fn registry() -> Registry {
     let mut r = Registry::new();
     r.orchestration("Collector", collector)
-        .orchestration("Echo", |ctx: OrchestrationContext, tag: String| async move {
-            ctx.call_activity::<_, ()>("Log", &format!("echo {tag}"))
-                .await?;
-            Ok::<_, TaskError>(format!("echo {tag}"))
-        })
+        .orchestration(
+            "Echo",
+            |ctx: OrchestrationContext, tag: String| async move {
+                ctx.call_activity::<_, ()>("Log", &format!("echo {tag}"))
+                    .await?;
+                Ok::<_, TaskError>(format!("echo {tag}"))
+            },
+        )
         .activity("Log", |ctx, line: String| async move {
             ctx.append("console", &line)?;
             Ok::<_, ActivityError>(())
@@ -115,9 +116,10 @@ pub fn registry() -> Registry {
             }
             Ok(attempts)
         })
-        .activity("Bump", |ctx, tag: String| async move {
-            bump(&ctx, &tag).await
-        });
+        .activity(
+            "Bump",
+            |ctx, tag: String| async move { bump(&ctx, &tag).await },
+        );
     r
 }
 
@@ -180,13 +182,16 @@ fn raised_value(rng: &mut SplitMix) -> u32 {
     }
 }
 
+/// (id, name, status, output, failure) of one instance row.
+pub type RowSeen = (String, String, RuntimeStatus, Option<Value>, Option<String>);
+
 /// Everything a run shows from outside, compared between runs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Observation {
     /// The client's answer to every operation.
     pub answers: Vec<String>,
-    /// (id, name, status, output, failure) of the program's own ids.
-    pub rows: Vec<(String, String, RuntimeStatus, Option<Value>, Option<String>)>,
+    /// The rows of the program's own ids.
+    pub rows: Vec<RowSeen>,
     /// (name, status, output) of every other instance (children), sorted.
     pub children: Vec<(String, String, Option<Value>)>,
     /// The console and the counter's log, sorted.
@@ -243,8 +248,15 @@ where
     for group in program(seed, groups) {
         for op in group {
             let client = ex.first.client();
-            let answer =
-                apply(&client, &clock, &op, &mut model, &mut lives, &mut bumps_done).await;
+            let answer = apply(
+                &client,
+                &clock,
+                &op,
+                &mut model,
+                &mut lives,
+                &mut bumps_done,
+            )
+            .await;
             answers.push(format!("{op:?} -> {answer}"));
         }
         if verbose() {
@@ -257,7 +269,13 @@ where
     let observation = observe(&ex.store, answers).await?;
     if verbose() {
         eprintln!("{variant_name}: {observation:#?}");
-        for row in ex.store.query(&InstanceQuery::default()).await.map_err(|e| e.to_string())?.instances {
+        for row in ex
+            .store
+            .query(&InstanceQuery::default())
+            .await
+            .map_err(|e| e.to_string())?
+            .instances
+        {
             let h = ex.store.history(&row.id).await.map_err(|e| e.to_string())?;
             eprintln!("{} {}: {}", row.id, row.status, super::describe(&h));
         }
@@ -288,7 +306,9 @@ async fn apply<S: Store + Clone + 'static>(
                 life,
                 seen: Vec::new(),
             };
-            let r = client.start("Collector", &InstanceId::new(*id), &input).await;
+            let r = client
+                .start("Collector", &InstanceId::new(*id), &input)
+                .await;
             if r.is_ok() {
                 *lives = life;
                 model.life_of.insert(id, life);
@@ -343,10 +363,7 @@ pub async fn client_bump<S: Store + Clone + 'static>(
 ) -> Result<(), ClientError> {
     for _ in 0..20 {
         let record = client.store().app_record("shared", "n").await?;
-        let n = record
-            .as_ref()
-            .and_then(|r| r.value.as_u64())
-            .unwrap_or(0);
+        let n = record.as_ref().and_then(|r| r.value.as_u64()).unwrap_or(0);
         let cmd = Command::new()
             .write(AppWrite::Put {
                 store: "shared".into(),
@@ -424,9 +441,15 @@ async fn check_invariants<S: Store>(
             seen.bumps.len()
         ));
     }
-    let from_client = seen.bumps.iter().filter(|b| b.starts_with("client ")).count();
+    let from_client = seen
+        .bumps
+        .iter()
+        .filter(|b| b.starts_with("client "))
+        .count();
     if from_client as u64 != client_bumps {
-        return Err(format!("{from_client} of {client_bumps} client increments committed"));
+        return Err(format!(
+            "{from_client} of {client_bumps} client increments committed"
+        ));
     }
     let all = store
         .query(&InstanceQuery::default())
@@ -450,7 +473,12 @@ async fn check_invariants<S: Store>(
         let history = store.history(&row.id).await.map_err(|e| e.to_string())?;
         check_history(row.id.as_str(), &history)?;
         if history.len() as u64 != row.history_len {
-            return Err(format!("{}: row says {} events, history has {}", row.id, row.history_len, history.len()));
+            return Err(format!(
+                "{}: row says {} events, history has {}",
+                row.id,
+                row.history_len,
+                history.len()
+            ));
         }
         let report = check_replay(&registry, &row.id, &history)
             .map_err(|nd| format!("{} does not replay: {nd}", row.id))?;
@@ -466,7 +494,10 @@ async fn check_invariants<S: Store>(
             _ => None,
         };
         if replayed != stored {
-            return Err(format!("{} replays to {replayed:?}, its row says {stored:?}", row.id));
+            return Err(format!(
+                "{} replays to {replayed:?}, its row says {stored:?}",
+                row.id
+            ));
         }
     }
     Ok(())
@@ -498,24 +529,21 @@ async fn check_model<S: Store>(store: &S, model: &Model) -> Result<(), String> {
             RuntimeStatus::Terminated if !model.terminated.contains_key(life) => {
                 return Err(format!("{id} (life {life}) is Terminated, but never was"));
             }
-            RuntimeStatus::Running | RuntimeStatus::Suspended if expected.last() == Some(&0) => {
-                // A 0 was accepted: only suspension, a timer or a child
-                // may still hold it back, never a lost event.
-                if !model.terminated.contains_key(life) && row.status == RuntimeStatus::Running {
-                    let history = store
-                        .history(&row.id)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    let waiting = history.iter().any(|e| {
-                        matches!(
-                            e.kind,
-                            crate::EventKind::TimerCreated { .. }
-                                | crate::EventKind::SubOrchestrationInstanceCreated { .. }
-                        )
-                    });
-                    if !waiting {
-                        return Err(format!("{id} (life {life}) got its 0 and still runs"));
-                    }
+            RuntimeStatus::Running
+                if expected.last() == Some(&0) && !model.terminated.contains_key(life) =>
+            {
+                // A 0 was accepted: only a timer or a child may still hold
+                // it back, never a lost event.
+                let history = store.history(&row.id).await.map_err(|e| e.to_string())?;
+                let waiting = history.iter().any(|e| {
+                    matches!(
+                        e.kind,
+                        crate::EventKind::TimerCreated { .. }
+                            | crate::EventKind::SubOrchestrationInstanceCreated { .. }
+                    )
+                });
+                if !waiting {
+                    return Err(format!("{id} (life {life}) got its 0 and still runs"));
                 }
             }
             _ => {}
@@ -527,7 +555,11 @@ async fn check_model<S: Store>(store: &S, model: &Model) -> Result<(), String> {
 /// Runs `seed` on the reference engine and on the variant the seed draws,
 /// and checks that both agree. `open` makes (or reopens) the store of one
 /// run: it is called with `true` for a new run's first store.
-pub async fn check_seed<S, Open, Fut>(seed: u64, groups: usize, mut open: Open) -> Result<(), SimFailure>
+pub async fn check_seed<S, Open, Fut>(
+    seed: u64,
+    groups: usize,
+    mut open: Open,
+) -> Result<(), SimFailure>
 where
     S: Store + Clone + 'static,
     Open: FnMut(bool) -> Fut,
@@ -564,8 +596,14 @@ where
 
 /// The first field in which two observations differ, in words.
 fn first_difference(a: &Observation, b: &Observation) -> String {
-    if let Some(i) = (0..a.answers.len().max(b.answers.len())).find(|i| a.answers.get(*i) != b.answers.get(*i)) {
-        return format!("answer {i}: {:?} vs {:?}", a.answers.get(i), b.answers.get(i));
+    if let Some(i) =
+        (0..a.answers.len().max(b.answers.len())).find(|i| a.answers.get(*i) != b.answers.get(*i))
+    {
+        return format!(
+            "answer {i}: {:?} vs {:?}",
+            a.answers.get(i),
+            b.answers.get(i)
+        );
     }
     if a.rows != b.rows {
         return format!("rows: {:?}\nvs {:?}", a.rows, b.rows);
@@ -576,5 +614,8 @@ fn first_difference(a: &Observation, b: &Observation) -> String {
     if a.console != b.console {
         return format!("console: {:?}\nvs {:?}", a.console, b.console);
     }
-    format!("counter {} / {:?} vs {} / {:?}", a.counter, a.bumps, b.counter, b.bumps)
+    format!(
+        "counter {} / {:?} vs {} / {:?}",
+        a.counter, a.bumps, b.counter, b.bumps
+    )
 }

@@ -158,7 +158,12 @@ where
     Open: FnMut() -> Fut,
     Fut: Future<Output = S>,
 {
-    pub async fn new(registry: Registry, clock: SimClock, variant: Variant, mut open: Open) -> Self {
+    pub async fn new(
+        registry: Registry,
+        clock: SimClock,
+        variant: Variant,
+        mut open: Open,
+    ) -> Self {
         let store = open().await;
         let runtime = |s: &S| {
             Runtime::with_options(
@@ -251,7 +256,8 @@ where
 /// orchestration time never going back, and no scheduled event answered
 /// twice (one completion per task, timer and child).
 pub fn check_history(id: &str, history: &[HistoryEvent]) -> Result<(), String> {
-    check_history_shape(id, history).map_err(|why| format!("{why}\n  history: {}", describe(history)))
+    check_history_shape(id, history)
+        .map_err(|why| format!("{why}\n  history: {}", describe(history)))
 }
 
 /// A history in one line: `id:Kind` per event.

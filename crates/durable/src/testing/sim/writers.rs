@@ -130,7 +130,7 @@ where
     Open: FnMut() -> Fut,
     Fut: Future<Output = S>,
 {
-    let mut rng = SplitMix(seed ^ 0x3717_e45);
+    let mut rng = SplitMix(seed ^ 0x0371_7e45);
     let clock = SimClock::new(2_000_000_000);
     let mut ex = Executors::new(registry(), clock, variant, open).await;
     let writers = 1 + rng.below(4) as usize;
@@ -157,7 +157,7 @@ where
     let mut idle = false;
     for _ in 0..MAX_STEPS {
         let between = match rng.below(20) {
-            0..=2 => Between::ClientInc(*rng.pick(&KEYS)),
+            0..=2 => Between::ClientInc(rng.pick(&KEYS)),
             3 => Between::Suspend(rng.below(writers as u64) as usize),
             4 => Between::Resume(rng.below(writers as u64) as usize),
             5 if rng.chance(200) => Between::Terminate(rng.below(writers as u64) as usize),
@@ -170,10 +170,14 @@ where
                 client_inc(&client, key, &format!("client {client_incs}")).await?;
             }
             Between::Suspend(w) => {
-                let _ = client.suspend(&InstanceId::new(format!("w{w}")), "sim").await;
+                let _ = client
+                    .suspend(&InstanceId::new(format!("w{w}")), "sim")
+                    .await;
             }
             Between::Resume(w) => {
-                let _ = client.resume(&InstanceId::new(format!("w{w}")), "sim").await;
+                let _ = client
+                    .resume(&InstanceId::new(format!("w{w}")), "sim")
+                    .await;
             }
             Between::Terminate(w) => {
                 let _ = client
@@ -197,7 +201,10 @@ where
         }
     }
     if !idle {
-        return Err(format!("not idle after {MAX_STEPS} steps ({} reloads)", ex.reloads));
+        return Err(format!(
+            "not idle after {MAX_STEPS} steps ({} reloads)",
+            ex.reloads
+        ));
     }
     check(&ex.store, writers, client_incs).await
 }
@@ -258,18 +265,24 @@ async fn check<S: Store>(store: &S, writers: usize, client_incs: usize) -> Resul
             .unwrap_or(0);
         let logged = per_key.get(key).copied().unwrap_or(0);
         if value != logged {
-            return Err(format!("lost update: {key} is {value} after {logged} increments"));
+            return Err(format!(
+                "lost update: {key} is {value} after {logged} increments"
+            ));
         }
     }
     let from_clients = entries.iter().filter(|e| e.starts_with("client ")).count();
     if from_clients != client_incs {
-        return Err(format!("{from_clients} of {client_incs} client increments committed"));
+        return Err(format!(
+            "{from_clients} of {client_incs} client increments committed"
+        ));
     }
     let notes = store.app_records("notes").await.map_err(e)?;
     let mut numbers: Vec<u64> = notes.iter().filter_map(|r| r.value["n"].as_u64()).collect();
     numbers.sort_unstable();
     if numbers != (0..notes.len() as u64).collect::<Vec<_>>() {
-        return Err(format!("a note missed an earlier one: numbered {numbers:?}"));
+        return Err(format!(
+            "a note missed an earlier one: numbered {numbers:?}"
+        ));
     }
     let rows = store.query(&InstanceQuery::default()).await.map_err(e)?;
     for w in 0..writers {
@@ -279,7 +292,10 @@ async fn check<S: Store>(store: &S, writers: usize, client_incs: usize) -> Resul
             .iter()
             .find(|r| r.id.as_str() == id)
             .ok_or_else(|| format!("{id} is missing"))?;
-        if !matches!(row.status, RuntimeStatus::Completed | RuntimeStatus::Terminated) {
+        if !matches!(
+            row.status,
+            RuntimeStatus::Completed | RuntimeStatus::Terminated
+        ) {
             return Err(format!("{id} is {} when idle", row.status));
         }
         let history = store.history(&row.id).await.map_err(e)?;
@@ -299,9 +315,11 @@ where
     let mut variant = Variant::drawn(&mut rng);
     // Two executors in most writer runs: that is what they are for.
     variant.second_executor = rng.chance(700);
-    run(seed, variant.clone(), open).await.map_err(|why| SimFailure {
-        sim: "writers",
-        seed,
-        why: format!("{variant:?}: {why}"),
-    })
+    run(seed, variant.clone(), open)
+        .await
+        .map_err(|why| SimFailure {
+            sim: "writers",
+            seed,
+            why: format!("{variant:?}: {why}"),
+        })
 }
