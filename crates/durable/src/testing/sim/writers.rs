@@ -157,7 +157,7 @@ where
     let mut idle = false;
     for _ in 0..MAX_STEPS {
         let between = match rng.below(20) {
-            0..=2 => Between::ClientInc(rng.pick(&KEYS[..])),
+            0..=2 => Between::ClientInc(KEYS[rng.below(KEYS.len() as u64) as usize]),
             3 => Between::Suspend(rng.below(writers as u64) as usize),
             4 => Between::Resume(rng.below(writers as u64) as usize),
             5 if rng.chance(200) => Between::Terminate(rng.below(writers as u64) as usize),
