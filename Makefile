@@ -6,6 +6,7 @@
 #   make test-wasm    wasm-bindgen-test suites in headless Chromium only
 #   make test-e2e     release build + end-to-end tests only
 #   make bench        the runtime's benchmarks: native core, then IndexedDB in Chromium
+#   make soak         the native simulations over a million seeds (SEEDS=n to change)
 #   make setup        install every tool the above need (done by each target anyway)
 
 # Where tools are installed: cargo tools into $(TOOL_ROOT)/bin, npm binaryen
@@ -26,7 +27,7 @@ TOOLS_SERVE := wasm-target trunk wasm-bindgen
 TOOLS_WASM := wasm-target wasm-bindgen browser
 TOOLS_ALL := wasm-target trunk wasm-bindgen wasm-opt browser
 
-.PHONY: setup serve test test-native test-wasm test-e2e bench
+.PHONY: setup serve test test-native test-wasm test-e2e bench soak
 
 setup:
 	$(SETUP) $(TOOLS_ALL)
@@ -49,6 +50,9 @@ test-wasm:
 test-e2e:
 	$(SETUP) $(TOOLS_ALL)
 	$(TEST) release e2e
+
+soak:
+	cargo run --release -p durable --example soak
 
 bench:
 	$(SETUP) $(TOOLS_WASM)

@@ -570,7 +570,6 @@ where
         seed,
         why,
     };
-    let variant = Variant::drawn(&mut SplitMix(seed));
     let mut first = true;
     let reference = run(seed, groups, Variant::reference(), || {
         let fresh = std::mem::replace(&mut first, false);
@@ -578,24 +577,35 @@ where
     })
     .await
     .map_err(|e| fail(format!("reference run: {e}")))?;
-    let mut first = true;
-    let varied = run(seed, groups, variant.clone(), || {
-        let fresh = std::mem::replace(&mut first, false);
-        open(fresh)
-    })
-    .await
-    .map_err(|e| fail(format!("{variant:?}: {e}")))?;
-    if reference != varied {
-        return Err(fail(format!(
-            "{variant:?} differs from the reference run:\n{}",
-            first_difference(&reference, &varied)
-        )));
+    // The variant the seed draws, and its mirror image: every switch is
+    // tried both ways on every seed.
+    let drawn = Variant::drawn(&mut SplitMix(seed));
+    let mirrored = Variant {
+        fuse: !drawn.fuse,
+        group_commit: !drawn.group_commit,
+        cache: !drawn.cache,
+        ..drawn.clone()
+    };
+    for variant in [drawn, mirrored] {
+        let mut first = true;
+        let varied = run(seed, groups, variant.clone(), || {
+            let fresh = std::mem::replace(&mut first, false);
+            open(fresh)
+        })
+        .await
+        .map_err(|e| fail(format!("{variant:?}: {e}")))?;
+        if reference != varied {
+            return Err(fail(format!(
+                "{variant:?} differs from the reference run:\n{}",
+                first_difference(&reference, &varied)
+            )));
+        }
     }
     Ok(())
 }
 
 /// The first field in which two observations differ, in words.
-fn first_difference(a: &Observation, b: &Observation) -> String {
+pub fn first_difference(a: &Observation, b: &Observation) -> String {
     if let Some(i) =
         (0..a.answers.len().max(b.answers.len())).find(|i| a.answers.get(*i) != b.answers.get(*i))
     {
