@@ -8,7 +8,7 @@
 
 use durable::{
     AppWrite, CommitBatch, EventKind, HistoryEvent, InstanceId, InstanceQuery, InstanceRecord,
-    Store, StoreError,
+    Message, Precondition, Store, StoreError, WorkId, WorkItem,
 };
 use durable_web::{CommitFault, IdbStore, SCHEMA_VERSION};
 use indexed_db_futures::database::Database;
@@ -38,6 +38,49 @@ async fn indexeddb_store_passes_the_conformance_suite() {
     })
     .await;
     assert_eq!(made.len(), 10);
+}
+
+/// A connection's commit that takes a queued message is refused when
+/// another connection took it first — also on the one-round-trip path,
+/// where this connection deletes the message's page without reading it.
+#[wasm_bindgen_test]
+async fn a_message_another_connection_took_is_not_taken_twice() {
+    let name = unique("two-connections");
+    let first = IdbStore::open(&name).await.unwrap();
+    let second = IdbStore::open(&name).await.unwrap();
+    let id = WorkId("m".into());
+    let message = WorkItem::message(
+        id.clone(),
+        Message {
+            instance_id: InstanceId::new("i"),
+            execution: None,
+            incarnation: None,
+            event: EventKind::EventRaised {
+                name: "E".into(),
+                input: json!(1),
+            },
+            due_ms: None,
+        },
+    );
+    first
+        .commit(CommitBatch {
+            enqueue: vec![message],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let take = || CommitBatch {
+        preconditions: vec![Precondition::WorkExists { id: id.clone() }],
+        dequeue: vec![id.clone()],
+        instances: vec![row("i")],
+        ..Default::default()
+    };
+    second.commit(take()).await.expect("the first take commits");
+    let again = first.commit(take()).await;
+    assert!(
+        matches!(again, Err(StoreError::Conflict(_))),
+        "the second take must conflict, got {again:?}"
+    );
 }
 
 fn row(id: &str) -> InstanceRecord {
