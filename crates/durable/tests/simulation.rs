@@ -88,12 +88,24 @@ fn writers_seed(seed: u64) -> Result<(), SimFailure> {
     }))
 }
 
-#[test]
-fn lifecycle_programs_agree_with_the_reference_over_6000_seeds() {
-    over_seeds(0..6_000, lifecycle_seed);
+/// Seeds per simulation: `default`, or `DURABLE_SIM_SEEDS` (mutation
+/// testing runs fewer, to run the suite once per mutant).
+fn seeds(default: u64) -> std::ops::Range<u64> {
+    let n = std::env::var("DURABLE_SIM_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default);
+    0..n
 }
 
+/// 6,000 lifecycle seeds, each on the reference engine and two variants.
 #[test]
-fn writers_keep_every_update_exactly_once_over_4000_seeds() {
-    over_seeds(0..4_000, writers_seed);
+fn lifecycle_programs_agree_with_the_reference() {
+    over_seeds(seeds(6_000), lifecycle_seed);
+}
+
+/// 4,000 multi-writer seeds, most with two executors.
+#[test]
+fn writers_keep_every_update_exactly_once() {
+    over_seeds(seeds(4_000), writers_seed);
 }
