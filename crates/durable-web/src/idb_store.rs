@@ -693,6 +693,12 @@ impl Store for IdbStore {
                 twice.id.0
             )));
         }
+        if let Some(taken) = batch.dequeue.iter().find(|id| enqueued.contains(id)) {
+            return Err(StoreError::Conflict(format!(
+                "work item {} is both taken and queued in one commit",
+                taken.0
+            )));
+        }
         // Encode everything first: nothing but the transaction's own
         // requests may sit between opening and committing it.
         let mut instance_rows = Vec::with_capacity(batch.instances.len());
@@ -890,21 +896,12 @@ impl Store for IdbStore {
                     .map_err(e)?,
             );
         }
-        let mut app_versions = Vec::new();
-        for w in &batch.app_writes {
-            app_versions.push(match w {
-                AppWrite::Put { store, key, .. } => Some(
-                    app.get(key2(store, &JsValue::from_str(key)))
-                        .primitive()
-                        .map_err(e)?,
-                ),
-                _ => None,
-            });
-        }
+        // Append keys and record versions come from one sequence, so a
+        // record deleted and written again never repeats a version.
         let needs_append = batch
             .app_writes
             .iter()
-            .any(|w| matches!(w, AppWrite::Append { .. }));
+            .any(|w| !matches!(w, AppWrite::Delete { .. }));
         let append_seq = if needs_append {
             Some(
                 meta.get(JsValue::from_str(META_APPEND_SEQ))
@@ -1087,17 +1084,11 @@ impl Store for IdbStore {
             }
             None => 0,
         };
-        for ((w, json), version_req) in batch.app_writes.iter().zip(app_json).zip(app_versions) {
+        for (w, json) in batch.app_writes.iter().zip(app_json) {
             match w {
                 AppWrite::Put { store, key, .. } => {
-                    let current: Option<JsValue> = match version_req {
-                        Some(r) => r.await.map_err(e)?,
-                        None => None,
-                    };
-                    let version = current
-                        .and_then(|v| get_field(&v, "version").as_f64())
-                        .map_or(1, |v| v as u64 + 1);
-                    app.put(versioned(version, json.as_deref().unwrap_or("null")))
+                    next_append += 1;
+                    app.put(versioned(next_append, json.as_deref().unwrap_or("null")))
                         .with_key(key2(store, &JsValue::from_str(key)))
                         .primitive()
                         .map_err(e)?;
@@ -1106,7 +1097,7 @@ impl Store for IdbStore {
                 AppWrite::Delete { .. } => {}
                 AppWrite::Append { store, .. } => {
                     next_append += 1;
-                    app.put(versioned(1, json.as_deref().unwrap_or("null")))
+                    app.put(versioned(next_append, json.as_deref().unwrap_or("null")))
                         .with_key(key2(store, &JsValue::from_str(&append_key(next_append))))
                         .primitive()
                         .map_err(e)?;

@@ -198,6 +198,13 @@ impl<S: Store> Client<S> {
         };
         let mut changes = Vec::new();
         for s in cmd.starts {
+            if batch.instances.iter().any(|r| r.id == s.instance_id) {
+                // The same command starts it already.
+                return Err(ClientError::AlreadyActive {
+                    id: s.instance_id.clone(),
+                    status: RuntimeStatus::Pending,
+                });
+            }
             let existing = self.store.instance(&s.instance_id).await?;
             if let Some(r) = existing.as_ref().filter(|r| !r.status.is_final()) {
                 return Err(ClientError::AlreadyActive {
@@ -214,19 +221,20 @@ impl<S: Store> Client<S> {
             start_instance(&mut batch, row, existing.as_ref());
         }
         for (id, name, payload) in cmd.events {
-            let started_here = batch.instances.iter().any(|r| r.id == id);
-            if !started_here {
-                // No version guard: a turn committing meanwhile must not make
-                // the event fail; an event for an instance that finished
-                // meanwhile is discarded by the dispatcher.
-                self.require(&id, "receive events").await?;
-            }
+            let started_here = batch.instances.iter().find(|r| r.id == id).cloned();
+            // No version guard: a turn committing meanwhile must not make the
+            // event fail. The event is bound to the life it was raised to:
+            // if that one ends meanwhile, the dispatcher drops it.
+            let target = match started_here {
+                Some(row) => row,
+                None => self.require(&id, "receive events").await?,
+            };
             batch.enqueue.push(WorkItem::message(
                 self.message_id(&id),
                 Message {
                     instance_id: id.clone(),
                     execution: None,
-                    incarnation: None,
+                    incarnation: bound_incarnation(&target),
                     event: EventKind::EventRaised {
                         name,
                         input: payload,

@@ -212,6 +212,15 @@ pub async fn work_ids_are_unique<S: Store>(s: S) {
         ..Default::default()
     };
     refused(s.commit(again).await, "an id that is already queued");
+    let taken_and_queued = CommitBatch {
+        dequeue: vec![WorkId("once".into())],
+        enqueue: vec![msg("once", "w", None)],
+        ..Default::default()
+    };
+    refused(
+        s.commit(taken_and_queued).await,
+        "an id taken and queued in one batch",
+    );
     let ids: Vec<String> = s
         .ready_work(0, 10)
         .await
@@ -437,7 +446,9 @@ pub async fn app_records<S: Store>(s: S) {
     )
     .await;
     let b = s.app_record("game", "b").await.unwrap().expect("b exists");
-    assert_eq!((b.value, b.version), (json!(2), 2));
+    let a = s.app_record("game", "a").await.unwrap().expect("a exists");
+    assert_eq!(b.value, json!(2));
+    assert!(b.version > a.version, "a write moves the version on");
     let keys: Vec<_> = s
         .app_records("game")
         .await
@@ -458,6 +469,28 @@ pub async fn app_records<S: Store>(s: S) {
     )
     .await;
     assert_eq!(s.app_record("game", "a").await.unwrap(), None);
+    // Written again after the delete: a version it never had.
+    commit(
+        &s,
+        CommitBatch {
+            app_writes: vec![put("a", 3)],
+            ..Default::default()
+        },
+    )
+    .await;
+    let again = s.app_record("game", "a").await.unwrap().expect("a again");
+    assert!(again.version > a.version && again.version > b.version);
+    commit(
+        &s,
+        CommitBatch {
+            app_writes: vec![AppWrite::Delete {
+                store: "game".into(),
+                key: "a".into(),
+            }],
+            ..Default::default()
+        },
+    )
+    .await;
     for line in ["one", "two", "three"] {
         commit(
             &s,

@@ -79,7 +79,13 @@ pub(crate) async fn derive_work<S: Store>(
                 },
             )),
             EventKind::TimerCancelled { scheduled_id } => {
-                batch.dequeue.push(work_id(*scheduled_id));
+                // A timer created in this same batch is simply not queued.
+                let timer = work_id(*scheduled_id);
+                let before = batch.enqueue.len();
+                batch.enqueue.retain(|w| w.id != timer);
+                if batch.enqueue.len() == before {
+                    batch.dequeue.push(timer);
+                }
             }
             EventKind::EventSent {
                 instance_id,

@@ -26,7 +26,8 @@ struct Data {
     work_index: HashMap<WorkId, u64>,
     next_work_seq: u64,
     app: BTreeMap<(String, String), AppRecord>,
-    next_append: u64,
+    /// One sequence for append keys and record versions.
+    write_seq: u64,
     fail_commits: usize,
     fail_reads: usize,
     commits: u64,
@@ -197,13 +198,12 @@ impl Store for InMemoryStore {
         for p in &batch.preconditions {
             Self::check(&data, p)?;
         }
-        // Work ids are unique by construction; a duplicate is a runtime bug,
-        // so the in-memory store (the one the native tests use) refuses it.
-        let leaving: std::collections::HashSet<&WorkId> = batch.dequeue.iter().collect();
+        // A work item exists once: an id enqueued twice, one that is queued,
+        // or one this batch also takes, is refused.
         let mut seen = std::collections::HashSet::new();
         for item in &batch.enqueue {
             let again = !seen.insert(&item.id);
-            if again || (data.work_index.contains_key(&item.id) && !leaving.contains(&item.id)) {
+            if again || data.work_index.contains_key(&item.id) || batch.dequeue.contains(&item.id) {
                 return Err(StoreError::Conflict(format!(
                     "work item {} is already queued",
                     item.id.0
@@ -250,7 +250,10 @@ impl Store for InMemoryStore {
             match w {
                 AppWrite::Put { store, key, value } => {
                     let k = (store.clone(), key.clone());
-                    let version = data.app.get(&k).map_or(1, |r| r.version + 1);
+                    // Versions come from one store-wide sequence, so a
+                    // record deleted and written again never repeats one.
+                    data.write_seq += 1;
+                    let version = data.write_seq;
                     data.app.insert(
                         k,
                         AppRecord {
@@ -265,15 +268,16 @@ impl Store for InMemoryStore {
                     data.app.remove(&(store, key));
                 }
                 AppWrite::Append { store, value } => {
-                    data.next_append += 1;
-                    let key = append_key(data.next_append);
+                    data.write_seq += 1;
+                    let key = append_key(data.write_seq);
+                    let version = data.write_seq;
                     data.app.insert(
                         (store.clone(), key.clone()),
                         AppRecord {
                             store,
                             key,
                             value,
-                            version: 1,
+                            version,
                         },
                     );
                 }

@@ -94,6 +94,9 @@ impl TickReport {
 /// Store reads are skipped for at most this many ticks in a row.
 const HOT_TICKS: u32 = 16;
 
+/// A batch read is widened at most to this multiple of `batch_limit`.
+const MAX_WIDEN: usize = 1 << 12;
+
 /// One atomic piece of a tick: a turn (with the completions it delivers),
 /// or the bookkeeping of work that needs no turn.
 #[derive(Default)]
@@ -216,6 +219,19 @@ fn fuse(prev: &mut Unit, next: Unit) {
     }
 }
 
+/// Whether two units write the same instance row (two parents starting one
+/// child): each checks the row against the state before the batch, so one
+/// commit would let both pass. Such units commit one by one, and the later
+/// one is refused and redone.
+fn rows_shared(units: &[Unit]) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    units.iter().any(|u| {
+        let mine: std::collections::HashSet<&InstanceId> =
+            u.batch.instances.iter().map(|r| &r.id).collect();
+        mine.into_iter().any(|id| !seen.insert(id))
+    })
+}
+
 /// Refuses the unit unless the instance row is still `row` (its version
 /// of its incarnation); a refused unit evicts the cached execution.
 fn guard_row(unit: &mut Unit, row: &InstanceRecord) {
@@ -281,6 +297,12 @@ pub struct Runtime<S: Store> {
     read_store: Cell<bool>,
     /// Whether the last tick read the store (rather than the hot queue).
     read_last_tick: Cell<bool>,
+    /// Whether that read filled its batch.
+    full_batch: Cell<bool>,
+    /// The multiple of `batch_limit` the next store read takes.
+    widen: Cell<usize>,
+    /// Whether the last tick widened the next read (it is not idle yet).
+    widened: Cell<bool>,
     /// A storage error an activity met in this tick: reported by the tick.
     activity_failure: RefCell<Option<StoreError>>,
 }
@@ -309,6 +331,9 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             hot_ticks: Cell::new(0),
             read_store: Cell::new(true),
             read_last_tick: Cell::new(false),
+            full_batch: Cell::new(false),
+            widen: Cell::new(1),
+            widened: Cell::new(false),
             activity_failure: RefCell::new(None),
         }
     }
@@ -384,7 +409,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             if r.did_work() || r.conflicts > 0 {
                 continue;
             }
-            if self.read_last_tick.get() {
+            if self.read_last_tick.get() && !self.widened.get() {
                 return Ok(total);
             }
             // The hot queue ran dry: look at the store once more.
@@ -409,11 +434,37 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         self.read_last_tick.set(true);
         self.hot_ticks.set(0);
         self.hot.borrow_mut().clear();
-        Ok(self.store.ready_work(now, self.options.batch_limit).await?)
+        let limit = self.options.batch_limit.saturating_mul(self.widen.get());
+        let work = self.store.ready_work(now, limit).await?;
+        self.full_batch.set(work.len() >= limit);
+        Ok(work)
+    }
+
+    /// After a tick: a store read whose batch was full and in which nothing
+    /// could be done (every item waits: held by a suspension, or for an
+    /// instance not started) reads a wider batch next, so the work behind
+    /// those items still runs; any progress narrows it again.
+    fn after_tick(&self, report: &TickReport) {
+        let stuck = self.read_last_tick.get()
+            && self.full_batch.get()
+            && !report.did_work()
+            && report.conflicts == 0;
+        if stuck && self.widen.get() < MAX_WIDEN {
+            self.widen.set(self.widen.get() * 2);
+            self.read_store.set(true);
+            self.widened.set(true);
+        } else {
+            self.widened.set(false);
+            if report.did_work() {
+                self.widen.set(1);
+            }
+        }
     }
 
     /// Processes the work that is ready now.
     pub async fn tick(&self) -> Result<TickReport, RuntimeError> {
+        // A failure kept by a tick that ended early is that tick's, not ours.
+        self.activity_failure.borrow_mut().take();
         let now = self.clock.now_ms();
         let work = self.next_work(now).await?;
         let mut report = TickReport::default();
@@ -492,6 +543,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         self.fuse_follow_ups(&mut units, &mut admitted, now, &mut report)
             .await?;
         self.commit_units(units, &mut report).await?;
+        self.after_tick(&report);
         match self.activity_failure.borrow_mut().take() {
             Some(e) => Err(e.into()),
             None => Ok(report),
@@ -525,13 +577,15 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         now: u64,
         report: &mut TickReport,
     ) -> Result<(), RuntimeError> {
+        // Each follow-up runs at most once per tick, admitted or not.
+        let mut tried: std::collections::HashSet<WorkId> = std::collections::HashSet::new();
         for _ in 0..self.options.fuse_depth {
             let mut follow = Vec::new();
             for (i, u) in units.iter().enumerate() {
                 let Some((row, _)) = &u.install else { continue };
                 for w in &u.batch.enqueue {
                     if let WorkKind::Activity(t) = &w.kind {
-                        if t.instance_id == row.id {
+                        if t.instance_id == row.id && tried.insert(w.id.clone()) {
                             follow.push((i, w.id.clone(), t.clone()));
                         }
                     }
@@ -586,7 +640,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         if units.is_empty() {
             return Ok(());
         }
-        if self.options.group_commit && units.len() > 1 {
+        if self.options.group_commit && units.len() > 1 && !rows_shared(&units) {
             let mut batch = CommitBatch::default();
             for u in &units {
                 batch.merge(u.batch.clone());
@@ -636,12 +690,15 @@ impl<S: Store + Clone + 'static> Runtime<S> {
     fn committed(&self, unit: Unit, report: &mut TickReport) {
         report.turns += unit.turns;
         report.activities += unit.activities;
-        self.hot.borrow_mut().extend(
-            unit.batch
-                .enqueue
-                .into_iter()
-                .filter(|w| w.due_ms().is_none()),
-        );
+        // Events stay out of the hot queue: one sent here must not overtake
+        // one raised elsewhere and already committed to the store.
+        self.hot
+            .borrow_mut()
+            .extend(unit.batch.enqueue.into_iter().filter(|w| {
+                w.due_ms().is_none()
+                    && !matches!(&w.kind, WorkKind::Message(m)
+                    if matches!(m.event, EventKind::EventRaised { .. }) && m.execution.is_none())
+            }));
         if let Some((row, exec)) = unit.install {
             self.cache.borrow_mut().insert(row, exec);
         }
@@ -777,7 +834,10 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         }
         let mut events: Vec<EventKind> = current.iter().map(|(_, m)| m.event.clone()).collect();
         events.extend(completions.iter().map(|(_, e, _)| e.clone()));
-        let turn = exec.run_turn(now, &events, self.clock.as_ref());
+        // The row's last update is the last turn's time: a new execution
+        // (after continue-as-new) starts no earlier.
+        let turn = exec.run_turn(now.max(record.updated_ms), &events, self.clock.as_ref());
+        let turn_time = turn.new_events.first().map_or(now, |e| e.timestamp_ms);
         let (queued_flags, chained_flags) = turn.consumed.split_at(current.len());
         let consumed: Vec<WorkId> = current
             .iter()
@@ -836,7 +896,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
 
         let mut row = record.clone();
         row.version += 1;
-        row.updated_ms = now;
+        row.updated_ms = turn_time;
         row.turns += 1;
         row.history_len += turn.new_events.len() as u64;
         row.orchestration_compute_ms += turn.compute_ms;

@@ -21,7 +21,8 @@ pub struct AppRecord {
     pub store: String,
     pub key: String,
     pub value: Value,
-    /// Starts at 1 and increases with every write.
+    /// Changes with every write, and never repeats for a key, even after a
+    /// delete (stores draw versions from one increasing sequence).
     pub version: u64,
 }
 
