@@ -129,6 +129,18 @@ mod tests {
     }
 
     #[test]
+    fn a_scan_conflicts_with_a_put_in_its_store_only() {
+        let scan = Footprint::of(&[], &["game".into()], &[]);
+        assert!(scan.conflicts_with(&Footprint::of(&[], &[], &[put("n")])));
+        let elsewhere = AppWrite::Put {
+            store: "other".into(),
+            key: "n".into(),
+            value: json!(1),
+        };
+        assert!(!scan.conflicts_with(&Footprint::of(&[], &[], &[elsewhere])));
+    }
+
+    #[test]
     fn blind_writes_and_appends_are_independent() {
         let a = Footprint::of(&[], &[], &[put("n"), append("console")]);
         let b = Footprint::of(&[], &[], &[put("n"), append("console")]);

@@ -176,6 +176,12 @@ fn events_keep_their_order_across_continue_as_new_and_a_reload() {
     h.idle_within(50).unwrap();
     assert_eq!(h.status("g"), RuntimeStatus::Completed);
     assert_eq!(h.row("g").output, Some(json!([1, 2])));
+    let kinds = h.kinds("g");
+    assert_eq!(
+        kinds[..2],
+        ["OrchestratorStarted", "ExecutionStarted"],
+        "{kinds:?}"
+    );
 }
 
 /// Counterexample 5: A suspend that arrives in the continue-as-new turn waits for the new
