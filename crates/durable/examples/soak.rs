@@ -8,29 +8,7 @@
 
 use std::time::Instant;
 
-use durable::testing::block_on;
-use durable::testing::sim::{lifecycle, writers, SimFailure};
-use durable::InMemoryStore;
-
-/// Lifecycle programs are this many groups of operations long.
-const GROUPS: usize = 12;
-
-fn lifecycle_seed(seed: u64) -> Result<(), SimFailure> {
-    let mut store = InMemoryStore::new();
-    block_on(lifecycle::check_seed(seed, GROUPS, |fresh| {
-        if fresh {
-            store = InMemoryStore::new();
-        }
-        std::future::ready(store.clone())
-    }))
-}
-
-fn writers_seed(seed: u64) -> Result<(), SimFailure> {
-    let store = InMemoryStore::new();
-    block_on(writers::check_seed(seed, || {
-        std::future::ready(store.clone())
-    }))
-}
+use durable::testing::sim::{lifecycle_in_memory, over_seeds, writers_in_memory, SimFailure};
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
@@ -43,8 +21,8 @@ fn main() {
     if let (Some(sim), Some(seed)) = (arg("--sim"), arg("--seed")) {
         let seed: u64 = seed.parse().expect("--seed takes a number");
         let result = match sim.as_str() {
-            "lifecycle" => lifecycle_seed(seed),
-            "writers" => writers_seed(seed),
+            "lifecycle" => lifecycle_in_memory(seed),
+            "writers" => writers_in_memory(seed),
             other => panic!("no simulation named {other}: lifecycle or writers"),
         };
         match result {
@@ -64,28 +42,12 @@ fn main() {
     for (name, check) in [
         (
             "lifecycle",
-            lifecycle_seed as fn(u64) -> Result<(), SimFailure>,
+            lifecycle_in_memory as fn(u64) -> Result<(), SimFailure>,
         ),
-        ("writers", writers_seed),
+        ("writers", writers_in_memory),
     ] {
         let started = Instant::now();
-        let failures: Vec<SimFailure> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| {
-                    s.spawn(move || {
-                        (t..seeds)
-                            .step_by(threads as usize)
-                            .filter_map(|seed| check(seed).err())
-                            .take(10)
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap())
-                .collect()
-        });
+        let failures = over_seeds(0..seeds, threads, 10, check);
         let secs = started.elapsed().as_secs_f64();
         println!(
             "SOAK {name}: {seeds} seeds in {secs:.1} s on {threads} threads, {:.0} seeds/s, {} failed",

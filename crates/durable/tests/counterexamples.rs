@@ -8,11 +8,12 @@ use std::cell::Cell;
 use std::pin::pin;
 use std::rc::Rc;
 
-use common::{poll_once, stepwise, with_narrate, Harness, YieldOnce};
+use common::{poll_once, stepwise, with_narrate, with_slow_other, Harness, YieldOnce};
 use durable::testing::block_on;
+use durable::testing::sim::SimClock;
 use durable::{
-    check_replay, when_all, Clock, InMemoryStore, InstanceId, InstanceQuery, OrchestrationContext,
-    Registry, RetryPolicy, Runtime, RuntimeError, RuntimeStatus, Sleep, Store, TaskError,
+    check_replay, when_all, InMemoryStore, InstanceId, InstanceQuery, OrchestrationContext,
+    Registry, RetryPolicy, Runtime, RuntimeError, RuntimeStatus, Store, TaskError,
 };
 use serde_json::{json, Value};
 
@@ -135,18 +136,6 @@ fn generations(r: &mut Registry) -> &mut Registry {
             Ok::<_, TaskError>(json!([a, b]))
         },
     )
-}
-
-/// An instance with a slow activity, so a test can act in the middle of a
-/// tick.
-fn with_slow_other(r: &mut Registry) -> &mut Registry {
-    r.activity("Slow", |_ctx, _: ()| async move {
-        YieldOnce(false).await;
-        Ok::<_, durable::ActivityError>(())
-    })
-    .orchestration("Other", |ctx: OrchestrationContext, _: ()| async move {
-        ctx.call_activity::<_, ()>("Slow", &()).await
-    })
 }
 
 /// Counterexample 4: X=1 is carried over by continue-as-new, X=2 is raised while the
@@ -336,22 +325,6 @@ fn a_fused_step_reads_the_previous_steps_append() {
     assert_eq!(h.row("log").output, Some(json!(1)));
 }
 
-/// A wall clock that can be set backwards.
-#[derive(Clone)]
-struct SteppingClock(Rc<Cell<u64>>);
-
-impl Clock for SteppingClock {
-    fn now_ms(&self) -> u64 {
-        self.0.get()
-    }
-    fn monotonic_ms(&self) -> f64 {
-        self.0.get() as f64
-    }
-    fn sleep(&self, _ms: u64) -> Sleep {
-        Box::pin(std::future::ready(()))
-    }
-}
-
 /// Counterexample 10: A retry after the wall clock stepped back: orchestration time does
 /// not go back, so the retry's elapsed time is not negative.
 #[test]
@@ -375,13 +348,8 @@ fn orchestration_time_never_goes_back_when_the_wall_clock_does() {
         ctx.call_activity_with_retry::<_, u32>("Flaky", &(), policy)
             .await
     });
-    let time = Rc::new(Cell::new(10_000_000));
-    let rt = Runtime::with_options(
-        InMemoryStore::new(),
-        r,
-        Rc::new(SteppingClock(time.clone())),
-        stepwise(),
-    );
+    let time = SimClock::new(10_000_000);
+    let rt = Runtime::with_options(InMemoryStore::new(), r, Rc::new(time.clone()), stepwise());
     let id = InstanceId::new("r");
     block_on(rt.client().start("Retry", &id, &())).unwrap();
     block_on(rt.tick()).unwrap(); // the first attempt is scheduled

@@ -4,12 +4,9 @@
 mod common;
 
 use std::cell::Cell;
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
 
-use common::{stepwise, with_narrate, Harness};
+use common::{stepwise, with_narrate, Harness, YieldOnce};
 use durable::testing::block_on;
 use durable::{
     join2, AppWrite, CommitBatch, InstanceId, OrchestrationContext, Registry, Runtime,
@@ -111,21 +108,6 @@ fn stale_activity_read_is_refused_and_the_activity_reruns() {
         .unwrap();
     assert_eq!(gold.value, json!(105), "the command's update is not lost");
     assert_eq!(h.count("o", "TaskCompleted"), 1);
-}
-
-/// An activity that yields once, so two executors interleave.
-struct YieldOnce(bool);
-impl Future for YieldOnce {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    }
 }
 
 /// Two executors racing for the same activity: only one completion commits,

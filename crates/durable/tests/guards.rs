@@ -46,12 +46,15 @@ fn a_command_starting_an_instance_signals_it_and_another() {
     assert_eq!(h.row("y").output, Some(json!(2)));
 }
 
+/// What another tab does between a client's read and its commit.
+type Meanwhile = Box<dyn FnOnce()>;
+
 /// A store that lets a test act between a client's read and its commit,
 /// as another tab would.
 #[derive(Clone)]
 struct RacingStore {
     inner: InMemoryStore,
-    before_next_commit: Rc<RefCell<Option<Box<dyn FnOnce()>>>>,
+    before_next_commit: Rc<RefCell<Option<Meanwhile>>>,
 }
 
 impl Store for RacingStore {

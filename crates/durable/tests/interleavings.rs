@@ -8,11 +8,12 @@ use std::cell::Cell;
 use std::pin::pin;
 use std::rc::Rc;
 
-use common::{poll_once, stepwise, with_narrate, Harness, YieldOnce};
+use common::{poll_once, stepwise, with_narrate, with_slow_other, Harness, YieldOnce};
 use durable::testing::block_on;
+use durable::testing::sim::SimClock;
 use durable::{
-    AppWrite, Clock, Command, InMemoryStore, InstanceId, OrchestrationContext, Registry, Runtime,
-    RuntimeOptions, RuntimeStatus, Sleep, Store, TaskError,
+    AppWrite, Command, InMemoryStore, InstanceId, OrchestrationContext, Registry, Runtime,
+    RuntimeOptions, RuntimeStatus, Store, TaskError,
 };
 use serde_json::json;
 
@@ -84,16 +85,6 @@ fn a_timer_created_and_cancelled_in_one_turn_never_fires() {
     );
     h.run_for(5_000);
     assert_eq!(h.count("w", "TimerFired"), 0, "{:?}", h.kinds("w"));
-}
-
-fn with_slow_other(r: &mut Registry) -> &mut Registry {
-    r.activity("Slow", |_ctx, _: ()| async move {
-        YieldOnce(false).await;
-        Ok::<_, durable::ActivityError>(())
-    })
-    .orchestration("Other", |ctx: OrchestrationContext, _: ()| async move {
-        ctx.call_activity::<_, ()>("Slow", &()).await
-    })
 }
 
 /// An event the client raised to one life of an id, still queued when that
@@ -239,21 +230,6 @@ fn a_read_of_a_deleted_and_recreated_record_is_stale() {
     );
 }
 
-#[derive(Clone)]
-struct SteppingClock(Rc<Cell<u64>>);
-
-impl Clock for SteppingClock {
-    fn now_ms(&self) -> u64 {
-        self.0.get()
-    }
-    fn monotonic_ms(&self) -> f64 {
-        self.0.get() as f64
-    }
-    fn sleep(&self, _ms: u64) -> Sleep {
-        Box::pin(std::future::ready(()))
-    }
-}
-
 /// Orchestration time does not go back across continue-as-new when the
 /// wall clock does.
 #[test]
@@ -266,13 +242,8 @@ fn orchestration_time_never_goes_back_across_continue_as_new() {
         }
         Ok::<_, TaskError>(ctx.now_ms())
     });
-    let time = Rc::new(Cell::new(10_000_000));
-    let rt = Runtime::with_options(
-        InMemoryStore::new(),
-        r,
-        Rc::new(SteppingClock(time.clone())),
-        stepwise(),
-    );
+    let time = SimClock::new(10_000_000);
+    let rt = Runtime::with_options(InMemoryStore::new(), r, Rc::new(time.clone()), stepwise());
     let id = InstanceId::new("t");
     block_on(rt.client().start("T", &id, &0u64)).unwrap();
     block_on(rt.tick()).unwrap();

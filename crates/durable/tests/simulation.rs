@@ -11,7 +11,7 @@
 
 use durable::testing::block_on;
 use durable::testing::patterns::{assert_same_outcome, run_scenario};
-use durable::testing::sim::{lifecycle, writers, SimFailure};
+use durable::testing::sim::{self, lifecycle_in_memory, writers_in_memory, SimFailure};
 use durable::InMemoryStore;
 
 fn run(seed: u64, reload: bool) -> durable::testing::patterns::ScenarioOutcome {
@@ -44,48 +44,15 @@ fn reload_at_every_turn_boundary_changes_nothing_over_200_seeds() {
     assert!(outcomes_seen.len() >= 4, "{outcomes_seen:?}");
 }
 
-/// Runs `check` over `seeds` on two threads; panics with every failure.
+/// Runs `check` over `seeds` on two threads; panics with the first failure.
 fn over_seeds(seeds: std::ops::Range<u64>, check: fn(u64) -> Result<(), SimFailure>) {
-    let mid = seeds.start + (seeds.end - seeds.start) / 2;
-    let halves = [seeds.start..mid, mid..seeds.end];
-    let failures: Vec<SimFailure> = std::thread::scope(|s| {
-        let handles: Vec<_> = halves
-            .into_iter()
-            .map(|half| {
-                s.spawn(move || {
-                    half.filter_map(|seed| check(seed).err())
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    });
+    let failures = sim::over_seeds(seeds, 2, usize::MAX, check);
     if let Some(first) = failures.first() {
         panic!(
             "{} of the seeds failed; the first:\n{first}",
             failures.len()
         );
     }
-}
-
-fn lifecycle_seed(seed: u64) -> Result<(), SimFailure> {
-    let mut store = InMemoryStore::new();
-    block_on(lifecycle::check_seed(seed, 12, |fresh| {
-        if fresh {
-            store = InMemoryStore::new();
-        }
-        std::future::ready(store.clone())
-    }))
-}
-
-fn writers_seed(seed: u64) -> Result<(), SimFailure> {
-    let store = InMemoryStore::new();
-    block_on(writers::check_seed(seed, || {
-        std::future::ready(store.clone())
-    }))
 }
 
 /// Seeds per simulation: `default`, or `DURABLE_SIM_SEEDS` (mutation
@@ -101,11 +68,11 @@ fn seeds(default: u64) -> std::ops::Range<u64> {
 /// 6,000 lifecycle seeds, each on the reference engine and two variants.
 #[test]
 fn lifecycle_programs_agree_with_the_reference() {
-    over_seeds(seeds(6_000), lifecycle_seed);
+    over_seeds(seeds(6_000), lifecycle_in_memory);
 }
 
 /// 4,000 multi-writer seeds, most with two executors.
 #[test]
 fn writers_keep_every_update_exactly_once() {
-    over_seeds(seeds(4_000), writers_seed);
+    over_seeds(seeds(4_000), writers_in_memory);
 }

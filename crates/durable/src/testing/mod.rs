@@ -65,3 +65,35 @@ pub async fn run_virtual<S: Store + Clone + 'static>(
         }
     }
 }
+
+/// A future that is pending once, then ready: an activity that awaits it
+/// lets another executor (or a test) run in between.
+pub struct YieldOnce(pub bool);
+
+impl YieldOnce {
+    pub fn new() -> Self {
+        YieldOnce(false)
+    }
+}
+
+impl Default for YieldOnce {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::future::Future for YieldOnce {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 {
+            std::task::Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    }
+}

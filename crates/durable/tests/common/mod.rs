@@ -123,6 +123,22 @@ pub fn with_narrate(registry: &mut Registry) -> &mut Registry {
     })
 }
 
+/// `Other` calls `Slow`, an activity that yields once: a tick running it
+/// stops there, so a test can act in the middle of the tick.
+pub fn with_slow_other(registry: &mut Registry) -> &mut Registry {
+    registry
+        .activity("Slow", |_ctx, _: ()| async move {
+            YieldOnce(false).await;
+            Ok::<_, durable::ActivityError>(())
+        })
+        .orchestration(
+            "Other",
+            |ctx: durable::OrchestrationContext, _: ()| async move {
+                ctx.call_activity::<_, ()>("Slow", &()).await
+            },
+        )
+}
+
 pub fn is_timer_cancel(e: &HistoryEvent) -> bool {
     matches!(e.kind, EventKind::TimerCancelled { .. })
 }
@@ -157,22 +173,5 @@ pub fn poll_once<F: std::future::Future>(fut: std::pin::Pin<&mut F>) -> Option<F
     }
 }
 
-/// A future that is pending once, then ready: an activity that awaits it
-/// lets another executor run in between.
-pub struct YieldOnce(pub bool);
-
-impl std::future::Future for YieldOnce {
-    type Output = ();
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<()> {
-        if self.0 {
-            std::task::Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            std::task::Poll::Pending
-        }
-    }
-}
+#[allow(unused_imports)] // not every test binary interleaves executors
+pub use durable::testing::YieldOnce;

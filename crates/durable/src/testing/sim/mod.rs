@@ -29,6 +29,61 @@ use crate::store::Store;
 
 pub use super::patterns::SplitMix;
 
+/// Lifecycle programs are this many groups of operations long natively.
+pub const LIFECYCLE_GROUPS: usize = 12;
+
+/// One lifecycle seed on fresh in-memory stores (native tests and soak).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn lifecycle_in_memory(seed: u64) -> Result<(), SimFailure> {
+    let mut store = crate::InMemoryStore::new();
+    super::block_on(lifecycle::check_seed(seed, LIFECYCLE_GROUPS, |fresh| {
+        if fresh {
+            store = crate::InMemoryStore::new();
+        }
+        std::future::ready(store.clone())
+    }))
+}
+
+/// One multi-writer seed on a fresh in-memory store.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn writers_in_memory(seed: u64) -> Result<(), SimFailure> {
+    let store = crate::InMemoryStore::new();
+    super::block_on(writers::check_seed(seed, || {
+        std::future::ready(store.clone())
+    }))
+}
+
+/// Runs `check` over `seeds` on `threads` threads (seed `i` on thread
+/// `i % threads`) and returns the first failures, at most `keep` of them
+/// per thread.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn over_seeds(
+    seeds: std::ops::Range<u64>,
+    threads: u64,
+    keep: usize,
+    check: fn(u64) -> Result<(), SimFailure>,
+) -> Vec<SimFailure> {
+    let threads = threads.max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let seeds = seeds.clone();
+                s.spawn(move || {
+                    (seeds.start + t..seeds.end)
+                        .step_by(threads as usize)
+                        .filter_map(|seed| check(seed).err())
+                        .take(keep)
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
 /// The command that replays one seed of one simulation exactly.
 pub fn replay_command(sim: &str, seed: u64) -> String {
     format!("cargo run --release -p durable --example soak -- --sim {sim} --seed {seed}")

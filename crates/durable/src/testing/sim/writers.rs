@@ -12,11 +12,11 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+
+use crate::testing::YieldOnce;
 
 use super::{check_history, Executors, SimClock, SimFailure, SplitMix, Variant};
 use crate::activity::ActivityError;
@@ -50,22 +50,6 @@ struct Inc {
     key: String,
     entry: String,
     yields: bool,
-}
-
-/// Pending once, then ready.
-struct YieldOnce(bool);
-
-impl Future for YieldOnce {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    }
 }
 
 async fn writer(ctx: OrchestrationContext, plan: Plan) -> Result<usize, TaskError> {
