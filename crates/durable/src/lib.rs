@@ -86,6 +86,7 @@ mod replay_check;
 mod retry;
 mod runtime;
 mod store;
+mod unit;
 mod work;
 
 pub mod conformance;

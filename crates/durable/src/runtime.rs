@@ -22,14 +22,18 @@ use crate::client::Client;
 use crate::clock::Clock;
 use crate::combinators::when_all;
 use crate::context::LogLine;
-use crate::derive::{derive_work, notify_parent, start_message, started_event};
+use crate::derive::derive_work;
 use crate::error::RuntimeError;
 use crate::execution::{Execution, Outcome};
 use crate::footprint::Footprint;
 use crate::history::{EventKind, HistoryEvent};
 use crate::instance::{InstanceId, InstanceRecord, RuntimeStatus};
 use crate::registry::Registry;
-use crate::store::{AppWrite, CommitBatch, Precondition, Store, StoreError};
+use crate::store::{CommitBatch, Precondition, Store, StoreError};
+use crate::unit::{
+    completion_message, fuse, guard, guard_row, record_outcome, rows_shared, start_rank,
+    ActivityDone, TurnInput, Unit,
+};
 use crate::work::{ActivityTask, Message, WorkId, WorkItem, WorkKind};
 
 /// Tuning knobs of the dispatcher.
@@ -96,190 +100,6 @@ const HOT_TICKS: u32 = 16;
 
 /// A batch read is widened at most to this multiple of `batch_limit`.
 const MAX_WIDEN: usize = 1 << 12;
-
-/// One atomic piece of a tick: a turn (with the completions it delivers),
-/// or the bookkeeping of work that needs no turn.
-#[derive(Default)]
-struct Unit {
-    batch: CommitBatch,
-    /// The execution to cache once committed, with its new row.
-    install: Option<(InstanceRecord, Execution)>,
-    changes: Vec<Change>,
-    logs: Vec<LogLine>,
-    evict: Option<InstanceId>,
-    turns: usize,
-    activities: usize,
-}
-
-/// What one instance's turn starts from.
-struct TurnInput {
-    /// The live execution and the row it ran from, when the turn follows an
-    /// uncommitted one in the same tick (fused steps).
-    live: Option<(InstanceRecord, Execution)>,
-    /// The row, if it was read ahead (`Some(None)`: there is none).
-    row: Option<Option<InstanceRecord>>,
-    /// The history, if it was read ahead.
-    history: Option<Vec<HistoryEvent>>,
-    /// Its queued messages.
-    msgs: Vec<(WorkId, Message)>,
-    /// Its activities that ran in this tick.
-    chained: Vec<ActivityDone>,
-    /// Rows started by the steps this turn is fused after (not committed
-    /// yet), so it sees their children.
-    overlay: Vec<InstanceRecord>,
-}
-
-/// An activity that ran, waiting to commit with its instance's turn.
-struct ActivityDone {
-    work: WorkId,
-    task: ActivityTask,
-    event: EventKind,
-    reads: Vec<Precondition>,
-    scans: Vec<String>,
-    writes: Vec<AppWrite>,
-}
-
-impl ActivityDone {
-    fn footprint(&self) -> Footprint {
-        Footprint::of(&self.reads, &self.scans, &self.writes)
-    }
-
-    /// Settles an activity that no turn delivers: guarded by its task still
-    /// being queued.
-    fn settle_guarded(self, batch: &mut CommitBatch, changes: &mut Vec<Change>) {
-        guard(batch, &self.work);
-        self.settle(batch, changes);
-    }
-
-    /// Commits the activity's effects and removes its task, guarded by the
-    /// versions it read. The caller guards against a second completion:
-    /// the turn that delivers it by the instance's row version, or else
-    /// [`Precondition::WorkExists`].
-    fn settle(
-        self,
-        batch: &mut CommitBatch,
-        changes: &mut Vec<Change>,
-    ) -> (ActivityTask, EventKind, WorkId) {
-        batch.preconditions.extend(self.reads);
-        for w in &self.writes {
-            let c = Change::AppStore {
-                store: w.store().to_string(),
-            };
-            if !changes.contains(&c) {
-                changes.push(c);
-            }
-        }
-        batch.app_writes.extend(self.writes);
-        batch.dequeue.push(self.work.clone());
-        (self.task, self.event, self.work)
-    }
-}
-
-/// Folds `next` (the following step of the same instance, prepared before
-/// `prev` committed) into `prev`: work `prev` queues and `next` consumes
-/// cancels out, `next`'s check of the row version `prev` writes is dropped
-/// (`prev` checks the version both start from), and `next`'s row supersedes
-/// `prev`'s.
-fn fuse(prev: &mut Unit, next: Unit) {
-    let queued: std::collections::HashSet<WorkId> =
-        prev.batch.enqueue.iter().map(|w| w.id.clone()).collect();
-    let cancelled: std::collections::HashSet<WorkId> = next
-        .batch
-        .dequeue
-        .iter()
-        .filter(|id| queued.contains(*id))
-        .cloned()
-        .collect();
-    prev.batch.enqueue.retain(|w| !cancelled.contains(&w.id));
-    let mut batch = next.batch;
-    batch.dequeue.retain(|id| !cancelled.contains(id));
-    let written: Vec<InstanceId> = prev.batch.instances.iter().map(|r| r.id.clone()).collect();
-    batch.preconditions.retain(|p| match p {
-        Precondition::InstanceVersion { id, .. } => !written.contains(id),
-        Precondition::WorkExists { id } => !cancelled.contains(id),
-        Precondition::AppVersion { .. } | Precondition::AppStoreUnchanged { .. } => true,
-    });
-    // A step that clears a history (continue-as-new) wipes what the steps
-    // before it appended: the store clears before it appends.
-    prev.batch
-        .append_history
-        .retain(|(id, _)| !batch.clear_history.contains(id));
-    let superseding: Vec<InstanceId> = batch.instances.iter().map(|r| r.id.clone()).collect();
-    prev.batch
-        .instances
-        .retain(|r| !superseding.contains(&r.id));
-    prev.batch.merge(batch);
-    prev.install = next.install;
-    prev.changes.extend(next.changes);
-    prev.logs.extend(next.logs);
-    prev.turns += next.turns;
-    prev.activities += next.activities;
-    if prev.evict.is_none() {
-        prev.evict = next.evict;
-    }
-}
-
-/// Whether two units write the same instance row (two parents starting one
-/// child): each checks the row against the state before the batch, so one
-/// commit would let both pass. Such units commit one by one, and the later
-/// one is refused and redone.
-fn rows_shared(units: &[Unit]) -> bool {
-    let mut seen = std::collections::HashSet::new();
-    units.iter().any(|u| {
-        let mine: std::collections::HashSet<&InstanceId> =
-            u.batch.instances.iter().map(|r| &r.id).collect();
-        mine.into_iter().any(|id| !seen.insert(id))
-    })
-}
-
-/// Refuses the unit unless the instance row is still `row` (its version
-/// of its incarnation); a refused unit evicts the cached execution.
-fn guard_row(unit: &mut Unit, row: &InstanceRecord) {
-    let p = Precondition::row_unchanged(row);
-    if !unit.batch.preconditions.contains(&p) {
-        unit.batch.preconditions.push(p);
-    }
-    unit.evict = Some(row.id.clone());
-}
-
-/// Refuses the batch unless the work item is still queued.
-fn guard(batch: &mut CommitBatch, work: &WorkId) {
-    batch
-        .preconditions
-        .push(Precondition::WorkExists { id: work.clone() });
-}
-
-/// The completion message of an activity that cannot be delivered now.
-fn completion_message(work: &WorkId, task: &ActivityTask, event: EventKind) -> WorkItem {
-    WorkItem::message(
-        WorkId(format!("{}#done", work.0)),
-        Message {
-            instance_id: task.instance_id.clone(),
-            execution: Some(task.execution),
-            incarnation: (!task.incarnation.is_empty()).then(|| task.incarnation.clone()),
-            event,
-            due_ms: None,
-        },
-    )
-}
-
-/// Where a message goes in its instance's turn: the execution's start,
-/// then what continue-as-new carried into it (events and lifecycle
-/// messages bound to the execution), then everything else.
-fn start_rank(m: &Message) -> u8 {
-    match &m.event {
-        EventKind::ExecutionStarted { .. } => 0,
-        EventKind::EventRaised { .. }
-        | EventKind::ExecutionSuspended { .. }
-        | EventKind::ExecutionResumed { .. }
-        | EventKind::ExecutionTerminated { .. }
-            if m.execution.is_some() =>
-        {
-            1
-        }
-        _ => 2,
-    }
-}
 
 /// The orchestration runtime over a store.
 pub struct Runtime<S: Store> {
@@ -915,40 +735,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             &overlay,
         )
         .await?;
-        match &turn.outcome {
-            Some(Outcome::Completed(v)) => {
-                row.status = RuntimeStatus::Completed;
-                row.output = Some(v.clone());
-                notify_parent(&record, Ok(v.clone()), &mut unit.batch);
-            }
-            Some(Outcome::Failed(e)) => {
-                row.status = RuntimeStatus::Failed;
-                row.failure = Some(e.clone());
-                notify_parent(&record, Err(e.clone()), &mut unit.batch);
-            }
-            Some(Outcome::Terminated(reason)) => {
-                row.status = RuntimeStatus::Terminated;
-                row.failure = Some(reason.clone());
-                notify_parent(
-                    &record,
-                    Err(format!("terminated: {reason}")),
-                    &mut unit.batch,
-                );
-            }
-            Some(Outcome::ContinuedAsNew { input, carried }) => {
-                row.status = RuntimeStatus::ContinuedAsNew;
-                row.execution += 1;
-                row.history_len = 0;
-                row.input = input.clone();
-                unit.batch.clear_history.push(id.clone());
-                let mut starts = vec![started_event(&row, input.clone())];
-                starts.extend(carried.iter().cloned());
-                for (i, event) in starts.into_iter().enumerate() {
-                    unit.batch.enqueue.push(start_message(&row, i, event));
-                }
-            }
-            None => {}
-        }
+        record_outcome(turn.outcome.as_ref(), &record, &mut row, &mut unit.batch);
         if !matches!(turn.outcome, Some(Outcome::ContinuedAsNew { .. })) {
             unit.batch
                 .append_history
