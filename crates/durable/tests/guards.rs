@@ -247,3 +247,17 @@ fn a_fused_step_cancelling_an_older_timer_dequeues_it() {
     assert_eq!(h.count("t", "TimerFired"), 0);
     assert_eq!(h.count("t", "TimerCancelled"), 1);
 }
+
+/// A runtime with nothing to do is idle at its first look at the store:
+/// widening a read is only for a full batch in which nothing could run.
+#[test]
+fn an_idle_runtime_is_idle_at_the_first_look() {
+    let mut r = Registry::new();
+    waiter(&mut r);
+    let mut h = Harness::new(r);
+    h.start("Wait", "w", json!(null));
+    h.idle();
+    h.reload(); // a fresh runtime: nothing widened yet
+    let report = block_on(h.rt.run_until_idle_within(1)).expect("idle in one tick");
+    assert!(!report.did_work());
+}
