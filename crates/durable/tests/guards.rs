@@ -261,3 +261,90 @@ fn an_idle_runtime_is_idle_at_the_first_look() {
     let report = block_on(h.rt.run_until_idle_within(1)).expect("idle in one tick");
     assert!(!report.did_work());
 }
+
+/// Counts the store's one-by-one and batched reads of rows and histories.
+#[derive(Clone, Default)]
+struct CountingStore {
+    inner: InMemoryStore,
+    single_reads: Rc<std::cell::Cell<usize>>,
+    batched: Rc<RefCell<Vec<(&'static str, usize)>>>,
+}
+
+impl Store for CountingStore {
+    async fn instance(&self, id: &InstanceId) -> Result<Option<InstanceRecord>, StoreError> {
+        self.single_reads.set(self.single_reads.get() + 1);
+        self.inner.instance(id).await
+    }
+    async fn instances(
+        &self,
+        ids: &[InstanceId],
+    ) -> Result<Vec<Option<InstanceRecord>>, StoreError> {
+        self.batched.borrow_mut().push(("rows", ids.len()));
+        self.inner.instances(ids).await
+    }
+    async fn history(&self, id: &InstanceId) -> Result<Vec<durable::HistoryEvent>, StoreError> {
+        self.single_reads.set(self.single_reads.get() + 1);
+        self.inner.history(id).await
+    }
+    async fn histories(
+        &self,
+        ids: &[InstanceId],
+    ) -> Result<Vec<Vec<durable::HistoryEvent>>, StoreError> {
+        self.batched.borrow_mut().push(("histories", ids.len()));
+        self.inner.histories(ids).await
+    }
+    async fn ready_work(&self, now_ms: u64, limit: usize) -> Result<Vec<WorkItem>, StoreError> {
+        self.inner.ready_work(now_ms, limit).await
+    }
+    async fn next_due(&self, now_ms: u64) -> Result<Option<u64>, StoreError> {
+        self.inner.next_due(now_ms).await
+    }
+    async fn query(&self, query: &InstanceQuery) -> Result<InstancePage, StoreError> {
+        self.inner.query(query).await
+    }
+    async fn app_record(&self, store: &str, key: &str) -> Result<Option<AppRecord>, StoreError> {
+        self.inner.app_record(store, key).await
+    }
+    async fn app_records(&self, store: &str) -> Result<Vec<AppRecord>, StoreError> {
+        self.inner.app_records(store).await
+    }
+    async fn commit(&self, batch: CommitBatch) -> Result<(), StoreError> {
+        self.inner.commit(batch).await
+    }
+}
+
+/// A tick reads the rows of the instances it runs, and the histories of
+/// those it must replay (not the new ones'), in one batched read each.
+#[test]
+fn a_tick_reads_rows_and_histories_in_one_batch_each() {
+    let mut r = Registry::new();
+    waiter(&mut r);
+    let store = CountingStore::default();
+    let clock = Rc::new(VirtualClock::new(1_000_000));
+    let options = common::stepwise();
+    let rt =
+        durable::Runtime::with_options(store.clone(), r.clone(), clock.clone(), options.clone());
+    for id in ["a", "b"] {
+        block_on(rt.client().start("Wait", &InstanceId::new(id), &())).unwrap();
+    }
+    store.single_reads.set(0); // the client's reads do not count
+    block_on(rt.run_until_idle()).unwrap();
+    // New instances: rows read together, no history read at all.
+    assert_eq!(store.batched.borrow().as_slice(), [("rows", 2)]);
+    assert_eq!(store.single_reads.get(), 0);
+    // After a reload, two running instances and a new one get messages.
+    let rt = durable::Runtime::with_options(store.clone(), r, clock, options);
+    store.batched.borrow_mut().clear();
+    block_on(rt.client().start("Wait", &InstanceId::new("c"), &())).unwrap();
+    for id in ["a", "b"] {
+        block_on(rt.client().raise_event(&InstanceId::new(id), "E", &1)).unwrap();
+    }
+    store.single_reads.set(0);
+    block_on(rt.tick()).unwrap();
+    assert_eq!(
+        store.batched.borrow().as_slice(),
+        [("rows", 3), ("histories", 2)],
+        "one read for the rows, one for the two histories to replay"
+    );
+    assert_eq!(store.single_reads.get(), 0, "nothing read one by one");
+}
