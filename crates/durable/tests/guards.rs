@@ -348,3 +348,31 @@ fn a_tick_reads_rows_and_histories_in_one_batch_each() {
     );
     assert_eq!(store.single_reads.get(), 0, "nothing read one by one");
 }
+
+/// A timer of an execution that continued as new fires later: it is stale,
+/// and taken off the queue rather than left there forever.
+#[test]
+fn a_stale_timer_is_taken_off_the_queue() {
+    let mut r = Registry::new();
+    r.orchestration(
+        "Gen",
+        |ctx: OrchestrationContext, generation: u32| async move {
+            if generation == 0 {
+                let _pending = ctx.sleep(1_000);
+                ctx.wait_for_event::<()>("Go").await?;
+                ctx.continue_as_new(&1).await;
+            }
+            ctx.wait_for_event::<()>("Done").await?;
+            Ok::<_, TaskError>(generation)
+        },
+    );
+    let h = Harness::new(r);
+    h.start("Gen", "g", json!(0));
+    h.idle();
+    h.raise("g", "Go", json!(null));
+    h.idle();
+    assert_eq!(h.row("g").execution, 1);
+    h.run_for(2_000); // the old execution's timer falls due
+    assert_eq!(h.store.queued_work(), 0, "the stale timer is gone");
+    assert_eq!(h.status("g"), RuntimeStatus::Running);
+}
