@@ -118,15 +118,6 @@ impl WorkItem {
         }
     }
 
-    /// Whether this item belongs to an execution other than `execution` of
-    /// incarnation `incarnation`, so it can no longer be delivered.
-    pub fn is_stale_for(&self, execution: u32, incarnation: &str) -> bool {
-        match &self.kind {
-            WorkKind::Message(m) => m.is_stale_for(execution, incarnation),
-            WorkKind::Activity(t) => t.is_stale_for(execution, incarnation),
-        }
-    }
-
     pub fn is_ready(&self, now_ms: u64) -> bool {
         self.due_ms().is_none_or(|due| due <= now_ms)
     }

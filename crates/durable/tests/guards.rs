@@ -376,3 +376,37 @@ fn a_stale_timer_is_taken_off_the_queue() {
     assert_eq!(h.store.queued_work(), 0, "the stale timer is gone");
     assert_eq!(h.status("g"), RuntimeStatus::Running);
 }
+
+/// An activity of an execution that continued as new completes after the
+/// next execution scheduled one at the same event id: the old completion
+/// is stale and never answers the new task.
+#[test]
+fn an_old_executions_activity_never_answers_the_new_one() {
+    let mut r = Registry::new();
+    r.activity("Echo", |_ctx, what: String| async move {
+        Ok::<_, durable::ActivityError>(what)
+    })
+    .orchestration(
+        "Gen",
+        |ctx: OrchestrationContext, generation: u32| async move {
+            if generation == 0 {
+                let old = ctx.call_activity::<_, String>("Echo", &"old");
+                match durable::select2(old, ctx.wait_for_event::<()>("Go")).await {
+                    durable::Either::Left(r) => return Ok(r?),
+                    durable::Either::Right(_) => ctx.continue_as_new(&1).await,
+                }
+            }
+            ctx.call_activity::<_, String>("Echo", &"new").await
+        },
+    );
+    let h = Harness::with_options(r, common::stepwise());
+    let g = InstanceId::new("g");
+    let start = durable::Command::new()
+        .start("Gen", &g, &0)
+        .unwrap()
+        .raise(&g, "Go", &())
+        .unwrap();
+    block_on(h.client().apply(start)).unwrap();
+    h.idle();
+    assert_eq!(h.row("g").output, Some(json!("new")), "{:?}", h.kinds("g"));
+}
