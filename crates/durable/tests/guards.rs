@@ -392,7 +392,7 @@ fn an_old_executions_activity_never_answers_the_new_one() {
             if generation == 0 {
                 let old = ctx.call_activity::<_, String>("Echo", &"old");
                 match durable::select2(old, ctx.wait_for_event::<()>("Go")).await {
-                    durable::Either::Left(r) => return Ok(r?),
+                    durable::Either::Left(r) => return r,
                     durable::Either::Right(_) => ctx.continue_as_new(&1).await,
                 }
             }
