@@ -200,10 +200,11 @@ impl Store for InMemoryStore {
         }
         // A work item exists once: an id enqueued twice, one that is queued,
         // or one this batch also takes, is refused.
+        let taken: std::collections::HashSet<&WorkId> = batch.dequeue.iter().collect();
         let mut seen = std::collections::HashSet::new();
         for item in &batch.enqueue {
             let again = !seen.insert(&item.id);
-            if again || data.work_index.contains_key(&item.id) || batch.dequeue.contains(&item.id) {
+            if again || data.work_index.contains_key(&item.id) || taken.contains(&item.id) {
                 return Err(StoreError::Conflict(format!(
                     "work item {} is already queued",
                     item.id.0

@@ -49,45 +49,6 @@ fn a_command_starting_an_instance_signals_it_and_another() {
 /// What another tab does between a client's read and its commit.
 type Meanwhile = Box<dyn FnOnce()>;
 
-/// A store that lets a test act between a client's read and its commit,
-/// as another tab would.
-#[derive(Clone)]
-struct RacingStore {
-    inner: InMemoryStore,
-    before_next_commit: Rc<RefCell<Option<Meanwhile>>>,
-}
-
-impl Store for RacingStore {
-    async fn instance(&self, id: &InstanceId) -> Result<Option<InstanceRecord>, StoreError> {
-        self.inner.instance(id).await
-    }
-    async fn history(&self, id: &InstanceId) -> Result<Vec<durable::HistoryEvent>, StoreError> {
-        self.inner.history(id).await
-    }
-    async fn ready_work(&self, now_ms: u64, limit: usize) -> Result<Vec<WorkItem>, StoreError> {
-        self.inner.ready_work(now_ms, limit).await
-    }
-    async fn next_due(&self, now_ms: u64) -> Result<Option<u64>, StoreError> {
-        self.inner.next_due(now_ms).await
-    }
-    async fn query(&self, query: &InstanceQuery) -> Result<InstancePage, StoreError> {
-        self.inner.query(query).await
-    }
-    async fn app_record(&self, store: &str, key: &str) -> Result<Option<AppRecord>, StoreError> {
-        self.inner.app_record(store, key).await
-    }
-    async fn app_records(&self, store: &str) -> Result<Vec<AppRecord>, StoreError> {
-        self.inner.app_records(store).await
-    }
-    async fn commit(&self, batch: CommitBatch) -> Result<(), StoreError> {
-        let meanwhile = self.before_next_commit.borrow_mut().take();
-        if let Some(act) = meanwhile {
-            act();
-        }
-        self.inner.commit(batch).await
-    }
-}
-
 /// A purge (one instance, or by filter) decided on a finished row is
 /// refused when the id was started again meanwhile: the new life stays.
 #[test]
@@ -100,9 +61,9 @@ fn a_purge_racing_a_restart_is_refused() {
     h.raise("x", "E", json!(1));
     h.idle();
     assert_eq!(h.status("x"), RuntimeStatus::Completed);
-    let racing = RacingStore {
+    let racing = WatchedStore {
         inner: h.store.clone(),
-        before_next_commit: Rc::default(),
+        ..WatchedStore::default()
     };
     let clock = Rc::new(VirtualClock::new(5_000_000));
     let client = Client::new(racing.clone(), clock, durable::ChangeFeed::new());
@@ -262,15 +223,18 @@ fn an_idle_runtime_is_idle_at_the_first_look() {
     assert!(!report.did_work());
 }
 
-/// Counts the store's one-by-one and batched reads of rows and histories.
+/// The in-memory store, watched: it counts one-by-one and batched reads of
+/// rows and histories, and lets a test act between a client's read and its
+/// commit, as another tab would.
 #[derive(Clone, Default)]
-struct CountingStore {
+struct WatchedStore {
     inner: InMemoryStore,
+    before_next_commit: Rc<RefCell<Option<Meanwhile>>>,
     single_reads: Rc<std::cell::Cell<usize>>,
     batched: Rc<RefCell<Vec<(&'static str, usize)>>>,
 }
 
-impl Store for CountingStore {
+impl Store for WatchedStore {
     async fn instance(&self, id: &InstanceId) -> Result<Option<InstanceRecord>, StoreError> {
         self.single_reads.set(self.single_reads.get() + 1);
         self.inner.instance(id).await
@@ -309,6 +273,10 @@ impl Store for CountingStore {
         self.inner.app_records(store).await
     }
     async fn commit(&self, batch: CommitBatch) -> Result<(), StoreError> {
+        let meanwhile = self.before_next_commit.borrow_mut().take();
+        if let Some(act) = meanwhile {
+            act();
+        }
         self.inner.commit(batch).await
     }
 }
@@ -319,7 +287,7 @@ impl Store for CountingStore {
 fn a_tick_reads_rows_and_histories_in_one_batch_each() {
     let mut r = Registry::new();
     waiter(&mut r);
-    let store = CountingStore::default();
+    let store = WatchedStore::default();
     let clock = Rc::new(VirtualClock::new(1_000_000));
     let options = common::stepwise();
     let rt =
