@@ -64,6 +64,18 @@ async fn commit<S: Store>(s: &S, b: CommitBatch) {
     }
 }
 
+/// Commits a batch of app writes only.
+async fn write<S: Store>(s: &S, writes: Vec<AppWrite>) {
+    commit(
+        s,
+        CommitBatch {
+            app_writes: writes,
+            ..Default::default()
+        },
+    )
+    .await;
+}
+
 /// Instance rows and histories round-trip; history keeps order and clears.
 pub async fn instances_and_history<S: Store>(s: S) {
     let id = InstanceId::new("a");
@@ -242,14 +254,7 @@ pub async fn whole_store_reads<S: Store>(s: S) {
     let digest_now = |records: Vec<crate::store::AppRecord>| {
         crate::store::app_store_digest(records.iter().map(|r| (r.key.as_str(), r.version)))
     };
-    commit(
-        &s,
-        CommitBatch {
-            app_writes: vec![append("one")],
-            ..Default::default()
-        },
-    )
-    .await;
+    write(&s, vec![append("one")]).await;
     let guard = Precondition::AppStoreUnchanged {
         store: "log".into(),
         digest: digest_now(s.app_records("log").await.unwrap()),
@@ -272,15 +277,12 @@ pub async fn whole_store_reads<S: Store>(s: S) {
         store: "log".into(),
         digest: digest_now(s.app_records("log").await.unwrap()),
     };
-    let other = CommitBatch {
-        app_writes: vec![AppWrite::Put {
-            store: "other".into(),
-            key: "k".into(),
-            value: json!(1),
-        }],
-        ..Default::default()
+    let other = AppWrite::Put {
+        store: "other".into(),
+        key: "k".into(),
+        value: json!(1),
     };
-    commit(&s, other).await;
+    write(&s, vec![other]).await;
     let key = s.app_records("log").await.unwrap()[0].key.clone();
     commit(
         &s,
@@ -470,25 +472,15 @@ pub async fn app_records<S: Store>(s: S) {
     .await;
     assert_eq!(s.app_record("game", "a").await.unwrap(), None);
     // Written again after the delete: a version it never had.
-    commit(
-        &s,
-        CommitBatch {
-            app_writes: vec![put("a", 3)],
-            ..Default::default()
-        },
-    )
-    .await;
+    write(&s, vec![put("a", 3)]).await;
     let again = s.app_record("game", "a").await.unwrap().expect("a again");
     assert!(again.version > a.version && again.version > b.version);
-    commit(
+    write(
         &s,
-        CommitBatch {
-            app_writes: vec![AppWrite::Delete {
-                store: "game".into(),
-                key: "a".into(),
-            }],
-            ..Default::default()
-        },
+        vec![AppWrite::Delete {
+            store: "game".into(),
+            key: "a".into(),
+        }],
     )
     .await;
     for line in ["one", "two", "three"] {
