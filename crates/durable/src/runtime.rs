@@ -580,7 +580,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             }
             unit.batch.preconditions.push(Precondition::no_row(id));
             for d in chained {
-                d.settle_guarded(&mut unit.batch, &mut unit.changes);
+                d.settle(&mut unit.batch, &mut unit.changes);
             }
             return Ok(Some(unit));
         };
@@ -600,7 +600,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             guard_row(&mut unit, &record);
         }
         for d in stale_done {
-            d.settle_guarded(&mut unit.batch, &mut unit.changes);
+            d.settle(&mut unit.batch, &mut unit.changes);
         }
         if record.status.is_final() {
             if !current.is_empty() || !chained.is_empty() {
@@ -610,7 +610,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                 .dequeue
                 .extend(current.into_iter().map(|(w, _)| w));
             for d in chained {
-                d.settle_guarded(&mut unit.batch, &mut unit.changes);
+                d.settle(&mut unit.batch, &mut unit.changes);
             }
             return Ok((!unit.batch.is_empty()).then_some(unit));
         }
@@ -666,29 +666,20 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             .map(|((w, _), _)| w.clone())
             .collect();
         // A completion the turn deferred (suspended instance) is queued.
-        let mut delivered = 0;
-        let mut settled = Vec::with_capacity(completions.len());
+        let settled = completions.len();
+        let delivered_any = chained_flags.iter().any(|f| *f);
         for ((task, event, work), flag) in completions.into_iter().zip(chained_flags) {
-            if *flag {
-                delivered += 1;
-            } else {
+            if !*flag {
                 unit.batch
                     .enqueue
                     .push(completion_message(&work, &task, event));
             }
-            settled.push(work);
         }
-        // Every task settled here must still be queued when this commits:
-        // another executor that ran it too, whichever row version it saw,
-        // cannot then commit it a second time.
-        for work in &settled {
-            guard(&mut unit.batch, work);
-        }
-        if consumed.is_empty() && delivered == 0 {
+        if consumed.is_empty() && !delivered_any {
             // Everything waits (a suspended instance): the turn records
             // nothing, so its event ids are handed back.
             exec.discard_turn(&turn);
-            if settled.is_empty() {
+            if settled == 0 {
                 self.cache.borrow_mut().insert(record, exec);
                 return Ok((!unit.batch.is_empty()).then_some(unit));
             }

@@ -65,17 +65,10 @@ impl ActivityDone {
         Footprint::of(&self.reads, &self.scans, &self.writes)
     }
 
-    /// Settles an activity that no turn delivers: guarded by its task still
-    /// being queued.
-    pub(crate) fn settle_guarded(self, batch: &mut CommitBatch, changes: &mut Vec<Change>) {
-        guard(batch, &self.work);
-        self.settle(batch, changes);
-    }
-
     /// Commits the activity's effects and removes its task, guarded by the
-    /// versions it read. The caller guards against a second completion:
-    /// the turn that delivers it by the instance's row version, or else
-    /// [`Precondition::WorkExists`].
+    /// versions it read and by the task still being queued: another
+    /// executor that ran it too, whichever row version it saw, cannot then
+    /// commit it a second time.
     pub(crate) fn settle(
         self,
         batch: &mut CommitBatch,
@@ -91,6 +84,7 @@ impl ActivityDone {
             }
         }
         batch.app_writes.extend(self.writes);
+        guard(batch, &self.work);
         batch.dequeue.push(self.work.clone());
         (self.task, self.event, self.work)
     }
