@@ -161,8 +161,12 @@ impl<S: Store> Client<S> {
 
     /// A token for a new life of `instance`, unique across clients, tabs and
     /// page loads (the same ingredients as a message id).
-    fn new_incarnation(&self, instance: &InstanceId) -> String {
+    pub(crate) fn new_incarnation(&self, instance: &InstanceId) -> String {
         incarnation_token(&format!("{}#incarnation", self.message_id(instance).0))
+    }
+
+    pub(crate) fn publish(&self, change: Change) {
+        self.changes.publish(change);
     }
 
     /// Starts an orchestration under a chosen id. Starting an id that is

@@ -80,7 +80,8 @@ async fn write<S: Store>(s: &S, writes: Vec<AppWrite>) {
 pub async fn instances_and_history<S: Store>(s: S) {
     let id = InstanceId::new("a");
     assert_eq!(s.instance(&id).await.unwrap(), None);
-    let r = row("a", "Orch", RuntimeStatus::Running, 5);
+    let mut r = row("a", "Orch", RuntimeStatus::Running, 5);
+    r.orchestration_version = Some(2);
     let h = vec![
         event(0, EventKind::OrchestratorStarted),
         event(
@@ -91,6 +92,8 @@ pub async fn instances_and_history<S: Store>(s: S) {
                 parent: None,
                 execution: 0,
                 incarnation: "0123456789ab".into(),
+                version: Some(2),
+                restarted: Some("restarted by a test".into()),
             },
         ),
         event(2, EventKind::TimerCreated { fire_at_ms: 99 }),

@@ -129,6 +129,32 @@ impl ContextState {
         self.push_event(kind)
     }
 
+    /// Whether the code takes the new branch of `change_id` at this point
+    /// (see [`OrchestrationContext::patched`]); `record` is false for a
+    /// deprecated patch, which only consumes a marker the history has.
+    fn patch(&mut self, change_id: &str, record: bool) -> bool {
+        let seq = self.next_seq;
+        match self.recorded.get(seq).map(|e| &e.kind) {
+            Some(EventKind::MarkerRecorded { change_id: c }) if c == change_id => {
+                self.next_seq += 1;
+                true
+            }
+            // The history did something else here: it ran the old code.
+            Some(_) => false,
+            // Replay of a history that ended before this point: the old
+            // code ran up to the end, and no action of it was recorded here.
+            None if self.replaying => false,
+            None if record => {
+                self.next_seq += 1;
+                self.push_event(EventKind::MarkerRecorded {
+                    change_id: change_id.to_string(),
+                });
+                true
+            }
+            None => true,
+        }
+    }
+
     /// Appends an event to the current turn and returns its id.
     pub(crate) fn push_event(&mut self, kind: EventKind) -> u64 {
         let id = self.next_event_id;
@@ -265,6 +291,33 @@ impl OrchestrationContext {
             };
             s.logs.push(line);
         }
+    }
+
+    /// Versioning: whether this execution takes the new branch of the change
+    /// `change_id`, as Temporal's `patched` does. Code running live (a new
+    /// execution, or one that replayed past this point) takes it and records
+    /// a `MarkerRecorded` event; the replay of a history that reached this
+    /// point without that marker takes the old branch, so a game started on
+    /// the old code finishes on it.
+    ///
+    /// ```text
+    /// if ctx.patched("narrate-countdown") { new code } else { old code }
+    /// ```
+    ///
+    /// A marker in the history where the code asks for no patch is
+    /// NonDeterminism. Once no stored history can reach this point without
+    /// the marker, replace the call with [`Self::deprecate_patch`] and
+    /// delete the old branch.
+    pub fn patched(&self, change_id: &str) -> bool {
+        self.state.borrow_mut().patch(change_id, true)
+    }
+
+    /// The second step of retiring a patch: the code always takes the new
+    /// branch. A history that recorded the marker here still replays (the
+    /// marker is consumed); nothing new is recorded, so once no stored
+    /// history has the marker, the call itself can be deleted.
+    pub fn deprecate_patch(&self, change_id: &str) {
+        self.state.borrow_mut().patch(change_id, false);
     }
 
     /// Sets the custom status shown on the instance row.

@@ -163,6 +163,11 @@ pub(crate) async fn derive_work<S: Store>(
     Ok(())
 }
 
+/// The id of the message that tells `record`'s parent how it ended.
+pub(crate) fn done_work_id(record: &InstanceRecord) -> WorkId {
+    WorkId(format!("{}#done", execution_key(record)))
+}
+
 pub(crate) fn notify_parent(
     record: &InstanceRecord,
     result: Result<Value, String>,
@@ -181,7 +186,7 @@ pub(crate) fn notify_parent(
             error,
         },
     };
-    let done = WorkId(format!("{}#done", execution_key(record)));
+    let done = done_work_id(record);
     batch.enqueue.push(WorkItem::message(
         done,
         Message {
@@ -229,6 +234,8 @@ pub(crate) fn started_event(row: &InstanceRecord, input: Value) -> EventKind {
         parent: row.parent.clone(),
         execution: row.execution,
         incarnation: row.incarnation.clone(),
+        version: None,
+        restarted: None,
     }
 }
 

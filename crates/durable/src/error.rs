@@ -44,8 +44,20 @@ pub enum NonDeterminism {
         "orchestration {name} is not in this build (no orchestration of that name is registered)"
     )]
     UnknownOrchestration { name: String },
+    #[error("{name} v{version} is not in this build (it has {})", versions_list(.available))]
+    UnknownVersion {
+        name: String,
+        version: u32,
+        /// The versions this build has.
+        available: Vec<u32>,
+    },
     #[error("NonDeterminism: the history has no ExecutionStarted event")]
     NoStart,
+}
+
+fn versions_list(versions: &[u32]) -> String {
+    let named: Vec<String> = versions.iter().map(|v| format!("v{v}")).collect();
+    named.join(", ")
 }
 
 /// Errors a client call returns; none of them changes anything.
@@ -64,6 +76,8 @@ pub enum ClientError {
         status: RuntimeStatus,
         action: &'static str,
     },
+    #[error("instance {id} is a sub-orchestration and {parent} was told it failed: rewind {parent} instead")]
+    RewindTheParent { id: InstanceId, parent: InstanceId },
     #[error("no orchestration named {0} is registered")]
     UnknownOrchestration(String),
     #[error("timed out after {ms} ms waiting for instance {id}")]

@@ -17,7 +17,7 @@ use crate::context::{ContextState, LogLine, OrchestrationContext};
 use crate::error::NonDeterminism;
 use crate::history::{EventKind, HistoryEvent};
 use crate::instance::InstanceId;
-use crate::registry::Registry;
+use crate::registry::{Registry, FIRST_VERSION};
 
 type OrchestrationFuture = Pin<Box<dyn Future<Output = Result<Value, String>>>>;
 
@@ -138,23 +138,36 @@ impl Execution {
                 input,
                 execution,
                 incarnation,
+                version,
                 ..
-            } => match self.registry.orchestration_fn(name) {
-                Some(f) => {
-                    {
-                        let mut s = self.ctx.state.borrow_mut();
-                        s.execution = *execution;
-                        s.incarnation = incarnation.clone();
+            } => {
+                // A history recorded before versions existed ran version 1.
+                let version = version.unwrap_or(FIRST_VERSION);
+                match self.registry.orchestration_fn(name, version) {
+                    Some(f) => {
+                        {
+                            let mut s = self.ctx.state.borrow_mut();
+                            s.execution = *execution;
+                            s.incarnation = incarnation.clone();
+                        }
+                        self.future = Some(f(self.ctx.clone(), input.clone()));
+                        self.poll();
                     }
-                    self.future = Some(f(self.ctx.clone(), input.clone()));
-                    self.poll();
+                    None => {
+                        let available = self.registry.versions(name);
+                        let nd = if available.is_empty() {
+                            NonDeterminism::UnknownOrchestration { name: name.clone() }
+                        } else {
+                            NonDeterminism::UnknownVersion {
+                                name: name.clone(),
+                                version,
+                                available,
+                            }
+                        };
+                        self.ctx.state.borrow_mut().nondeterminism.get_or_insert(nd);
+                    }
                 }
-                None => {
-                    let mut s = self.ctx.state.borrow_mut();
-                    s.nondeterminism
-                        .get_or_insert(NonDeterminism::UnknownOrchestration { name: name.clone() });
-                }
-            },
+            }
             EventKind::ExecutionSuspended { .. } => self.suspended = true,
             EventKind::ExecutionResumed { .. } => {
                 self.suspended = false;
@@ -266,9 +279,46 @@ impl Execution {
         {
             *activity_compute_ms += compute_ms;
         }
-        self.ctx.state.borrow_mut().push_event(m.clone());
-        self.apply(m);
+        if let EventKind::ExecutionRewound {
+            reason,
+            failure,
+            redeliver,
+        } = m
+        {
+            // Recorded without what it carries: that is recorded next, each
+            // event as it is delivered again, in order.
+            self.ctx
+                .state
+                .borrow_mut()
+                .push_event(EventKind::ExecutionRewound {
+                    reason: reason.clone(),
+                    failure: failure.clone(),
+                    redeliver: Vec::new(),
+                });
+            for event in redeliver {
+                self.offer(event, activity_compute_ms);
+            }
+            return true;
+        }
+        let recorded = self.pin_version(m);
+        self.ctx.state.borrow_mut().push_event(recorded.clone());
+        self.apply(&recorded);
         true
+    }
+
+    /// A start message names no version: the execution runs the latest
+    /// version of this build, and its history says which.
+    fn pin_version(&self, m: &EventKind) -> EventKind {
+        let mut event = m.clone();
+        if let EventKind::ExecutionStarted {
+            name,
+            version: version @ None,
+            ..
+        } = &mut event
+        {
+            *version = self.registry.latest_version(name);
+        }
+        event
     }
 
     /// The divergence replay found, if any.
@@ -309,6 +359,19 @@ impl Execution {
             // whatever the changed code decided during replay is discarded.
             self.drop_future();
             self.outcome = Some(Outcome::Failed(nd.to_string()));
+            // What arrived is kept in the history, not applied: a rewind
+            // after the code is fixed delivers it again.
+            let mut s = self.ctx.state.borrow_mut();
+            for m in messages {
+                if let EventKind::ExecutionRewound { redeliver, .. } = m {
+                    for r in redeliver.iter().filter(|r| feeds_the_code(r)) {
+                        s.push_event(r.clone());
+                    }
+                } else if feeds_the_code(m) {
+                    s.push_event(m.clone());
+                }
+            }
+            drop(s);
             consumed.fill(true);
         }
         let started = clock.monotonic_ms();
@@ -382,6 +445,20 @@ impl Execution {
         // Its time too: a replay of the stored history would not know it.
         s.now_ms = self.time_before_turn;
     }
+}
+
+/// Messages whose content the orchestration code consumes (results and
+/// events), as opposed to lifecycle messages.
+fn feeds_the_code(m: &EventKind) -> bool {
+    matches!(
+        m,
+        EventKind::TaskCompleted { .. }
+            | EventKind::TaskFailed { .. }
+            | EventKind::SubOrchestrationInstanceCompleted { .. }
+            | EventKind::SubOrchestrationInstanceFailed { .. }
+            | EventKind::TimerFired { .. }
+            | EventKind::EventRaised { .. }
+    )
 }
 
 impl Drop for Execution {

@@ -44,6 +44,16 @@ pub enum EventKind {
         /// incarnations existed).
         #[serde(default, skip_serializing_if = "String::is_empty")]
         incarnation: String,
+        /// The version of the orchestration this execution runs. A start
+        /// message leaves it empty and the executor records the latest
+        /// version of its build; a recorded history without it predates
+        /// versions and runs version 1.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        version: Option<u32>,
+        /// Why this execution started again (a restart of a finished
+        /// instance), if it did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        restarted: Option<String>,
     },
     #[serde(rename = "OrchestratorStarted")]
     OrchestratorStarted,
@@ -106,6 +116,22 @@ pub enum EventKind {
     ExecutionCompleted { result: Value },
     #[serde(rename = "ExecutionFailed")]
     ExecutionFailed { error: String },
+    /// `patched(change_id)` took the new branch here (an action: replay
+    /// expects the code to ask for the same change at the same point).
+    #[serde(rename = "MarkerRecorded")]
+    MarkerRecorded { change_id: String },
+    /// A failed execution was rewound to its last good point. As a message
+    /// it carries, in order, what arrived after that point and is delivered
+    /// again; the recorded event keeps only the reason and the failure.
+    #[serde(rename = "ExecutionRewound")]
+    ExecutionRewound {
+        reason: String,
+        /// The failure that was rewound.
+        #[serde(default)]
+        failure: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        redeliver: Vec<EventKind>,
+    },
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -138,6 +164,8 @@ impl EventKind {
             EventKind::ContinueAsNew { .. } => "ContinueAsNew",
             EventKind::ExecutionCompleted { .. } => "ExecutionCompleted",
             EventKind::ExecutionFailed { .. } => "ExecutionFailed",
+            EventKind::MarkerRecorded { .. } => "MarkerRecorded",
+            EventKind::ExecutionRewound { .. } => "ExecutionRewound",
         }
     }
 
@@ -151,6 +179,7 @@ impl EventKind {
                 | EventKind::TimerCreated { .. }
                 | EventKind::TimerCancelled { .. }
                 | EventKind::EventSent { .. }
+                | EventKind::MarkerRecorded { .. }
         )
     }
 
@@ -195,6 +224,9 @@ impl EventKind {
                 name,
                 input,
             } => format!("send event {name}({input}) to {instance_id}"),
+            EventKind::MarkerRecorded { change_id } => {
+                format!("take the new branch of patched(\"{change_id}\")")
+            }
             other => other.name().to_string(),
         }
     }
@@ -211,7 +243,7 @@ pub enum HistoryDecodeError {
 
 /// Decodes one persisted event, telling an unknown kind from a corrupt record.
 pub fn decode_event(position: usize, value: Value) -> Result<HistoryEvent, HistoryDecodeError> {
-    const KNOWN: [&str; 20] = [
+    const KNOWN: [&str; 22] = [
         "ExecutionStarted",
         "OrchestratorStarted",
         "OrchestratorCompleted",
@@ -232,6 +264,8 @@ pub fn decode_event(position: usize, value: Value) -> Result<HistoryEvent, Histo
         "ContinueAsNew",
         "ExecutionCompleted",
         "ExecutionFailed",
+        "MarkerRecorded",
+        "ExecutionRewound",
     ];
     let kind = match value.get("kind") {
         Some(Value::String(name)) => Some(name.as_str()),

@@ -155,6 +155,11 @@ pub struct InstanceRecord {
     /// Number of turns committed.
     #[serde(default)]
     pub turns: u64,
+    /// The version of the orchestration the current execution runs, known
+    /// from its first turn on (`None` before it, and in rows written before
+    /// versions existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orchestration_version: Option<u32>,
 }
 
 impl InstanceRecord {
@@ -178,6 +183,7 @@ impl InstanceRecord {
             orchestration_compute_ms: 0.0,
             activity_compute_ms: 0.0,
             turns: 0,
+            orchestration_version: None,
         }
     }
 }

@@ -81,6 +81,7 @@ mod history;
 mod instance;
 mod listing;
 mod memory_store;
+mod recovery;
 mod registry;
 mod replay_check;
 mod retry;
@@ -108,7 +109,7 @@ pub use history::{
 pub use instance::{InstanceId, InstanceRecord, ParentRef, RuntimeStatus};
 pub use listing::{text_order, InstanceList, InstanceSummary, ListOrder, SortColumn};
 pub use memory_store::InMemoryStore;
-pub use registry::{LocalFuture, Registry};
+pub use registry::{LocalFuture, Registry, FIRST_VERSION};
 pub use replay_check::{check_replay, ReplayReport};
 pub use retry::RetryPolicy;
 pub use runtime::{Runtime, RuntimeOptions, TickReport};

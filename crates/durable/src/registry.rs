@@ -3,7 +3,7 @@
 //! Owns the type erasure between typed user functions and the serde values
 //! stored in history. Must never run anything by itself.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
@@ -50,12 +50,16 @@ where
     })
 }
 
-/// Orchestrations and activities, registered by name. Cloning is cheap (the
-/// maps are shared until one clone registers something new), so every
-/// replayed execution can hold the registry it was built from.
+/// The version [`Registry::orchestration`] registers, and the one a history
+/// recorded before versions existed runs.
+pub const FIRST_VERSION: u32 = 1;
+
+/// Orchestrations (by name and version) and activities (by name). Cloning
+/// is cheap (the maps are shared until one clone registers something new),
+/// so every replayed execution can hold the registry it was built from.
 #[derive(Clone, Default)]
 pub struct Registry {
-    orchestrations: Rc<HashMap<String, OrchestrationFn>>,
+    orchestrations: Rc<HashMap<String, BTreeMap<u32, OrchestrationFn>>>,
     activities: Rc<HashMap<String, ActivityFn>>,
 }
 
@@ -64,8 +68,9 @@ impl Registry {
         Self::default()
     }
 
-    /// Registers `f` as the orchestration `name`. Its input and output are
-    /// serde values; an error becomes the instance's failure message.
+    /// Registers `f` as version 1 of the orchestration `name`. Its input and
+    /// output are serde values; an error becomes the instance's failure
+    /// message.
     pub fn orchestration<I, O, E, F, Fut>(&mut self, name: &str, f: F) -> &mut Self
     where
         I: DeserializeOwned + 'static,
@@ -74,9 +79,54 @@ impl Registry {
         F: Fn(OrchestrationContext, I) -> Fut + 'static,
         Fut: Future<Output = Result<O, E>> + 'static,
     {
+        self.orchestration_version(name, FIRST_VERSION, f)
+    }
+
+    /// Registers `f` as `version` of the orchestration `name`, beside its
+    /// other versions. New instances start on the highest version; an
+    /// instance keeps the version it started on, so old code stays here as
+    /// long as instances started on it may still run.
+    pub fn orchestration_version<I, O, E, F, Fut>(
+        &mut self,
+        name: &str,
+        version: u32,
+        f: F,
+    ) -> &mut Self
+    where
+        I: DeserializeOwned + 'static,
+        O: Serialize + 'static,
+        E: Display + 'static,
+        F: Fn(OrchestrationContext, I) -> Fut + 'static,
+        Fut: Future<Output = Result<O, E>> + 'static,
+    {
         Rc::make_mut(&mut self.orchestrations)
-            .insert(name.to_string(), erase("orchestration", name, f));
+            .entry(name.to_string())
+            .or_default()
+            .insert(version, erase("orchestration", name, f));
         self
+    }
+
+    /// The versions of the orchestration `name` in this build, lowest first
+    /// (empty: no orchestration of that name).
+    pub fn versions(&self, name: &str) -> Vec<u32> {
+        self.orchestrations
+            .get(name)
+            .map(|v| v.keys().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// The version new instances of `name` start on: the highest.
+    pub fn latest_version(&self, name: &str) -> Option<u32> {
+        self.orchestrations
+            .get(name)
+            .and_then(|v| v.keys().next_back().copied())
+    }
+
+    /// The names of every registered orchestration, sorted.
+    pub fn orchestration_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.orchestrations.keys().cloned().collect();
+        names.sort();
+        names
     }
 
     /// Registers `f` as the activity `name`.
@@ -92,8 +142,8 @@ impl Registry {
         self
     }
 
-    pub(crate) fn orchestration_fn(&self, name: &str) -> Option<OrchestrationFn> {
-        self.orchestrations.get(name).cloned()
+    pub(crate) fn orchestration_fn(&self, name: &str, version: u32) -> Option<OrchestrationFn> {
+        self.orchestrations.get(name)?.get(&version).cloned()
     }
 
     pub(crate) fn activity_fn(&self, name: &str) -> Option<ActivityFn> {

@@ -713,6 +713,12 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         row.orchestration_compute_ms += turn.compute_ms;
         row.activity_compute_ms += turn.activity_compute_ms;
         row.custom_status = turn.custom_status.clone();
+        if let Some(version) = turn.new_events.iter().find_map(|e| match &e.kind {
+            EventKind::ExecutionStarted { version, .. } => *version,
+            _ => None,
+        }) {
+            row.orchestration_version = Some(version);
+        }
         row.status = if turn.suspended {
             RuntimeStatus::Suspended
         } else {

@@ -182,6 +182,8 @@ pub(crate) fn completion_message(work: &WorkId, task: &ActivityTask, event: Even
 pub(crate) fn start_rank(m: &Message) -> u8 {
     match &m.event {
         EventKind::ExecutionStarted { .. } => 0,
+        // A rewind comes before anything that arrives after it.
+        EventKind::ExecutionRewound { .. } => 1,
         EventKind::EventRaised { .. }
         | EventKind::ExecutionSuspended { .. }
         | EventKind::ExecutionResumed { .. }

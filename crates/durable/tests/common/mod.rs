@@ -60,6 +60,17 @@ impl Harness {
         );
     }
 
+    /// A new build: a fresh runtime with `registry` on the same store, as
+    /// after an update of the app's code and a reload.
+    pub fn deploy(&mut self, registry: Registry) {
+        self.rt = Runtime::with_options(
+            self.store.clone(),
+            registry,
+            Rc::new(self.clock.clone()),
+            self.options.clone(),
+        );
+    }
+
     pub fn start(&self, name: &str, id: &str, input: serde_json::Value) {
         block_on(self.rt.client().start(name, &InstanceId::new(id), &input)).expect("start");
     }
