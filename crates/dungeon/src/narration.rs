@@ -76,6 +76,21 @@ pub fn has_won(name: &str) -> String {
     format!("{name} has won the game!")
 }
 
+/// The update drill's rewording of [`has_won`] (see `workflows::Release`).
+pub fn has_won_reworded(name: &str) -> String {
+    format!("{name} has won the game! The dungeon falls silent.")
+}
+
+/// The update drill's new line in the confirmation workflow.
+pub fn ring_glows(name: &str) -> String {
+    format!("The ring around {name} begins to glow.")
+}
+
+/// The update drill's new first step of the sequential workflow.
+pub fn deep_breath(name: &str) -> String {
+    format!("{name} takes a deep breath and steps inside.")
+}
+
 // Commands (see `rules`).
 
 pub fn grabbed(name: &str, item: &str) -> String {

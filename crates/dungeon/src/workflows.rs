@@ -25,6 +25,38 @@ pub const APPROVAL_TASK: &str = "ApprovalTask";
 pub const KILL_MONSTER: &str = "KillMonster";
 pub const GOT_TREASURE: &str = "GotTreasure";
 
+/// Which release's code the workflows run. The update drill is the next
+/// release as the end-to-end update test builds it (the `update-drill`
+/// feature): the confirmation and the sequential workflows changed under
+/// `patched`, and the winning line reworded (also under `patched`). Games
+/// started on the current release finish on it; games started on it take
+/// the new branches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Release {
+    Current,
+    UpdateDrill,
+}
+
+impl Release {
+    /// The release this build runs.
+    pub fn of_this_build() -> Release {
+        if cfg!(feature = "update-drill") {
+            Release::UpdateDrill
+        } else {
+            Release::Current
+        }
+    }
+
+    fn is_drill(self) -> bool {
+        self == Release::UpdateDrill
+    }
+}
+
+/// The patch ids of the update drill's changes.
+pub const PATCH_RING_GLOWS: &str = "confirmation-ring-glows";
+pub const PATCH_DEEP_BREATH: &str = "sequential-deep-breath";
+pub const PATCH_WON_LINE: &str = "game-monitor-won-line";
+
 /// The input of every workflow of one adventurer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GameInput {
@@ -84,11 +116,15 @@ async fn user_parallel(ctx: OrchestrationContext, input: GameInput) -> Result<St
 async fn user_confirmation(
     ctx: OrchestrationContext,
     input: GameInput,
+    release: Release,
 ) -> Result<String, TaskError> {
     let hero = &input.hero;
     let window = Duration::from_millis(input.config.confirm_window_ms);
     ctx.set_custom_status(&serde_json::json!({"waiting": "ApprovalTask"}));
     say(&ctx, hero, narration::confirm_window(&hero.name, window)).await?;
+    if release.is_drill() && ctx.patched(PATCH_RING_GLOWS) {
+        say(&ctx, hero, narration::ring_glows(&hero.name)).await?;
+    }
     let outcome = match select2(
         ctx.wait_for_event::<serde_json::Value>(APPROVAL_TASK),
         ctx.sleep(input.config.confirm_window_ms),
@@ -114,8 +150,15 @@ async fn user_confirmation(
 
 /// Chaining: place everything, one step after another, then start the game
 /// monitor.
-async fn user_sequential(ctx: OrchestrationContext, input: GameInput) -> Result<(), TaskError> {
+async fn user_sequential(
+    ctx: OrchestrationContext,
+    input: GameInput,
+    release: Release,
+) -> Result<(), TaskError> {
     let hero = &input.hero;
+    if release.is_drill() && ctx.patched(PATCH_DEEP_BREATH) {
+        say(&ctx, hero, narration::deep_breath(&hero.name)).await?;
+    }
     for step in [
         "PlaceUserInRoom",
         "PlaceWeaponInRoom",
@@ -167,7 +210,11 @@ async fn user_monitor(ctx: OrchestrationContext, input: GameInput) -> Result<Str
 /// Event correlation: the game is won once both the monster is killed and
 /// the treasure taken. Whatever happened before it started is read from the
 /// game's state, so no event is lost; it also ends at the time limit.
-async fn game_monitor(ctx: OrchestrationContext, input: GameInput) -> Result<String, TaskError> {
+async fn game_monitor(
+    ctx: OrchestrationContext,
+    input: GameInput,
+    release: Release,
+) -> Result<String, TaskError> {
     let hero = &input.hero;
     let state = ctx
         .call_activity::<_, GameState>("MonitorUser", hero)
@@ -196,21 +243,39 @@ async fn game_monitor(ctx: OrchestrationContext, input: GameInput) -> Result<Str
         }
     };
     if won {
-        say(&ctx, hero, narration::has_won(&hero.name)).await?;
+        // Narrated lines are recorded as the activity's input, so a reworded
+        // line is a change like any other: under `patched`.
+        let line = if release.is_drill() && ctx.patched(PATCH_WON_LINE) {
+            narration::has_won_reworded(&hero.name)
+        } else {
+            narration::has_won(&hero.name)
+        };
+        say(&ctx, hero, line).await?;
         Ok("won".into())
     } else {
         Ok("ended".into())
     }
 }
 
-/// Every workflow and activity of the game.
+/// Every workflow and activity of the game, as this build runs them.
 pub fn registry() -> Registry {
+    registry_of(Release::of_this_build())
+}
+
+/// Every workflow and activity of the game, as `release` runs them.
+pub fn registry_of(release: Release) -> Registry {
     let mut r = Registry::new();
     activities::register(&mut r);
     r.orchestration(USER_PARALLEL, user_parallel)
-        .orchestration(USER_CONFIRMATION, user_confirmation)
-        .orchestration(USER_SEQUENTIAL, user_sequential)
+        .orchestration(USER_CONFIRMATION, move |ctx, input| {
+            user_confirmation(ctx, input, release)
+        })
+        .orchestration(USER_SEQUENTIAL, move |ctx, input| {
+            user_sequential(ctx, input, release)
+        })
         .orchestration(USER_MONITOR, user_monitor)
-        .orchestration(GAME_MONITOR, game_monitor);
+        .orchestration(GAME_MONITOR, move |ctx, input| {
+            game_monitor(ctx, input, release)
+        });
     r
 }
