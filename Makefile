@@ -7,6 +7,7 @@
 #   make test-e2e     release build + end-to-end tests only
 #   make bench        the runtime's benchmarks: native core, then IndexedDB in Chromium
 #   make soak         the native simulations over a million seeds (SEEDS=n to change)
+#   make histories    record this release's workflow histories for the compatibility gate
 #   make setup        install every tool the above need (done by each target anyway)
 
 # Where tools are installed: cargo tools into $(TOOL_ROOT)/bin, npm binaryen
@@ -27,7 +28,7 @@ TOOLS_SERVE := wasm-target trunk wasm-bindgen
 TOOLS_WASM := wasm-target wasm-bindgen browser
 TOOLS_ALL := wasm-target trunk wasm-bindgen wasm-opt browser
 
-.PHONY: setup serve test test-native test-wasm test-e2e bench soak
+.PHONY: setup serve test test-native test-wasm test-e2e bench soak histories
 
 setup:
 	$(SETUP) $(TOOLS_ALL)
@@ -53,6 +54,9 @@ test-e2e:
 
 soak:
 	cargo run --release -p durable --example soak
+
+histories:
+	cargo run -p dungeon --example record_histories
 
 bench:
 	$(SETUP) $(TOOLS_WASM)

@@ -3,114 +3,14 @@
 //! treasure is placed, the monitors' endings, and every workflow of a
 //! finished game in a final state.
 
+mod common;
+
 use std::rc::Rc;
 
+use common::{config, last_word, win, World};
 use dungeon::{Game, GameConfig, GameError, Status};
 use durable::testing::{block_on, run_virtual};
 use durable::{Clock, InMemoryStore, Runtime, RuntimeStatus, VirtualClock};
-
-struct World {
-    clock: VirtualClock,
-    rt: Runtime<InMemoryStore>,
-    game: Game<InMemoryStore>,
-}
-
-fn config() -> GameConfig {
-    GameConfig {
-        confirm_window_ms: 120_000,
-        monitor_interval_ms: 20_000,
-        monitor_limit_ms: 3_600_000,
-        game_limit_ms: 3_600_000,
-    }
-}
-
-impl World {
-    fn new() -> Self {
-        let clock = VirtualClock::new(1_700_000_000_000);
-        let rt = Runtime::new(
-            InMemoryStore::new(),
-            dungeon::registry(),
-            Rc::new(clock.clone()),
-        );
-        let game = Game::new(rt.client(), config());
-        World { clock, rt, game }
-    }
-
-    /// Runs the workflows for `ms` of virtual time.
-    fn run_for(&self, ms: u64) {
-        let until = self.clock.now_ms() + ms;
-        block_on(run_virtual(&self.rt, &self.clock, until)).expect("run");
-        self.clock.set(until);
-        block_on(self.rt.run_until_idle()).expect("run");
-    }
-
-    fn idle(&self) {
-        block_on(self.rt.run_until_idle()).expect("run");
-    }
-
-    fn play(&self, key: &str, line: &str) -> Result<Vec<String>, GameError> {
-        let r = block_on(self.game.command(key, line));
-        self.idle();
-        r
-    }
-
-    fn console(&self, key: &str) -> Vec<String> {
-        block_on(self.game.console(key))
-            .unwrap()
-            .into_iter()
-            .map(|l| l.text)
-            .collect()
-    }
-
-    fn statuses(&self, key: &str) -> Vec<(String, RuntimeStatus)> {
-        block_on(self.game.workflows(key))
-            .unwrap()
-            .into_iter()
-            .map(|r| (r.name, r.status))
-            .collect()
-    }
-
-    fn universe(&self, key: &str) -> dungeon::Universe {
-        block_on(self.game.universe(key))
-            .unwrap()
-            .expect("a universe")
-    }
-
-    fn all_final(&self, key: &str) {
-        for (name, status) in self.statuses(key) {
-            assert!(status.is_final(), "{name} is still {status}");
-        }
-    }
-}
-
-fn last_word(s: &str) -> String {
-    s.split_whitespace()
-        .last()
-        .unwrap_or_default()
-        .to_lowercase()
-}
-
-/// Plays a confirmed adventurer to the win.
-fn win(w: &World, key: &str) {
-    w.idle();
-    if !w.universe(key).adventurer.confirmed {
-        w.play(key, "confirm").unwrap();
-    }
-    let u = w.universe(key);
-    assert_eq!(u.status(), Status::Playing, "{:?}", w.console(key));
-    let weapon = u.weapon.unwrap().name;
-    let monster = u.monster.unwrap().name;
-    let treasure = u.treasure.unwrap().name;
-    w.play(key, &format!("get the {}", last_word(&weapon)))
-        .unwrap();
-    w.play(
-        key,
-        &format!("kill {} with {}", last_word(&monster), last_word(&weapon)),
-    )
-    .unwrap();
-    w.play(key, &format!("take {treasure}")).unwrap();
-}
-
 #[test]
 fn the_win_path_narrates_the_story_and_finishes_every_workflow() {
     let w = World::new();
