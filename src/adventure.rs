@@ -23,6 +23,8 @@ struct PageData {
     universe: Option<Universe>,
     console: Vec<ConsoleLine>,
     workflows: Vec<(String, String, String)>,
+    /// A failed workflow, told in plain words.
+    trouble: Option<String>,
     window: Option<ConfirmationWindow>,
     error: Option<String>,
 }
@@ -44,9 +46,9 @@ pub fn AdventurePage(key: String) -> impl IntoView {
             let r = async {
                 d.universe = g.universe(&key).await?;
                 d.console = g.console(&key).await?;
-                d.workflows = g
-                    .workflows(&key)
-                    .await?
+                let workflows = g.workflows(&key).await?;
+                d.trouble = dungeon::workflow_trouble(&workflows);
+                d.workflows = workflows
                     .into_iter()
                     .map(|w| (w.name, w.status.to_string(), w.id.0))
                     .collect();
@@ -85,6 +87,11 @@ pub fn AdventurePage(key: String) -> impl IntoView {
                 </span>
             </p>
             {move || current().error.map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || current().trouble.map(|t| view! {
+                <p class="error" role="alert" data-testid="workflow-trouble">
+                    {t} " " <a href="#/dashboard">"Open the dashboard"</a>
+                </p>
+            })}
             {move || current().window.map(|w| view! { <Countdown window=w /> })}
             <div class="adventure__grid">
                 <DungeonView universe=Signal::derive(move || current().universe) />

@@ -157,9 +157,11 @@ async fn the_list_follows_changes_live() {
 fn recorded(file: &str) -> Vec<HistoryEvent> {
     let json = match file {
         "parallel" => {
-            include_str!("../crates/dungeon/tests/histories/won/UserParallelWorkflow.json")
+            include_str!("../crates/dungeon/tests/histories/0.2.0/won/UserParallelWorkflow.json")
         }
-        _ => include_str!("../crates/dungeon/tests/histories/won/UserSequentialWorkflow.json"),
+        _ => {
+            include_str!("../crates/dungeon/tests/histories/0.2.0/won/UserSequentialWorkflow.json")
+        }
     };
     let values: Vec<serde_json::Value> = serde_json::from_str(json).expect("a recorded history");
     values

@@ -79,6 +79,8 @@ pub fn InstanceDetail(id: String) -> impl IntoView {
                 Action::Suspend => c.suspend(&id, "suspended from the dashboard").await,
                 Action::Resume => c.resume(&id, "resumed from the dashboard").await,
                 Action::Purge => c.purge(&id).await,
+                Action::Restart => c.restart(&id, "restarted from the dashboard").await,
+                Action::Rewind => c.rewind(&id, "rewound from the dashboard").await,
             };
             match r {
                 Ok(()) => {
@@ -138,6 +140,10 @@ pub fn InstanceDetail(id: String) -> impl IntoView {
                             act("Purge", Action::Purge)
                         }
                     }>"Purge"</button>
+                    <button type="button" data-testid="restart" title="Start a finished instance again with the same input"
+                        on:click=move |_| act("Restart", Action::Restart)>"Restart"</button>
+                    <button type="button" data-testid="rewind" title="Run a failed instance again from its last good point"
+                        on:click=move |_| act("Rewind", Action::Rewind)>"Rewind"</button>
                 </div>
             </form>
         </section>
@@ -150,12 +156,19 @@ enum Action {
     Suspend,
     Resume,
     Purge,
+    Restart,
+    Rewind,
 }
 
 fn json(v: &Option<serde_json::Value>) -> String {
     v.as_ref()
         .map(|v| v.to_string())
         .unwrap_or_else(|| "—".into())
+}
+
+/// An orchestration version as the dashboard writes it.
+pub fn version_text(version: Option<u32>) -> String {
+    version.map_or_else(|| "—".into(), |v| format!("v{v}"))
 }
 
 /// The facts of an instance: what it is, its state, what it was given and
@@ -168,6 +181,12 @@ fn facts_html(r: &InstanceRecord, children: &[String]) -> String {
     h.open("dl", &[("class", "instance__facts")]);
     fact(&mut h, "Orchestration");
     h.element("dd", &[("data-testid", "instance-name")], &r.name);
+    fact(&mut h, "Version");
+    h.element(
+        "dd",
+        &[("data-testid", "instance-version")],
+        &version_text(r.orchestration_version),
+    );
     fact(&mut h, "Status");
     h.open("dd", &[])
         .element(

@@ -95,7 +95,15 @@ fn table_html(rows: &[InstanceRecord], v: &ListView) -> String {
                 ("data-status", r.status.as_str()),
             ],
         )
-        .element("td", &[], &r.name)
+        .open("td", &[])
+        .text(&r.name)
+        .text(" ")
+        .element(
+            "span",
+            &[("class", "muted"), ("data-testid", "instance-version")],
+            &detail::version_text(r.orchestration_version),
+        )
+        .close("td")
         .open("td", &[])
         .element(
             "a",

@@ -40,6 +40,15 @@ pub fn spans(history: &[HistoryEvent]) -> (Vec<Span>, Vec<(u64, String)>) {
                 spans.push(open(name.clone(), "sub"))
             }
             EventKind::EventRaised { name, .. } => markers.push((e.timestamp_ms, name.clone())),
+            // Versioning and recovery: where a patch took its new branch,
+            // where a failed execution was rewound, a restart.
+            EventKind::MarkerRecorded { change_id } => {
+                markers.push((e.timestamp_ms, format!("patched: {change_id}")))
+            }
+            EventKind::ExecutionRewound { .. } => markers.push((e.timestamp_ms, "rewound".into())),
+            EventKind::ExecutionStarted {
+                restarted: Some(_), ..
+            } => markers.push((e.timestamp_ms, "restarted".into())),
             other => {
                 if let Some(id) = other.answers() {
                     if let Some((_, s)) = spans.iter_mut().find(|(sid, _)| *sid == id) {

@@ -68,6 +68,29 @@ impl From<ClientError> for GameError {
     }
 }
 
+/// What the player is told when one of the adventure's workflows failed,
+/// in plain words (the failure itself is in the dashboard); `None` while
+/// none has.
+pub fn workflow_trouble(workflows: &[InstanceRecord]) -> Option<String> {
+    let failed = workflows
+        .iter()
+        .find(|w| w.status == RuntimeStatus::Failed)?;
+    let failure = failed.failure.as_deref().unwrap_or_default();
+    let what = if failure.contains("is not in this build") {
+        "This adventure began on an older version of the game, and this version no longer has \
+         the code to carry it on"
+    } else if failure.starts_with("NonDeterminism") {
+        "This version of the game plays this adventure differently from the version it began \
+         on, so it stopped it rather than change the story"
+    } else {
+        "Something went wrong behind the scenes, and the adventure stopped"
+    };
+    Some(format!(
+        "{what} ({} failed). The workflow dashboard can restart or rewind it.",
+        failed.name
+    ))
+}
+
 /// A row of the lobby.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdventurerSummary {
@@ -305,5 +328,57 @@ impl<S: Store + Clone + 'static> Game<S> {
             closes_at_ms,
             length_ms,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use durable::{InstanceId, InstanceRecord, RuntimeStatus};
+    use serde_json::json;
+
+    use super::workflow_trouble;
+
+    fn row(name: &str, status: RuntimeStatus, failure: Option<&str>) -> InstanceRecord {
+        let mut r = InstanceRecord::pending(InstanceId::new(name), name, json!(null), 0);
+        r.status = status;
+        r.failure = failure.map(str::to_string);
+        r
+    }
+
+    #[test]
+    fn a_failed_workflow_is_told_in_plain_words() {
+        let fine = [
+            row("UserParallelWorkflow", RuntimeStatus::Completed, None),
+            row("UserMonitorWorkflow", RuntimeStatus::Running, None),
+        ];
+        assert_eq!(workflow_trouble(&fine), None);
+        let gone = [
+            row("UserParallelWorkflow", RuntimeStatus::Completed, None),
+            row(
+                "UserMonitorWorkflow",
+                RuntimeStatus::Failed,
+                Some("UserMonitorWorkflow v1 is not in this build (it has v2)"),
+            ),
+        ];
+        assert_eq!(
+            workflow_trouble(&gone).as_deref(),
+            Some(
+                "This adventure began on an older version of the game, and this version no \
+                 longer has the code to carry it on (UserMonitorWorkflow failed). The workflow \
+                 dashboard can restart or rewind it."
+            )
+        );
+        let diverged = [row(
+            "UserConfirmationWorkflow",
+            RuntimeStatus::Failed,
+            Some("NonDeterminism at action 1 (event 6): …"),
+        )];
+        assert!(workflow_trouble(&diverged)
+            .unwrap()
+            .starts_with("This version of the game plays this adventure differently"));
+        let broke = [row("GameMonitorWorkflow", RuntimeStatus::Failed, Some("x"))];
+        assert!(workflow_trouble(&broke)
+            .unwrap()
+            .starts_with("Something went wrong behind the scenes"));
     }
 }
