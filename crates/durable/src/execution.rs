@@ -250,6 +250,15 @@ impl Execution {
             }
             return true;
         }
+        if let Some(Outcome::Failed(_)) = &self.outcome {
+            // A result that arrives in the turn that failed is kept in the
+            // history, not applied: a rewind delivers it again instead of
+            // running its activity a second time.
+            if feeds_the_code(m) {
+                self.ctx.state.borrow_mut().push_event(m.clone());
+            }
+            return true;
+        }
         if self.outcome.is_some() {
             return true; // finished: dropped
         }

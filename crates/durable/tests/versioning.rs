@@ -167,6 +167,31 @@ fn a_marker_where_the_code_asks_for_no_patch_is_nondeterminism() {
     assert_eq!(h.status("new"), RuntimeStatus::Failed);
 }
 
+/// The change placed after the last thing the old code did: a finished
+/// old history reached that point without a marker, so its replay takes
+/// the old branch (and records nothing).
+#[test]
+fn a_patch_past_the_end_of_a_finished_old_history_takes_the_old_branch() {
+    let h = Harness::new(build(greet_old));
+    start_waiting(&h, "old");
+    assert_eq!(finish(&h, "old"), json!(false));
+    let late = |ctx: OrchestrationContext, _: ()| async move {
+        narrate(&ctx, "hello").await?;
+        ctx.wait_for_event::<()>("Go").await?;
+        narrate(&ctx, "bye").await?;
+        if ctx.patched("encore") {
+            narrate(&ctx, "encore").await?;
+        }
+        Ok::<_, TaskError>(false)
+    };
+    let report = check_replay(&build(late), &InstanceId::new("old"), &h.history("old"))
+        .expect("the old branch replays");
+    assert_eq!(
+        report.outcome,
+        Some(durable::Outcome::Completed(json!(false)))
+    );
+}
+
 #[test]
 fn a_deprecated_patch_replays_markers_and_records_none() {
     let mut h = Harness::new(build(greet_patched));
@@ -378,6 +403,32 @@ fn a_rewind_runs_the_failed_activity_again_and_keeps_the_rest() {
     assert!(failure.contains("the network is down"));
     // The rewound history replays on its own.
     check_replay(h.rt.registry(), &InstanceId::new("job"), &h.history("job")).expect("replays");
+}
+
+/// Two activities in flight when the first fails the instance: the second's
+/// result, which arrives in the failing turn, is kept, so a rewind delivers
+/// it instead of running it again.
+#[test]
+fn a_result_that_arrives_as_the_instance_fails_is_not_run_again_by_a_rewind() {
+    let calls = Rc::new(Cell::new(0));
+    let mut r = flaky_build(1, calls.clone());
+    r.orchestration("Pair", |ctx: OrchestrationContext, _: ()| async move {
+        let flaky = ctx.call_activity::<_, ()>("Flaky", &());
+        let line = ctx.call_activity::<_, String>("Narrate", &"in flight");
+        flaky.await?;
+        line.await?;
+        Ok::<_, TaskError>("both")
+    });
+    let h = Harness::new(r);
+    h.start("Pair", "pair", json!(null));
+    h.idle();
+    assert_eq!(h.status("pair"), RuntimeStatus::Failed);
+    assert_eq!(h.console(), ["in flight"]);
+    block_on(h.client().rewind(&InstanceId::new("pair"), "again")).expect("rewind");
+    h.idle();
+    assert_eq!(h.row("pair").output, Some(json!("both")));
+    assert_eq!(h.console(), ["in flight"], "the narration ran once");
+    assert_eq!(calls.get(), 2);
 }
 
 #[test]
