@@ -10,10 +10,14 @@ profile=${TRUNK_PROFILE:-debug}
 target_dir=${CARGO_TARGET_DIR:-target}
 out=${TRUNK_STAGING_DIR:?run by trunk as a post_build hook}
 
+# The dashboard can run the workflows (when no game tab does), so it is
+# built with the game's features: trunk's --features reaches this hook only
+# through its environment form, TRUNK_BUILD_FEATURES.
+features=${TRUNK_BUILD_FEATURES:-}
 if [ "$profile" = release ]; then
-    cargo build --release --target wasm32-unknown-unknown --bin dashboard
+    cargo build --release --target wasm32-unknown-unknown --bin dashboard --features "$features"
 else
-    cargo build --target wasm32-unknown-unknown --bin dashboard
+    cargo build --target wasm32-unknown-unknown --bin dashboard --features "$features"
 fi
 wasm-bindgen --target web --no-typescript --out-name dashboard --out-dir "$out" \
     "$target_dir/wasm32-unknown-unknown/$profile/dashboard.wasm"

@@ -13,7 +13,8 @@
 #                are native only and may use native-only dev-dependencies)
 #   native       native unit, integration and doc tests (all but e2e)
 #   wasm         wasm-bindgen-test suites in headless Chromium
-#   release      trunk build --release (into dist/)
+#   release      trunk build --release (into dist/), and the update drill's
+#                build (feature update-drill) into target/dist-update-drill/
 #   e2e          end-to-end tests against dist/ in headless Chromium
 #
 # Each step's output is also written to target/test-logs/NN-STEP.log.
@@ -84,7 +85,14 @@ for step in "$@"; do
             run wasm-app cargo test --target "$WASM" -p durable-dungeon --lib --tests
             run wasm-durable-web cargo test --target "$WASM" -p durable-web --lib --tests
             ;;
-        release) run release trunk build --release ;;
+        release)
+            run release trunk build --release
+            # The next release for the update test (tests/e2e/tests/update.rs);
+            # the features go through the environment so that the dashboard's
+            # build (a post_build hook) gets them too.
+            run release-update-drill env TRUNK_BUILD_FEATURES=update-drill \
+                trunk build --release --dist target/dist-update-drill
+            ;;
         e2e) run e2e cargo test -p e2e ;;
         *)
             echo "unknown step: $step" >&2

@@ -9,7 +9,8 @@ mod browser;
 mod player;
 mod server;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 pub use browser::{Browser, BrowserError};
 pub use player::{last_word, Player, ENTER};
@@ -37,4 +38,33 @@ pub fn dist_dir() -> PathBuf {
         dir.display()
     );
     dir
+}
+
+/// Opens `path` on `server` in a new browser and waits until the service
+/// worker controls the page (so the app is cached).
+pub async fn open_cached(server: &StaticServer, path: &str) -> Browser {
+    let browser = Browser::launch().await.expect("launch Chromium");
+    browser
+        .goto(&server.url(path))
+        .await
+        .expect("open the game");
+    Player::new(&browser)
+        .wait_service_worker(Duration::from_secs(30))
+        .await
+        .expect("the service worker takes the page");
+    browser
+}
+
+/// Copies a folder and everything in it (a build, to serve and change).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create the copy's folder");
+    for entry in std::fs::read_dir(from).expect("read the folder") {
+        let entry = entry.expect("a folder entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("its type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy a file");
+        }
+    }
 }

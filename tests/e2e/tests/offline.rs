@@ -3,29 +3,14 @@
 //! a timer that falls due while no page is open, two tabs of one game with
 //! the executing one closed, and a new build offered and taken.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use e2e::{dist_dir, Browser, Player, StaticServer};
+use e2e::{copy_dir, dist_dir, open_cached, Browser, Player, StaticServer};
 use fantoccini::wd::WindowHandle;
 use serde_json::Value;
 
 const SLOW: Duration = Duration::from_secs(30);
-
-/// Opens `path` on `server` and waits until the service worker controls
-/// the page (so the app is cached).
-async fn open_cached(server: &StaticServer, path: &str) -> Browser {
-    let browser = Browser::launch().await.expect("launch Chromium");
-    browser
-        .goto(&server.url(path))
-        .await
-        .expect("open the game");
-    Player::new(&browser)
-        .wait_service_worker(SLOW)
-        .await
-        .expect("the service worker takes the page");
-    browser
-}
 
 /// Opens `url` in a second tab, switches to it and waits until it follows
 /// the first; returns the new tab.
@@ -185,19 +170,6 @@ async fn two_tabs_share_a_game_and_the_second_takes_over_the_timers() {
         }
     }
     browser.close().await.unwrap();
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[tokio::test]
