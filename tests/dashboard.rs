@@ -1,6 +1,7 @@
 //! The workflow dashboard's components in headless Chromium: the list's
 //! filters, sorting and paging over 10,000 stored instances, live updates,
-//! and the detail view of a recorded history.
+//! the detail view of a recorded history, and a missing version rewound
+//! and restarted from the instance page.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -251,4 +252,108 @@ async fn the_detail_view_shows_a_recorded_history() {
         .text_content()
         .unwrap()
         .contains("<img src=x onerror=alert(1)>"));
+}
+
+/// An instance whose history names a version this build lacks (as after a
+/// downgrade): queued as if an older or newer build had started it.
+async fn queue_start_on_version(store: &durable_web::IdbStore, id: &str, version: u32) {
+    use durable::{CommitBatch, EventKind, Message, Store, WorkId, WorkItem};
+    let input = serde_json::json!({
+        "hero": {"key": "nobody", "name": "Nobody"},
+        "config": dungeon::GameConfig::default(),
+    });
+    let mut row =
+        InstanceRecord::pending(InstanceId::new(id), "UserMonitorWorkflow", input.clone(), 0);
+    row.incarnation = "0000000000aa".into();
+    let start = Message {
+        instance_id: row.id.clone(),
+        execution: Some(0),
+        incarnation: Some(row.incarnation.clone()),
+        event: EventKind::ExecutionStarted {
+            name: row.name.clone(),
+            input,
+            parent: None,
+            execution: 0,
+            incarnation: row.incarnation.clone(),
+            version: Some(version),
+            restarted: None,
+        },
+        due_ms: None,
+    };
+    store
+        .commit(CommitBatch {
+            instances: vec![row],
+            enqueue: vec![WorkItem::message(WorkId(format!("{id}#start")), start)],
+            ..Default::default()
+        })
+        .await
+        .expect("queue the start");
+}
+
+/// Versioning in the browser: a version this build lacks fails the
+/// instance naming it; Rewind from the dashboard runs it again and it
+/// fails again the same way (rewinding keeps its version, and this build
+/// still lacks it), with the rewind in its history; Restart starts it on
+/// the version this build has, and it runs.
+#[wasm_bindgen_test]
+async fn a_missing_version_fails_naming_it_and_the_dashboard_rewinds_and_restarts_it() {
+    use durable_dungeon::dashboard::InstanceDetail;
+    let db = unique("versions");
+    let store = fill(&db, Vec::new()).await;
+    queue_start_on_version(&store, "nobody:monitor", 9).await;
+    let services = services_on(&db).await;
+    let container = fresh_container();
+    let mounted_services = services;
+    let _mounted = leptos::mount::mount_to(container.clone(), move || {
+        provide_context(mounted_services);
+        view! { <InstanceDetail id="nobody:monitor".to_string() /> }
+    });
+    let root: web_sys::Element = container.into();
+    let failure = "UserMonitorWorkflow v9 is not in this build (it has v1)";
+    until("the failure", &root, WAIT_MS, || {
+        text_of(&root, "instance-failure").as_deref() == Some(failure)
+    })
+    .await;
+    assert_eq!(text_of(&root, "instance-version").as_deref(), Some("v9"));
+    assert_eq!(text_of(&root, "instance-status").as_deref(), Some("Failed"));
+
+    click(&root, "[data-testid=\"rewind\"]");
+    until("the rewind's result", &root, WAIT_MS, || {
+        text_of(&root, "action-result").as_deref() == Some("Rewind: done.")
+    })
+    .await;
+    until("the rewind in the history", &root, WAIT_MS, || {
+        root.text_content()
+            .unwrap_or_default()
+            .contains("ExecutionRewound")
+            && text_of(&root, "instance-status").as_deref() == Some("Failed")
+    })
+    .await;
+    let markers = root
+        .query_selector_all("[data-testid=\"timeline-marker\"]")
+        .unwrap()
+        .length();
+    assert!(markers >= 1, "the rewind is marked on the timeline");
+    assert_eq!(text_of(&root, "instance-failure").as_deref(), Some(failure));
+
+    click(&root, "[data-testid=\"restart\"]");
+    until(
+        "the restarted instance running on v1",
+        &root,
+        WAIT_MS,
+        || {
+            text_of(&root, "instance-version").as_deref() == Some("v1")
+                && text_of(&root, "instance-status").as_deref() == Some("Running")
+        },
+    )
+    .await;
+    assert_eq!(
+        text_of(&root, "action-result").as_deref(),
+        Some("Restart: done.")
+    );
+    assert!(root
+        .text_content()
+        .unwrap_or_default()
+        .contains("restarted from the dashboard (execution 0 was Failed: UserMonitorWorkflow v9"));
+    services.shut_down();
 }
