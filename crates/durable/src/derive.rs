@@ -248,6 +248,11 @@ pub(crate) fn start_message(row: &InstanceRecord, n: usize, event: EventKind) ->
     } else {
         WorkId(format!("{base}#start#{n}"))
     };
+    message_for(row, id, event)
+}
+
+/// A message `id` for `row`'s current execution and life, due now.
+pub(crate) fn message_for(row: &InstanceRecord, id: WorkId, event: EventKind) -> WorkItem {
     WorkItem::message(
         id,
         Message {

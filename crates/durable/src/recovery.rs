@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::changes::Change;
 use crate::client::Client;
-use crate::derive::{bound_incarnation, done_work_id, start_instance, turn_work_id};
+use crate::derive::{bound_incarnation, done_work_id, message_for, start_instance, turn_work_id};
 use crate::error::ClientError;
 use crate::history::{EventKind, HistoryEvent};
 use crate::instance::{InstanceId, InstanceRecord, RuntimeStatus};
@@ -150,20 +150,6 @@ fn timer(row: &InstanceRecord, scheduled_id: u64, fire_at_ms: u64, id: WorkId) -
                 fire_at_ms,
             },
             due_ms: Some(fire_at_ms),
-        },
-    )
-}
-
-/// A message for `row`'s current execution and life.
-pub(crate) fn message_for(row: &InstanceRecord, id: WorkId, event: EventKind) -> WorkItem {
-    WorkItem::message(
-        id,
-        Message {
-            instance_id: row.id.clone(),
-            execution: Some(row.execution),
-            incarnation: bound_incarnation(row),
-            event,
-            due_ms: None,
         },
     )
 }

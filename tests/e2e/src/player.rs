@@ -303,6 +303,26 @@ impl<'a> Player<'a> {
         .await
     }
 
+    /// Has the page look for a new build (as it does when shown again),
+    /// waits for the offer, takes a screenshot named `shot` of it, and
+    /// takes it.
+    pub async fn take_update(&self, shot: &str, timeout: Duration) -> Result<(), BrowserError> {
+        self.script("navigator.serviceWorker.getRegistration().then((r) => r.update());")
+            .await?;
+        self.until("the offer of the new version", timeout, async |_| {
+            let offer = self.text("[data-testid=\"update-offer\"]").await;
+            Ok(offer.filter(|t| t.starts_with("A new version is ready.")))
+        })
+        .await?;
+        self.screenshot(shot).await?;
+        self.client()
+            .find(Locator::Css("[data-testid=\"update-reload\"]"))
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+
     /// The text of every console line, in order.
     pub async fn console(&self) -> Vec<String> {
         self.texts("[data-testid=\"console-line\"]").await

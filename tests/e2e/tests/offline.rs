@@ -202,25 +202,7 @@ async fn a_new_build_is_offered_and_runs_with_the_games_kept() {
         .unwrap();
     assert!(status.success(), "service-worker.sh");
 
-    // The open page looks for a new build (as it does when shown again).
-    p.script("navigator.serviceWorker.getRegistration().then((r) => r.update());")
-        .await
-        .unwrap();
-    p.until("the offer of the new version", SLOW, async |_| {
-        let offer = p.text("[data-testid=\"update-offer\"]").await;
-        Ok(offer.filter(|t| t.starts_with("A new version is ready.")))
-    })
-    .await
-    .unwrap();
-    p.screenshot("update-offer").await.unwrap();
-    browser
-        .client()
-        .find(fantoccini::Locator::Css("[data-testid=\"update-reload\"]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    p.take_update("update-offer", SLOW).await.unwrap();
     p.until("the new build running", SLOW, async |c| {
         let v = c
             .execute(

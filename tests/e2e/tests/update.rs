@@ -11,7 +11,6 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use e2e::{copy_dir, dist_dir, open_cached, Player, StaticServer};
-use fantoccini::Locator;
 
 const SLOW: Duration = Duration::from_secs(30);
 
@@ -102,23 +101,7 @@ async fn games_in_progress_finish_after_an_update_and_new_games_take_its_branche
     // The next release replaces this one on the server.
     std::fs::remove_dir_all(&dir).unwrap();
     copy_dir(&drill_dir(), &dir);
-    p.script("navigator.serviceWorker.getRegistration().then((r) => r.update());")
-        .await
-        .unwrap();
-    p.until("the offer of the new version", SLOW, async |_| {
-        let offer = p.text("[data-testid=\"update-offer\"]").await;
-        Ok(offer.filter(|t| t.starts_with("A new version is ready.")))
-    })
-    .await
-    .unwrap();
-    browser
-        .client()
-        .find(Locator::Css("[data-testid=\"update-reload\"]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    p.take_update("update-drill-offer", SLOW).await.unwrap();
     p.until("the new build running", SLOW, async |_| {
         let now = build_of(&p).await;
         Ok((!now.is_empty() && now != before).then_some(()))
