@@ -14,6 +14,7 @@ pub fn status_label(status: Status) -> &'static str {
         Status::Playing => "alive",
         Status::Won => "won",
         Status::Dead => "dead",
+        Status::OutOfTime => "out of time",
     }
 }
 

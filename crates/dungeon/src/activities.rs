@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::generate;
 use crate::model::{Adventurer, Item, Monster, Room, Universe};
+use crate::narration;
 use crate::setup::{self, SetupError};
 use crate::storage::{self, console_store, part_key, ConsoleLine, GAME};
 
@@ -71,20 +72,35 @@ async fn place(
 }
 
 /// The part of the hero's universe stored under `part`, made by `make` and
-/// stored if it is not there yet (a re-run finds what the first run made).
+/// stored if it is not there yet (a re-run finds what the first run made);
+/// `true` when this run made it.
 async fn part_or_create<T: Serialize + DeserializeOwned>(
     ctx: &ActivityContext,
     hero: &Hero,
     part: &str,
     make: impl FnOnce(&ActivityContext) -> T,
-) -> Result<T, ActivityError> {
+) -> Result<(T, bool), ActivityError> {
     let key = part_key(&hero.key, part);
     if let Some(existing) = ctx.read::<T>(GAME, &key).await? {
-        return Ok(existing);
+        return Ok((existing, false));
     }
     let made = make(ctx);
     ctx.put(GAME, &key, &made)?;
-    Ok(made)
+    Ok((made, true))
+}
+
+/// Narrates a creation step's line, once: only the run that made the part.
+/// The creation steps carry no orchestration time, so the line has none (0).
+fn announce(
+    ctx: &ActivityContext,
+    hero: &Hero,
+    made: bool,
+    line: String,
+) -> Result<(), ActivityError> {
+    if made {
+        narrate(ctx, &hero.key, &line, 0)?;
+    }
+    Ok(())
 }
 
 /// Changes the adventurer's record (if it exists yet) and narrates the line.
@@ -104,45 +120,57 @@ async fn update_adventurer(
 /// Registers every activity of the game.
 pub fn register(r: &mut Registry) {
     r.activity("CreateUser", |ctx, (hero, at_ms): (Hero, u64)| async move {
-        part_or_create(&ctx, &hero, "adventurer", |_| {
+        let (_, made) = part_or_create(&ctx, &hero, "adventurer", |_| {
             Adventurer::new(&hero.name, at_ms)
         })
         .await?;
+        if made {
+            narrate(&ctx, &hero.key, &narration::arrives(&hero.name), at_ms)?;
+        }
         Ok::<_, ActivityError>(hero.name)
     })
     .activity("CreateMonster", |ctx, hero: Hero| async move {
-        let m: Monster = part_or_create(&ctx, &hero, "monster", |ctx| {
+        let (m, made): (Monster, _) = part_or_create(&ctx, &hero, "monster", |ctx| {
             Monster::new(
                 generate::monster_name(&mut |n| ctx.random_below(n)),
                 &hero.key,
             )
         })
         .await?;
+        announce(&ctx, &hero, made, narration::stalking(&m.name, &hero.name))?;
         Ok::<_, ActivityError>(m.name)
     })
     .activity("CreateRoom", |ctx, hero: Hero| async move {
-        let r: Room = part_or_create(&ctx, &hero, "room", |ctx| {
+        let (r, made): (Room, _) = part_or_create(&ctx, &hero, "room", |ctx| {
             let (name, description) = generate::room(&mut |n| ctx.random_below(n));
             Room::new(name, description, &hero.key)
         })
         .await?;
+        announce(
+            &ctx,
+            &hero,
+            made,
+            narration::room_prepared(&r.name, &hero.name),
+        )?;
         Ok::<_, ActivityError>(r.name)
     })
     .activity("CreateInventory", |ctx, hero: Hero| async move {
-        let weapon: Item = part_or_create(&ctx, &hero, "weapon", |ctx| {
+        let (weapon, made_weapon): (Item, _) = part_or_create(&ctx, &hero, "weapon", |ctx| {
             Item::weapon(
                 generate::weapon_name(&mut |n| ctx.random_below(n)),
                 hero.key.clone(),
             )
         })
         .await?;
-        let treasure: Item = part_or_create(&ctx, &hero, "treasure", |ctx| {
+        let (treasure, made_treasure): (Item, _) = part_or_create(&ctx, &hero, "treasure", |ctx| {
             Item::treasure(
                 generate::treasure_name(&mut |n| ctx.random_below(n)),
                 hero.key.clone(),
             )
         })
         .await?;
+        let line = narration::items_hidden(&weapon.name, &treasure.name, &hero.name);
+        announce(&ctx, &hero, made_weapon || made_treasure, line)?;
         Ok::<_, ActivityError>(vec![weapon.name, treasure.name])
     })
     .activity("Narrate", |ctx, line: Line| async move {
@@ -174,11 +202,61 @@ pub fn register(r: &mut Registry) {
             None => GameState::NotCreated,
             Some(u) if u.is_won() => GameState::Won,
             Some(u) if u.is_dead() => GameState::Dead,
+            Some(u) if u.adventurer.out_of_time => GameState::OutOfTime,
             Some(u) if u.monster.as_ref().is_some_and(|m| !m.alive) => GameState::MonsterKilled,
             Some(_) => GameState::Playing,
         };
         Ok::<_, ActivityError>(state)
+    })
+    .activity("EndGameIfIdle", |ctx, check: IdleCheck| async move {
+        end_game_if_idle(&ctx, &check).await
     });
+}
+
+/// The game monitor's question when its time limit falls due.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdleCheck {
+    pub hero: Hero,
+    /// The game's time limit: how long it waits for a move.
+    pub limit_ms: u64,
+    /// When the game began (the first move is due by then + the limit).
+    pub since_ms: u64,
+    /// Orchestration time now.
+    pub now_ms: u64,
+}
+
+/// The answer: the game is over already, or the limit counts on from the
+/// last move, or the game just ended for want of one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IdleVerdict {
+    Over,
+    Until(u64),
+    Ended,
+}
+
+/// Ends the game if the player made no move within the limit: marks the
+/// adventurer out of time and narrates it, in the same commit.
+async fn end_game_if_idle(
+    ctx: &ActivityContext,
+    check: &IdleCheck,
+) -> Result<IdleVerdict, ActivityError> {
+    let key = part_key(&check.hero.key, "adventurer");
+    let Some(universe) = storage::load_in(ctx, &check.hero.key).await? else {
+        return Ok(IdleVerdict::Until(check.now_ms + check.limit_ms));
+    };
+    if universe.is_won() || universe.is_dead() || universe.adventurer.out_of_time {
+        return Ok(IdleVerdict::Over);
+    }
+    let due = universe.adventurer.last_move_ms.max(check.since_ms) + check.limit_ms;
+    if check.now_ms < due {
+        return Ok(IdleVerdict::Until(due));
+    }
+    let mut adventurer = universe.adventurer;
+    adventurer.out_of_time = true;
+    ctx.put(GAME, &key, &adventurer)?;
+    let line = narration::out_of_time(&check.hero.name);
+    narrate(ctx, &check.hero.key, &line, check.now_ms)?;
+    Ok(IdleVerdict::Ended)
 }
 
 /// What the monitors see.
@@ -189,6 +267,8 @@ pub enum GameState {
     MonsterKilled,
     Won,
     Dead,
+    /// The game's time limit passed with no move.
+    OutOfTime,
 }
 
 impl GameState {
@@ -199,10 +279,14 @@ impl GameState {
             GameState::MonsterKilled => "MonsterKilled",
             GameState::Won => "Won",
             GameState::Dead => "Dead",
+            GameState::OutOfTime => "OutOfTime",
         }
     }
 
     pub fn is_over(self) -> bool {
-        matches!(self, GameState::Won | GameState::Dead)
+        matches!(
+            self,
+            GameState::Won | GameState::Dead | GameState::OutOfTime
+        )
     }
 }

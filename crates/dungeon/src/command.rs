@@ -30,7 +30,7 @@ pub enum Command {
 pub enum CommandError {
     #[error("Type a command, or help.")]
     Empty,
-    #[error("I do not understand {verb}.")]
+    #[error("I do not understand {verb}. Type help to see what you can do.")]
     UnknownVerb { verb: String },
     #[error("Get what?")]
     GetWhat,
@@ -251,7 +251,7 @@ mod tests {
         );
         assert_eq!(
             xyzzy.err().map(|e| e.to_string()).as_deref(),
-            Some("I do not understand xyzzy.")
+            Some("I do not understand xyzzy. Type help to see what you can do.")
         );
     }
 

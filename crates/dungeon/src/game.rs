@@ -106,6 +106,9 @@ pub struct ConfirmationWindow {
     pub length_ms: u64,
 }
 
+/// How many times a command is played before a conflict reaches the player.
+const COMMAND_TRIES: usize = 4;
+
 /// The game, over a store.
 #[derive(Clone)]
 pub struct Game<S: Store> {
@@ -180,21 +183,45 @@ impl<S: Store + Clone + 'static> Game<S> {
     /// Plays one command line for an adventurer: the state change, its
     /// narration and the events it raises commit together, or nothing does.
     /// Returns what to show (look, inventory and help change nothing).
+    ///
+    /// A command whose commit finds the game changed since it was read (the
+    /// workflows setting the room up, another tab) is played again on the
+    /// new state, a few times, before the player hears of it.
     pub async fn command(&self, key: &str, line: &str) -> Result<Vec<String>, GameError> {
         let name = self.name_of(key).await?;
         let command = parse(line)?;
         if command == Command::Confirm {
             return self.confirm(key, &name).await;
         }
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match self.play(key, &name, &command).await {
+                Err(GameError::Changed) if tries < COMMAND_TRIES => continue,
+                other => return other,
+            }
+        }
+    }
+
+    /// One try of a command on the state as it is now.
+    async fn play(
+        &self,
+        key: &str,
+        name: &str,
+        command: &Command,
+    ) -> Result<Vec<String>, GameError> {
         let store = self.client.store();
         let Some((universe, versions)) = storage::load(store, key).await? else {
+            let name = name.to_string();
             return Err(RuleError::NotReady { name }.into());
         };
-        let effect = apply(&universe, &command)?;
+        let mut effect = apply(&universe, command)?;
         if effect.universe == universe && effect.events.is_empty() {
             return Ok(effect.narration);
         }
         let now = self.client.now_ms();
+        // A move: the game's time limit counts from it.
+        effect.universe.adventurer.last_move_ms = now;
         let mut batch = Batch::new();
         for (part, version) in PARTS.iter().zip(versions) {
             batch = batch.expect_version(GAME, &storage::part_key(key, part), version);

@@ -25,6 +25,13 @@ pub struct Adventurer {
     pub created_ms: u64,
     /// The player confirmed they are ready within the window.
     pub confirmed: bool,
+    /// When the player last changed the game (a get or a kill); the game's
+    /// time limit counts from it. 0 before the first move.
+    #[serde(default)]
+    pub last_move_ms: u64,
+    /// The game's time limit passed with no move: the game is over, not won.
+    #[serde(default)]
+    pub out_of_time: bool,
 }
 
 impl Adventurer {
@@ -37,6 +44,8 @@ impl Adventurer {
             inventory: Vec::new(),
             created_ms,
             confirmed: false,
+            last_move_ms: 0,
+            out_of_time: false,
         }
     }
 }
@@ -153,6 +162,9 @@ pub enum Status {
     Won,
     #[serde(rename = "Dead")]
     Dead,
+    /// The game's time limit passed while the player made no move.
+    #[serde(rename = "OutOfTime")]
+    OutOfTime,
 }
 
 /// One adventurer's world. The parts other than the adventurer are created
@@ -230,6 +242,8 @@ impl Universe {
             Status::Won
         } else if self.is_dead() {
             Status::Dead
+        } else if self.adventurer.out_of_time {
+            Status::OutOfTime
         } else if !self.adventurer.confirmed {
             if self.is_created() {
                 Status::AwaitingConfirmation

@@ -6,6 +6,58 @@
 
 use std::time::Duration;
 
+/// The word with its indefinite article: "a Hefty Axe", "an Immaculate
+/// Scythe", "an axe".
+pub fn a(word: &str) -> String {
+    let vowel = word
+        .chars()
+        .next()
+        .is_some_and(|c| "aeiouAEIOU".contains(c));
+    if vowel {
+        format!("an {word}")
+    } else {
+        format!("a {word}")
+    }
+}
+
+/// [`a`] at the start of a sentence: "An Immaculate Scythe".
+pub fn a_capital(word: &str) -> String {
+    let mut s = a(word);
+    s[..1].make_ascii_uppercase();
+    s
+}
+
+/// A room's name ("A well-lit room") inside a sentence: "a well-lit room".
+pub fn room_in_sentence(room: &str) -> String {
+    match room.strip_prefix("A ") {
+        Some(rest) => format!("a {rest}"),
+        None => room.to_string(),
+    }
+}
+
+// UserParallelWorkflow's creation steps (the original narrated each).
+
+pub fn arrives(name: &str) -> String {
+    format!("{name} arrives at the dungeon's gate.")
+}
+
+pub fn stalking(monster: &str, name: &str) -> String {
+    format!("Look out! {} is now stalking {name}!", a_capital(monster))
+}
+
+/// `room` is the room's name ("A dusty room").
+pub fn room_prepared(room: &str, name: &str) -> String {
+    format!("{room} has been prepared for {name}!")
+}
+
+pub fn items_hidden(weapon: &str, treasure: &str, name: &str) -> String {
+    format!(
+        "{} and {} are waiting somewhere inside for {name}!",
+        a_capital(weapon),
+        a(treasure)
+    )
+}
+
 // UserConfirmationWorkflow.
 
 /// "{name} now has 2 minutes to confirm they are ready." The window is the
@@ -39,22 +91,29 @@ pub fn looks_around(name: &str, description: &str) -> String {
 }
 
 pub fn sees_weapon(name: &str, weapon: &str) -> String {
-    format!("{name} sees a {weapon} inside the room!")
+    format!("{name} sees {} inside the room!", a(weapon))
 }
 
-/// `room` is the room's name ("A dusty room"), as the original printed it.
+/// `room` is the room's name ("A dusty room").
 pub fn notices_monster(name: &str, monster: &str, room: &str) -> String {
-    format!("{name} notices a {monster} in {room}.")
+    format!(
+        "{name} notices {} in {}.",
+        a(monster),
+        room_in_sentence(room)
+    )
 }
 
 pub fn notices_treasure(name: &str, monster: &str, treasure: &str) -> String {
-    format!("{name} notices a {monster} with a {treasure}.")
+    format!("{name} notices {} with {}.", a(monster), a(treasure))
 }
 
 /// Placing the treasure after the monster was already killed: it lands on
 /// the floor instead (see `setup::place_treasure`).
 pub fn treasure_beside_body(name: &str, monster: &str, treasure: &str) -> String {
-    format!("{name} notices a {treasure} beside the body of the {monster}.")
+    format!(
+        "{name} notices {} beside the body of the {monster}.",
+        a(treasure)
+    )
 }
 
 // UserMonitorWorkflow and GameMonitorWorkflow.
@@ -76,6 +135,11 @@ pub fn has_won(name: &str) -> String {
     format!("{name} has won the game!")
 }
 
+/// The game's time limit passed with no move: the game ends, not won.
+pub fn out_of_time(name: &str) -> String {
+    format!("{name} lingered too long, and the dungeon's doors swing shut. The adventure is over.")
+}
+
 /// The update drill's rewording of [`has_won`] (see `workflows::Release`).
 pub fn has_won_reworded(name: &str) -> String {
     format!("{name} has won the game! The dungeon falls silent.")
@@ -94,7 +158,7 @@ pub fn deep_breath(name: &str) -> String {
 // Commands (see `rules`).
 
 pub fn grabbed(name: &str, item: &str) -> String {
-    format!("{name} successfully grabbed {item}.")
+    format!("{name} successfully grabbed the {item}.")
 }
 
 pub fn nabbed_treasure(name: &str) -> String {
@@ -102,11 +166,11 @@ pub fn nabbed_treasure(name: &str) -> String {
 }
 
 pub fn killed(name: &str, monster: &str, weapon: &str) -> String {
-    format!("{name} valiantly killed {monster} with {weapon}.")
+    format!("{name} valiantly killed the {monster} with the {weapon}.")
 }
 
 pub fn dropped(name: &str, monster: &str, treasure: &str) -> String {
-    format!("{name} notices {monster} dropped a {treasure}.")
+    format!("{name} notices the {monster} dropped {}.", a(treasure))
 }
 
 /// The inventory line, also the last line of look.
@@ -217,7 +281,7 @@ mod tests {
             ),
             (
                 notices_monster(n, "Gibbering Green Troll", "A dusty room"),
-                "Ada notices a Gibbering Green Troll in A dusty room.",
+                "Ada notices a Gibbering Green Troll in a dusty room.",
             ),
             (
                 notices_treasure(n, "Gibbering Green Troll", "Magic Diamond"),
@@ -232,16 +296,45 @@ mod tests {
             (has_won(n), "Ada has won the game!"),
             (
                 grabbed(n, "Magic Sword"),
-                "Ada successfully grabbed Magic Sword.",
+                "Ada successfully grabbed the Magic Sword.",
             ),
             (nabbed_treasure(n), "Ada nabbed the treasure."),
             (
                 killed(n, "Gibbering Green Troll", "Magic Sword"),
-                "Ada valiantly killed Gibbering Green Troll with Magic Sword.",
+                "Ada valiantly killed the Gibbering Green Troll with the Magic Sword.",
             ),
             (
                 dropped(n, "Gibbering Green Troll", "Magic Diamond"),
-                "Ada notices Gibbering Green Troll dropped a Magic Diamond.",
+                "Ada notices the Gibbering Green Troll dropped a Magic Diamond.",
+            ),
+            (
+                sees_weapon(n, "Immaculate Scythe"),
+                "Ada sees an Immaculate Scythe inside the room!",
+            ),
+            (
+                notices_treasure(n, "Moaning Orange Harpy", "Immaculate 300 baud modem"),
+                "Ada notices a Moaning Orange Harpy with an Immaculate 300 baud modem.",
+            ),
+            (
+                notices_monster(n, "Lumbering Red Ogre", "A well-lit room"),
+                "Ada notices a Lumbering Red Ogre in a well-lit room.",
+            ),
+            (arrives(n), "Ada arrives at the dungeon's gate."),
+            (
+                stalking("Gibbering Green Troll", n),
+                "Look out! A Gibbering Green Troll is now stalking Ada!",
+            ),
+            (
+                room_prepared("A dusty room", n),
+                "A dusty room has been prepared for Ada!",
+            ),
+            (
+                items_hidden("Immaculate Axe", "Hefty Diamond", n),
+                "An Immaculate Axe and a Hefty Diamond are waiting somewhere inside for Ada!",
+            ),
+            (
+                out_of_time(n),
+                "Ada lingered too long, and the dungeon's doors swing shut. The adventure is over.",
             ),
         ];
         for (got, want) in table {

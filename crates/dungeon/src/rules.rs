@@ -61,11 +61,13 @@ pub enum RuleError {
     NotReady { name: String },
     #[error("{name} is dead. The adventure is over.")]
     Dead { name: String },
+    #[error("Time is up: {name}'s adventure is over.")]
+    OutOfTime { name: String },
     #[error("There is no {item} here.")]
     ItemNotHere { item: String },
     #[error("{name} already has the {item}.")]
     AlreadyCarried { name: String, item: String },
-    #[error("{name} does not have a {weapon}.")]
+    #[error("{name} does not have {}.", narration::a(weapon))]
     WeaponNotCarried { name: String, weapon: String },
     #[error("There is no {monster} here.")]
     NoSuchMonster { monster: String },
@@ -98,11 +100,14 @@ pub fn apply(universe: &Universe, command: &Command) -> Result<Effect, RuleError
     }
 }
 
+/// The adventurer can still act: alive, and the game not out of time.
 fn alive(universe: &Universe) -> Result<(), RuleError> {
+    let name = universe.adventurer.name.clone();
     if universe.is_dead() {
-        return Err(RuleError::Dead {
-            name: universe.adventurer.name.clone(),
-        });
+        return Err(RuleError::Dead { name });
+    }
+    if universe.adventurer.out_of_time && !universe.is_won() {
+        return Err(RuleError::OutOfTime { name });
     }
     Ok(())
 }
@@ -356,7 +361,10 @@ mod tests {
     fn get_moves_an_item_from_the_floor_to_the_adventurer() {
         let u = playing();
         let effect = run(&u, "get the sword").expect("the sword is on the floor");
-        assert_eq!(effect.narration, ["Ada successfully grabbed Magic Sword."]);
+        assert_eq!(
+            effect.narration,
+            ["Ada successfully grabbed the Magic Sword."]
+        );
         assert!(effect.events.is_empty());
         let after = &effect.universe;
         assert_eq!(after.adventurer.inventory, ["Magic Sword"]);
@@ -374,7 +382,7 @@ mod tests {
         assert_eq!(
             effect.narration,
             [
-                "Ada successfully grabbed Magic Diamond.",
+                "Ada successfully grabbed the Magic Diamond.",
                 "Ada nabbed the treasure."
             ]
         );
@@ -410,8 +418,8 @@ mod tests {
         assert_eq!(
             effect.narration,
             [
-                "Ada valiantly killed Gibbering Green Troll with Magic Sword.",
-                "Ada notices Gibbering Green Troll dropped a Magic Diamond.",
+                "Ada valiantly killed the Gibbering Green Troll with the Magic Sword.",
+                "Ada notices the Gibbering Green Troll dropped a Magic Diamond.",
             ]
         );
         assert_eq!(effect.events, [GameEvent::KillMonster]);
@@ -452,7 +460,7 @@ mod tests {
             "Ada does not have a sword.",
         );
         refused(&armed(), "kill ghost with sword", "There is no ghost here.");
-        refused(&armed(), "kill troll with axe", "Ada does not have a axe.");
+        refused(&armed(), "kill troll with axe", "Ada does not have an axe.");
         refused(
             &killed(),
             "kill troll with sword",
@@ -550,8 +558,8 @@ mod tests {
         assert_eq!(
             effect.narration,
             [
-                "Ada valiantly killed Gibbering Green Troll with Hefty Morning star.",
-                "Ada notices Gibbering Green Troll dropped a Stout Commodore 64.",
+                "Ada valiantly killed the Gibbering Green Troll with the Hefty Morning star.",
+                "Ada notices the Gibbering Green Troll dropped a Stout Commodore 64.",
             ]
         );
         let u = ok(&effect.universe, "pick up commodore 64");
@@ -571,7 +579,7 @@ mod tests {
         let effect = run(&early, "kill troll with sword").expect("the kill succeeds");
         assert_eq!(
             effect.narration,
-            ["Ada valiantly killed Gibbering Green Troll with Magic Sword."],
+            ["Ada valiantly killed the Gibbering Green Troll with the Magic Sword."],
             "no dropped line: the monster held nothing"
         );
         assert_eq!(effect.events, [GameEvent::KillMonster]);

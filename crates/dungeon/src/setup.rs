@@ -39,7 +39,8 @@ pub fn place_adventurer(universe: &Universe) -> Result<Effect, SetupError> {
     Ok(narrated(next, line))
 }
 
-/// PlaceWeaponInRoom: "{name} sees a {weapon} inside the room!". A weapon
+/// PlaceWeaponInRoom: "{name} sees a {weapon} inside the room!" (with the
+/// article the weapon takes). A weapon
 /// already placed (or picked up) stays where it is.
 pub fn place_weapon(universe: &Universe) -> Result<Effect, SetupError> {
     let room = universe.room.as_ref().ok_or(SetupError::NoRoom)?;
@@ -189,7 +190,7 @@ mod tests {
             [
                 "Ada looks around: You are standing in a dusty room.",
                 "Ada sees a Magic Sword inside the room!",
-                "Ada notices a Gibbering Green Troll in A dusty room.",
+                "Ada notices a Gibbering Green Troll in a dusty room.",
                 "Ada notices a Gibbering Green Troll with a Magic Diamond.",
             ]
         );

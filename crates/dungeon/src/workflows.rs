@@ -9,7 +9,7 @@ use std::time::Duration;
 use durable::{join2, select2, Either, OrchestrationContext, Registry, TaskError};
 use serde::{Deserialize, Serialize};
 
-use crate::activities::{self, GameState, Hero, Line};
+use crate::activities::{self, GameState, Hero, IdleCheck, IdleVerdict, Line};
 use crate::config::GameConfig;
 use crate::narration;
 use crate::storage::instance_id;
@@ -51,6 +51,13 @@ impl Release {
         self == Release::UpdateDrill
     }
 }
+
+/// The patch ids of this release's changes: the workflows' own lines
+/// ("confirmation workflow complete", "monitoring …") left out of the
+/// story, for the Behind the scenes panel; the game's time limit counted
+/// from the last move, ending the game out of time.
+pub const PATCH_BEHIND_THE_SCENES: &str = "story-without-workflow-lines";
+pub const PATCH_IDLE_LIMIT: &str = "game-limit-counts-idle-time";
 
 /// The patch ids of the update drill's changes.
 pub const PATCH_RING_GLOWS: &str = "confirmation-ring-glows";
@@ -119,6 +126,8 @@ async fn user_confirmation(
     release: Release,
 ) -> Result<String, TaskError> {
     let hero = &input.hero;
+    // "Confirmation workflow complete" belongs behind the scenes.
+    let story_only = ctx.patched(PATCH_BEHIND_THE_SCENES);
     let window = Duration::from_millis(input.config.confirm_window_ms);
     ctx.set_custom_status(&serde_json::json!({"waiting": "ApprovalTask"}));
     say(&ctx, hero, narration::confirm_window(&hero.name, window)).await?;
@@ -144,7 +153,9 @@ async fn user_confirmation(
         }
     };
     ctx.set_custom_status(&serde_json::json!({"outcome": outcome}));
-    say(&ctx, hero, narration::confirmation_complete(&hero.name)).await?;
+    if !story_only {
+        say(&ctx, hero, narration::confirmation_complete(&hero.name)).await?;
+    }
     Ok(outcome.to_string())
 }
 
@@ -178,12 +189,12 @@ async fn user_sequential(
 async fn user_monitor(ctx: OrchestrationContext, input: GameInput) -> Result<String, TaskError> {
     let hero = &input.hero;
     let c = input.config;
-    say(
-        &ctx,
-        hero,
-        narration::monitoring_every(&hero.name, Duration::from_millis(c.monitor_interval_ms)),
-    )
-    .await?;
+    // The monitor's own lines belong behind the scenes, not in the story.
+    let story_only = ctx.patched(PATCH_BEHIND_THE_SCENES);
+    if !story_only {
+        let every = Duration::from_millis(c.monitor_interval_ms);
+        say(&ctx, hero, narration::monitoring_every(&hero.name, every)).await?;
+    }
     let end = ctx.now_ms() + c.monitor_limit_ms;
     let mut last = None;
     let outcome = loop {
@@ -198,30 +209,40 @@ async fn user_monitor(ctx: OrchestrationContext, input: GameInput) -> Result<Str
             break state;
         }
         if ctx.now_ms() + c.monitor_interval_ms > end {
-            say(&ctx, hero, narration::monitoring_timed_out(&hero.name)).await?;
+            if !story_only {
+                say(&ctx, hero, narration::monitoring_timed_out(&hero.name)).await?;
+            }
             break state;
         }
         ctx.sleep(c.monitor_interval_ms).await;
     };
-    say(&ctx, hero, narration::monitoring_done(&hero.name)).await?;
+    if !story_only {
+        say(&ctx, hero, narration::monitoring_done(&hero.name)).await?;
+    }
     Ok(outcome.as_str().to_string())
 }
 
 /// Event correlation: the game is won once both the monster is killed and
 /// the treasure taken. Whatever happened before it started is read from the
-/// game's state, so no event is lost; it also ends at the time limit.
+/// game's state, so no event is lost. The game's time limit ends a game the
+/// player is not playing: it counts from the last move, and when it passes
+/// the adventurer is out of time (said in the story, and every view shows
+/// it), never "won" in one place and "ended" in another. Games started
+/// before that rule keep the old one: the limit counted from the start and
+/// ended the monitor silently.
 async fn game_monitor(
     ctx: OrchestrationContext,
     input: GameInput,
     release: Release,
 ) -> Result<String, TaskError> {
     let hero = &input.hero;
+    let idle_limit = ctx.patched(PATCH_IDLE_LIMIT);
     let state = ctx
         .call_activity::<_, GameState>("MonitorUser", hero)
         .await?;
     let won = match state {
         GameState::Won => true,
-        GameState::Dead => false,
+        GameState::Dead | GameState::OutOfTime => false,
         _ => {
             let killed = state == GameState::MonsterKilled;
             let kill = async {
@@ -232,13 +253,18 @@ async fn game_monitor(
                 Ok::<_, TaskError>(())
             };
             let treasure = ctx.wait_for_event::<serde_json::Value>(GOT_TREASURE);
-            match select2(join2(kill, treasure), ctx.sleep(input.config.game_limit_ms)).await {
-                Either::Left((k, t)) => {
-                    k?;
-                    t?;
-                    true
+            let win = join2(kill, treasure);
+            if idle_limit {
+                win_before_idle_limit(&ctx, &input, win).await?
+            } else {
+                match select2(win, ctx.sleep(input.config.game_limit_ms)).await {
+                    Either::Left((k, t)) => {
+                        k?;
+                        t?;
+                        true
+                    }
+                    Either::Right(()) => false,
                 }
-                Either::Right(()) => false,
             }
         }
     };
@@ -252,8 +278,53 @@ async fn game_monitor(
         };
         say(&ctx, hero, line).await?;
         Ok("won".into())
+    } else if idle_limit {
+        Ok("out of time".into())
     } else {
         Ok("ended".into())
+    }
+}
+
+/// Waits for the win while the player keeps playing: each time the limit
+/// falls due, `EndGameIfIdle` either moves it on from the last move or ends
+/// the game. True when won.
+async fn win_before_idle_limit<F>(
+    ctx: &OrchestrationContext,
+    input: &GameInput,
+    win: F,
+) -> Result<bool, TaskError>
+where
+    F: std::future::Future<Output = (Result<(), TaskError>, Result<serde_json::Value, TaskError>)>,
+{
+    let limit_ms = input.config.game_limit_ms;
+    let since_ms = ctx.now_ms();
+    let mut win = Box::pin(win);
+    let mut due = since_ms + limit_ms;
+    loop {
+        match select2(win.as_mut(), ctx.create_timer_at(due)).await {
+            Either::Left((k, t)) => {
+                k?;
+                t?;
+                return Ok(true);
+            }
+            Either::Right(()) => {
+                let check = IdleCheck {
+                    hero: input.hero.clone(),
+                    limit_ms,
+                    since_ms,
+                    now_ms: ctx.now_ms(),
+                };
+                match ctx
+                    .call_activity::<_, IdleVerdict>("EndGameIfIdle", &check)
+                    .await?
+                {
+                    IdleVerdict::Until(at) => due = at,
+                    // Won (its events are on their way) or over already.
+                    IdleVerdict::Over => due = ctx.now_ms() + limit_ms,
+                    IdleVerdict::Ended => return Ok(false),
+                }
+            }
+        }
     }
 }
 

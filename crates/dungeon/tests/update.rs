@@ -12,6 +12,11 @@ use dungeon::workflows::{Release, PATCH_DEEP_BREATH, PATCH_RING_GLOWS, PATCH_WON
 use durable::testing::block_on;
 use durable::{EventKind, InstanceId, RuntimeStatus};
 
+/// Whether the history of `id` recorded the new branch of `change_id`.
+fn has_marker(w: &World, id: &str, change_id: &str) -> bool {
+    markers(w, id).iter().any(|m| m == change_id)
+}
+
 fn markers(w: &World, id: &str) -> Vec<String> {
     block_on(w.rt.client().history(&InstanceId::new(id)))
         .expect("history")
@@ -53,21 +58,21 @@ fn games_in_progress_finish_on_the_next_release_and_new_ones_take_its_branches()
 
     // Paused had reached the countdown: its confirmation stays on the old
     // code; its sequential workflow and game monitor started on the new.
-    assert_eq!(markers(&w, "paused:confirm"), Vec::<String>::new());
-    assert_eq!(markers(&w, "paused:sequential"), [PATCH_DEEP_BREATH]);
-    assert_eq!(markers(&w, "paused:game"), [PATCH_WON_LINE]);
+    assert!(!has_marker(&w, "paused:confirm", PATCH_RING_GLOWS));
+    assert!(has_marker(&w, "paused:sequential", PATCH_DEEP_BREATH));
+    assert!(has_marker(&w, "paused:game", PATCH_WON_LINE));
     let console = w.console(&paused);
     assert!(!console.contains(&narration::ring_glows("Paused")));
     assert!(console.contains(&narration::deep_breath("Paused")));
     assert!(console.contains(&narration::has_won_reworded("Paused")));
     // Playing's game monitor was waiting when the update came: it reached
     // the reworded line after it, live, so it takes the new branch.
-    assert_eq!(markers(&w, "playing:sequential"), Vec::<String>::new());
-    assert_eq!(markers(&w, "playing:game"), [PATCH_WON_LINE]);
+    assert!(!has_marker(&w, "playing:sequential", PATCH_DEEP_BREATH));
+    assert!(has_marker(&w, "playing:game", PATCH_WON_LINE));
     let console = w.console(&playing);
     assert!(!console.contains(&narration::deep_breath("Playing")));
     // The new game takes every new branch.
-    assert_eq!(markers(&w, "fresh:confirm"), [PATCH_RING_GLOWS]);
+    assert!(has_marker(&w, "fresh:confirm", PATCH_RING_GLOWS));
     let console = w.console(&fresh);
     for line in [
         narration::ring_glows("Fresh"),

@@ -20,26 +20,38 @@ fn the_win_path_narrates_the_story_and_finishes_every_workflow() {
     let u = w.universe(&key);
     assert!(u.is_won());
     let console = w.console(&key);
+    let monster = u.monster.as_ref().unwrap().name.clone();
+    let room = u.room.as_ref().unwrap().name.clone();
     for expected in [
-        "Ann is being monitored every 20 seconds.",
-        "Ann now has 2 minutes to confirm they are ready.",
-        "Ann has accepted the challenge!",
-        "User confirmation workflow complete for Ann.",
-        "Ann nabbed the treasure.",
-        "Ann has won the game!",
-        "Ann monitoring is done.",
+        "Ann arrives at the dungeon's gate.".to_string(),
+        dungeon::narration::stalking(&monster, "Ann"),
+        format!("{room} has been prepared for Ann!"),
+        "Ann now has 2 minutes to confirm they are ready.".to_string(),
+        "Ann has accepted the challenge!".to_string(),
+        "Ann nabbed the treasure.".to_string(),
+        "Ann has won the game!".to_string(),
     ] {
         assert!(
-            console.iter().any(|l| l == expected),
+            console.contains(&expected),
             "missing {expected:?} in {console:#?}"
         );
     }
     assert!(console
         .iter()
+        .any(|l| l.ends_with("are waiting somewhere inside for Ann!")));
+    assert!(console
+        .iter()
         .any(|l| l.starts_with("Ann looks around: You are standing in a")));
     assert!(console
         .iter()
-        .any(|l| l.starts_with("Ann valiantly killed")));
+        .any(|l| l.starts_with("Ann valiantly killed the ")));
+    // What the workflows did is behind the scenes, not in the story.
+    assert!(
+        !console
+            .iter()
+            .any(|l| l.contains("workflow") || l.contains("monitor")),
+        "{console:#?}"
+    );
     let statuses = w.statuses(&key);
     assert_eq!(statuses.len(), 5, "{statuses:?}");
     w.all_final(&key);
@@ -47,6 +59,8 @@ fn the_win_path_narrates_the_story_and_finishes_every_workflow() {
         statuses.iter().all(|(_, s)| *s == RuntimeStatus::Completed),
         "{statuses:?}"
     );
+    assert_eq!(w.output(&key, "monitor"), Some(serde_json::json!("Won")));
+    assert_eq!(w.output(&key, "game"), Some(serde_json::json!("won")));
     // Each line of narration happened once.
     let mut sorted = console.clone();
     sorted.sort();
@@ -66,12 +80,7 @@ fn no_confirmation_in_time_kills_the_adventurer_and_ends_everything() {
     assert!(console.contains(&"Bob failed to confirm in time.".to_string()));
     assert!(console.contains(&"Unfortunately Bob died from waiting too long!".to_string()));
     w.run_for(40_000); // the monitor's next check sees the death
-    assert!(w
-        .console(&key)
-        .contains(&"Bob monitoring is done.".to_string()));
-    assert!(!w
-        .console(&key)
-        .contains(&"Bob monitoring has timed out.".to_string()));
+    assert_eq!(w.output(&key, "monitor"), Some(serde_json::json!("Dead")));
     w.all_final(&key);
     // Confirming now is a clear error, not a silent no-op.
     assert_eq!(w.play(&key, "confirm"), Err(GameError::Dead("Bob".into())));
@@ -186,9 +195,7 @@ fn the_monitor_ends_on_a_win_without_flooding_the_console() {
     assert_eq!(w.console(&key).len(), before, "no line per check");
     win(&w, &key);
     w.run_for(40_000);
-    assert!(w
-        .console(&key)
-        .contains(&"Eve monitoring is done.".to_string()));
+    assert_eq!(w.output(&key, "monitor"), Some(serde_json::json!("Won")));
     w.all_final(&key);
 }
 
@@ -216,11 +223,124 @@ fn the_monitor_times_out_after_its_limit() {
         .into_iter()
         .map(|l| l.text)
         .collect();
+    // The monitor stopped watching (said behind the scenes, not in the
+    // story); the game goes on.
     assert!(
-        console.contains(&"Fay monitoring has timed out.".to_string()),
+        !console.iter().any(|l| l.contains("monitor")),
         "{console:#?}"
     );
-    assert!(console.contains(&"Fay monitoring is done.".to_string()));
+    let monitor = block_on(game.workflows(&key))
+        .unwrap()
+        .into_iter()
+        .find(|r| r.name == "UserMonitorWorkflow")
+        .unwrap();
+    assert_eq!(monitor.status, RuntimeStatus::Completed);
+    assert_eq!(monitor.output, Some(serde_json::json!("Playing")));
+}
+
+/// The game's time limit ends a game the player is not playing: one answer
+/// everywhere (the status, the story, the workflows' outputs), and no win
+/// after it.
+#[test]
+fn the_game_limit_ends_an_idle_game_out_of_time_everywhere() {
+    let w = World::with_config(GameConfig {
+        game_limit_ms: 100_000,
+        ..config()
+    });
+    let key = block_on(w.game.new_adventurer("Gil")).unwrap();
+    w.idle();
+    w.play(&key, "confirm").unwrap();
+    w.run_for(99_000);
+    assert_eq!(w.universe(&key).status(), Status::Playing);
+    w.run_for(2_000);
+    let u = w.universe(&key);
+    assert_eq!(u.status(), Status::OutOfTime);
+    assert!(!u.is_won());
+    assert!(w
+        .console(&key)
+        .contains(&dungeon::narration::out_of_time("Gil")));
+    let weapon = last_word(&u.weapon.unwrap().name);
+    let refused = w.play(&key, &format!("get {weapon}")).unwrap_err();
+    assert_eq!(refused.to_string(), "Time is up: Gil's adventure is over.");
+    assert_eq!(
+        w.universe(&key).status(),
+        Status::OutOfTime,
+        "nothing changed"
+    );
+    w.run_for(40_000);
+    w.all_final(&key);
+    assert_eq!(
+        w.output(&key, "game"),
+        Some(serde_json::json!("out of time"))
+    );
+    assert_eq!(
+        w.output(&key, "monitor"),
+        Some(serde_json::json!("OutOfTime"))
+    );
+    let lobby = block_on(w.game.adventurers()).unwrap();
+    assert_eq!(lobby[0].status, Status::OutOfTime);
+}
+
+/// A player who keeps moving is never out of time: the limit counts from
+/// the last move, and a win long after the first limit is a win.
+#[test]
+fn the_game_limit_never_ends_a_game_being_played() {
+    let w = World::with_config(GameConfig {
+        game_limit_ms: 100_000,
+        ..config()
+    });
+    let key = block_on(w.game.new_adventurer("Hal")).unwrap();
+    w.idle();
+    w.play(&key, "confirm").unwrap();
+    let u = w.universe(&key);
+    let (weapon, monster) = (u.weapon.unwrap().name, u.monster.unwrap().name);
+    w.run_for(90_000);
+    w.play(&key, &format!("get {}", last_word(&weapon)))
+        .unwrap();
+    w.run_for(90_000);
+    w.play(
+        &key,
+        &format!("kill {} with {}", last_word(&monster), last_word(&weapon)),
+    )
+    .unwrap();
+    w.run_for(90_000);
+    assert_eq!(
+        w.universe(&key).status(),
+        Status::Playing,
+        "270 s in, still playing"
+    );
+    win(&w, &key);
+    w.run_for(40_000);
+    assert_eq!(w.universe(&key).status(), Status::Won);
+    assert_eq!(w.output(&key, "game"), Some(serde_json::json!("won")));
+    assert!(w
+        .console(&key)
+        .contains(&"Hal has won the game!".to_string()));
+    w.all_final(&key);
+}
+
+/// A command whose commit finds the game changed meanwhile (the workflows
+/// writing, another tab) is played again by the game; only a game that
+/// keeps changing under it reaches the player, and then nothing changed.
+#[test]
+fn a_command_that_races_a_change_is_played_again() {
+    let w = World::new();
+    let key = block_on(w.game.new_adventurer("Ivy")).unwrap();
+    w.idle();
+    w.play(&key, "confirm").unwrap();
+    let weapon = last_word(&w.universe(&key).weapon.unwrap().name);
+    w.store.conflict_next_commits(2);
+    w.play(&key, &format!("get {weapon}"))
+        .expect("played again");
+    assert!(!w.universe(&key).adventurer.inventory.is_empty());
+    let monster = last_word(&w.universe(&key).monster.unwrap().name);
+    w.store.conflict_next_commits(100);
+    let refused = w
+        .play(&key, &format!("kill {monster} with {weapon}"))
+        .unwrap_err();
+    assert_eq!(refused, GameError::Changed);
+    w.store.conflict_next_commits(0);
+    assert!(w.universe(&key).monster.unwrap().alive, "nothing changed");
 }
 
 #[test]

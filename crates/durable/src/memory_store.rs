@@ -29,6 +29,7 @@ struct Data {
     /// One sequence for append keys and record versions.
     write_seq: u64,
     fail_commits: usize,
+    conflict_commits: usize,
     fail_reads: usize,
     commits: u64,
 }
@@ -47,6 +48,13 @@ impl InMemoryStore {
     /// Makes the next `n` commits fail with a storage error, writing nothing.
     pub fn fail_next_commits(&self, n: usize) {
         self.data.borrow_mut().fail_commits = n;
+    }
+
+    /// Makes the next `n` commits be refused as conflicts, writing nothing
+    /// (what a commit sees when another tab or the workflows changed what it
+    /// read).
+    pub fn conflict_next_commits(&self, n: usize) {
+        self.data.borrow_mut().conflict_commits = n;
     }
 
     /// Makes the next `n` reads of app records fail with a storage error
@@ -194,6 +202,10 @@ impl Store for InMemoryStore {
         if data.fail_commits > 0 {
             data.fail_commits -= 1;
             return Err(StoreError::Other("injected commit failure".into()));
+        }
+        if data.conflict_commits > 0 {
+            data.conflict_commits -= 1;
+            return Err(StoreError::Conflict("injected conflict".into()));
         }
         for p in &batch.preconditions {
             Self::check(&data, p)?;

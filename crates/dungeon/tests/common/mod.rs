@@ -30,6 +30,13 @@ impl World {
         Self::on(Release::Current)
     }
 
+    /// A world whose games start with `config`.
+    pub fn with_config(config: GameConfig) -> Self {
+        let mut w = Self::new();
+        w.game = Game::new(w.rt.client(), config);
+        w
+    }
+
     /// A world whose workflows run `release`'s code.
     pub fn on(release: Release) -> Self {
         let clock = VirtualClock::new(1_700_000_000_000);
@@ -89,6 +96,15 @@ impl World {
             .collect()
     }
 
+    /// The output of the adventurer's workflow with this id suffix
+    /// ("monitor", "game" …).
+    pub fn output(&self, key: &str, suffix: &str) -> Option<serde_json::Value> {
+        let id = dungeon::storage::instance_id(key, suffix);
+        block_on(self.rt.client().status(&id))
+            .expect("read")
+            .and_then(|r| r.output)
+    }
+
     pub fn universe(&self, key: &str) -> dungeon::Universe {
         block_on(self.game.universe(key))
             .unwrap()
@@ -118,16 +134,19 @@ pub fn win(w: &World, key: &str) {
     let u = w.universe(key);
     assert_eq!(u.status(), Status::Playing, "{:?}", w.console(key));
     let weapon = u.weapon.unwrap().name;
-    let monster = u.monster.unwrap().name;
+    let monster = u.monster.unwrap();
     let treasure = u.treasure.unwrap().name;
     if !u.adventurer.inventory.contains(&weapon) {
         w.play(key, &format!("get the {}", last_word(&weapon)))
             .unwrap();
     }
-    w.play(
-        key,
-        &format!("kill {} with {}", last_word(&monster), last_word(&weapon)),
-    )
-    .unwrap();
+    if monster.alive {
+        let line = format!(
+            "kill {} with {}",
+            last_word(&monster.name),
+            last_word(&weapon)
+        );
+        w.play(key, &line).unwrap();
+    }
     w.play(key, &format!("take {treasure}")).unwrap();
 }
