@@ -10,6 +10,7 @@ pub mod config;
 pub mod event;
 pub mod game;
 pub mod generate;
+pub mod guide;
 pub mod matching;
 pub mod model;
 pub mod names;
