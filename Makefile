@@ -26,7 +26,7 @@ TEST := scripts/test.sh
 # Tools per purpose (see scripts/setup.sh for what each installs).
 TOOLS_SERVE := wasm-target trunk wasm-bindgen
 TOOLS_WASM := wasm-target wasm-bindgen browser
-TOOLS_ALL := wasm-target trunk wasm-bindgen wasm-opt browser
+TOOLS_ALL := wasm-target trunk wasm-bindgen wasm-opt browser axe
 
 .PHONY: setup serve test test-native test-wasm test-e2e bench soak histories
 

@@ -9,6 +9,8 @@
 #                 at exactly the wasm-bindgen version in Cargo.lock
 #   wasm-opt      npm binaryen@BINARYEN_VERSION in $TOOL_ROOT/binaryen
 #   browser       Debian chromium + chromium-driver (same major version)
+#   axe           npm axe-core@AXE_VERSION in $TOOL_ROOT/axe (the e2e suite's
+#                 accessibility checks inject its axe.min.js into pages)
 #
 # TOOL_ROOT defaults to ~/.cargo (the Makefile passes its own).
 set -euo pipefail
@@ -16,6 +18,7 @@ set -euo pipefail
 TOOL_ROOT="${TOOL_ROOT:-$HOME/.cargo}"
 TRUNK_VERSION="0.21.14"
 BINARYEN_VERSION="132"
+AXE_VERSION="4.11.0"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 say() { printf 'setup: %s\n' "$*"; }
@@ -93,6 +96,16 @@ setup_wasm_opt() {
     npm install --prefix "$prefix" --no-audit --no-fund --save-exact "binaryen@$BINARYEN_VERSION"
 }
 
+setup_axe() {
+    local prefix="$TOOL_ROOT/axe" have
+    have="$(node -p "require('$prefix/node_modules/axe-core/package.json').version" 2>/dev/null || true)"
+    [[ "$have" == "$AXE_VERSION" ]] && return
+    command -v npm >/dev/null || die "npm is needed to install axe-core@$AXE_VERSION (apt-get install -y npm)"
+    say "installing axe-core@$AXE_VERSION into $prefix"
+    mkdir -p "$prefix"
+    npm install --prefix "$prefix" --no-audit --no-fund --save-exact "axe-core@$AXE_VERSION"
+}
+
 setup_browser() {
     local packages=(chromium chromium-driver) missing=() package
     for package in "${packages[@]}"; do
@@ -118,7 +131,7 @@ setup_browser() {
     apt-get install -y ${packages[*]}"
 }
 
-(($# > 0)) || die "usage: $0 wasm-target|trunk|wasm-bindgen|wasm-opt|browser..."
+(($# > 0)) || die "usage: $0 wasm-target|trunk|wasm-bindgen|wasm-opt|browser|axe..."
 for component in "$@"; do
     case "$component" in
         wasm-target) setup_wasm_target ;;
@@ -126,6 +139,7 @@ for component in "$@"; do
         wasm-bindgen) setup_wasm_bindgen ;;
         wasm-opt) setup_wasm_opt ;;
         browser) setup_browser ;;
+        axe) setup_axe ;;
         *) die "unknown component: $component" ;;
     esac
 done

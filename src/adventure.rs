@@ -1,10 +1,16 @@
-//! One adventurer's page: the dungeon drawn, the confirmation countdown,
-//! the console, the command line and the adventurer's workflows. It renders
-//! what the game says and sends commands; it holds no rule.
+//! One adventurer's page: the name and status, how the game ended, the
+//! confirmation countdown, the story and the command line (with the
+//! commands worth trying now), the dungeon drawn, and what the workflows
+//! did behind the scenes. Phone first: the countdown and the command line
+//! come before the drawing. It renders what the game says and sends
+//! commands; it holds no rule.
 
-use dungeon::{ConfirmationWindow, ConsoleLine, Universe};
+use dungeon::guide::{self, Suggestion};
+use dungeon::{ConfirmationWindow, ConsoleLine, Status, Universe};
+use durable::InstanceRecord;
 use leptos::prelude::*;
 
+use crate::behind_the_scenes::BehindTheScenes;
 use crate::countdown::Countdown;
 use crate::dungeon_view::DungeonView;
 use crate::lobby::status_label;
@@ -22,7 +28,7 @@ pub struct Reply {
 struct PageData {
     universe: Option<Universe>,
     console: Vec<ConsoleLine>,
-    workflows: Vec<(String, String, String)>,
+    workflows: Vec<InstanceRecord>,
     /// A failed workflow, told in plain words.
     trouble: Option<String>,
     window: Option<ConfirmationWindow>,
@@ -46,12 +52,8 @@ pub fn AdventurePage(key: String) -> impl IntoView {
             let r = async {
                 d.universe = g.universe(&key).await?;
                 d.console = g.console(&key).await?;
-                let workflows = g.workflows(&key).await?;
-                d.trouble = dungeon::workflow_trouble(&workflows);
-                d.workflows = workflows
-                    .into_iter()
-                    .map(|w| (w.name, w.status.to_string(), w.id.0))
-                    .collect();
+                d.workflows = g.workflows(&key).await?;
+                d.trouble = dungeon::workflow_trouble(&d.workflows);
                 // The game knows when there is one (it skips the history of a
                 // confirmation that is over).
                 d.window = g.confirmation_window(&key).await?;
@@ -65,81 +67,120 @@ pub fn AdventurePage(key: String) -> impl IntoView {
         }
     });
     let current = move || data.get().unwrap_or_default();
-    // Newest last, and in view: scroll the console down when it changes.
-    let console_list = NodeRef::<leptos::html::Ol>::new();
-    Effect::new(move |_| {
-        data.track();
-        replies.track();
-        if let Some(list) = console_list.get() {
-            list.set_scroll_top(list.scroll_height());
-        }
+    // A memo: the drawing is redrawn (and animates) only when the game
+    // changed, not on every change of another workflow.
+    let universe_memo = Memo::new(move |_| current().universe);
+    let universe: Signal<Option<Universe>> = universe_memo.into();
+    let status = move || universe.get().map(|u| u.status());
+    let suggestions = Signal::derive(move || {
+        universe
+            .get()
+            .map(|u| guide::suggestions(&u))
+            .unwrap_or_default()
     });
+    let name = move || {
+        universe
+            .get()
+            .map(|u| u.adventurer.name)
+            .unwrap_or_else(|| key.get_value())
+    };
+    // The tab says whose game it is and how it stands.
+    Effect::new(move |_| {
+        let label = status().map(status_label).unwrap_or("setting up");
+        document().set_title(&format!("{} ({label}) · {}", name(), crate::app::TITLE));
+    });
+    let workflows = Signal::derive(move || current().workflows);
     view! {
-        <section class="adventure" aria-labelledby="adventurer-heading">
-            <nav><a href="#/">"← Lobby"</a></nav>
-            <h2 id="adventurer-heading" data-testid="adventurer-name">
-                {move || current().universe.map(|u| u.adventurer.name).unwrap_or_else(|| key.get_value())}
-            </h2>
-            <p class="adventure__status">
-                "Status: "
-                <span data-testid="status">
-                    {move || current().universe.map(|u| status_label(u.status())).unwrap_or("setting up")}
-                </span>
-            </p>
+        <section class="adventure" aria-labelledby="adventurer-heading" data-status=move || status().map(status_label).unwrap_or("setting up")>
+            <div class="adventure__head">
+                <h2 id="adventurer-heading" data-testid="adventurer-name">{name}</h2>
+                <p class="adventure__status">
+                    <span class=move || format!("chip chip--{}", status().map(status_label).unwrap_or("setting up").replace(' ', "-")) data-testid="status">
+                        {move || status().map(status_label).unwrap_or("setting up")}
+                    </span>
+                </p>
+            </div>
             {move || current().error.map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || current().trouble.map(|t| view! {
                 <p class="error" role="alert" data-testid="workflow-trouble">
                     {t} " " <a href="#/dashboard">"Open the dashboard"</a>
                 </p>
             })}
+            {move || universe.get().and_then(|u| guide::ending(&u).map(|e| (u.status(), e))).map(|(s, (title, text))| {
+                view! { <Ending status=s title=title text=text key=key.get_value() /> }
+            })}
             {move || current().window.map(|w| view! { <Countdown window=w /> })}
             <div class="adventure__grid">
-                <DungeonView universe=Signal::derive(move || current().universe) />
-                <section class="console" aria-labelledby="console-heading">
-                    <h3 id="console-heading">"Console"</h3>
-                    <ol class="console__lines" aria-live="polite" data-testid="console" node_ref=console_list>
-                        {move || current()
-                            .console
-                            .into_iter()
-                            .map(|l| view! { <li data-testid="console-line">{l.text}</li> })
-                            .collect_view()}
-                        {move || replies
-                            .get()
-                            .into_iter()
-                            .map(|r| {
-                                let class = if r.error { "console__reply console__reply--error" } else { "console__reply" };
-                                view! {
-                                    <li class=class data-testid="reply">
-                                        <span class="console__echo">"> " {r.command}</span>
-                                        {r.lines.into_iter().map(|l| view! { <span class="console__text">{l}</span> }).collect_view()}
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ol>
-                    <crate::command_line::CommandLine key=key.get_value() replies=replies />
-                </section>
+                <Story key=key.get_value() console=Signal::derive(move || current().console) replies=replies suggestions=suggestions />
+                <DungeonView universe=universe />
             </div>
-            <section class="workflows" aria-labelledby="workflows-heading">
-                <h3 id="workflows-heading">"Workflows"</h3>
-                <ul data-testid="workflows">
-                    {move || current()
-                        .workflows
-                        .into_iter()
-                        .map(|(name, status, id)| {
-                            let chip = format!("chip chip--{}", status.to_lowercase());
-                            let (data_name, data_status) = (name.clone(), status.clone());
-                            view! {
-                                <li data-testid="workflow" data-name=data_name data-status=data_status title=id>
-                                    <span class="workflow__name">{name}</span>
-                                    " "
-                                    <span class=chip>{status}</span>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
-            </section>
+            <BehindTheScenes key=key.get_value() workflows=workflows />
+        </section>
+    }
+}
+
+/// The story so far, the replies that change nothing, and the command line.
+#[component]
+fn Story(
+    key: String,
+    console: Signal<Vec<ConsoleLine>>,
+    replies: RwSignal<Vec<Reply>>,
+    suggestions: Signal<Vec<Suggestion>>,
+) -> impl IntoView {
+    // Newest last, and in view: scroll the console down when it changes.
+    let console_list = NodeRef::<leptos::html::Ol>::new();
+    Effect::new(move |_| {
+        console.track();
+        replies.track();
+        if let Some(list) = console_list.get() {
+            list.set_scroll_top(list.scroll_height());
+        }
+    });
+    view! {
+        <section class="console" aria-labelledby="console-heading">
+            <h3 id="console-heading" class="visually-hidden">"Story"</h3>
+            <ol class="console__lines" aria-live="polite" data-testid="console" node_ref=console_list tabindex="0" aria-label="The story so far">
+                {move || console
+                    .get()
+                    .into_iter()
+                    .map(|l| view! { <li data-testid="console-line">{l.text}</li> })
+                    .collect_view()}
+                {move || replies
+                    .get()
+                    .into_iter()
+                    .map(|r| {
+                        let class = if r.error { "console__reply console__reply--error" } else { "console__reply" };
+                        view! {
+                            <li class=class data-testid="reply">
+                                <span class="console__echo">"> " {r.command}</span>
+                                {r.lines.into_iter().map(|l| view! { <span class="console__text">{l}</span> }).collect_view()}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+            <crate::command_line::CommandLine key=key replies=replies suggestions=suggestions />
+        </section>
+    }
+}
+
+/// The end of a game, given its moment: a banner with what happened and
+/// what to do next.
+#[component]
+fn Ending(status: Status, title: &'static str, text: String, key: String) -> impl IntoView {
+    let class = match status {
+        Status::Won => "ending ending--won",
+        _ => "ending ending--lost",
+    };
+    let runs = format!("#/dashboard?prefix={key}:");
+    view! {
+        <section class=class role="status" aria-labelledby="ending-heading" data-testid="ending">
+            <h3 id="ending-heading">{title}</h3>
+            <p>{text}</p>
+            <p class="ending__next">
+                <a class="button-link" href="#/" data-testid="play-again">"Play again"</a>
+                <a class="button-link button-link--quiet" href=runs>"See how it ran"</a>
+            </p>
         </section>
     }
 }

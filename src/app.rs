@@ -36,7 +36,9 @@ pub fn App() -> impl IntoView {
                 <a class="masthead__title" href="#/">
                     <h1 data-testid="title">{TITLE}</h1>
                 </a>
-                <p class="masthead__tagline" data-testid="tagline">{TAGLINE}</p>
+                {move || (page.get() == Route::Lobby).then(|| view! {
+                    <p class="masthead__tagline" data-testid="tagline">{TAGLINE}</p>
+                })}
                 <UpdateOffer ready=update_ready />
                 <nav class="masthead__nav" aria-label="Main">
                     <a href="#/">"Lobby"</a>

@@ -48,7 +48,7 @@ pub fn Countdown(window: ConfirmationWindow) -> impl IntoView {
             </svg>
             <div>
                 <p class="countdown__time" data-testid="countdown-time" aria-live="off">{move || mm_ss(left())}</p>
-                <p>"Type " <kbd>"confirm"</kbd> " before the ring runs out."</p>
+                <p>"Confirm before the ring runs out: type " <kbd>"confirm"</kbd> " or tap Confirm."</p>
             </div>
         </section>
     }

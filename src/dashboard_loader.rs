@@ -49,6 +49,7 @@ pub fn DashboardSlot() -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let loaded = RwSignal::new(false);
     Effect::new(move |_| {
+        document().set_title(&format!("Workflow dashboard · {}", crate::app::TITLE));
         if let Some(element) = slot.get() {
             let promise = load_dashboard(&element, &module_url());
             leptos::task::spawn_local(async move {

@@ -7,6 +7,8 @@
 
 mod adventure;
 mod app;
+mod art;
+mod behind_the_scenes;
 mod command_line;
 mod countdown;
 pub mod dashboard;

@@ -24,6 +24,14 @@ pub fn Lobby() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // The lobby's one question has the focus when it opens.
+    let name_field = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(field) = name_field.get() {
+            let _ = field.focus();
+        }
+        document().set_title(crate::app::TITLE);
+    });
     let adventurers = LocalResource::new(move || {
         let runtime = services.tracked_runtime();
         async move {
@@ -58,11 +66,25 @@ pub fn Lobby() -> impl IntoView {
     view! {
         <section class="lobby" aria-labelledby="lobby-heading">
             <h2 id="lobby-heading">"Enter the dungeon"</h2>
+            <div class="lobby__intro" data-testid="lobby-intro">
+                <p>
+                    "Name an adventurer and the dungeon builds them a room, a monster, a weapon \
+                     and a treasure. Confirm you are ready before the ring runs out, take the \
+                     weapon, slay the monster and carry off its treasure to win."
+                </p>
+                <p class="muted">
+                    "Every rule runs as a durable workflow in your browser: close the tab, reload \
+                     or go offline, and your adventure carries on exactly where it was."
+                </p>
+            </div>
             <form class="lobby__form" on:submit=submit>
                 <label for="adventurer-name">"Your adventurer's name"</label>
                 <div class="lobby__row">
                     <input
                         id="adventurer-name"
+                        node_ref=name_field
+                        enterkeyhint="go"
+                        placeholder="e.g. Ada"
                         data-testid="name-input"
                         type="text"
                         autocomplete="off"

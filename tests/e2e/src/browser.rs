@@ -81,8 +81,18 @@ impl Browser {
     /// Starts chromedriver on a free port and opens a session in a fresh
     /// headless Chromium.
     pub async fn launch() -> Result<Self, BrowserError> {
+        Self::launch_on(Screen::Window {
+            width: 1200,
+            height: 800,
+        })
+        .await
+    }
+
+    /// [`Browser::launch`] on a screen of a given size: a desktop window,
+    /// or a phone (Chromium's mobile emulation: touch, a mobile viewport).
+    pub async fn launch_on(screen: Screen) -> Result<Self, BrowserError> {
         let profile = fresh_profile_dir().map_err(BrowserError::Profile)?;
-        let capabilities = capabilities(&profile)?;
+        let capabilities = capabilities(&profile, screen)?;
         let port = free_port().map_err(|error| BrowserError::DriverStart(error.to_string()))?;
         let path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| DEFAULT_CHROMEDRIVER.into());
         let driver = Command::new(&path)
@@ -202,16 +212,40 @@ impl Drop for Browser {
 
 /// The shared `webdriver.json` capabilities plus what this harness adds: a
 /// private profile and a fixed window size.
-fn capabilities(profile: &Path) -> Result<Capabilities, BrowserError> {
+/// The screen a test browses on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    /// A desktop window of this size.
+    Window { width: u32, height: u32 },
+    /// A phone of this CSS size, emulated.
+    Phone { width: u32, height: u32 },
+}
+
+fn capabilities(profile: &Path, screen: Screen) -> Result<Capabilities, BrowserError> {
     let mut capabilities: Capabilities = serde_json::from_str(WEBDRIVER_JSON)
         .map_err(|error| BrowserError::Capabilities(error.to_string()))?;
-    let args = capabilities
+    let options = capabilities
         .get_mut("goog:chromeOptions")
-        .and_then(|options| options.get_mut("args"))
+        .and_then(Value::as_object_mut)
+        .ok_or_else(|| BrowserError::Capabilities("no goog:chromeOptions object".to_owned()))?;
+    let (width, height) = match screen {
+        Screen::Window { width, height } | Screen::Phone { width, height } => (width, height),
+    };
+    if let Screen::Phone { width, height } = screen {
+        options.insert(
+            "mobileEmulation".into(),
+            serde_json::json!({
+                "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0, "mobile": true, "touch": true},
+                "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36"
+            }),
+        );
+    }
+    let args = options
+        .get_mut("args")
         .and_then(Value::as_array_mut)
         .ok_or_else(|| BrowserError::Capabilities("no goog:chromeOptions.args array".to_owned()))?;
     args.push(format!("--user-data-dir={}", profile.display()).into());
-    args.push("--window-size=1200,800".into());
+    args.push(format!("--window-size={width},{height}").into());
     Ok(capabilities)
 }
 

@@ -6,13 +6,14 @@
 //! offline play) without disturbing each other.
 
 mod browser;
+mod checks;
 mod player;
 mod server;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use browser::{Browser, BrowserError};
+pub use browser::{Browser, BrowserError, Screen};
 pub use player::{last_word, Player, ENTER};
 pub use server::{content_type, StaticServer};
 

@@ -274,8 +274,11 @@ impl<'a> Player<'a> {
     ) -> Result<(), BrowserError> {
         self.command(&format!("get the {}", last_word(weapon)))
             .await?;
-        self.wait_console(&format!("{hero} successfully grabbed {weapon}."), timeout)
-            .await?;
+        self.wait_console(
+            &format!("{hero} successfully grabbed the {weapon}."),
+            timeout,
+        )
+        .await?;
         self.command(&format!(
             "kill {} with {}",
             last_word(monster),
@@ -283,7 +286,7 @@ impl<'a> Player<'a> {
         ))
         .await?;
         self.wait_console(
-            &format!("{hero} valiantly killed {monster} with {weapon}."),
+            &format!("{hero} valiantly killed the {monster} with the {weapon}."),
             timeout,
         )
         .await?;

@@ -81,14 +81,14 @@ async fn after_a_reload_between_commands_room_inventory_and_console_are_as_befor
     p.command(&format!("get {}", last_word(&weapon)))
         .await
         .unwrap();
-    p.wait_console(&format!("Cy successfully grabbed {weapon}."), SLOW)
+    p.wait_console(&format!("Cy successfully grabbed the {weapon}."), SLOW)
         .await
         .unwrap();
     let console = p.texts("[data-testid=\"console-line\"]").await;
     let carried = p.text("[data-testid=\"carried\"]").await;
     let room = p.texts("[data-testid=\"dungeon\"] .dungeon__label").await;
     browser.client().refresh().await.unwrap();
-    p.wait_console(&format!("Cy successfully grabbed {weapon}."), SLOW)
+    p.wait_console(&format!("Cy successfully grabbed the {weapon}."), SLOW)
         .await
         .unwrap();
     assert_eq!(p.texts("[data-testid=\"console-line\"]").await, console);

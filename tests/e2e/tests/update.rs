@@ -91,7 +91,7 @@ async fn games_in_progress_finish_after_an_update_and_new_games_take_its_branche
         .await
         .unwrap();
     p.wait_console(
-        &format!("Playing successfully grabbed {playing_weapon}."),
+        &format!("Playing successfully grabbed the {playing_weapon}."),
         SLOW,
     )
     .await
