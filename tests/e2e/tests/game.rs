@@ -150,3 +150,59 @@ async fn a_name_that_looks_like_markup_shows_as_text() {
         .unwrap();
     browser.close().await.unwrap();
 }
+
+/// The game's time limit has one meaning: an idle game ends out of time,
+/// and the status, the story, the banner, the lobby and the dashboard all
+/// say so; nothing can be won after it.
+#[tokio::test]
+async fn the_game_limit_ends_an_idle_game_out_of_time_in_every_view() {
+    let (_server, browser) = open("/?confirm=60s&monitor=1s&game-limit=4s").await;
+    let p = Player::new(&browser);
+    p.create("Idle").await.unwrap();
+    p.wait_countdown(SLOW).await.unwrap();
+    let (_, weapon) = p.confirm_and_look(SLOW).await.unwrap();
+    p.wait_status("out of time", SLOW).await.unwrap();
+    p.wait_console(
+        "Idle lingered too long, and the dungeon's doors swing shut. The adventure is over.",
+        SLOW,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        p.text("[data-testid=\"ending\"] h3").await.as_deref(),
+        Some("Time is up")
+    );
+    p.command(&format!("get {}", last_word(&weapon)))
+        .await
+        .unwrap();
+    p.wait_count("[data-testid=\"reply\"]", SLOW, |n| n > 0)
+        .await
+        .unwrap();
+    let reply = p.texts("[data-testid=\"reply\"]").await.join(" ");
+    assert!(
+        reply.contains("Time is up: Idle's adventure is over."),
+        "{reply}"
+    );
+    assert_eq!(
+        p.text("[data-testid=\"carried\"]").await.as_deref(),
+        Some("nothing")
+    );
+
+    p.script("location.hash = '#/';").await.unwrap();
+    p.until("the lobby's word", SLOW, async |_| {
+        let chips = p.texts("[data-testid=\"adventurers\"] .chip").await;
+        Ok((chips == ["out of time"]).then_some(()))
+    })
+    .await
+    .unwrap();
+    p.script("location.hash = '#/dashboard/i/idle:game';")
+        .await
+        .unwrap();
+    p.until("the game monitor's output", SLOW, async |_| {
+        let output = p.text("[data-testid=\"instance-output\"]").await;
+        Ok((output.as_deref() == Some("\"out of time\"")).then_some(()))
+    })
+    .await
+    .unwrap();
+    browser.close().await.unwrap();
+}
