@@ -25,7 +25,12 @@ const STORIES: [(&str, &str, Play, u64); 5] = [
     ("died", "Died", nothing, 7_200_000),
     ("mid-countdown", "Paused", nothing, 0),
     ("mid-play", "Playing", arm, 0),
-    ("monitor-timed-out", "Idle", confirm, 7_200_000),
+    (
+        "monitor-timed-out",
+        "Idle",
+        confirm_then_arm_late,
+        7_200_000,
+    ),
 ];
 
 fn main() {
@@ -87,6 +92,24 @@ fn nothing(_: &Runtime<InMemoryStore>, _: &Game<InMemoryStore>, _: &str, _: &Vir
 
 fn confirm(rt: &Runtime<InMemoryStore>, game: &Game<InMemoryStore>, key: &str, _: &VirtualClock) {
     command(rt, game, key, "confirm");
+}
+
+/// Confirms, and picks up the weapon 50 minutes later: the monitor's hour
+/// runs out while the game (whose limit counts from the last move) goes on.
+fn confirm_then_arm_late(
+    rt: &Runtime<InMemoryStore>,
+    game: &Game<InMemoryStore>,
+    key: &str,
+    clock: &VirtualClock,
+) {
+    confirm(rt, game, key, clock);
+    let later = clock.now_ms() + 50 * 60_000;
+    block_on(run_virtual(rt, clock, later)).expect("run");
+    let u = block_on(game.universe(key))
+        .expect("read")
+        .expect("universe");
+    let weapon = last_word(&u.weapon.expect("weapon").name);
+    command(rt, game, key, &format!("get {weapon}"));
 }
 
 /// Confirms and picks up the weapon: the monster is still alive.
