@@ -7,6 +7,7 @@
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[wasm_bindgen(inline_js = "
 let loaded = null;
@@ -62,6 +63,13 @@ pub fn DashboardSlot() -> impl IntoView {
                     failure.set(Some(why.unwrap_or_else(|| "unknown error".into())));
                 }
                 loaded.set(true);
+                // The page changed: the focus goes to the dashboard's heading.
+                if let Ok(Some(heading)) = element.query_selector("h2") {
+                    let _ = heading.set_attribute("tabindex", "-1");
+                    if let Ok(h) = heading.dyn_into::<web_sys::HtmlElement>() {
+                        let _ = h.focus();
+                    }
+                }
             });
         }
     });

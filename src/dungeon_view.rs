@@ -103,6 +103,13 @@ fn draw(u: Universe) -> impl IntoView {
                 })
                 .collect_view()}
             {in_room.then(|| hero_figure(&hero, status, &carried))}
+            {(!in_room && status == Status::Dead).then(|| view! {
+                // Died at the door, before the room was ever entered.
+                <g class="dungeon__grave" data-testid="grave">
+                    <path d="M92,180 L92,140 C92,124 128,124 128,140 L128,180 Z M104,146 L116,146 M110,140 L110,160" />
+                    <text x="110" y="196" text-anchor="middle" class="dungeon__caption">{hero.clone()}</text>
+                </g>
+            })}
         </svg>
         <figcaption>
             <span class="muted">"Carrying: "</span>

@@ -163,6 +163,11 @@ async fn every_page(screen: Screen, name: &str) {
     p.wait_count("[data-testid=\"instance-row\"]", SLOW, |n| n >= 5)
         .await
         .unwrap();
+    assert_eq!(
+        focused(&p).await,
+        "dashboard-heading",
+        "the focus follows the page"
+    );
     assert_accessible(&p, "the dashboard").await;
     browser.close().await.unwrap();
 }
