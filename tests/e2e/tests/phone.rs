@@ -168,6 +168,7 @@ async fn every_page(screen: Screen, name: &str) {
         "dashboard-heading",
         "the focus follows the page"
     );
+    assert_fits(&p, "the dashboard").await;
     assert_accessible(&p, "the dashboard").await;
     browser.close().await.unwrap();
 }
