@@ -27,6 +27,14 @@ export function register_service_worker(on_update) {
                 if (worker.state === 'installed') offer();
             });
         });
+        // The dashboard's module is not part of the first load: the worker
+        // caches it once the game has been idle a moment.
+        navigator.serviceWorker.ready.then((ready) => {
+            const later = () => ready.active && ready.active.postMessage('cache-later');
+            setTimeout(() => ('requestIdleCallback' in window)
+                ? requestIdleCallback(later, { timeout: 10000 })
+                : later(), 3000);
+        });
         const look = () => registration.update().catch(() => {});
         setInterval(look, 15 * 60 * 1000);
         document.addEventListener('visibilitychange', () => {

@@ -10,7 +10,7 @@ use std::io::{self, BufRead, BufReader, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -26,6 +26,8 @@ const READ_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct StaticServer {
     addr: SocketAddr,
     stopping: Arc<AtomicBool>,
+    /// The path of every GET served, in order (what the site sent).
+    served: Arc<Mutex<Vec<String>>>,
     acceptor: Option<JoinHandle<()>>,
 }
 
@@ -36,17 +38,26 @@ impl StaticServer {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
         let addr = listener.local_addr()?;
         let stopping = Arc::new(AtomicBool::new(false));
+        let served = Arc::new(Mutex::new(Vec::new()));
         let acceptor = thread::Builder::new()
             .name(format!("static-server-{}", addr.port()))
             .spawn({
                 let stopping = Arc::clone(&stopping);
-                move || accept_loop(&listener, &root, &stopping)
+                let served = Arc::clone(&served);
+                move || accept_loop(&listener, &root, &stopping, &served)
             })?;
         Ok(Self {
             addr,
             stopping,
+            served,
             acceptor: Some(acceptor),
         })
+    }
+
+    /// The path (without the query) of every file sent with a 200, in
+    /// order: what a visit downloaded.
+    pub fn served(&self) -> Vec<String> {
+        self.served.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
     /// The address the server listens on.
@@ -71,23 +82,29 @@ impl Drop for StaticServer {
     }
 }
 
-fn accept_loop(listener: &TcpListener, root: &Path, stopping: &AtomicBool) {
+fn accept_loop(
+    listener: &TcpListener,
+    root: &Path,
+    stopping: &AtomicBool,
+    served: &Arc<Mutex<Vec<String>>>,
+) {
     for stream in listener.incoming() {
         if stopping.load(Ordering::SeqCst) {
             break;
         }
         let Ok(stream) = stream else { continue };
         let root = root.to_path_buf();
+        let served = Arc::clone(served);
         // One thread per connection: browsers open several at once.
         let _ = thread::Builder::new()
             .name("static-server-conn".to_owned())
             .spawn(move || {
-                let _ = serve_connection(stream, &root);
+                let _ = serve_connection(stream, &root, &served);
             });
     }
 }
 
-fn serve_connection(stream: TcpStream, root: &Path) -> io::Result<()> {
+fn serve_connection(stream: TcpStream, root: &Path, served: &Mutex<Vec<String>>) -> io::Result<()> {
     stream.set_read_timeout(Some(READ_TIMEOUT))?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut writer = stream;
@@ -113,14 +130,27 @@ fn serve_connection(stream: TcpStream, root: &Path) -> io::Result<()> {
         }
     };
     match resolve(root, target).and_then(|path| std::fs::read(&path).ok().map(|b| (path, b))) {
-        Some((path, body)) => respond(
-            &mut writer,
-            200,
-            "OK",
-            content_type(&path),
-            &body,
-            with_body,
-        ),
+        Some((path, body)) => {
+            if with_body {
+                if let Ok(mut log) = served.lock() {
+                    log.push(
+                        target
+                            .split(['?', '#'])
+                            .next()
+                            .unwrap_or_default()
+                            .to_string(),
+                    );
+                }
+            }
+            respond(
+                &mut writer,
+                200,
+                "OK",
+                content_type(&path),
+                &body,
+                with_body,
+            )
+        }
         None => respond_text(&mut writer, 404, "Not Found", "not found\n", with_body),
     }
 }
