@@ -59,7 +59,7 @@ histories:
 	cargo run -p dungeon --example record_histories
 
 bench:
-	$(SETUP) $(TOOLS_WASM)
+	$(SETUP) $(TOOLS_ALL)
 	cargo run --release -p durable --example bench
 	@mkdir -p target
 	@RUSTFLAGS="--cfg durable_bench" WASM_BINDGEN_TEST_TIMEOUT=600 \
@@ -71,4 +71,6 @@ bench:
 		cargo test --release -p durable-dungeon --target wasm32-unknown-unknown --bench dashboard -- --nocapture \
 		> target/bench-dashboard.log 2>&1; status=$$?; \
 		grep -E '^ *BENCH|panicked' target/bench-dashboard.log | sed -e 's/^ *//' -e 's/^BENCH //' | awk '!seen[$$0]++'; \
-		exit $$status
+		[ $$status -eq 0 ] || exit $$status; \
+		trunk build --release > target/bench-release.log 2>&1 || { tail -20 target/bench-release.log; exit 1; }; \
+		scripts/bundle-size.sh dist | sed -e 's/^BUNDLE //'

@@ -69,7 +69,10 @@ async fn a_first_visit_downloads_each_file_once_and_the_dashboard_when_idle() {
         } else if file.ends_with(".png") || file.ends_with(".svg") {
             // The browser fetches the tab's and the manifest's icons
             // outside the HTTP cache the worker reads (16 KB come twice).
-            assert!((1..=2).contains(&n), "{file} downloaded {n} times: {served:#?}");
+            assert!(
+                (1..=2).contains(&n),
+                "{file} downloaded {n} times: {served:#?}"
+            );
         } else {
             assert_eq!(n, 1, "{file} downloaded {n} times: {served:#?}");
         }
