@@ -122,13 +122,6 @@ impl Registry {
             .and_then(|v| v.keys().next_back().copied())
     }
 
-    /// The names of every registered orchestration, sorted.
-    pub fn orchestration_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.orchestrations.keys().cloned().collect();
-        names.sort();
-        names
-    }
-
     /// Registers `f` as the activity `name`.
     pub fn activity<I, O, E, F, Fut>(&mut self, name: &str, f: F) -> &mut Self
     where

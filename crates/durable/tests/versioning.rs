@@ -458,6 +458,100 @@ fn a_failed_child_is_rewound_through_its_parent() {
     assert_eq!(h.console(), ["begin", "end", "parent done"]);
 }
 
+/// A parent with two children: `slow` waits for an event, `kid` fails and
+/// fails the parent while `slow` still runs.
+fn parent_of_two(calls: Rc<Cell<u32>>) -> Registry {
+    let mut r = flaky_build(1, calls);
+    r.orchestration("Slow", |ctx: OrchestrationContext, _: ()| async move {
+        let word: String = ctx.wait_for_event("Go").await?;
+        Ok::<_, TaskError>(word)
+    })
+    .orchestration("Two", |ctx: OrchestrationContext, _: ()| async move {
+        let slow = ctx.call_sub_orchestration::<_, String>("Slow", &(), Some("slow"));
+        let kid = ctx.call_sub_orchestration::<_, String>("Job", &(), Some("kid"));
+        let kid = kid.await?;
+        let slow = slow.await?;
+        Ok::<_, TaskError>(format!("{kid} {slow}"))
+    });
+    r
+}
+
+/// A child still running when its parent failed answers the rewound parent
+/// when it finishes.
+#[test]
+fn a_rewound_parent_hears_from_a_child_that_was_still_running() {
+    let calls = Rc::new(Cell::new(0));
+    let h = Harness::new(parent_of_two(calls.clone()));
+    h.start("Two", "two", json!(null));
+    h.idle();
+    assert_eq!(h.status("two"), RuntimeStatus::Failed);
+    assert_eq!(h.status("slow"), RuntimeStatus::Running);
+    block_on(h.client().rewind(&InstanceId::new("two"), "again")).expect("rewind");
+    h.idle();
+    assert_eq!(
+        h.status("kid"),
+        RuntimeStatus::Completed,
+        "the failed child ran again"
+    );
+    assert_eq!(h.status("two"), RuntimeStatus::Running, "it waits for slow");
+    h.raise("slow", "Go", json!("late"));
+    h.idle();
+    assert_eq!(h.row("two").output, Some(json!("done late")));
+}
+
+/// A child that finished while its parent was failed (its answer had no
+/// one to go to) is answered from its row when the parent is rewound.
+#[test]
+fn a_rewound_parent_gets_the_result_of_a_child_that_finished_meanwhile() {
+    let calls = Rc::new(Cell::new(0));
+    let h = Harness::new(parent_of_two(calls.clone()));
+    h.start("Two", "two", json!(null));
+    h.idle();
+    h.raise("slow", "Go", json!("meanwhile"));
+    h.idle();
+    assert_eq!(h.status("slow"), RuntimeStatus::Completed);
+    assert_eq!(
+        h.status("two"),
+        RuntimeStatus::Failed,
+        "its answer was dropped"
+    );
+    block_on(h.client().rewind(&InstanceId::new("two"), "again")).expect("rewind");
+    h.idle();
+    let row = h.row("two");
+    assert_eq!(row.status, RuntimeStatus::Completed, "{:?}", row.failure);
+    assert_eq!(row.output, Some(json!("done meanwhile")));
+    assert_eq!(calls.get(), 2, "only the failed child's activity ran again");
+}
+
+/// A child terminated while its parent was failed answers the rewound
+/// parent with its termination, so the parent does not wait forever.
+#[test]
+fn a_rewound_parent_hears_that_a_child_was_terminated_meanwhile() {
+    let calls = Rc::new(Cell::new(0));
+    let h = Harness::new(parent_of_two(calls));
+    h.start("Two", "two", json!(null));
+    h.idle();
+    block_on(
+        h.client()
+            .terminate(&InstanceId::new("slow"), "no longer wanted", false),
+    )
+    .expect("terminate");
+    h.idle();
+    block_on(h.client().rewind(&InstanceId::new("two"), "again")).expect("rewind");
+    h.idle();
+    let row = h.row("two");
+    assert_eq!(row.status, RuntimeStatus::Failed, "not left waiting");
+    assert_eq!(
+        row.failure.as_deref(),
+        Some("sub-orchestration Slow failed: terminated: no longer wanted")
+    );
+    assert_eq!(
+        h.status("kid"),
+        RuntimeStatus::Completed,
+        "the failed child ran again"
+    );
+}
+
 #[test]
 fn only_a_failed_instance_rewinds_and_only_a_finished_one_restarts() {
     let calls = Rc::new(Cell::new(0));
