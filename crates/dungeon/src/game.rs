@@ -172,14 +172,6 @@ impl<S: Store + Clone + 'static> Game<S> {
         }
     }
 
-    /// The adventurer's name as typed, from its key.
-    async fn name_of(&self, key: &str) -> Result<String, GameError> {
-        match self.client.store().app_record(NAMES, key).await? {
-            Some(r) => Ok(r.value.as_str().unwrap_or(key).to_string()),
-            None => Err(GameError::UnknownAdventurer(key.to_string())),
-        }
-    }
-
     /// Plays one command line for an adventurer: the state change, its
     /// narration and the events it raises commit together, or nothing does.
     /// Returns what to show (look, inventory and help change nothing).
@@ -188,33 +180,30 @@ impl<S: Store + Clone + 'static> Game<S> {
     /// workflows setting the room up, another tab) is played again on the
     /// new state, a few times, before the player hears of it.
     pub async fn command(&self, key: &str, line: &str) -> Result<Vec<String>, GameError> {
-        let name = self.name_of(key).await?;
-        let command = parse(line)?;
-        if command == Command::Confirm {
-            return self.confirm(key, &name).await;
-        }
         let mut tries = 0;
         loop {
             tries += 1;
-            match self.play(key, &name, &command).await {
+            match self.play(key, line).await {
                 Err(GameError::Changed) if tries < COMMAND_TRIES => continue,
                 other => return other,
             }
         }
     }
 
-    /// One try of a command on the state as it is now.
-    async fn play(
-        &self,
-        key: &str,
-        name: &str,
-        command: &Command,
-    ) -> Result<Vec<String>, GameError> {
+    /// One try of a command on the state as it is now: the name and the
+    /// universe come in one read.
+    async fn play(&self, key: &str, line: &str) -> Result<Vec<String>, GameError> {
         let store = self.client.store();
-        let Some((universe, versions)) = storage::load(store, key).await? else {
-            let name = name.to_string();
+        let (loaded, name) = storage::load_with_name(store, key).await?;
+        let name = name.ok_or_else(|| GameError::UnknownAdventurer(key.to_string()))?;
+        let command = parse(line)?;
+        if command == Command::Confirm {
+            return self.confirm(key, &name).await;
+        }
+        let Some((universe, versions)) = loaded else {
             return Err(RuleError::NotReady { name }.into());
         };
+        let command = &command;
         let mut effect = apply(&universe, command)?;
         if effect.universe == universe && effect.events.is_empty() {
             return Ok(effect.narration);

@@ -49,17 +49,32 @@ pub async fn load<S: Store>(
     store: &S,
     key: &str,
 ) -> Result<Option<(Universe, Versions)>, StoreError> {
+    Ok(load_with_name(store, key).await?.0)
+}
+
+/// [`load`], and the adventurer's name as typed (from the names store), in
+/// one read of the store: what a command needs before it decides.
+pub async fn load_with_name<S: Store>(
+    store: &S,
+    key: &str,
+) -> Result<(Option<(Universe, Versions)>, Option<String>), StoreError> {
+    let part_keys: Vec<String> = PARTS.iter().map(|part| part_key(key, part)).collect();
+    let mut asked: Vec<(&str, &str)> = part_keys.iter().map(|k| (GAME, k.as_str())).collect();
+    asked.push((NAMES, key));
+    let mut records = store.app_records_at(&asked).await?;
+    let name = records
+        .pop()
+        .flatten()
+        .map(|r| r.value.as_str().unwrap_or(key).to_string());
     let mut values = Vec::with_capacity(5);
     let mut versions: Versions = [None; 5];
-    for (i, part) in PARTS.iter().enumerate() {
-        let k = part_key(key, part);
-        let r = store.app_record(GAME, &k).await?;
+    for (i, (k, r)) in part_keys.into_iter().zip(records).enumerate() {
         versions[i] = r.as_ref().map(|r| r.version);
         values.push((k, r.map(|r| r.value)));
     }
     let mut it = values.into_iter();
     let Some((k, Some(adventurer))) = it.next() else {
-        return Ok(None);
+        return Ok((None, name));
     };
     let mut universe = Universe::new(decode::<Adventurer>(&k, adventurer)?);
     if let Some((k, Some(v))) = it.next() {
@@ -74,7 +89,7 @@ pub async fn load<S: Store>(
     if let Some((k, Some(v))) = it.next() {
         universe.treasure = Some(decode::<Item>(&k, v)?);
     }
-    Ok(Some((universe, versions)))
+    Ok((Some((universe, versions)), name))
 }
 
 /// Reads a universe inside an activity (versions are remembered by the

@@ -648,6 +648,40 @@ impl Store for IdbStore {
         }
     }
 
+    async fn app_records_at(
+        &self,
+        keys: &[(&str, &str)],
+    ) -> Result<Vec<Option<AppRecord>>, StoreError> {
+        // One transaction, every request out at once.
+        let tx = self.read_tx(&[APP])?;
+        let app = tx.object_store(APP).map_err(Error::from)?;
+        let mut requests = Vec::with_capacity(keys.len());
+        for (store, key) in keys {
+            requests.push(
+                app.get(key2(store, &JsValue::from_str(key)))
+                    .primitive()
+                    .map_err(Error::from)?,
+            );
+        }
+        let mut out = Vec::with_capacity(keys.len());
+        for ((store, key), request) in keys.iter().zip(requests) {
+            let v: Option<JsValue> = request.await.map_err(Error::from)?;
+            out.push(match v {
+                Some(v) => {
+                    let (version, value) = read_versioned(&format!("{store}/{key}"), &v)?;
+                    Some(AppRecord {
+                        store: store.to_string(),
+                        key: key.to_string(),
+                        value,
+                        version,
+                    })
+                }
+                None => None,
+            });
+        }
+        Ok(out)
+    }
+
     async fn app_records(&self, store: &str) -> Result<Vec<AppRecord>, StoreError> {
         let tx = self.read_tx(&[APP])?;
         let app = tx.object_store(APP).map_err(Error::from)?;

@@ -454,6 +454,12 @@ pub async fn app_records<S: Store>(s: S) {
     let a = s.app_record("game", "a").await.unwrap().expect("a exists");
     assert_eq!(b.value, json!(2));
     assert!(b.version > a.version, "a write moves the version on");
+    // Several at once, in the order asked, from any store; absent as None.
+    let many = s
+        .app_records_at(&[("game", "b"), ("other", "a"), ("game", "a")])
+        .await
+        .unwrap();
+    assert_eq!(many, vec![Some(b.clone()), None, Some(a.clone())]);
     let keys: Vec<_> = s
         .app_records("game")
         .await

@@ -377,6 +377,18 @@ pub trait Store {
             .len())
     }
     async fn app_record(&self, store: &str, key: &str) -> Result<Option<AppRecord>, StoreError>;
+    /// Several app records at once, in the order asked, `(store, key)` each
+    /// (a store may read them in one transaction).
+    async fn app_records_at(
+        &self,
+        keys: &[(&str, &str)],
+    ) -> Result<Vec<Option<AppRecord>>, StoreError> {
+        let mut out = Vec::with_capacity(keys.len());
+        for (store, key) in keys {
+            out.push(self.app_record(store, key).await?);
+        }
+        Ok(out)
+    }
     /// All records of an app store, ordered by key.
     async fn app_records(&self, store: &str) -> Result<Vec<AppRecord>, StoreError>;
     /// Applies the batch atomically; [`StoreError::Conflict`] if a
