@@ -20,6 +20,7 @@ mod route;
 mod services;
 pub mod testing;
 
+pub use adventure::AdventurePage;
 pub use app::{App, TAGLINE, TITLE};
 pub use countdown::mm_ss;
 pub use dashboard::DashboardApp;

@@ -81,9 +81,14 @@ pub fn fresh_container() -> HtmlElement {
 
 /// Services on the database `name`, once their runtime is up.
 pub async fn services_on(name: &str) -> Services {
+    services_with(name, Default::default()).await
+}
+
+/// [`services_on`], with games started on `config`.
+pub async fn services_with(name: &str, config: dungeon::GameConfig) -> Services {
     // Mounting sets the executor up; these services start before a mount.
     let _ = any_spawner::Executor::init_wasm_bindgen();
-    let services = Services::new(Default::default());
+    let services = Services::new(config);
     services.start_on(name.to_string());
     until(
         "the runtime started",

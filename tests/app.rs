@@ -72,3 +72,68 @@ async fn the_offline_mark_follows_the_browsers_network_events() {
     leptos::task::tick().await;
     assert!(mark().is_none());
 }
+
+/// A change elsewhere (the monitor's ticks) re-renders neither the story
+/// nor the drawing: their nodes are the same before and after.
+#[wasm_bindgen_test]
+async fn a_monitor_tick_rerenders_neither_the_story_nor_the_drawing() {
+    use durable_dungeon::testing::{services_with, until};
+    use durable_dungeon::AdventurePage;
+    use wasm_bindgen::JsValue;
+
+    let db = format!("app-test-ticks-{}", js_sys::Math::random());
+    let config = dungeon::GameConfig {
+        monitor_interval_ms: 100,
+        ..Default::default()
+    };
+    let services = services_with(&db, config).await;
+    let rt = services.runtime().expect("the runtime is up");
+    let key = rt
+        .game
+        .new_adventurer("Tick")
+        .await
+        .expect("a new adventurer");
+    let container = fresh_container();
+    let page_key = key.clone();
+    let _mounted = leptos::mount::mount_to(container.clone(), move || {
+        provide_context(services);
+        view! { <AdventurePage key=page_key.clone() /> }
+    });
+    let root: web_sys::Element = container.clone().into();
+    let lines = || {
+        root.query_selector_all("[data-testid=\"console-line\"]")
+            .unwrap()
+    };
+    until("the story and the drawing", &root, 30_000.0, || {
+        lines().length() >= 5 && root.query_selector("svg.dungeon__svg").unwrap().is_some()
+    })
+    .await;
+    let first_line = lines().item(0).expect("a line");
+    let drawing = root
+        .query_selector("svg.dungeon__svg")
+        .unwrap()
+        .expect("the drawing");
+    let monitor_turns = || async {
+        rt.game
+            .workflows(&key)
+            .await
+            .expect("workflows")
+            .into_iter()
+            .find(|w| w.name == "UserMonitorWorkflow")
+            .map_or(0, |w| w.turns)
+    };
+    let before = monitor_turns().await;
+    let changes = rt.host.client().subscribe();
+    while monitor_turns().await < before + 3 {
+        changes.next().await;
+    }
+    // Let the page take the changes in.
+    leptos::task::tick().await;
+    assert!(first_line.is_connected(), "the story was rendered again");
+    assert!(drawing.is_connected(), "the drawing was rendered again");
+    assert!(js_sys::Object::is(
+        &lines().item(0).expect("a line"),
+        &JsValue::from(first_line)
+    ));
+    services.shut_down();
+}
