@@ -229,14 +229,19 @@ impl<S: Store + Clone + 'static> Game<S> {
             });
         }
         let game_id = instance_id(key, workflows::suffix(workflows::GAME_MONITOR));
-        let game_running = self
-            .client
-            .status(&game_id)
-            .await?
-            .is_some_and(|r| !r.status.is_final());
-        if game_running {
-            for e in &effect.events {
-                batch = batch.raise(&game_id, e.event_name(), &serde_json::Value::Null)?;
+        // Its events go to the game monitor if it runs (it reads what
+        // happened before it started); raised to the row just read, so the
+        // commit needs no second read of it.
+        if !effect.events.is_empty() {
+            if let Some(game) = self
+                .client
+                .status(&game_id)
+                .await?
+                .filter(|r| !r.status.is_final())
+            {
+                for e in &effect.events {
+                    batch = batch.raise_to(&game, e.event_name(), &serde_json::Value::Null)?;
+                }
             }
         }
         self.client.apply(batch).await?;

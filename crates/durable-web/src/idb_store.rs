@@ -57,6 +57,9 @@ pub struct IdbStore {
     /// this is a superset of what a page holds: a commit that removes every
     /// item listed may delete the page without reading it.
     page_items: Rc<RefCell<HashMap<u64, Vec<WorkId>>>>,
+    /// IndexedDB transactions this store has opened (tests and benchmarks
+    /// count them).
+    transactions: Rc<Cell<u64>>,
 }
 
 pub(crate) fn key2(a: &str, b: &JsValue) -> JsValue {
@@ -362,9 +365,20 @@ impl IdbStore {
             fault: Rc::new(Cell::new(CommitFault::None)),
             page_of: Rc::default(),
             page_items: Rc::default(),
+            transactions: Rc::default(),
         };
         build_summaries(&store.db).await?;
         Ok(store)
+    }
+
+    /// How many IndexedDB transactions this store (and its clones) opened:
+    /// one per read and one per commit.
+    pub fn transactions_opened(&self) -> u64 {
+        self.transactions.get()
+    }
+
+    fn count_transaction(&self) {
+        self.transactions.set(self.transactions.get() + 1);
     }
 
     /// Makes the next commit fail in the given way (tests).
@@ -419,6 +433,7 @@ impl IdbStore {
         &self,
         stores: &[&str],
     ) -> Result<indexed_db_futures::transaction::Transaction<'_>, StoreError> {
+        self.count_transaction();
         Ok(self.db.transaction(stores).build().map_err(Error::from)?)
     }
 }
@@ -817,6 +832,7 @@ impl Store for IdbStore {
             .into());
         }
 
+        self.count_transaction();
         let tx = self
             .db
             .transaction(ALL_STORES)

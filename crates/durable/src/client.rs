@@ -38,6 +38,9 @@ pub struct Command {
     pub starts: Vec<StartRequest>,
     /// (instance, event name, payload)
     pub events: Vec<(InstanceId, String, Value)>,
+    /// Events raised to the life of a row the caller read: (row, event
+    /// name, payload).
+    pub bound_events: Vec<(InstanceRecord, String, Value)>,
     pub writes: Vec<AppWrite>,
     /// App record versions the command's decision was based on.
     pub expect: Vec<Precondition>,
@@ -70,6 +73,23 @@ impl Command {
     ) -> Result<Self, ClientError> {
         self.events.push((
             id.clone(),
+            name.to_string(),
+            encode(payload, "event payload")?,
+        ));
+        Ok(self)
+    }
+
+    /// Raises an event to the life of `row` (an instance row the caller
+    /// just read), so the commit needs no read of it; if that life ends
+    /// meanwhile, the dispatcher drops the event.
+    pub fn raise_to<I: Serialize>(
+        mut self,
+        row: &InstanceRecord,
+        name: &str,
+        payload: &I,
+    ) -> Result<Self, ClientError> {
+        self.bound_events.push((
+            row.clone(),
             name.to_string(),
             encode(payload, "event payload")?,
         ));
@@ -224,15 +244,21 @@ impl<S: Store> Client<S> {
             });
             start_instance(&mut batch, row, existing.as_ref());
         }
+        let mut targets = Vec::with_capacity(cmd.events.len() + cmd.bound_events.len());
         for (id, name, payload) in cmd.events {
             let started_here = batch.instances.iter().find(|r| r.id == id).cloned();
-            // No version guard: a turn committing meanwhile must not make the
-            // event fail. The event is bound to the life it was raised to:
-            // if that one ends meanwhile, the dispatcher drops it.
             let target = match started_here {
                 Some(row) => row,
                 None => self.require(&id, "receive events").await?,
             };
+            targets.push((target, name, payload));
+        }
+        targets.extend(cmd.bound_events);
+        for (target, name, payload) in targets {
+            // No version guard: a turn committing meanwhile must not make the
+            // event fail. The event is bound to the life it was raised to:
+            // if that one ends meanwhile, the dispatcher drops it.
+            let id = target.id.clone();
             batch.enqueue.push(WorkItem::message(
                 self.message_id(&id),
                 Message {
