@@ -21,8 +21,10 @@ enum Notice {
     Queued { id: String },
 }
 
-fn to_notice(c: &Change) -> Notice {
-    match c {
+/// The notice other tabs get of a change; none for this tab's own
+/// leadership.
+fn to_notice(c: &Change) -> Option<Notice> {
+    Some(match c {
         Change::Instance { id, status } => Notice::Instance {
             id: id.0.clone(),
             status: status.map(|s| s.as_str().to_string()),
@@ -31,7 +33,8 @@ fn to_notice(c: &Change) -> Notice {
             store: store.clone(),
         },
         Change::Queued { id } => Notice::Queued { id: id.0.clone() },
-    }
+        Change::Leadership { .. } => return None,
+    })
 }
 
 fn from_notice(n: Notice) -> Change {
@@ -75,7 +78,10 @@ impl Broadcast {
 
     /// Sends changes to every other tab (not to this one).
     pub fn send(&self, changes: &[Change]) {
-        let notices: Vec<Notice> = changes.iter().map(to_notice).collect();
+        let notices: Vec<Notice> = changes.iter().filter_map(to_notice).collect();
+        if notices.is_empty() {
+            return;
+        }
         if let Ok(text) = serde_json::to_string(&notices) {
             let _ = self.channel.post_message(&JsValue::from_str(&text));
         }

@@ -192,9 +192,7 @@ async fn execute(inner: Weak<Inner>, lock: Leadership) {
         }
         if matches!(acquired, durable::Either::Left(())) {
             i.leader.set(true);
-            i.ui.publish(Change::AppStore {
-                store: "durable:leader".into(),
-            });
+            i.ui.publish(Change::Leadership { leading: true });
             break;
         }
     }
@@ -202,6 +200,7 @@ async fn execute(inner: Weak<Inner>, lock: Leadership) {
         let Some(i) = inner.upgrade() else { return };
         if i.stopped.get() {
             i.leader.set(false);
+            i.ui.publish(Change::Leadership { leading: false });
             return;
         }
         let wait_ms = match i.runtime.run_until_idle().await {

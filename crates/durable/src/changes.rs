@@ -1,4 +1,5 @@
-//! The change feed: who changed, so a live UI can re-read.
+//! The change feed: who changed, so a live UI can re-read (and whether
+//! this tab leads).
 //!
 //! Owns in-process fan-out of [`Change`] notices to subscribers. It carries
 //! no data of record (readers go back to the store), and must never block:
@@ -24,6 +25,9 @@ pub enum Change {
     AppStore { store: String },
     /// A message was queued for an instance: the executor has work.
     Queued { id: InstanceId },
+    /// This tab started (true) or stopped (false) running the workflows.
+    /// Local to the tab: never sent to others.
+    Leadership { leading: bool },
 }
 
 #[derive(Default)]
