@@ -10,9 +10,6 @@ use std::rc::Rc;
 
 use durable::{Clock, InstanceId, Runtime, RuntimeOptions, RuntimeStatus, Store};
 use durable_web::{BrowserClock, IdbStore};
-use indexed_db_futures::database::Database;
-use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -30,41 +27,12 @@ fn unique(name: &str) -> String {
     format!("bench-{name}-{}", js_sys::Math::random())
 }
 
-async fn raw_db() -> Database {
-    Database::open(unique("raw").as_str())
-        .with_version(1u32)
-        .with_on_upgrade_needed(|_, db| {
-            db.create_object_store("kv").build()?;
-            Ok(())
-        })
-        .await
-        .expect("open")
-}
-
-/// Puts per second, `per_tx` puts in each of `txs` readwrite transactions
-/// (with 1 per transaction, that is transactions per second).
+/// Puts per second, `per_tx` in each of `txs` transactions, in a fresh
+/// database.
 async fn raw_puts(txs: u32, per_tx: u32) -> f64 {
-    let db = raw_db().await;
-    let t = now();
-    for i in 0..txs {
-        let tx = db
-            .transaction("kv")
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .unwrap();
-        let store = tx.object_store("kv").unwrap();
-        for j in 0..per_tx {
-            store
-                .put(JsValue::from_str(
-                    "{\"some\":\"record of about this size\"}",
-                ))
-                .with_key(JsValue::from_f64(f64::from(i * per_tx + j)))
-                .primitive()
-                .unwrap();
-        }
-        tx.commit().await.unwrap();
-    }
-    f64::from(txs * per_tx) / ((now() - t) / 1000.0)
+    durable_web::testing::raw_puts(&unique("raw"), txs, per_tx)
+        .await
+        .expect("raw puts")
 }
 
 /// Transactions per second with one put each.

@@ -15,6 +15,7 @@ mod flag;
 mod host;
 mod idb_store;
 mod leadership;
+mod raw_limits;
 mod schema;
 mod summaries;
 
@@ -30,5 +31,6 @@ pub use schema::SCHEMA_VERSION;
 /// Test support: the schema upgrade, so tests can build databases of older
 /// versions.
 pub mod testing {
+    pub use crate::raw_limits::raw_puts;
     pub use crate::schema::{upgrade, INSTANCES, META, META_SUMMARIES_BUILT, SUMMARIES};
 }

@@ -1,0 +1,46 @@
+//! The physical limit the runtime is measured against: raw IndexedDB puts,
+//! with nothing of the runtime around them. Benchmarks only (`make bench`
+//! prints the runtime's figures as ratios to these, measured in the same
+//! run); the runtime never calls it.
+
+use durable::Clock;
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use wasm_bindgen::JsValue;
+
+use crate::clock::BrowserClock;
+use crate::error::Error;
+
+/// Puts per second into a fresh database `name`: `per_tx` puts in each of
+/// `txs` readwrite transactions (with 1 per transaction, that is
+/// transactions per second).
+pub async fn raw_puts(name: &str, txs: u32, per_tx: u32) -> Result<f64, Error> {
+    let db = Database::open(name)
+        .with_version(1u32)
+        .with_on_upgrade_needed(|_, db| {
+            db.create_object_store("kv").build()?;
+            Ok(())
+        })
+        .await?;
+    let started = BrowserClock.monotonic_ms();
+    for i in 0..txs {
+        let tx = db
+            .transaction("kv")
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let store = tx.object_store("kv")?;
+        for j in 0..per_tx {
+            store
+                .put(JsValue::from_str(
+                    "{\"some\":\"record of about this size\"}",
+                ))
+                .with_key(JsValue::from_f64(f64::from(i * per_tx + j)))
+                .primitive()?;
+        }
+        tx.commit().await?;
+    }
+    let seconds = (BrowserClock.monotonic_ms() - started) / 1000.0;
+    db.close();
+    Ok(f64::from(txs * per_tx) / seconds)
+}
