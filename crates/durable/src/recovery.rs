@@ -45,12 +45,25 @@ pub(crate) struct RewindPlan {
     pub children: Vec<(u64, InstanceId, bool)>,
 }
 
-/// Plans the rewind of `row` (a Failed instance) from its `history`; `tag`
-/// makes the ids of requeued work unique to this rewind.
-pub(crate) fn plan_rewind(row: &InstanceRecord, history: &[HistoryEvent], tag: &str) -> RewindPlan {
+/// Plans the rewind of `row` (a Failed instance) from its `history` at
+/// `now_ms`; `tag` makes the ids of requeued activities unique to this
+/// rewind.
+///
+/// A timer cancelled as the code failed (a dropped timer future records
+/// TimerCancelled after the failure) is cleanup, not progress: it does not
+/// move the last good point, and the timer is queued again under its own
+/// id, so the code can cancel it again. A timer still due later is still
+/// queued and is left as it is.
+pub(crate) fn plan_rewind(
+    row: &InstanceRecord,
+    history: &[HistoryEvent],
+    tag: &str,
+    now_ms: u64,
+) -> RewindPlan {
+    let progress = |k: &EventKind| k.is_action() && !matches!(k, EventKind::TimerCancelled { .. });
     let cut = history
         .iter()
-        .rposition(|e| e.kind.is_action())
+        .rposition(|e| progress(&e.kind))
         .map_or(0, |i| i + 1);
     let mut plan = RewindPlan {
         kept: history[..cut].to_vec(),
@@ -70,8 +83,12 @@ pub(crate) fn plan_rewind(row: &InstanceRecord, history: &[HistoryEvent], tag: &
     }
     let mut answered: HashSet<u64> = plan.kept.iter().filter_map(|e| e.kind.answers()).collect();
     let mut failed = HashSet::new();
+    let mut cancelled = HashSet::new();
     for e in &history[cut..] {
         match &e.kind {
+            EventKind::TimerCancelled { scheduled_id } => {
+                cancelled.insert(*scheduled_id);
+            }
             EventKind::TaskFailed { scheduled_id, .. }
             | EventKind::SubOrchestrationInstanceFailed { scheduled_id, .. } => {
                 failed.insert(*scheduled_id);
@@ -99,9 +116,11 @@ pub(crate) fn plan_rewind(row: &InstanceRecord, history: &[HistoryEvent], tag: &
                 plan.dequeue.push(old);
             }
             EventKind::TimerCreated { fire_at_ms } => {
-                plan.enqueue
-                    .push(timer(row, e.event_id, *fire_at_ms, fresh));
-                plan.dequeue.push(old);
+                // Its message was taken by the cancel, or dropped when it
+                // fell due on the failed instance; otherwise still queued.
+                if cancelled.contains(&e.event_id) || *fire_at_ms <= now_ms {
+                    plan.enqueue.push(timer(row, e.event_id, *fire_at_ms, old));
+                }
             }
             EventKind::SubOrchestrationInstanceCreated {
                 instance_id,
@@ -259,7 +278,7 @@ impl<S: Store> Client<S> {
             }
             let history = self.store().history(&row.id).await?;
             let tag = format!("r{}", row.version + 1);
-            let mut plan = plan_rewind(&row, &history, &tag);
+            let mut plan = plan_rewind(&row, &history, &tag, self.now_ms());
             for (scheduled_id, child_id, _) in std::mem::take(&mut plan.children) {
                 let child = self.store().instance(&child_id).await?.filter(|c| {
                     c.parent
@@ -273,6 +292,8 @@ impl<S: Store> Client<S> {
                         self.rewind_into(c, reason, batch, rewound).await?;
                     }
                     Some(c) if c.status == RuntimeStatus::Completed => {
+                        // Delivered here, so not by its own notice too.
+                        batch.dequeue.push(done_work_id(&c));
                         plan.redeliver
                             .push(EventKind::SubOrchestrationInstanceCompleted {
                                 scheduled_id,
@@ -280,15 +301,21 @@ impl<S: Store> Client<S> {
                             });
                     }
                     Some(c) if !c.status.is_final() => {} // it answers when done
-                    other => plan
-                        .redeliver
-                        .push(EventKind::SubOrchestrationInstanceFailed {
-                            scheduled_id,
-                            error: match other {
-                                Some(c) => format!("terminated: {}", c.failure.unwrap_or_default()),
-                                None => format!("instance {child_id} no longer exists"),
-                            },
-                        }),
+                    other => {
+                        if let Some(c) = &other {
+                            batch.dequeue.push(done_work_id(c));
+                        }
+                        plan.redeliver
+                            .push(EventKind::SubOrchestrationInstanceFailed {
+                                scheduled_id,
+                                error: match other {
+                                    Some(c) => {
+                                        format!("terminated: {}", c.failure.unwrap_or_default())
+                                    }
+                                    None => format!("instance {child_id} no longer exists"),
+                                },
+                            })
+                    }
                 }
             }
             let mut new_row = row.clone();
@@ -416,7 +443,7 @@ mod tests {
             ),
             ev(9, EventKind::OrchestratorCompleted { compute_ms: 0.0 }),
         ];
-        let plan = plan_rewind(&failed_row(), &history, "r7");
+        let plan = plan_rewind(&failed_row(), &history, "r7", 0);
         assert_eq!(plan.kept.len(), 5);
         assert!(matches!(
             plan.kept[4].kind,
@@ -452,7 +479,7 @@ mod tests {
             ),
             ev(4, EventKind::OrchestratorCompleted { compute_ms: 0.0 }),
         ];
-        let plan = plan_rewind(&failed_row(), &history, "r1");
+        let plan = plan_rewind(&failed_row(), &history, "r1", 0);
         assert!(plan.kept.is_empty());
         assert_eq!(plan.start_again, Some(started()));
         assert_eq!(plan.redeliver, vec![history[2].kind.clone()]);
@@ -486,9 +513,15 @@ mod tests {
             ev(8, EventKind::ExecutionFailed { error: "x".into() }),
             ev(9, EventKind::OrchestratorCompleted { compute_ms: 0.0 }),
         ];
-        let plan = plan_rewind(&failed_row(), &history, "r2");
+        let plan = plan_rewind(&failed_row(), &history, "r2", 1_000);
         assert_eq!(plan.enqueue.len(), 1);
-        assert_eq!(plan.enqueue[0].id.0, "i@inc#0#2#r2");
+        // Due already: its message was dropped, so it is queued again
+        // under its own id (a later cancel finds it).
+        assert_eq!(plan.enqueue[0].id.0, "i@inc#0#2");
+        // Due later: still queued, left alone.
+        assert!(plan_rewind(&failed_row(), &history, "r2", 0)
+            .enqueue
+            .is_empty());
         assert_eq!(
             plan.children,
             vec![

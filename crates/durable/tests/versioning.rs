@@ -552,6 +552,69 @@ fn a_rewound_parent_hears_that_a_child_was_terminated_meanwhile() {
     );
 }
 
+/// A timer the code dropped as it failed (TimerCancelled after the
+/// failure) does not hide the failure from a rewind; the timer is queued
+/// again under its own id, so the code's later cancel removes it.
+#[test]
+fn a_timer_cancelled_as_the_code_failed_neither_blocks_the_rewind_nor_fires_later() {
+    let calls = Rc::new(Cell::new(0));
+    let mut r = flaky_build(1, calls.clone());
+    r.orchestration("Deadline", |ctx: OrchestrationContext, _: ()| async move {
+        let _deadline = ctx.sleep(60_000);
+        ctx.call_activity::<_, ()>("Flaky", &()).await?;
+        Ok::<_, TaskError>("in time")
+    });
+    let h = Harness::new(r);
+    h.start("Deadline", "d", json!(null));
+    h.idle();
+    assert_eq!(h.status("d"), RuntimeStatus::Failed);
+    assert_eq!(
+        h.count("d", "TimerCancelled"),
+        1,
+        "the drop is recorded after the failure"
+    );
+    block_on(h.client().rewind(&InstanceId::new("d"), "again")).expect("rewind");
+    h.idle();
+    let row = h.row("d");
+    assert_eq!(row.status, RuntimeStatus::Completed, "{:?}", row.failure);
+    assert_eq!(row.output, Some(json!("in time")));
+    assert_eq!(calls.get(), 2, "the failed activity ran again");
+    h.run_for(120_000);
+    assert_eq!(
+        h.count("d", "TimerFired"),
+        0,
+        "the cancelled timer never fires"
+    );
+    assert_eq!(h.store.queued_work(), 0, "nothing is left queued");
+}
+
+/// A child that finished after its parent failed, whose answer is still
+/// queued when the parent is rewound, answers once.
+#[test]
+fn a_childs_queued_answer_and_the_rewind_answer_once() {
+    let calls = Rc::new(Cell::new(0));
+    let mut h = Harness::with_options(parent_of_two(calls), common::stepwise());
+    h.start("Two", "two", json!(null));
+    h.idle();
+    assert_eq!(h.status("two"), RuntimeStatus::Failed);
+    h.raise("slow", "Go", json!("queued"));
+    // One tick: slow completes and its answer to the parent is queued.
+    block_on(h.rt.tick()).expect("tick");
+    assert_eq!(h.status("slow"), RuntimeStatus::Completed);
+    block_on(h.client().rewind(&InstanceId::new("two"), "again")).expect("rewind");
+    h.idle();
+    let row = h.row("two");
+    assert_eq!(row.output, Some(json!("done queued")), "{:?}", row.failure);
+    assert_eq!(
+        h.count("two", "SubOrchestrationInstanceCompleted"),
+        2,
+        "kid and slow, once each"
+    );
+    h.reload();
+    h.idle();
+    assert_eq!(h.store.queued_work(), 0);
+}
+
 #[test]
 fn only_a_failed_instance_rewinds_and_only_a_finished_one_restarts() {
     let calls = Rc::new(Cell::new(0));
