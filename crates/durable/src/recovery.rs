@@ -115,12 +115,12 @@ pub(crate) fn plan_rewind(
                     .push(activity(row, e.event_id, name, input, fresh));
                 plan.dequeue.push(old);
             }
-            EventKind::TimerCreated { fire_at_ms } => {
-                // Its message was taken by the cancel, or dropped when it
-                // fell due on the failed instance; otherwise still queued.
-                if cancelled.contains(&e.event_id) || *fire_at_ms <= now_ms {
-                    plan.enqueue.push(timer(row, e.event_id, *fire_at_ms, old));
-                }
+            // Its message was taken by the cancel, or dropped when it fell
+            // due on the failed instance; otherwise it is still queued.
+            EventKind::TimerCreated { fire_at_ms }
+                if cancelled.contains(&e.event_id) || *fire_at_ms <= now_ms =>
+            {
+                plan.enqueue.push(timer(row, e.event_id, *fire_at_ms, old));
             }
             EventKind::SubOrchestrationInstanceCreated {
                 instance_id,
