@@ -609,8 +609,13 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             unit.batch
                 .dequeue
                 .extend(current.into_iter().map(|(w, _)| w));
+            let mut late = Vec::new();
             for d in chained {
-                d.settle(&mut unit.batch, &mut unit.changes);
+                let (_, event, _) = d.settle(&mut unit.batch, &mut unit.changes);
+                late.push(event);
+            }
+            if record.status == RuntimeStatus::Failed {
+                keep_late_results(&mut unit, &record, late, now);
             }
             return Ok((!unit.batch.is_empty()).then_some(unit));
         }
@@ -797,4 +802,35 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             writes: effects.writes,
         })
     }
+}
+
+/// The results of activities that ran after their instance failed: their
+/// effects are committed, so a rewind must deliver them, not run them
+/// again. They are appended to the failed history as one turn of their own
+/// (the rewind finds them after its last good point).
+fn keep_late_results(unit: &mut Unit, record: &InstanceRecord, late: Vec<EventKind>, now: u64) {
+    if late.is_empty() {
+        return;
+    }
+    let at = now.max(record.updated_ms);
+    let first = record.history_len;
+    let kinds = std::iter::once(EventKind::OrchestratorStarted)
+        .chain(late)
+        .chain(std::iter::once(EventKind::OrchestratorCompleted {
+            compute_ms: 0.0,
+        }));
+    let events: Vec<HistoryEvent> = kinds
+        .enumerate()
+        .map(|(i, kind)| HistoryEvent {
+            event_id: first + i as u64,
+            timestamp_ms: at,
+            kind,
+        })
+        .collect();
+    let mut row = record.clone();
+    row.version += 1;
+    row.history_len += events.len() as u64;
+    row.updated_ms = at;
+    unit.batch.append_history.push((record.id.clone(), events));
+    unit.batch.instances.push(row);
 }

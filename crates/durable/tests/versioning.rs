@@ -588,6 +588,54 @@ fn a_timer_cancelled_as_the_code_failed_neither_blocks_the_rewind_nor_fires_late
     assert_eq!(h.store.queued_work(), 0, "nothing is left queued");
 }
 
+/// An activity held back a tick (its footprint conflicts with the one that
+/// fails) runs after its instance failed: its result is kept in the failed
+/// history, so a rewind delivers it instead of running it again.
+#[test]
+fn an_activity_that_ran_after_its_instance_failed_is_not_run_again_by_a_rewind() {
+    let scans = Rc::new(Cell::new(0));
+    let mut r = Registry::new();
+    with_narrate(&mut r);
+    let count = scans.clone();
+    r.activity("ScanFail", move |ctx, _: ()| {
+        let count = count.clone();
+        async move {
+            let _lines: Vec<(String, String)> =
+                ctx.read_all("console").await.map_err(|e| e.to_string())?;
+            count.set(count.get() + 1);
+            if count.get() == 1 {
+                return Err("the scan broke".to_string());
+            }
+            Ok(())
+        }
+    })
+    .orchestration(
+        "ScanAndNarrate",
+        |ctx: OrchestrationContext, _: ()| async move {
+            let scan = ctx.call_activity::<_, ()>("ScanFail", &());
+            let line = ctx.call_activity::<_, String>("Narrate", &"once");
+            scan.await?;
+            line.await?;
+            Ok::<_, TaskError>("both")
+        },
+    );
+    let h = Harness::new(r);
+    h.start("ScanAndNarrate", "s", json!(null));
+    h.idle();
+    assert_eq!(h.status("s"), RuntimeStatus::Failed);
+    assert_eq!(h.console(), ["once"]);
+    block_on(h.client().rewind(&InstanceId::new("s"), "again")).expect("rewind");
+    h.idle();
+    assert_eq!(
+        h.row("s").output,
+        Some(json!("both")),
+        "{:?}",
+        h.row("s").failure
+    );
+    assert_eq!(h.console(), ["once"], "the narration ran once");
+    assert_eq!(scans.get(), 2);
+}
+
 /// A child that finished after its parent failed, whose answer is still
 /// queued when the parent is rewound, answers once.
 #[test]
