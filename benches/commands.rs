@@ -12,33 +12,14 @@
 
 #![cfg(all(target_arch = "wasm32", durable_bench))]
 
-use std::rc::Rc;
-
-use dungeon::{Game, GameConfig};
-use durable::{Clock, Runtime};
-use durable_web::{BrowserClock, IdbStore};
-use wasm_bindgen::JsValue;
+use durable::Clock;
+use durable_dungeon::testing::{median, say, HandDrivenGame};
+use durable_web::BrowserClock;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 const ADVENTURERS: usize = 15;
-
-fn say(line: &str) {
-    web_sys::console::log_1(&JsValue::from_str(line));
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-fn last_word(s: &str) -> String {
-    s.split_whitespace()
-        .last()
-        .unwrap_or_default()
-        .to_lowercase()
-}
 
 #[wasm_bindgen_test]
 async fn bench() {
@@ -52,25 +33,14 @@ async fn bench() {
     let raw_ms = 1000.0 / raw_tps;
 
     let db = format!("bench-commands-{}", js_sys::Math::random());
-    let store = IdbStore::open(&db).await.expect("open");
-    let rt = Runtime::new(store.clone(), dungeon::registry(), Rc::new(BrowserClock));
-    let game = Game::new(rt.client(), GameConfig::default());
-    let mut keys = Vec::new();
+    let world = HandDrivenGame::open(&db).await;
+    let game = &world.game;
+    let mut adventurers = Vec::new();
     for i in 0..ADVENTURERS {
-        let key = game
-            .new_adventurer(&format!("Bench {i}"))
-            .await
-            .expect("new");
-        rt.run_until_idle().await.expect("run");
-        game.command(&key, "confirm").await.expect("confirm");
-        keys.push(key);
+        adventurers.push(world.confirmed(&format!("Bench {i}")).await);
     }
-    rt.run_until_idle().await.expect("run");
     let (mut gets, mut kills) = (Vec::new(), Vec::new());
-    for key in &keys {
-        let u = game.universe(key).await.expect("read").expect("universe");
-        let weapon = last_word(&u.weapon.expect("weapon").name);
-        let monster = last_word(&u.monster.expect("monster").name);
+    for (key, weapon, monster) in &adventurers {
         let t = BrowserClock.monotonic_ms();
         game.command(key, &format!("get {weapon}"))
             .await

@@ -11,25 +11,15 @@
 #![cfg(all(target_arch = "wasm32", durable_bench))]
 
 use durable_dungeon::testing::{
-    fill, fresh_container, instance_rows, mount_dashboard, sample_instances, services_on, set_hash,
-    text_of, until,
+    fill, fresh_container, instance_rows, median, mount_dashboard, sample_instances, say,
+    services_on, set_hash, text_of, until,
 };
-use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 const RUNS: usize = 7;
 const WAIT_MS: f64 = 60_000.0;
-
-fn say(line: &str) {
-    web_sys::console::log_1(&JsValue::from_str(line));
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 fn shows(root: &web_sys::Element, count: usize, status: Option<&str>) -> bool {
     let rows = instance_rows(root);

@@ -172,7 +172,7 @@ fn Ending(status: Status, title: &'static str, text: String, key: String) -> imp
         Status::Won => "ending ending--won",
         _ => "ending ending--lost",
     };
-    let runs = format!("#/dashboard?prefix={key}:");
+    let runs = crate::route::Route::workflows_of(&key).href();
     view! {
         <section class=class role="status" aria-labelledby="ending-heading" data-testid="ending">
             <h3 id="ending-heading">{title}</h3>

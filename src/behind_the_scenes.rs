@@ -7,11 +7,11 @@ use dungeon::guide::{status_in_words, wall_vs_compute, workflow_purpose};
 use durable::InstanceRecord;
 use leptos::prelude::*;
 
-use crate::dashboard::instance_href;
+use crate::route::Route;
 
 #[component]
 pub fn BehindTheScenes(key: String, workflows: Signal<Vec<InstanceRecord>>) -> impl IntoView {
-    let all = format!("#/dashboard?prefix={key}:");
+    let all = Route::workflows_of(&key).href();
     let now = RwSignal::new(js_sys::Date::now() as u64);
     // The wall clock moves while the adventure lasts.
     if let Ok(handle) = set_interval_with_handle(
@@ -41,7 +41,7 @@ pub fn BehindTheScenes(key: String, workflows: Signal<Vec<InstanceRecord>>) -> i
                         let chip = format!("chip chip--{}", status.to_lowercase());
                         view! {
                             <li data-testid="workflow" data-name=w.name.clone() data-status=status>
-                                <a href=instance_href(w.id.as_str()) class="behind__name">{w.name.clone()}</a>
+                                <a href=Route::Instance(w.id.0.clone()).href() class="behind__name">{w.name.clone()}</a>
                                 " "
                                 <span class=chip>{words}</span>
                                 <span class="behind__purpose">{workflow_purpose(&w.name)}</span>

@@ -40,6 +40,11 @@ impl Route {
         }
     }
 
+    /// The dashboard's list of an adventurer's workflows.
+    pub fn workflows_of(key: &str) -> Route {
+        Route::Dashboard(format!("prefix={key}:"))
+    }
+
     pub fn href(&self) -> String {
         match self {
             Route::Lobby => "#/".to_string(),

@@ -183,3 +183,67 @@ pub async fn until(what: &str, root: &Element, timeout_ms: f64, done: impl Fn() 
     observer.disconnect();
     now_ms() - start
 }
+
+/// A game on the IndexedDB database `name` with no host running: the test
+/// drives the runtime by hand, so only what it calls touches the store.
+pub struct HandDrivenGame {
+    pub store: IdbStore,
+    pub runtime: durable::Runtime<IdbStore>,
+    pub game: dungeon::Game<IdbStore>,
+}
+
+impl HandDrivenGame {
+    pub async fn open(name: &str) -> HandDrivenGame {
+        let store = IdbStore::open(name).await.expect("open the database");
+        let runtime = durable::Runtime::new(
+            store.clone(),
+            dungeon::registry(),
+            Rc::new(durable_web::BrowserClock),
+        );
+        let game = dungeon::Game::new(runtime.client(), dungeon::GameConfig::default());
+        HandDrivenGame {
+            store,
+            runtime,
+            game,
+        }
+    }
+
+    /// A new adventurer `name`, confirmed and in the room; returns the key
+    /// and the words that name the weapon and the monster in a command.
+    pub async fn confirmed(&self, name: &str) -> (String, String, String) {
+        let key = self
+            .game
+            .new_adventurer(name)
+            .await
+            .expect("a new adventurer");
+        self.runtime.run_until_idle().await.expect("run");
+        self.game.command(&key, "confirm").await.expect("confirm");
+        self.runtime.run_until_idle().await.expect("run");
+        let u = self
+            .game
+            .universe(&key)
+            .await
+            .expect("read")
+            .expect("a universe");
+        let word = |s: &str| {
+            s.split_whitespace()
+                .last()
+                .unwrap_or_default()
+                .to_lowercase()
+        };
+        let weapon = word(&u.weapon.expect("a weapon").name);
+        let monster = word(&u.monster.expect("a monster").name);
+        (key, weapon, monster)
+    }
+}
+
+/// A benchmark's line in the browser's console (`make bench` collects them).
+pub fn say(line: &str) {
+    web_sys::console::log_1(&JsValue::from_str(line));
+}
+
+/// The median of some timings.
+pub fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}

@@ -105,31 +105,33 @@ fn confirm_then_arm_late(
     confirm(rt, game, key, clock);
     let later = clock.now_ms() + 50 * 60_000;
     block_on(run_virtual(rt, clock, later)).expect("run");
-    let u = block_on(game.universe(key))
-        .expect("read")
-        .expect("universe");
-    let weapon = last_word(&u.weapon.expect("weapon").name);
-    command(rt, game, key, &format!("get {weapon}"));
+    get_weapon(rt, game, key);
 }
 
 /// Confirms and picks up the weapon: the monster is still alive.
 fn arm(rt: &Runtime<InMemoryStore>, game: &Game<InMemoryStore>, key: &str, clock: &VirtualClock) {
     confirm(rt, game, key, clock);
-    let u = block_on(game.universe(key))
-        .expect("read")
-        .expect("universe");
-    let weapon = last_word(&u.weapon.expect("weapon").name);
-    command(rt, game, key, &format!("get {weapon}"));
+    get_weapon(rt, game, key);
 }
 
 fn win(rt: &Runtime<InMemoryStore>, game: &Game<InMemoryStore>, key: &str, clock: &VirtualClock) {
     arm(rt, game, key, clock);
+    let (weapon, monster, treasure) = names(game, key);
+    command(rt, game, key, &format!("kill {monster} with {weapon}"));
+    command(rt, game, key, &format!("get {treasure}"));
+}
+
+fn get_weapon(rt: &Runtime<InMemoryStore>, game: &Game<InMemoryStore>, key: &str) {
+    let (weapon, _, _) = names(game, key);
+    command(rt, game, key, &format!("get {weapon}"));
+}
+
+/// How a command names the weapon and the monster, and the treasure's name.
+fn names(game: &Game<InMemoryStore>, key: &str) -> (String, String, String) {
     let u = block_on(game.universe(key))
         .expect("read")
         .expect("universe");
     let weapon = last_word(&u.weapon.expect("weapon").name);
     let monster = last_word(&u.monster.expect("monster").name);
-    let treasure = u.treasure.expect("treasure").name;
-    command(rt, game, key, &format!("kill {monster} with {weapon}"));
-    command(rt, game, key, &format!("get {treasure}"));
+    (weapon, monster, u.treasure.expect("treasure").name)
 }

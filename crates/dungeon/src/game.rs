@@ -198,7 +198,8 @@ impl<S: Store + Clone + 'static> Game<S> {
         let name = name.ok_or_else(|| GameError::UnknownAdventurer(key.to_string()))?;
         let command = parse(line)?;
         if command == Command::Confirm {
-            return self.confirm(key, &name).await;
+            let universe = loaded.map(|(u, _)| u);
+            return self.confirm(key, &name, universe.as_ref()).await;
         }
         let Some((universe, versions)) = loaded else {
             return Err(RuleError::NotReady { name }.into());
@@ -248,8 +249,14 @@ impl<S: Store + Clone + 'static> Game<S> {
         Ok(Vec::new())
     }
 
-    async fn confirm(&self, key: &str, name: &str) -> Result<Vec<String>, GameError> {
-        if let Some((u, _)) = storage::load(self.client.store(), key).await? {
+    /// `universe`: the adventurer's, as the command just read it.
+    async fn confirm(
+        &self,
+        key: &str,
+        name: &str,
+        universe: Option<&Universe>,
+    ) -> Result<Vec<String>, GameError> {
+        if let Some(u) = universe {
             if u.is_dead() {
                 return Err(GameError::Dead(name.to_string()));
             }

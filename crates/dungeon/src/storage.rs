@@ -49,7 +49,7 @@ pub async fn load<S: Store>(
     store: &S,
     key: &str,
 ) -> Result<Option<(Universe, Versions)>, StoreError> {
-    Ok(load_with_name(store, key).await?.0)
+    Ok(read_universe(store, key, false).await?.0)
 }
 
 /// [`load`], and the adventurer's name as typed (from the names store), in
@@ -58,14 +58,30 @@ pub async fn load_with_name<S: Store>(
     store: &S,
     key: &str,
 ) -> Result<(Option<(Universe, Versions)>, Option<String>), StoreError> {
+    read_universe(store, key, true).await
+}
+
+/// The universe's five records, and the name record when `with_name`, in
+/// one read.
+async fn read_universe<S: Store>(
+    store: &S,
+    key: &str,
+    with_name: bool,
+) -> Result<(Option<(Universe, Versions)>, Option<String>), StoreError> {
     let part_keys: Vec<String> = PARTS.iter().map(|part| part_key(key, part)).collect();
     let mut asked: Vec<(&str, &str)> = part_keys.iter().map(|k| (GAME, k.as_str())).collect();
-    asked.push((NAMES, key));
+    if with_name {
+        asked.push((NAMES, key));
+    }
     let mut records = store.app_records_at(&asked).await?;
-    let name = records
-        .pop()
-        .flatten()
-        .map(|r| r.value.as_str().unwrap_or(key).to_string());
+    let name = if with_name {
+        records
+            .pop()
+            .flatten()
+            .map(|r| r.value.as_str().unwrap_or(key).to_string())
+    } else {
+        None
+    };
     let mut values = Vec::with_capacity(5);
     let mut versions: Versions = [None; 5];
     for (i, (k, r)) in part_keys.into_iter().zip(records).enumerate() {

@@ -23,13 +23,50 @@ pub(crate) fn turn_work_id(record: &InstanceRecord, event_id: u64) -> WorkId {
 
 /// What every work id of `record`'s current execution starts with: the id,
 /// the incarnation and the execution number.
-fn execution_key(record: &InstanceRecord) -> String {
+pub(crate) fn execution_key(record: &InstanceRecord) -> String {
     let (id, exec) = (&record.id, record.execution);
     if record.incarnation.is_empty() {
         format!("{id}#{exec}")
     } else {
         format!("{id}@{}#{exec}", record.incarnation)
     }
+}
+
+/// The task `id` that runs the activity `record`'s event `scheduled_id`
+/// scheduled.
+pub(crate) fn activity_task(
+    record: &InstanceRecord,
+    scheduled_id: u64,
+    name: &str,
+    input: &Value,
+    id: WorkId,
+) -> WorkItem {
+    WorkItem::activity(
+        id,
+        ActivityTask {
+            instance_id: record.id.clone(),
+            execution: record.execution,
+            incarnation: record.incarnation.clone(),
+            scheduled_id,
+            name: name.to_string(),
+            input: input.clone(),
+        },
+    )
+}
+
+/// The message `id` that fires `record`'s timer `scheduled_id`, due at
+/// `fire_at_ms`.
+pub(crate) fn timer_message(
+    record: &InstanceRecord,
+    scheduled_id: u64,
+    fire_at_ms: u64,
+    id: WorkId,
+) -> WorkItem {
+    let fired = EventKind::TimerFired {
+        scheduled_id,
+        fire_at_ms,
+    };
+    message_due(record, id, fired, Some(fire_at_ms))
 }
 
 /// The incarnation a message bound to `record`'s current life carries.
@@ -54,29 +91,18 @@ pub(crate) async fn derive_work<S: Store>(
     let bound = bound_incarnation(record);
     for e in events {
         match &e.kind {
-            EventKind::TaskScheduled { name, input } => batch.enqueue.push(WorkItem::activity(
+            EventKind::TaskScheduled { name, input } => batch.enqueue.push(activity_task(
+                record,
+                e.event_id,
+                name,
+                input,
                 work_id(e.event_id),
-                ActivityTask {
-                    instance_id: id.clone(),
-                    execution: exec,
-                    incarnation: record.incarnation.clone(),
-                    scheduled_id: e.event_id,
-                    name: name.clone(),
-                    input: input.clone(),
-                },
             )),
-            EventKind::TimerCreated { fire_at_ms } => batch.enqueue.push(WorkItem::message(
+            EventKind::TimerCreated { fire_at_ms } => batch.enqueue.push(timer_message(
+                record,
+                e.event_id,
+                *fire_at_ms,
                 work_id(e.event_id),
-                Message {
-                    instance_id: id.clone(),
-                    execution: Some(exec),
-                    incarnation: bound.clone(),
-                    event: EventKind::TimerFired {
-                        scheduled_id: e.event_id,
-                        fire_at_ms: *fire_at_ms,
-                    },
-                    due_ms: Some(*fire_at_ms),
-                },
             )),
             EventKind::TimerCancelled { scheduled_id } => {
                 // A timer created in this same batch is simply not queued.
@@ -206,8 +232,19 @@ pub(crate) fn notify_parent(
 /// or changed the id meanwhile.
 pub(crate) fn start_instance(
     batch: &mut CommitBatch,
+    row: InstanceRecord,
+    existing: Option<&InstanceRecord>,
+) {
+    start_instance_why(batch, row, existing, None);
+}
+
+/// [`start_instance`], with why the id starts again (a restart), which its
+/// ExecutionStarted records.
+pub(crate) fn start_instance_why(
+    batch: &mut CommitBatch,
     mut row: InstanceRecord,
     existing: Option<&InstanceRecord>,
+    restarted: Option<String>,
 ) {
     if let Some(old) = existing {
         row.version = old.version + 1;
@@ -218,11 +255,11 @@ pub(crate) fn start_instance(
         Some(old) => Precondition::row_unchanged(old),
         None => Precondition::no_row(&row.id),
     });
-    batch.enqueue.push(start_message(
-        &row,
-        0,
-        started_event(&row, row.input.clone()),
-    ));
+    let mut started = started_event(&row, row.input.clone());
+    if let EventKind::ExecutionStarted { restarted: why, .. } = &mut started {
+        *why = restarted;
+    }
+    batch.enqueue.push(start_message(&row, 0, started));
     batch.instances.push(row);
 }
 
@@ -253,6 +290,16 @@ pub(crate) fn start_message(row: &InstanceRecord, n: usize, event: EventKind) ->
 
 /// A message `id` for `row`'s current execution and life, due now.
 pub(crate) fn message_for(row: &InstanceRecord, id: WorkId, event: EventKind) -> WorkItem {
+    message_due(row, id, event, None)
+}
+
+/// A message `id` for `row`'s current execution and life, not before `due_ms`.
+fn message_due(
+    row: &InstanceRecord,
+    id: WorkId,
+    event: EventKind,
+    due_ms: Option<u64>,
+) -> WorkItem {
     WorkItem::message(
         id,
         Message {
@@ -260,7 +307,7 @@ pub(crate) fn message_for(row: &InstanceRecord, id: WorkId, event: EventKind) ->
             execution: Some(row.execution),
             incarnation: bound_incarnation(row),
             event,
-            due_ms: None,
+            due_ms,
         },
     )
 }

@@ -18,12 +18,15 @@ use serde_json::Value;
 
 use crate::changes::Change;
 use crate::client::Client;
-use crate::derive::{bound_incarnation, done_work_id, message_for, start_instance, turn_work_id};
+use crate::derive::{
+    activity_task, done_work_id, execution_key, message_for, start_instance_why, timer_message,
+    turn_work_id,
+};
 use crate::error::ClientError;
 use crate::history::{EventKind, HistoryEvent};
 use crate::instance::{InstanceId, InstanceRecord, RuntimeStatus};
 use crate::store::{CommitBatch, Precondition, Store};
-use crate::work::{ActivityTask, Message, WorkId, WorkItem};
+use crate::work::{WorkId, WorkItem};
 
 /// What a rewind of one instance does, before its children are looked at.
 #[derive(Debug, Default, PartialEq)]
@@ -112,7 +115,7 @@ pub(crate) fn plan_rewind(
         match &e.kind {
             EventKind::TaskScheduled { name, input } => {
                 plan.enqueue
-                    .push(activity(row, e.event_id, name, input, fresh));
+                    .push(activity_task(row, e.event_id, name, input, fresh));
                 plan.dequeue.push(old);
             }
             // Its message was taken by the cancel, or dropped when it fell
@@ -120,7 +123,8 @@ pub(crate) fn plan_rewind(
             EventKind::TimerCreated { fire_at_ms }
                 if cancelled.contains(&e.event_id) || *fire_at_ms <= now_ms =>
             {
-                plan.enqueue.push(timer(row, e.event_id, *fire_at_ms, old));
+                plan.enqueue
+                    .push(timer_message(row, e.event_id, *fire_at_ms, old));
             }
             EventKind::SubOrchestrationInstanceCreated {
                 instance_id,
@@ -135,42 +139,6 @@ pub(crate) fn plan_rewind(
         }
     }
     plan
-}
-
-fn activity(
-    row: &InstanceRecord,
-    scheduled_id: u64,
-    name: &str,
-    input: &Value,
-    id: WorkId,
-) -> WorkItem {
-    WorkItem::activity(
-        id,
-        ActivityTask {
-            instance_id: row.id.clone(),
-            execution: row.execution,
-            incarnation: row.incarnation.clone(),
-            scheduled_id,
-            name: name.to_string(),
-            input: input.clone(),
-        },
-    )
-}
-
-fn timer(row: &InstanceRecord, scheduled_id: u64, fire_at_ms: u64, id: WorkId) -> WorkItem {
-    WorkItem::message(
-        id,
-        Message {
-            instance_id: row.id.clone(),
-            execution: Some(row.execution),
-            incarnation: bound_incarnation(row),
-            event: EventKind::TimerFired {
-                scheduled_id,
-                fire_at_ms,
-            },
-            due_ms: Some(fire_at_ms),
-        },
-    )
 }
 
 impl<S: Store> Client<S> {
@@ -202,16 +170,7 @@ impl<S: Store> Client<S> {
             None => format!("{reason} (execution {} was {})", old.execution, old.status),
         };
         let mut batch = CommitBatch::default();
-        start_instance(&mut batch, row, Some(&old));
-        for item in &mut batch.enqueue {
-            if let crate::work::WorkKind::Message(Message {
-                event: EventKind::ExecutionStarted { restarted, .. },
-                ..
-            }) = &mut item.kind
-            {
-                *restarted = Some(why.clone());
-            }
-        }
+        start_instance_why(&mut batch, row, Some(&old), Some(why));
         self.store().commit(batch).await?;
         self.publish(Change::Instance {
             id: id.clone(),
@@ -334,7 +293,7 @@ impl<S: Store> Client<S> {
             if !plan.kept.is_empty() {
                 batch.append_history.push((row.id.clone(), plan.kept));
             }
-            let base = done_work_id(&row).0.trim_end_matches("#done").to_string();
+            let base = execution_key(&row);
             if let Some(start) = plan.start_again {
                 batch.enqueue.push(message_for(
                     &row,

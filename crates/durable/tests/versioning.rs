@@ -278,7 +278,7 @@ fn a_version_not_in_the_build_fails_naming_it_and_a_rewind_finishes_it_once_it_i
     );
     // The build that has v1 again: the rewind delivers Go again.
     h.deploy(versions(true, true));
-    block_on(h.client().rewind(&InstanceId::new("a"), "v1 is back")).expect("rewind");
+    h.rewind("a", "v1 is back");
     h.idle();
     let row = h.row("a");
     assert_eq!(row.status, RuntimeStatus::Completed, "{:?}", row.failure);
@@ -303,7 +303,7 @@ fn an_unknown_orchestration_fails_naming_it() {
         Ok::<_, TaskError>("here")
     });
     h.deploy(r);
-    block_on(h.client().rewind(&InstanceId::new("n"), "registered")).expect("rewind");
+    h.rewind("n", "registered");
     h.idle();
     assert_eq!(h.row("n").output, Some(json!("here")));
 }
@@ -352,7 +352,7 @@ fn failed_job(id: &str, name: &str) -> (Harness, Rc<Cell<u32>>) {
 #[test]
 fn a_restart_runs_a_failed_instance_again_from_its_input() {
     let (h, calls) = failed_job("job", "Job");
-    block_on(h.client().restart(&InstanceId::new("job"), "retry by hand")).expect("restart");
+    h.restart("job", "retry by hand");
     h.idle();
     let row = h.row("job");
     assert_eq!(row.status, RuntimeStatus::Completed);
@@ -424,7 +424,7 @@ fn a_result_that_arrives_as_the_instance_fails_is_not_run_again_by_a_rewind() {
     h.idle();
     assert_eq!(h.status("pair"), RuntimeStatus::Failed);
     assert_eq!(h.console(), ["in flight"]);
-    block_on(h.client().rewind(&InstanceId::new("pair"), "again")).expect("rewind");
+    h.rewind("pair", "again");
     h.idle();
     assert_eq!(h.row("pair").output, Some(json!("both")));
     assert_eq!(h.console(), ["in flight"], "the narration ran once");
@@ -443,7 +443,7 @@ fn a_failed_child_is_rewound_through_its_parent() {
             parent: InstanceId::new("parent"),
         }
     );
-    block_on(h.client().rewind(&InstanceId::new("parent"), "again")).expect("rewind");
+    h.rewind("parent", "again");
     h.idle();
     assert_eq!(h.status("kid"), RuntimeStatus::Completed);
     let parent = h.row("parent");
@@ -486,7 +486,7 @@ fn a_rewound_parent_hears_from_a_child_that_was_still_running() {
     h.idle();
     assert_eq!(h.status("two"), RuntimeStatus::Failed);
     assert_eq!(h.status("slow"), RuntimeStatus::Running);
-    block_on(h.client().rewind(&InstanceId::new("two"), "again")).expect("rewind");
+    h.rewind("two", "again");
     h.idle();
     assert_eq!(
         h.status("kid"),
@@ -515,7 +515,7 @@ fn a_rewound_parent_gets_the_result_of_a_child_that_finished_meanwhile() {
         RuntimeStatus::Failed,
         "its answer was dropped"
     );
-    block_on(h.client().rewind(&InstanceId::new("two"), "again")).expect("rewind");
+    h.rewind("two", "again");
     h.idle();
     let row = h.row("two");
     assert_eq!(row.status, RuntimeStatus::Completed, "{:?}", row.failure);
@@ -537,7 +537,7 @@ fn a_rewound_parent_hears_that_a_child_was_terminated_meanwhile() {
     )
     .expect("terminate");
     h.idle();
-    block_on(h.client().rewind(&InstanceId::new("two"), "again")).expect("rewind");
+    h.rewind("two", "again");
     h.idle();
     let row = h.row("two");
     assert_eq!(row.status, RuntimeStatus::Failed, "not left waiting");
@@ -573,7 +573,7 @@ fn a_timer_cancelled_as_the_code_failed_neither_blocks_the_rewind_nor_fires_late
         1,
         "the drop is recorded after the failure"
     );
-    block_on(h.client().rewind(&InstanceId::new("d"), "again")).expect("rewind");
+    h.rewind("d", "again");
     h.idle();
     let row = h.row("d");
     assert_eq!(row.status, RuntimeStatus::Completed, "{:?}", row.failure);
@@ -624,7 +624,7 @@ fn an_activity_that_ran_after_its_instance_failed_is_not_run_again_by_a_rewind()
     h.idle();
     assert_eq!(h.status("s"), RuntimeStatus::Failed);
     assert_eq!(h.console(), ["once"]);
-    block_on(h.client().rewind(&InstanceId::new("s"), "again")).expect("rewind");
+    h.rewind("s", "again");
     h.idle();
     assert_eq!(
         h.row("s").output,
@@ -649,7 +649,7 @@ fn a_childs_queued_answer_and_the_rewind_answer_once() {
     // One tick: slow completes and its answer to the parent is queued.
     block_on(h.rt.tick()).expect("tick");
     assert_eq!(h.status("slow"), RuntimeStatus::Completed);
-    block_on(h.client().rewind(&InstanceId::new("two"), "again")).expect("rewind");
+    h.rewind("two", "again");
     h.idle();
     let row = h.row("two");
     assert_eq!(row.output, Some(json!("done queued")), "{:?}", row.failure);
@@ -667,8 +667,6 @@ fn a_childs_queued_answer_and_the_rewind_answer_once() {
 fn only_a_failed_instance_rewinds_and_only_a_finished_one_restarts() {
     let calls = Rc::new(Cell::new(0));
     let h = Harness::new(flaky_build(0, calls));
-    let mut r = versions(true, false);
-    with_narrate(&mut r);
     h.start("Job", "done", json!(null));
     h.idle();
     assert_eq!(h.status("done"), RuntimeStatus::Completed);
@@ -682,7 +680,7 @@ fn only_a_failed_instance_rewinds_and_only_a_finished_one_restarts() {
     ));
     let err = block_on(h.client().rewind(&InstanceId::new("nobody"), "x")).expect_err("refused");
     assert_eq!(err, ClientError::NotFound(InstanceId::new("nobody")));
-    let mut h2 = Harness::new(r);
+    let mut h2 = Harness::new(versions(true, false));
     h2.start("O", "running", json!(null));
     h2.idle();
     let err = block_on(h2.client().restart(&InstanceId::new("running"), "x")).expect_err("refused");
@@ -750,7 +748,7 @@ fn failed_by_nondeterminism() -> Harness {
 fn a_rewind_after_the_code_is_fixed_delivers_what_the_failed_turn_received() {
     let mut h = failed_by_nondeterminism();
     h.deploy(steps_build(false));
-    block_on(h.client().rewind(&InstanceId::new("s"), "fixed")).expect("rewind");
+    h.rewind("s", "fixed");
     h.idle();
     let row = h.row("s");
     assert_eq!(row.status, RuntimeStatus::Completed, "{:?}", row.failure);
@@ -766,7 +764,7 @@ fn a_rewind_after_the_code_is_fixed_delivers_what_the_failed_turn_received() {
 fn a_restart_after_the_code_is_fixed_starts_over() {
     let mut h = failed_by_nondeterminism();
     h.deploy(steps_build(false));
-    block_on(h.client().restart(&InstanceId::new("s"), "fixed")).expect("restart");
+    h.restart("s", "fixed");
     h.raise("s", "Word", json!("three"));
     h.idle();
     assert_eq!(h.row("s").output, Some(json!("three")));
@@ -777,7 +775,7 @@ fn a_restart_after_the_code_is_fixed_starts_over() {
 fn a_rewind_of_code_still_broken_fails_again_and_changes_nothing_else() {
     let h = failed_by_nondeterminism();
     let before = h.console();
-    block_on(h.client().rewind(&InstanceId::new("s"), "too soon")).expect("rewind");
+    h.rewind("s", "too soon");
     h.idle();
     let row = h.row("s");
     assert_eq!(row.status, RuntimeStatus::Failed);
@@ -789,7 +787,7 @@ fn a_rewind_of_code_still_broken_fails_again_and_changes_nothing_else() {
     // Fixed at last: a second rewind still has the event.
     let mut h = h;
     h.deploy(steps_build(false));
-    block_on(h.client().rewind(&InstanceId::new("s"), "fixed")).expect("rewind");
+    h.rewind("s", "fixed");
     h.idle();
     assert_eq!(h.row("s").output, Some(json!("two")));
 }

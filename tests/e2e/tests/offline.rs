@@ -3,10 +3,9 @@
 //! a timer that falls due while no page is open, two tabs of one game with
 //! the executing one closed, and a new build offered and taken.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use e2e::{copy_dir, dist_dir, open_cached, Browser, Player, StaticServer};
+use e2e::{dist_copy, dist_dir, open_cached, Browser, Player, StaticServer};
 use fantoccini::wd::WindowHandle;
 use serde_json::Value;
 
@@ -174,10 +173,7 @@ async fn two_tabs_share_a_game_and_the_second_takes_over_the_timers() {
 
 #[tokio::test]
 async fn a_new_build_is_offered_and_runs_with_the_games_kept() {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target"))
-        .join(format!("e2e-new-build-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(&dist_dir(), &dir);
+    let dir = dist_copy("e2e-new-build");
     let server = StaticServer::start(&dir).expect("serve the copy");
     let browser = open_cached(&server, "/?confirm=60s").await;
     let p = Player::new(&browser);

@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use e2e::{copy_dir, dist_dir, open_cached, Player, StaticServer};
+use e2e::{copy_dir, dist_copy, open_cached, Player, StaticServer};
 
 const SLOW: Duration = Duration::from_secs(30);
 
@@ -72,10 +72,7 @@ async fn all_completed(p: &Player<'_>, who: &str) {
 
 #[tokio::test]
 async fn games_in_progress_finish_after_an_update_and_new_games_take_its_branches() {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target"))
-        .join(format!("e2e-update-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(&dist_dir(), &dir);
+    let dir = dist_copy("e2e-update");
     let server = StaticServer::start(&dir).expect("serve the copy");
     let browser = open_cached(&server, "/?confirm=5m&monitor=1s").await;
     let p = Player::new(&browser);

@@ -84,6 +84,16 @@ impl Harness {
         .expect("raise");
     }
 
+    /// Rewinds the failed instance `id` (the client's answer must be yes).
+    pub fn rewind(&self, id: &str, reason: &str) {
+        block_on(self.rt.client().rewind(&InstanceId::new(id), reason)).expect("rewind");
+    }
+
+    /// Restarts the finished instance `id` (the client's answer must be yes).
+    pub fn restart(&self, id: &str, reason: &str) {
+        block_on(self.rt.client().restart(&InstanceId::new(id), reason)).expect("restart");
+    }
+
     pub fn idle(&self) {
         block_on(self.rt.run_until_idle()).expect("run");
     }
