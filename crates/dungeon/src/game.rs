@@ -7,8 +7,8 @@
 //! refused command half-applied.
 
 use durable::{
-    AppWrite, Client, ClientError, Command as Batch, EventKind, InstanceRecord, RuntimeStatus,
-    Store, StoreError,
+    AppWrite, Client, ClientError, Command as Batch, EventKind, InstanceRecord, Reads,
+    RuntimeStatus, Store, StoreError,
 };
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +22,66 @@ use crate::storage::{self, console_store, instance_id, ConsoleLine, GAME, NAMES,
 use crate::workflows::{
     self, GameInput, APPROVAL_TASK, USER_CONFIRMATION, USER_MONITOR, USER_PARALLEL,
 };
+
+/// The commit of a move: the parts of the universe that changed (guarded
+/// by the versions read), its narration, and its events to the game monitor
+/// if it runs (it reads what happened before it started).
+fn move_batch(
+    key: &str,
+    before: &Universe,
+    versions: storage::Versions,
+    effect: &crate::rules::Effect,
+    monitor: Option<&InstanceRecord>,
+    now: u64,
+) -> Result<Batch, GameError> {
+    let mut batch = Batch::new();
+    for (part, version) in PARTS.iter().zip(versions) {
+        batch = batch.expect_version(GAME, &storage::part_key(key, part), version);
+    }
+    for w in storage::writes(key, before, &effect.universe)? {
+        batch = batch.write(w);
+    }
+    for text in &effect.narration {
+        batch = batch.write(AppWrite::Append {
+            store: console_store(key),
+            value: serde_json::to_value(ConsoleLine {
+                text: text.clone(),
+                at_ms: now,
+            })
+            .map_err(|e| StoreError::Other(e.to_string()))?,
+        });
+    }
+    if let Some(monitor) = monitor {
+        for e in &effect.events {
+            batch = batch.raise_to(monitor, e.event_name(), &serde_json::Value::Null)?;
+        }
+    }
+    Ok(batch)
+}
+
+/// A confirm: raised to the confirmation workflow's row as read, if the
+/// window is open. `universe`: the adventurer's, as the command read it.
+fn confirm(
+    name: &str,
+    universe: Option<&Universe>,
+    confirmation: Option<&InstanceRecord>,
+) -> Result<Batch, GameError> {
+    if let Some(u) = universe {
+        if u.is_dead() {
+            return Err(GameError::Dead(name.to_string()));
+        }
+        if u.adventurer.confirmed {
+            return Err(GameError::AlreadyConfirmed(name.to_string()));
+        }
+    }
+    match confirmation {
+        None => Err(GameError::ConfirmTooEarly(name.to_string())),
+        Some(r) if r.status.is_final() => Err(GameError::ConfirmTooLate(name.to_string())),
+        // Pending or waiting: a confirm raised before the wait is kept
+        // and delivered when the workflow begins waiting.
+        Some(r) => Ok(Batch::new().raise_to(r, APPROVAL_TASK, &serde_json::Value::Null)?),
+    }
+}
 
 /// Why a player's request was refused. Nothing changed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -190,93 +250,44 @@ impl<S: Store + Clone + 'static> Game<S> {
         }
     }
 
-    /// One try of a command on the state as it is now: the name and the
-    /// universe come in one read.
+    /// One try of a command on the state as it is now, in one atomic step
+    /// (one IndexedDB transaction): it reads the name, the universe and the
+    /// rows of the workflows it may signal, applies the rule, and commits
+    /// the change, its narration and its events.
     async fn play(&self, key: &str, line: &str) -> Result<Vec<String>, GameError> {
-        let store = self.client.store();
-        let (loaded, name) = storage::load_with_name(store, key).await?;
-        let name = name.ok_or_else(|| GameError::UnknownAdventurer(key.to_string()))?;
-        let command = parse(line)?;
-        if command == Command::Confirm {
-            let universe = loaded.map(|(u, _)| u);
-            return self.confirm(key, &name, universe.as_ref()).await;
-        }
-        let Some((universe, versions)) = loaded else {
-            return Err(RuleError::NotReady { name }.into());
+        let monitor = instance_id(key, workflows::suffix(workflows::GAME_MONITOR));
+        let confirmation = instance_id(key, workflows::suffix(USER_CONFIRMATION));
+        let reads = Reads {
+            instances: vec![monitor, confirmation],
+            app: storage::universe_keys(key, true),
         };
-        let command = &command;
-        let mut effect = apply(&universe, command)?;
-        if effect.universe == universe && effect.events.is_empty() {
-            return Ok(effect.narration);
-        }
         let now = self.client.now_ms();
-        // A move: the game's time limit counts from it.
-        effect.universe.adventurer.last_move_ms = now;
-        let mut batch = Batch::new();
-        for (part, version) in PARTS.iter().zip(versions) {
-            batch = batch.expect_version(GAME, &storage::part_key(key, part), version);
-        }
-        for w in storage::writes(key, &universe, &effect.universe)? {
-            batch = batch.write(w);
-        }
-        for text in &effect.narration {
-            batch = batch.write(AppWrite::Append {
-                store: console_store(key),
-                value: serde_json::to_value(ConsoleLine {
-                    text: text.clone(),
-                    at_ms: now,
-                })
-                .map_err(|e| StoreError::Other(e.to_string()))?,
-            });
-        }
-        let game_id = instance_id(key, workflows::suffix(workflows::GAME_MONITOR));
-        // Its events go to the game monitor if it runs (it reads what
-        // happened before it started); raised to the row just read, so the
-        // commit needs no second read of it.
-        if !effect.events.is_empty() {
-            if let Some(game) = self
-                .client
-                .status(&game_id)
-                .await?
-                .filter(|r| !r.status.is_final())
-            {
-                for e in &effect.events {
-                    batch = batch.raise_to(&game, e.event_name(), &serde_json::Value::Null)?;
+        let mut shown = Vec::new();
+        self.client
+            .apply_after_reading(&reads, |read| {
+                let (loaded, name) = storage::universe_of(key, &read.app)?;
+                let name = name.ok_or_else(|| GameError::UnknownAdventurer(key.to_string()))?;
+                let command = parse(line)?;
+                let [monitor, confirmation] = [0, 1].map(|i| read.instances[i].as_ref());
+                if command == Command::Confirm {
+                    let universe = loaded.map(|(u, _)| u);
+                    return confirm(&name, universe.as_ref(), confirmation).map(Some);
                 }
-            }
-        }
-        self.client.apply(batch).await?;
-        Ok(Vec::new())
-    }
-
-    /// `universe`: the adventurer's, as the command just read it.
-    async fn confirm(
-        &self,
-        key: &str,
-        name: &str,
-        universe: Option<&Universe>,
-    ) -> Result<Vec<String>, GameError> {
-        if let Some(u) = universe {
-            if u.is_dead() {
-                return Err(GameError::Dead(name.to_string()));
-            }
-            if u.adventurer.confirmed {
-                return Err(GameError::AlreadyConfirmed(name.to_string()));
-            }
-        }
-        let id = instance_id(key, workflows::suffix(USER_CONFIRMATION));
-        match self.client.status(&id).await? {
-            None => Err(GameError::ConfirmTooEarly(name.to_string())),
-            Some(r) if r.status.is_final() => Err(GameError::ConfirmTooLate(name.to_string())),
-            // Pending or waiting: a confirm raised before the wait is kept
-            // and delivered when the workflow begins waiting.
-            Some(_) => {
-                self.client
-                    .raise_event(&id, APPROVAL_TASK, &serde_json::Value::Null)
-                    .await?;
-                Ok(Vec::new())
-            }
-        }
+                let Some((universe, versions)) = loaded else {
+                    return Err(RuleError::NotReady { name }.into());
+                };
+                let mut effect = apply(&universe, &command)?;
+                if effect.universe == universe && effect.events.is_empty() {
+                    shown = effect.narration;
+                    return Ok(None);
+                }
+                // A move: the game's time limit counts from it.
+                effect.universe.adventurer.last_move_ms = now;
+                let monitor = monitor.filter(|r| !r.status.is_final());
+                move_batch(key, &universe, versions, &effect, monitor, now).map(Some)
+            })
+            .await?;
+        Ok(shown)
     }
 
     /// The lobby: every adventurer with alive / dead / won.

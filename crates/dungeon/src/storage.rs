@@ -7,7 +7,7 @@
 //! saw, so writes commit only if nothing changed meanwhile. Must never hold
 //! a rule of the game.
 
-use durable::{ActivityContext, ActivityError, AppWrite, Store, StoreError};
+use durable::{ActivityContext, ActivityError, AppRecord, AppWrite, Store, StoreError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -39,70 +39,66 @@ pub fn instance_id(key: &str, workflow: &str) -> durable::InstanceId {
 /// Record versions a universe was read at, in `PARTS` order.
 pub type Versions = [Option<u64>; 5];
 
+/// A universe as read (`None` before the adventurer record exists), and
+/// the name as typed (`None` unless the name record was read).
+pub type Loaded = (Option<(Universe, Versions)>, Option<String>);
+
 fn decode<T: DeserializeOwned>(key: &str, value: serde_json::Value) -> Result<T, StoreError> {
     serde_json::from_value(value).map_err(|e| StoreError::Corrupt(format!("{GAME}/{key}: {e}")))
 }
 
-/// Reads a universe through the store (commands); `None` before the
-/// adventurer record exists.
+/// Reads a universe through the store; `None` before the adventurer
+/// record exists.
 pub async fn load<S: Store>(
     store: &S,
     key: &str,
 ) -> Result<Option<(Universe, Versions)>, StoreError> {
-    Ok(read_universe(store, key, false).await?.0)
+    let keys = universe_keys(key, false);
+    let asked: Vec<(&str, &str)> = keys.iter().map(|(s, k)| (s.as_str(), k.as_str())).collect();
+    Ok(universe_of(key, &store.app_records_at(&asked).await?)?.0)
 }
 
-/// [`load`], and the adventurer's name as typed (from the names store), in
-/// one read of the store: what a command needs before it decides.
-pub async fn load_with_name<S: Store>(
-    store: &S,
-    key: &str,
-) -> Result<(Option<(Universe, Versions)>, Option<String>), StoreError> {
-    read_universe(store, key, true).await
-}
-
-/// The universe's five records, and the name record when `with_name`, in
-/// one read.
-async fn read_universe<S: Store>(
-    store: &S,
-    key: &str,
-    with_name: bool,
-) -> Result<(Option<(Universe, Versions)>, Option<String>), StoreError> {
-    let part_keys: Vec<String> = PARTS.iter().map(|part| part_key(key, part)).collect();
-    let mut asked: Vec<(&str, &str)> = part_keys.iter().map(|k| (GAME, k.as_str())).collect();
+/// The `(store, key)` of the universe's five records, in `PARTS` order, and
+/// of the name record last when `with_name`: what a command reads.
+pub fn universe_keys(key: &str, with_name: bool) -> Vec<(String, String)> {
+    let mut keys: Vec<(String, String)> = PARTS
+        .iter()
+        .map(|part| (GAME.to_string(), part_key(key, part)))
+        .collect();
     if with_name {
-        asked.push((NAMES, key));
+        keys.push((NAMES.to_string(), key.to_string()));
     }
-    let mut records = store.app_records_at(&asked).await?;
-    let name = if with_name {
-        records
-            .pop()
-            .flatten()
-            .map(|r| r.value.as_str().unwrap_or(key).to_string())
-    } else {
-        None
-    };
-    let mut values = Vec::with_capacity(5);
+    keys
+}
+
+/// The universe and its versions from the records read at
+/// [`universe_keys`] (`None` before the adventurer record exists), and the
+/// name as typed when the name record was read too.
+pub fn universe_of(key: &str, records: &[Option<AppRecord>]) -> Result<Loaded, StoreError> {
+    let name = records
+        .get(PARTS.len())
+        .cloned()
+        .flatten()
+        .map(|r| r.value.as_str().unwrap_or(key).to_string());
     let mut versions: Versions = [None; 5];
-    for (i, (k, r)) in part_keys.into_iter().zip(records).enumerate() {
+    for (i, r) in records.iter().take(PARTS.len()).enumerate() {
         versions[i] = r.as_ref().map(|r| r.version);
-        values.push((k, r.map(|r| r.value)));
     }
-    let mut it = values.into_iter();
-    let Some((k, Some(adventurer))) = it.next() else {
+    let part = |i: usize| records.get(i).cloned().flatten().map(|r| (r.key, r.value));
+    let Some((k, adventurer)) = part(0) else {
         return Ok((None, name));
     };
     let mut universe = Universe::new(decode::<Adventurer>(&k, adventurer)?);
-    if let Some((k, Some(v))) = it.next() {
+    if let Some((k, v)) = part(1) {
         universe.monster = Some(decode::<Monster>(&k, v)?);
     }
-    if let Some((k, Some(v))) = it.next() {
+    if let Some((k, v)) = part(2) {
         universe.room = Some(decode::<Room>(&k, v)?);
     }
-    if let Some((k, Some(v))) = it.next() {
+    if let Some((k, v)) = part(3) {
         universe.weapon = Some(decode::<Item>(&k, v)?);
     }
-    if let Some((k, Some(v))) = it.next() {
+    if let Some((k, v)) = part(4) {
         universe.treasure = Some(decode::<Item>(&k, v)?);
     }
     Ok((Some((universe, versions)), name))

@@ -14,9 +14,10 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use durable::{
-    app_store_digest, append_key, decode_event, AppRecord, AppWrite, CommitBatch,
+    app_store_digest, append_key, decode_event, AppRecord, AppWrite, CommitBatch, Decide,
     HistoryDecodeError, HistoryEvent, InstanceId, InstanceList, InstancePage, InstanceQuery,
-    InstanceRecord, ListOrder, Precondition, Store, StoreError, WorkId, WorkItem,
+    InstanceRecord, ListOrder, Precondition, ReadValues, Reads, Store, StoreError, WorkId,
+    WorkItem,
 };
 use indexed_db_futures::database::Database;
 use indexed_db_futures::internals::SystemRepr;
@@ -292,6 +293,8 @@ enum CheckedIn {
     App,
     /// The work items' id index: is the item still queued?
     WorkIds,
+    /// The work pages holding an instance's items (all of them).
+    WorkOfInstance,
 }
 
 /// One precondition as a read: where, which key, and what its result must
@@ -305,7 +308,7 @@ struct Check {
 impl Check {
     /// The read of a one-record precondition (`None` for a whole-store
     /// read's guard, which reads the store).
-    fn of(p: &Precondition) -> Option<Check> {
+    fn of(p: &Precondition, dequeued: &[WorkId]) -> Option<Check> {
         let versioned = |read_in, key, expected: Option<u64>| Check {
             read_in,
             key,
@@ -343,6 +346,25 @@ impl Check {
                 key: JsValue::from_str(&id.0),
                 holds: Box::new(|v| v.is_some()),
             },
+            Precondition::NoOtherMessage { instance, .. } => {
+                let (p, dequeued) = (p.clone(), dequeued.to_vec());
+                Check {
+                    read_in: CheckedIn::WorkOfInstance,
+                    key: JsValue::from_str(instance.as_str()),
+                    holds: Box::new(move |pages| {
+                        let pages = pages.map(|v| Array::from(v).to_vec()).unwrap_or_default();
+                        let mut queued = Vec::new();
+                        for page in pages {
+                            // A page that does not decode cannot be vouched for.
+                            let Ok(page) = Page::decode(&page) else {
+                                return false;
+                            };
+                            queued.extend(page.items);
+                        }
+                        p.queue_holds(&queued, &dequeued)
+                    }),
+                }
+            }
             Precondition::AppStoreUnchanged { .. } => return None,
         })
     }
@@ -472,6 +494,39 @@ async fn read_rows(
         .into_iter()
         .flatten()
         .collect())
+}
+
+/// The app records at `keys`, in order, with every request out at once.
+async fn read_app_records(
+    tx: &Transaction<'_>,
+    keys: &[(&str, &str)],
+) -> Result<Vec<Option<AppRecord>>, StoreError> {
+    let app = tx.object_store(APP).map_err(Error::from)?;
+    let mut requests = Vec::with_capacity(keys.len());
+    for (store, key) in keys {
+        requests.push(
+            app.get(key2(store, &JsValue::from_str(key)))
+                .primitive()
+                .map_err(Error::from)?,
+        );
+    }
+    let mut out = Vec::with_capacity(keys.len());
+    for ((store, key), request) in keys.iter().zip(requests) {
+        let v: Option<JsValue> = request.await.map_err(Error::from)?;
+        out.push(match v {
+            Some(v) => {
+                let (version, value) = read_versioned(&format!("{store}/{key}"), &v)?;
+                Some(AppRecord {
+                    store: store.to_string(),
+                    key: key.to_string(),
+                    value,
+                    version,
+                })
+            }
+            None => None,
+        });
+    }
+    Ok(out)
 }
 
 async fn get_value(store: &ObjectStore<'_>, key: JsValue) -> Result<Option<JsValue>, StoreError> {
@@ -667,34 +722,30 @@ impl Store for IdbStore {
         &self,
         keys: &[(&str, &str)],
     ) -> Result<Vec<Option<AppRecord>>, StoreError> {
-        // One transaction, every request out at once.
         let tx = self.read_tx(&[APP])?;
-        let app = tx.object_store(APP).map_err(Error::from)?;
-        let mut requests = Vec::with_capacity(keys.len());
-        for (store, key) in keys {
-            requests.push(
-                app.get(key2(store, &JsValue::from_str(key)))
-                    .primitive()
-                    .map_err(Error::from)?,
-            );
-        }
-        let mut out = Vec::with_capacity(keys.len());
-        for ((store, key), request) in keys.iter().zip(requests) {
-            let v: Option<JsValue> = request.await.map_err(Error::from)?;
-            out.push(match v {
-                Some(v) => {
-                    let (version, value) = read_versioned(&format!("{store}/{key}"), &v)?;
-                    Some(AppRecord {
-                        store: store.to_string(),
-                        key: key.to_string(),
-                        value,
-                        version,
-                    })
-                }
-                None => None,
-            });
-        }
-        Ok(out)
+        read_app_records(&tx, keys).await
+    }
+
+    /// One readwrite transaction: the reads, then (synchronously) the
+    /// decision, then the commit's own checks and writes.
+    async fn read_then_commit(
+        &self,
+        reads: &Reads,
+        decide: &mut Decide<'_>,
+    ) -> Result<bool, StoreError> {
+        let keys: Vec<(&str, &str)> = reads
+            .app
+            .iter()
+            .map(|(s, k)| (s.as_str(), k.as_str()))
+            .collect();
+        let tx = self.write_tx()?;
+        let instances = read_instances(&tx, &reads.instances).await?;
+        let app = read_app_records(&tx, &keys).await?;
+        let Some(batch) = decide(ReadValues { instances, app }) else {
+            return Ok(false);
+        };
+        self.commit_in(tx, batch).await?;
+        Ok(true)
     }
 
     async fn app_records(&self, store: &str) -> Result<Vec<AppRecord>, StoreError> {
@@ -732,6 +783,27 @@ impl Store for IdbStore {
     }
 
     async fn commit(&self, batch: CommitBatch) -> Result<(), StoreError> {
+        let tx = self.write_tx()?;
+        self.commit_in(tx, batch).await
+    }
+}
+
+impl IdbStore {
+    /// A readwrite transaction over every store.
+    fn write_tx(&self) -> Result<Transaction<'_>, StoreError> {
+        self.count_transaction();
+        Ok(self
+            .db
+            .transaction(ALL_STORES)
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(Error::from)?)
+    }
+
+    /// Checks the batch's preconditions and applies it inside `tx`, then
+    /// commits `tx`; nothing is written if a check fails. `tx` may have
+    /// served reads already, but must have no request in flight.
+    async fn commit_in(&self, tx: Transaction<'_>, batch: CommitBatch) -> Result<(), StoreError> {
         // A work item exists once. Within one batch the id index cannot tell
         // (a page holding an id twice is one record), so look here; an id
         // already queued fails the unique index and aborts the transaction.
@@ -832,13 +904,6 @@ impl Store for IdbStore {
             .into());
         }
 
-        self.count_transaction();
-        let tx = self
-            .db
-            .transaction(ALL_STORES)
-            .with_mode(TransactionMode::Readwrite)
-            .build()
-            .map_err(Error::from)?;
         let e = |err: indexed_db_futures::error::Error| StoreError::from(Error::from(err));
         let instances = tx.object_store(INSTANCES).map_err(e)?;
         let history = tx.object_store(HISTORY).map_err(e)?;
@@ -889,8 +954,23 @@ impl Store for IdbStore {
                 .map_err(e)?;
             scan_reads.push((*store, *digest, keys, values));
         }
+        // The queued work of each instance whose messages a check is about
+        // (read whole when the checks do not run as callbacks).
+        let mut queue_reads = Vec::new();
+        for p in batch.preconditions.iter().filter(|_| !fast) {
+            if let Precondition::NoOtherMessage { instance, .. } = p {
+                let pages = by_instance
+                    .get_all::<JsValue>()
+                    .with_query::<JsValue, _>(JsValue::from_str(instance.as_str()))
+                    .primitive()
+                    .map_err(e)?;
+                queue_reads.push((p, pages));
+            }
+        }
         for p in &batch.preconditions {
-            let Some(check) = Check::of(p) else { continue };
+            let Some(check) = Check::of(p, &batch.dequeue) else {
+                continue;
+            };
             if fast {
                 let request = match check.read_in {
                     CheckedIn::Instances => sys_get(instances.as_sys(), &check.key),
@@ -898,6 +978,12 @@ impl Store for IdbStore {
                     CheckedIn::WorkIds => {
                         let index: &web_sys::IdbIndex = by_id.as_sys().unchecked_ref();
                         index.get(&check.key).map_err(|e| Error::from_js(e).into())
+                    }
+                    CheckedIn::WorkOfInstance => {
+                        let index: &web_sys::IdbIndex = by_instance.as_sys().unchecked_ref();
+                        index
+                            .get_all_with_key(&check.key)
+                            .map_err(|e| Error::from_js(e).into())
                     }
                 }?;
                 guards.push(abort_unless_holds(
@@ -913,6 +999,8 @@ impl Store for IdbStore {
                     CheckedIn::Instances => instances.get(check.key.clone()).primitive(),
                     CheckedIn::App => app.get(check.key.clone()).primitive(),
                     CheckedIn::WorkIds => by_id.get(check.key.clone()).primitive(),
+                    // Read whole above.
+                    CheckedIn::WorkOfInstance => continue,
                 }
                 .map_err(e)?;
                 checks.push((p, request, check.holds));
@@ -1070,6 +1158,15 @@ impl Store for IdbStore {
                 return Err(StoreError::Conflict(format!(
                     "{store} changed since it was read whole"
                 )));
+            }
+        }
+        for (p, req) in queue_reads {
+            let mut queued = Vec::new();
+            for v in req.await.map_err(e)? {
+                queued.extend(Page::decode(&v.map_err(e)?)?.items);
+            }
+            if !p.queue_holds(&queued, &batch.dequeue) {
+                return Err(StoreError::Conflict(format!("{p} no longer holds")));
             }
         }
         let mut pages: HashMap<u64, Page> = HashMap::new();

@@ -37,7 +37,7 @@ async fn indexeddb_store_passes_the_conformance_suite() {
         open(name)
     })
     .await;
-    assert_eq!(made.len(), 10);
+    assert_eq!(made.len(), 12);
 }
 
 /// A connection's commit that takes a queued message is refused when
@@ -351,4 +351,44 @@ async fn an_upgrade_blocked_by_another_tab_is_a_typed_error_and_loses_nothing() 
         .await
         .unwrap()
         .is_some());
+}
+
+/// The executing tab's turn on an event raised in that tab opens one
+/// IndexedDB transaction, its commit (the event was handed over in memory,
+/// so nothing is read first), and raising the event opens one.
+#[wasm_bindgen_test]
+async fn a_raised_event_and_its_turn_open_one_transaction_each() {
+    let store = open("turn-transactions").await;
+    let rt = durable::Runtime::with_options(
+        store.clone(),
+        durable::testing::bench::registry(),
+        std::rc::Rc::new(durable_web::BrowserClock),
+        durable::RuntimeOptions::default(),
+    );
+    let id = InstanceId::new("ticker");
+    rt.client().start("Ticker", &id, &()).await.expect("start");
+    rt.run_until_idle().await.expect("run");
+    let turns_before = store.instance(&id).await.expect("read").expect("row").turns;
+    for n in 1..=3u64 {
+        let before = store.transactions_opened();
+        rt.client()
+            .raise_event(&id, "tick", &false)
+            .await
+            .expect("raise");
+        assert_eq!(
+            store.transactions_opened() - before,
+            1,
+            "raising: one transaction"
+        );
+        let before = store.transactions_opened();
+        let report = rt.tick().await.expect("tick");
+        assert_eq!(report.turns, 1, "the tick ran the event's turn");
+        assert_eq!(
+            store.transactions_opened() - before,
+            1,
+            "the turn: one transaction"
+        );
+        let row = store.instance(&id).await.expect("read").expect("row");
+        assert_eq!(row.turns, turns_before + n, "the turn committed");
+    }
 }

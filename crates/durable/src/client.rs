@@ -5,6 +5,8 @@
 //! whole or returns an error and changes nothing. The client never runs
 //! orchestration code: it enqueues messages that the dispatcher delivers.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -19,8 +21,10 @@ use crate::error::ClientError;
 use crate::history::{export_json, EventKind, HistoryEvent};
 use crate::instance::{incarnation_token, InstanceId, InstanceRecord, RuntimeStatus};
 use crate::listing::{InstanceList, ListOrder};
-use crate::store::{AppWrite, CommitBatch, InstancePage, InstanceQuery, Precondition, Store};
-use crate::work::{Message, WorkId, WorkItem};
+use crate::store::{
+    AppWrite, CommitBatch, InstancePage, InstanceQuery, Precondition, ReadValues, Reads, Store,
+};
+use crate::work::{Message, WorkId, WorkItem, WorkKind};
 
 /// A new instance to start.
 #[derive(Clone, Debug, PartialEq)]
@@ -119,6 +123,23 @@ fn encode<I: Serialize>(v: &I, what: &str) -> Result<Value, ClientError> {
     })
 }
 
+/// `row` if it exists and is not finished, so it can `action`.
+fn receiver(
+    id: &InstanceId,
+    row: Option<InstanceRecord>,
+    action: &'static str,
+) -> Result<InstanceRecord, ClientError> {
+    let row = row.ok_or_else(|| ClientError::NotFound(id.clone()))?;
+    if row.status.is_final() {
+        return Err(ClientError::WrongStatus {
+            id: id.clone(),
+            status: row.status,
+            action,
+        });
+    }
+    Ok(row)
+}
+
 /// Talks to the store on behalf of the UI. Cheap to clone.
 #[derive(Clone)]
 pub struct Client<S: Store> {
@@ -132,7 +153,20 @@ pub struct Client<S: Store> {
     /// Distinguishes this client's message ids from other tabs' (the
     /// browser host sets a random one).
     nonce: u64,
+    /// Where the messages this client commits are handed to a runtime in
+    /// the same tab, so it need not read the store to find them.
+    inbox: Option<Inbox>,
 }
+
+/// Messages a client committed, handed in memory to the runtime of its
+/// tab (newest last). The runtime delivers them guarded by
+/// [`Precondition::NoOtherMessage`], so one committed elsewhere first is
+/// never overtaken.
+pub(crate) type Inbox = Rc<RefCell<VecDeque<WorkItem>>>;
+
+/// An inbox holds at most this many messages; older ones are dropped (the
+/// store still has them, and a store read finds them).
+const INBOX_LIMIT: usize = 1_024;
 
 /// Message ids must be unique across every client of a database.
 static MESSAGE_SEQ: AtomicU64 = AtomicU64::new(0);
@@ -145,6 +179,23 @@ impl<S: Store> Client<S> {
             watch: changes.clone(),
             changes,
             nonce: 0,
+            inbox: None,
+        }
+    }
+
+    /// Hands the messages this client commits to `inbox` as well.
+    pub(crate) fn with_inbox(mut self, inbox: Inbox) -> Self {
+        self.inbox = Some(inbox);
+        self
+    }
+
+    /// Hands committed messages to the runtime's inbox, if there is one.
+    fn hand_over(&self, messages: Vec<WorkItem>) {
+        if let Some(inbox) = &self.inbox {
+            let mut inbox = inbox.borrow_mut();
+            inbox.extend(messages);
+            let over = inbox.len().saturating_sub(INBOX_LIMIT);
+            inbox.drain(..over);
         }
     }
 
@@ -212,9 +263,99 @@ impl<S: Store> Client<S> {
         self.apply(Command::new().raise(id, name, payload)?).await
     }
 
-    /// Applies a command atomically: all of it or, with an error, none.
+    /// Applies a command atomically: all of it or, with an error, none. One
+    /// transaction reads the rows it starts or raises to and commits.
     pub async fn apply(&self, cmd: Command) -> Result<(), ClientError> {
+        let mut instances: Vec<InstanceId> = Vec::new();
+        let named = cmd.starts.iter().map(|s| &s.instance_id);
+        for id in named.chain(cmd.events.iter().map(|(id, _, _)| id)) {
+            if !instances.contains(id) {
+                instances.push(id.clone());
+            }
+        }
+        let reads = Reads {
+            instances,
+            app: Vec::new(),
+        };
+        let mut cmd = Some(cmd);
+        self.apply_after_reading(&reads, |_| Ok::<_, ClientError>(cmd.take()))
+            .await?;
+        Ok(())
+    }
+
+    /// Reads `reads`, lets `decide` make a command of what it read, and
+    /// applies it, as one atomic step (one transaction on IndexedDB): how a
+    /// game command reads the game, applies its rule and commits. The
+    /// command may start or raise to only instances in `reads` (or raise to
+    /// a row it was given, [`Command::raise_to`]). `decide` runs once;
+    /// `Ok(None)` commits nothing. Returns whether a command committed.
+    pub async fn apply_after_reading<E: From<ClientError>>(
+        &self,
+        reads: &Reads,
+        mut decide: impl FnMut(&ReadValues) -> Result<Option<Command>, E>,
+    ) -> Result<bool, E> {
         let now = self.clock.now_ms();
+        let mut refused: Option<E> = None;
+        let mut changes = Vec::new();
+        let mut handed = Vec::new();
+        let committed = self
+            .store
+            .read_then_commit(reads, &mut |values| {
+                let planned = match decide(&values) {
+                    Ok(Some(cmd)) => self.plan(cmd, reads, &values, now).map_err(E::from),
+                    Ok(None) => return None,
+                    Err(e) => Err(e),
+                };
+                match planned {
+                    Ok((batch, published)) => {
+                        changes = published;
+                        if self.inbox.is_some() {
+                            handed = batch
+                                .enqueue
+                                .iter()
+                                .filter(|w| matches!(w.kind, WorkKind::Message(_)))
+                                .filter(|w| w.due_ms().is_none())
+                                .cloned()
+                                .collect();
+                        }
+                        Some(batch)
+                    }
+                    Err(e) => {
+                        refused = Some(e);
+                        None
+                    }
+                }
+            })
+            .await
+            .map_err(|e| E::from(e.into()))?;
+        if let Some(e) = refused {
+            return Err(e);
+        }
+        if committed {
+            self.hand_over(handed);
+            for c in changes {
+                self.changes.publish(c);
+            }
+        }
+        Ok(committed)
+    }
+
+    /// The batch of a command, over the rows read for it, and the changes
+    /// to publish once it commits.
+    fn plan(
+        &self,
+        cmd: Command,
+        reads: &Reads,
+        values: &ReadValues,
+        now: u64,
+    ) -> Result<(CommitBatch, Vec<Change>), ClientError> {
+        let read_row = |id: &InstanceId| -> Result<Option<InstanceRecord>, ClientError> {
+            let at = reads.instances.iter().position(|r| r == id);
+            match at.and_then(|i| values.instances.get(i)) {
+                Some(row) => Ok(row.clone()),
+                None => Err(ClientError::Unread(id.clone())),
+            }
+        };
         let mut batch = CommitBatch {
             preconditions: cmd.expect,
             app_writes: cmd.writes,
@@ -229,7 +370,7 @@ impl<S: Store> Client<S> {
                     status: RuntimeStatus::Pending,
                 });
             }
-            let existing = self.store.instance(&s.instance_id).await?;
+            let existing = read_row(&s.instance_id)?;
             if let Some(r) = existing.as_ref().filter(|r| !r.status.is_final()) {
                 return Err(ClientError::AlreadyActive {
                     id: r.id.clone(),
@@ -249,7 +390,7 @@ impl<S: Store> Client<S> {
             let started_here = batch.instances.iter().find(|r| r.id == id).cloned();
             let target = match started_here {
                 Some(row) => row,
-                None => self.require(&id, "receive events").await?,
+                None => receiver(&id, read_row(&id)?, "receive events")?,
             };
             targets.push((target, name, payload));
         }
@@ -273,6 +414,9 @@ impl<S: Store> Client<S> {
                 },
             ));
         }
+        changes.extend(batch.enqueue.iter().map(|w| Change::Queued {
+            id: w.instance_id().clone(),
+        }));
         let mut stores: Vec<String> = batch
             .app_writes
             .iter()
@@ -280,22 +424,8 @@ impl<S: Store> Client<S> {
             .collect();
         stores.sort();
         stores.dedup();
-        let queued: Vec<InstanceId> = batch
-            .enqueue
-            .iter()
-            .map(|w| w.instance_id().clone())
-            .collect();
-        self.store.commit(batch).await?;
-        for c in changes {
-            self.changes.publish(c);
-        }
-        for id in queued {
-            self.changes.publish(Change::Queued { id });
-        }
-        for store in stores {
-            self.changes.publish(Change::AppStore { store });
-        }
-        Ok(())
+        changes.extend(stores.into_iter().map(|store| Change::AppStore { store }));
+        Ok((batch, changes))
     }
 
     /// The row of an instance that exists and is not finished.
@@ -304,19 +434,7 @@ impl<S: Store> Client<S> {
         id: &InstanceId,
         action: &'static str,
     ) -> Result<InstanceRecord, ClientError> {
-        let row = self
-            .store
-            .instance(id)
-            .await?
-            .ok_or_else(|| ClientError::NotFound(id.clone()))?;
-        if row.status.is_final() {
-            return Err(ClientError::WrongStatus {
-                id: id.clone(),
-                status: row.status,
-                action,
-            });
-        }
-        Ok(row)
+        receiver(id, self.store.instance(id).await?, action)
     }
 
     async fn send_control(

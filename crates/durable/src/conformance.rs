@@ -930,6 +930,138 @@ pub async fn lists<S: Store>(s: S) {
     );
 }
 
+/// `NoOtherMessage` refuses a batch while a message of the instance that
+/// is ready (and not taken by the batch) is queued, and ignores activity
+/// tasks, timers not yet due and other instances' messages.
+pub async fn no_other_message<S: Store>(s: S) {
+    commit(
+        &s,
+        CommitBatch {
+            enqueue: vec![
+                msg("first", "p", None),
+                task("task", "p"),
+                msg("timer", "p", Some(5_000)),
+                msg("theirs", "q", None),
+            ],
+            ..Default::default()
+        },
+    )
+    .await;
+    let guarded = |ready_at_ms: u64, dequeue: &[&str]| CommitBatch {
+        preconditions: vec![Precondition::NoOtherMessage {
+            instance: InstanceId::new("p"),
+            ready_at_ms,
+        }],
+        dequeue: dequeue.iter().map(|id| WorkId(id.to_string())).collect(),
+        app_writes: vec![AppWrite::Put {
+            store: "game".into(),
+            key: "mark".into(),
+            value: json!(ready_at_ms),
+        }],
+        ..Default::default()
+    };
+    let refused = s.commit(guarded(1_000, &[])).await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "a ready message of the instance is queued: {refused:?}"
+    );
+    assert_eq!(s.app_record("game", "mark").await.unwrap(), None);
+    assert_eq!(s.ready_work(10_000, 10).await.unwrap().len(), 4);
+    // Taking it is what the batch does: the check passes.
+    commit(&s, guarded(1_000, &["first"])).await;
+    // Once the timer is due, it counts too.
+    let refused = s.commit(guarded(6_000, &[])).await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    commit(&s, guarded(6_000, &["timer"])).await;
+    assert_eq!(
+        s.app_record("game", "mark").await.unwrap().map(|r| r.value),
+        Some(json!(6_000))
+    );
+}
+
+/// `read_then_commit` hands the decision what it read, in the order asked
+/// (absent as `None`), commits the batch decided, and commits nothing when
+/// the decision is `None`.
+pub async fn read_then_commit<S: Store>(s: S) {
+    commit(
+        &s,
+        CommitBatch {
+            instances: vec![row("r", "O", RuntimeStatus::Running, 1)],
+            app_writes: vec![AppWrite::Put {
+                store: "game".into(),
+                key: "count".into(),
+                value: json!(1),
+            }],
+            ..Default::default()
+        },
+    )
+    .await;
+    let reads = crate::store::Reads {
+        instances: vec![InstanceId::new("missing"), InstanceId::new("r")],
+        app: vec![
+            ("game".into(), "count".into()),
+            ("game".into(), "absent".into()),
+        ],
+    };
+    let increment = |values: crate::store::ReadValues| {
+        assert_eq!(values.instances.len(), 2);
+        assert!(values.instances[0].is_none(), "an absent row reads as None");
+        assert_eq!(
+            values.instances[1].as_ref().map(|r| r.name.as_str()),
+            Some("O")
+        );
+        assert!(values.app[1].is_none(), "an absent record reads as None");
+        let count = values.app[0].as_ref().and_then(|r| r.value.as_u64())?;
+        Some(CommitBatch {
+            app_writes: vec![AppWrite::Put {
+                store: "game".into(),
+                key: "count".into(),
+                value: json!(count + 1),
+            }],
+            ..Default::default()
+        })
+    };
+    for expected in [2, 3] {
+        let committed = s.read_then_commit(&reads, &mut { increment }).await;
+        assert_eq!(committed, Ok(true));
+        let count = s
+            .app_record("game", "count")
+            .await
+            .unwrap()
+            .map(|r| r.value);
+        assert_eq!(count, Some(json!(expected)), "each commit saw the last");
+    }
+    let nothing = s.read_then_commit(&reads, &mut |_| None).await;
+    assert_eq!(nothing, Ok(false));
+    let count = s
+        .app_record("game", "count")
+        .await
+        .unwrap()
+        .map(|r| r.value);
+    assert_eq!(count, Some(json!(3)), "a decision of None writes nothing");
+    // A refused batch writes nothing either.
+    let refused = s
+        .read_then_commit(&reads, &mut |_| {
+            Some(CommitBatch {
+                preconditions: vec![Precondition::no_row(&InstanceId::new("r"))],
+                app_writes: vec![AppWrite::Delete {
+                    store: "game".into(),
+                    key: "count".into(),
+                }],
+                ..Default::default()
+            })
+        })
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    assert!(s.app_record("game", "count").await.unwrap().is_some());
+}
+
 /// Runs every check, each on a fresh store made by `make(check_name)`.
 pub async fn run_all<S, F, Fut>(mut make: F)
 where
@@ -947,4 +1079,6 @@ where
     lists(make("lists").await).await;
     query_continuations(make("query_continuations").await).await;
     purge(make("purge").await).await;
+    no_other_message(make("no_other_message").await).await;
+    read_then_commit(make("read_then_commit").await).await;
 }

@@ -114,7 +114,7 @@ pub use replay_check::{check_replay, ReplayReport};
 pub use retry::RetryPolicy;
 pub use runtime::{Runtime, RuntimeOptions, TickReport};
 pub use store::{
-    app_store_digest, append_key, AppRecord, AppWrite, CommitBatch, InstancePage, InstanceQuery,
-    Precondition, Store, StoreError,
+    app_store_digest, append_key, AppRecord, AppWrite, CommitBatch, Decide, InstancePage,
+    InstanceQuery, Precondition, ReadValues, Reads, Store, StoreError,
 };
 pub use work::{ActivityTask, Message, WorkId, WorkItem, WorkKind};

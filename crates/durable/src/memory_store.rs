@@ -12,8 +12,8 @@ use std::rc::Rc;
 use crate::history::HistoryEvent;
 use crate::instance::{InstanceId, InstanceRecord};
 use crate::store::{
-    app_store_digest, append_key, AppRecord, AppWrite, CommitBatch, InstancePage, InstanceQuery,
-    Precondition, Store, StoreError,
+    app_store_digest, append_key, AppRecord, AppWrite, CommitBatch, Decide, InstancePage,
+    InstanceQuery, Precondition, ReadValues, Reads, Store, StoreError,
 };
 use crate::work::{WorkId, WorkItem};
 
@@ -83,8 +83,13 @@ impl InMemoryStore {
         self.data.borrow().work.len()
     }
 
-    fn check(data: &Data, p: &Precondition) -> Result<(), StoreError> {
+    fn check(data: &Data, p: &Precondition, dequeued: &[WorkId]) -> Result<(), StoreError> {
         match p {
+            Precondition::NoOtherMessage { .. } => {
+                if !p.queue_holds(data.work.values(), dequeued) {
+                    return Err(StoreError::Conflict(format!("{p} does not hold")));
+                }
+            }
             Precondition::InstanceVersion { id, .. } => {
                 let found = data.instances.get(id);
                 if !p.row_holds(found.map(|r| (r.version, r.incarnation.as_str()))) {
@@ -197,6 +202,38 @@ impl Store for InMemoryStore {
             .collect())
     }
 
+    /// Atomic by construction: nothing else runs between the read, the
+    /// decision and the commit, which awaits nothing.
+    async fn read_then_commit(
+        &self,
+        reads: &Reads,
+        decide: &mut Decide<'_>,
+    ) -> Result<bool, StoreError> {
+        if !reads.app.is_empty() {
+            self.injected_read_failure()?;
+        }
+        let values = {
+            let data = self.data.borrow();
+            ReadValues {
+                instances: reads
+                    .instances
+                    .iter()
+                    .map(|id| data.instances.get(id).cloned())
+                    .collect(),
+                app: reads
+                    .app
+                    .iter()
+                    .map(|(s, k)| data.app.get(&(s.clone(), k.clone())).cloned())
+                    .collect(),
+            }
+        };
+        let Some(batch) = decide(values) else {
+            return Ok(false);
+        };
+        self.commit(batch).await?;
+        Ok(true)
+    }
+
     async fn commit(&self, batch: CommitBatch) -> Result<(), StoreError> {
         let mut data = self.data.borrow_mut();
         if data.fail_commits > 0 {
@@ -208,7 +245,7 @@ impl Store for InMemoryStore {
             return Err(StoreError::Conflict("injected conflict".into()));
         }
         for p in &batch.preconditions {
-            Self::check(&data, p)?;
+            Self::check(&data, p, &batch.dequeue)?;
         }
         // A work item exists once: an id enqueued twice, one that is queued,
         // or one this batch also takes, is refused.

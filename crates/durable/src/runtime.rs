@@ -12,13 +12,13 @@
 //! batch.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use crate::activity::ActivityContext;
 use crate::cache::ExecutionCache;
 use crate::changes::{Change, ChangeFeed};
-use crate::client::Client;
+use crate::client::{Client, Inbox};
 use crate::clock::Clock;
 use crate::combinators::when_all;
 use crate::context::LogLine;
@@ -113,6 +113,11 @@ pub struct Runtime<S: Store> {
     logs: RefCell<Vec<LogLine>>,
     /// Ready work this runtime created itself.
     hot: RefCell<VecDeque<WorkItem>>,
+    /// Messages this tab's clients committed, handed over in memory.
+    inbox: Inbox,
+    /// Instances whose messages in this tick came from the inbox: their
+    /// turns commit only if nothing committed elsewhere should come first.
+    handed: RefCell<HashSet<InstanceId>>,
     hot_ticks: Cell<u32>,
     read_store: Cell<bool>,
     /// Whether the last tick read the store (rather than the hot queue).
@@ -148,6 +153,8 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             activity_seq: Cell::new(0),
             logs: RefCell::new(Vec::new()),
             hot: RefCell::new(VecDeque::new()),
+            inbox: Rc::default(),
+            handed: RefCell::default(),
             hot_ticks: Cell::new(0),
             read_store: Cell::new(true),
             read_last_tick: Cell::new(false),
@@ -161,6 +168,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
     /// A client on the same store, clock and change feed.
     pub fn client(&self) -> Client<S> {
         Client::new(self.store.clone(), self.clock.clone(), self.changes.clone())
+            .with_inbox(self.inbox.clone())
     }
 
     pub fn changes(&self) -> &ChangeFeed {
@@ -221,7 +229,11 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         &self,
         max_ticks: usize,
     ) -> Result<TickReport, RuntimeError> {
-        self.read_store.set(true);
+        // Messages handed over in memory are delivered first, without a
+        // read; the store is read once the local work runs dry.
+        if self.inbox.borrow().is_empty() {
+            self.read_store.set(true);
+        }
         let mut total = TickReport::default();
         for _ in 0..max_ticks {
             let r = self.tick().await?;
@@ -240,20 +252,28 @@ impl<S: Store + Clone + 'static> Runtime<S> {
 
     /// The work to do now: the hot queue, or what the store has ready.
     async fn next_work(&self, now: u64) -> Result<Vec<WorkItem>, RuntimeError> {
+        self.handed.borrow_mut().clear();
         let use_hot = !self.read_store.get()
-            && !self.hot.borrow().is_empty()
+            && (!self.hot.borrow().is_empty() || !self.inbox.borrow().is_empty())
             && self.hot_ticks.get() < HOT_TICKS;
         if use_hot {
             self.read_last_tick.set(false);
             self.hot_ticks.set(self.hot_ticks.get() + 1);
+            let mut work: Vec<WorkItem> = self.inbox.borrow_mut().drain(..).collect();
+            self.handed
+                .borrow_mut()
+                .extend(work.iter().map(|w| w.instance_id().clone()));
             let mut hot = self.hot.borrow_mut();
             let n = hot.len().min(self.options.batch_limit);
-            return Ok(hot.drain(..n).collect());
+            work.extend(hot.drain(..n));
+            return Ok(work);
         }
         self.read_store.set(false);
         self.read_last_tick.set(true);
         self.hot_ticks.set(0);
         self.hot.borrow_mut().clear();
+        // The store read finds them too.
+        self.inbox.borrow_mut().clear();
         let limit = self.options.batch_limit.saturating_mul(self.widen.get());
         let work = self.store.ready_work(now, limit).await?;
         self.full_batch.set(work.len() >= limit);
@@ -356,7 +376,14 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                 chained,
                 overlay: Vec::new(),
             };
-            if let Some(unit) = self.prepare_turn(&id, input, now, &mut report).await? {
+            let handed = self.handed.borrow().contains(&id);
+            if let Some(mut unit) = self.prepare_turn(&id, input, now, &mut report).await? {
+                if handed {
+                    unit.batch.preconditions.push(Precondition::NoOtherMessage {
+                        instance: id.clone(),
+                        ready_at_ms: now,
+                    });
+                }
                 units.push(unit);
             }
         }

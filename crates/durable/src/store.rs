@@ -82,6 +82,13 @@ pub enum Precondition {
     /// read (`read_all`): the digest of its (key, version) pairs is unchanged,
     /// so an append, put or delete committed since then refuses the batch.
     AppStoreUnchanged { store: String, digest: u64 },
+    /// No message for `instance` ready at `ready_at_ms` is queued besides
+    /// those the batch dequeues: a turn on messages handed over in memory
+    /// commits only if no message committed elsewhere should come first.
+    NoOtherMessage {
+        instance: InstanceId,
+        ready_at_ms: u64,
+    },
 }
 
 /// The digest of an app store's (key, version) pairs, in any order: what
@@ -99,6 +106,29 @@ pub fn app_store_digest<'a>(records: impl Iterator<Item = (&'a str, u64)>) -> u6
 }
 
 impl Precondition {
+    /// Whether the queued work items of a `NoOtherMessage`'s instance
+    /// satisfy it, given the ids the batch dequeues; other preconditions
+    /// are not about the queue's messages.
+    pub fn queue_holds<'a>(
+        &self,
+        queued: impl IntoIterator<Item = &'a WorkItem>,
+        dequeued: &[WorkId],
+    ) -> bool {
+        let Precondition::NoOtherMessage {
+            instance,
+            ready_at_ms,
+        } = self
+        else {
+            return true;
+        };
+        !queued.into_iter().any(|w| {
+            matches!(w.kind, crate::work::WorkKind::Message(_))
+                && w.instance_id() == instance
+                && w.is_ready(*ready_at_ms)
+                && !dequeued.contains(&w.id)
+        })
+    }
+
     /// The row is still `row`'s version of `row`'s incarnation.
     pub fn row_unchanged(row: &InstanceRecord) -> Self {
         Precondition::InstanceVersion {
@@ -159,6 +189,9 @@ impl std::fmt::Display for Precondition {
             Precondition::AppStoreUnchanged { store, .. } => {
                 write!(f, "{store} unchanged since it was read whole")
             }
+            Precondition::NoOtherMessage { instance, .. } => {
+                write!(f, "no other message queued for instance {instance}")
+            }
         }
     }
 }
@@ -204,6 +237,27 @@ impl CommitBatch {
         self.purge.extend(other.purge);
     }
 }
+
+/// What [`Store::read_then_commit`] reads before it decides: instance rows
+/// and app records, by key.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Reads {
+    pub instances: Vec<InstanceId>,
+    /// `(store, key)` of each app record.
+    pub app: Vec<(String, String)>,
+}
+
+/// What [`Store::read_then_commit`] read, in the order asked (`None`:
+/// absent).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReadValues {
+    pub instances: Vec<Option<InstanceRecord>>,
+    pub app: Vec<Option<AppRecord>>,
+}
+
+/// What a [`Store::read_then_commit`] decides from what it read: the batch
+/// to commit, or `None` to commit nothing. It runs synchronously, once.
+pub type Decide<'a> = dyn FnMut(ReadValues) -> Option<CommitBatch> + 'a;
 
 /// Filters for [`Store::query`]. Empty filters match everything.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -394,6 +448,35 @@ pub trait Store {
     /// Applies the batch atomically; [`StoreError::Conflict`] if a
     /// precondition fails, in which case nothing is written.
     async fn commit(&self, batch: CommitBatch) -> Result<(), StoreError>;
+
+    /// Reads `reads`, lets `decide` make a batch of them, and commits it, as
+    /// one atomic step: nothing read can change before the batch commits.
+    /// Returns whether a batch was committed. A store that can read and
+    /// write in one transaction does so (IndexedDB, memory); this default
+    /// reads in one step and commits in another, so the batch must carry
+    /// preconditions on whatever its decision relies on (as every batch the
+    /// runtime and the client build does).
+    async fn read_then_commit(
+        &self,
+        reads: &Reads,
+        decide: &mut Decide<'_>,
+    ) -> Result<bool, StoreError> {
+        let ids: Vec<InstanceId> = reads.instances.clone();
+        let keys: Vec<(&str, &str)> = reads
+            .app
+            .iter()
+            .map(|(s, k)| (s.as_str(), k.as_str()))
+            .collect();
+        let values = ReadValues {
+            instances: self.instances(&ids).await?,
+            app: self.app_records_at(&keys).await?,
+        };
+        let Some(batch) = decide(values) else {
+            return Ok(false);
+        };
+        self.commit(batch).await?;
+        Ok(true)
+    }
 }
 
 /// Zero-padded key for the n-th appended record, so keys sort numerically.

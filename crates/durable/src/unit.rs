@@ -111,7 +111,9 @@ pub(crate) fn fuse(prev: &mut Unit, next: Unit) {
     batch.preconditions.retain(|p| match p {
         Precondition::InstanceVersion { id, .. } => !written.contains(id),
         Precondition::WorkExists { id } => !cancelled.contains(id),
-        Precondition::AppVersion { .. } | Precondition::AppStoreUnchanged { .. } => true,
+        Precondition::AppVersion { .. }
+        | Precondition::AppStoreUnchanged { .. }
+        | Precondition::NoOtherMessage { .. } => true,
     });
     // A step that clears a history (continue-as-new) wipes what the steps
     // before it appended: the store clears before it appends.

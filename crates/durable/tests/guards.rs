@@ -295,7 +295,9 @@ fn a_tick_reads_rows_and_histories_in_one_batch_each() {
     for id in ["a", "b"] {
         block_on(rt.client().start("Wait", &InstanceId::new(id), &())).unwrap();
     }
-    store.single_reads.set(0); // the client's reads do not count
+    // The client's reads do not count.
+    store.single_reads.set(0);
+    store.batched.borrow_mut().clear();
     block_on(rt.run_until_idle()).unwrap();
     // New instances: rows read together, no history read at all.
     assert_eq!(store.batched.borrow().as_slice(), [("rows", 2)]);
@@ -308,6 +310,7 @@ fn a_tick_reads_rows_and_histories_in_one_batch_each() {
         block_on(rt.client().raise_event(&InstanceId::new(id), "E", &1)).unwrap();
     }
     store.single_reads.set(0);
+    store.batched.borrow_mut().clear();
     block_on(rt.tick()).unwrap();
     assert_eq!(
         store.batched.borrow().as_slice(),
@@ -377,4 +380,64 @@ fn an_old_executions_activity_never_answers_the_new_one() {
     block_on(h.client().apply(start)).unwrap();
     h.idle();
     assert_eq!(h.row("g").output, Some(json!("new")), "{:?}", h.kinds("g"));
+}
+
+/// An event this tab raised is handed to its runtime in memory; one raised
+/// by another tab and committed first is still delivered first: the turn
+/// on the handed event is refused while the earlier one waits, and the
+/// store read that follows takes both in commit order.
+#[test]
+fn an_event_handed_over_in_memory_never_overtakes_one_committed_first() {
+    let mut r = Registry::new();
+    r.orchestration(
+        "FirstOfTwo",
+        |ctx: OrchestrationContext, _: ()| async move {
+            let first = ctx.wait_for_event::<u32>("E").await?;
+            let second = ctx.wait_for_event::<u32>("E").await?;
+            Ok::<_, TaskError>(vec![first, second])
+        },
+    );
+    let store = InMemoryStore::new();
+    let clock = Rc::new(VirtualClock::new(1_000_000));
+    let here =
+        durable::Runtime::with_options(store.clone(), r.clone(), clock.clone(), common::stepwise());
+    let elsewhere = durable::Runtime::with_options(store.clone(), r, clock, common::stepwise());
+    let id = InstanceId::new("x");
+    block_on(here.client().start("FirstOfTwo", &id, &())).unwrap();
+    block_on(here.run_until_idle()).unwrap();
+    // Another tab's event commits first, then this tab's.
+    block_on(elsewhere.client().raise_event(&id, "E", &1)).unwrap();
+    block_on(here.client().raise_event(&id, "E", &2)).unwrap();
+    let handed = block_on(here.tick()).unwrap();
+    assert_eq!(
+        (handed.turns, handed.conflicts),
+        (0, 1),
+        "the handed event's turn is refused while the earlier one waits"
+    );
+    block_on(here.run_until_idle()).unwrap();
+    let row = block_on(here.client().status(&id)).unwrap().unwrap();
+    assert_eq!(row.status, RuntimeStatus::Completed);
+    assert_eq!(row.output, Some(json!([1, 2])), "commit order");
+}
+
+/// With nothing committed elsewhere, the handed event's turn needs no read
+/// of the store: the tick takes it from memory and commits once.
+#[test]
+fn an_event_handed_over_in_memory_is_delivered_without_a_store_read() {
+    let mut r = Registry::new();
+    waiter(&mut r);
+    let store = WatchedStore::default();
+    let clock = Rc::new(VirtualClock::new(1_000_000));
+    let rt = durable::Runtime::with_options(store.clone(), r, clock, common::stepwise());
+    let id = InstanceId::new("x");
+    block_on(rt.client().start("Wait", &id, &())).unwrap();
+    block_on(rt.run_until_idle()).unwrap();
+    block_on(rt.client().raise_event(&id, "E", &7)).unwrap();
+    let commits = store.inner.commit_count();
+    let report = block_on(rt.tick()).unwrap();
+    assert!(!rt.last_tick_read_store(), "taken from memory");
+    assert_eq!((report.turns, report.commits), (1, 1));
+    assert_eq!(store.inner.commit_count(), commits + 1);
+    let row = block_on(rt.client().status(&id)).unwrap().unwrap();
+    assert_eq!(row.output, Some(json!(7)));
 }
