@@ -14,7 +14,7 @@ use crate::behind_the_scenes::BehindTheScenes;
 use crate::countdown::Countdown;
 use crate::dungeon_view::DungeonView;
 use crate::lobby::status_label;
-use crate::services::use_services;
+use crate::services::{use_services, Topic};
 
 /// A reply shown under the console but not stored (look, help, errors).
 #[derive(Clone, Debug, PartialEq)]
@@ -24,7 +24,7 @@ pub struct Reply {
     pub error: bool,
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone, Default, PartialEq)]
 struct PageData {
     universe: Option<Universe>,
     console: Vec<ConsoleLine>,
@@ -40,33 +40,72 @@ pub fn AdventurePage(key: String) -> impl IntoView {
     let services = use_services();
     let key = StoredValue::new(key);
     let replies = RwSignal::new(Vec::<Reply>::new());
-    let data = LocalResource::new(move || {
-        let runtime = services.tracked_runtime();
+    // Each part re-reads on what it shows: the universe on the game's
+    // records, the story on this adventurer's console, the workflows (and
+    // the countdown, from the confirmation's timer) on this adventurer's
+    // instances. A tick of another adventurer's monitor re-reads nothing.
+    let game = LocalResource::new(move || {
+        let runtime = services.runtime_tracking(&[Topic::Store(dungeon::storage::GAME.into())]);
         let key = key.get_value();
         async move {
-            let Some(rt) = runtime else {
-                return PageData::default();
-            };
-            let g = &rt.game;
-            let mut d = PageData::default();
-            let r = async {
-                d.universe = g.universe(&key).await?;
-                d.console = g.console(&key).await?;
-                d.workflows = g.workflows(&key).await?;
-                d.trouble = dungeon::workflow_trouble(&d.workflows);
-                // The game knows when there is one (it skips the history of a
-                // confirmation that is over).
-                d.window = g.confirmation_window(&key).await?;
-                Ok::<_, dungeon::GameError>(())
+            match runtime {
+                Some(rt) => rt.game.universe(&key).await.map_err(|e| e.to_string()),
+                None => Ok(None),
             }
-            .await;
-            if let Err(e) = r {
-                d.error = Some(e.to_string());
-            }
-            d
         }
     });
-    let current = move || data.get().unwrap_or_default();
+    let story = LocalResource::new(move || {
+        let key = key.get_value();
+        let store = dungeon::storage::console_store(&key);
+        let runtime = services.runtime_tracking(&[Topic::Store(store)]);
+        async move {
+            match runtime {
+                Some(rt) => rt.game.console(&key).await.map_err(|e| e.to_string()),
+                None => Ok(Vec::new()),
+            }
+        }
+    });
+    let behind = LocalResource::new(move || {
+        let key = key.get_value();
+        let runtime = services.runtime_tracking(&[Topic::InstancesOf(key.clone())]);
+        async move {
+            let Some(rt) = runtime else {
+                return Ok((Vec::new(), None));
+            };
+            let g = &rt.game;
+            let workflows = g.workflows(&key).await?;
+            // The game knows when there is one (it skips the history of a
+            // confirmation that is over).
+            let window = g.confirmation_window(&key).await?;
+            Ok::<_, dungeon::GameError>((workflows, window))
+        }
+    });
+    let data = Memo::new(move |_| {
+        let mut d = PageData::default();
+        let mut errors = Vec::new();
+        match game.get() {
+            Some(Ok(u)) => d.universe = u,
+            Some(Err(e)) => errors.push(e),
+            None => {}
+        }
+        match story.get() {
+            Some(Ok(lines)) => d.console = lines,
+            Some(Err(e)) => errors.push(e),
+            None => {}
+        }
+        match behind.get() {
+            Some(Ok((workflows, window))) => {
+                d.trouble = dungeon::workflow_trouble(&workflows);
+                d.workflows = workflows;
+                d.window = window;
+            }
+            Some(Err(e)) => errors.push(e.to_string()),
+            None => {}
+        }
+        d.error = errors.into_iter().next();
+        d
+    });
+    let current = move || data.get();
     // A memo: the drawing is redrawn (and animates) only when the game
     // changed, not on every change of another workflow.
     let universe_memo = Memo::new(move |_| current().universe);

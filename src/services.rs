@@ -3,9 +3,15 @@
 //!
 //! Owns nothing of the game: it holds the browser host (which runs the
 //! workflows in the executing tab) and the game client, and turns the
-//! host's change notices into a reactive counter that views re-read on.
+//! host's change notices into signals that views re-read on: one that
+//! moves on any change, and one per app store and per instance (and per
+//! adventurer's instances), so a view re-reads only what it shows.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
+
+use durable::Change;
 
 use dungeon::{Game, GameConfig};
 use durable_web::{Host, HostOptions, IdbStore};
@@ -19,11 +25,68 @@ pub struct Runtime {
     pub game: Game<IdbStore>,
 }
 
-/// What components get from context: the runtime once it is up, and a
-/// counter that moves whenever anything changed (in this tab or another).
+/// Something a view reads, whose changes it re-reads on.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Topic {
+    /// The records of one app store.
+    Store(String),
+    /// One instance's row.
+    Instance(String),
+    /// The rows of every instance whose id starts with this key and a
+    /// colon (an adventurer's workflows).
+    InstancesOf(String),
+}
+
+impl Topic {
+    /// The topics a change moves.
+    fn of(change: &Change) -> Vec<Topic> {
+        match change {
+            Change::AppStore { store } => vec![Topic::Store(store.clone())],
+            Change::Instance { id, .. } => {
+                let id = id.as_str();
+                let mut topics = vec![Topic::Instance(id.to_string())];
+                if let Some((owner, _)) = id.split_once(':') {
+                    topics.push(Topic::InstancesOf(owner.to_string()));
+                }
+                topics
+            }
+            Change::Queued { .. } | Change::Leadership { .. } => Vec::new(),
+        }
+    }
+}
+
+/// One counter per topic, made when a view first tracks it. The counters
+/// are reference-counted signals, owned by no view, so a view that goes
+/// does not take a counter another view tracks.
+#[derive(Clone, Default)]
+struct Topics(Rc<RefCell<HashMap<Topic, ArcRwSignal<u64>>>>);
+
+impl Topics {
+    fn track(&self, topic: Topic) {
+        let signal = self
+            .0
+            .borrow_mut()
+            .entry(topic)
+            .or_insert_with(|| ArcRwSignal::new(0))
+            .clone();
+        signal.track();
+    }
+
+    fn bump(&self, topic: &Topic) {
+        let signal = self.0.borrow().get(topic).cloned();
+        if let Some(s) = signal {
+            s.update(|n| *n += 1);
+        }
+    }
+}
+
+/// What components get from context: the runtime once it is up, a counter
+/// that moves whenever anything changed (in this tab or another), and one
+/// per [`Topic`].
 #[derive(Clone, Copy)]
 pub struct Services {
     runtime: StoredValue<Option<Rc<Runtime>>, LocalStorage>,
+    topics: StoredValue<Topics, LocalStorage>,
     pub ready: RwSignal<bool>,
     pub failure: RwSignal<Option<String>>,
     pub changes: RwSignal<u64>,
@@ -34,6 +97,7 @@ impl Services {
     pub fn new(config: GameConfig) -> Self {
         Services {
             runtime: StoredValue::new_local(None),
+            topics: StoredValue::new_local(Topics::default()),
             ready: RwSignal::new(false),
             failure: RwSignal::new(None),
             changes: RwSignal::new(0),
@@ -61,6 +125,32 @@ impl Services {
         self.ready.get().then(|| self.runtime()).flatten()
     }
 
+    /// The runtime, once started, read so that the calling view or resource
+    /// runs again when it starts and when one of `topics` changes (and on
+    /// nothing else).
+    pub fn runtime_tracking(&self, topics: &[Topic]) -> Option<Rc<Runtime>> {
+        if let Some(t) = self.topics.try_get_value() {
+            for topic in topics {
+                t.track(topic.clone());
+            }
+        }
+        self.ready.get().then(|| self.runtime()).flatten()
+    }
+
+    /// Moves the counters of what `changes` touched, then the one of any
+    /// change; false once these services are gone.
+    fn take_in(&self, changes: &[Change]) -> bool {
+        let Some(topics) = self.topics.try_get_value() else {
+            return false;
+        };
+        let mut moved: Vec<Topic> = changes.iter().flat_map(Topic::of).collect();
+        moved.dedup();
+        for topic in &moved {
+            topics.bump(topic);
+        }
+        self.changes.try_update(|n| *n += 1).is_some()
+    }
+
     /// Opens the game's database, starts this tab's host and follows its
     /// changes.
     pub fn start(self) {
@@ -86,10 +176,10 @@ impl Services {
                         .set_value(Some(Rc::new(Runtime { host, game })));
                     self.ready.set(true);
                     loop {
-                        sub.next().await;
-                        sub.drain();
+                        let mut changes = vec![sub.next().await];
+                        changes.extend(sub.drain());
                         // Gone with the view that owned these services.
-                        if self.changes.try_update(|n| *n += 1).is_none() {
+                        if !self.take_in(&changes) {
                             break;
                         }
                     }

@@ -87,6 +87,7 @@ mod replay_check;
 mod retry;
 mod runtime;
 mod store;
+mod transitions;
 mod unit;
 mod work;
 

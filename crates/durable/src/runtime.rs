@@ -30,9 +30,10 @@ use crate::history::{EventKind, HistoryEvent};
 use crate::instance::{InstanceId, InstanceRecord, RuntimeStatus};
 use crate::registry::Registry;
 use crate::store::{CommitBatch, Precondition, Store, StoreError};
+use crate::transitions::apply_transition;
 use crate::unit::{
-    completion_message, fuse, guard, guard_row, record_outcome, rows_shared, start_rank,
-    ActivityDone, TurnInput, Unit,
+    completion_message, fuse, guard, guard_row, rows_shared, start_rank, ActivityDone, TurnInput,
+    Unit,
 };
 use crate::work::{ActivityTask, Message, WorkId, WorkItem, WorkKind};
 
@@ -751,11 +752,6 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         }) {
             row.orchestration_version = Some(version);
         }
-        row.status = if turn.suspended {
-            RuntimeStatus::Suspended
-        } else {
-            RuntimeStatus::Running
-        };
         derive_work(
             &self.store,
             &record,
@@ -764,7 +760,13 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             &overlay,
         )
         .await?;
-        record_outcome(turn.outcome.as_ref(), &record, &mut row, &mut unit.batch);
+        let transition = apply_transition(
+            turn.outcome.as_ref(),
+            turn.suspended,
+            &record,
+            &mut row,
+            &mut unit.batch,
+        );
         if !matches!(turn.outcome, Some(Outcome::ContinuedAsNew { .. })) {
             unit.batch
                 .append_history
@@ -781,7 +783,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             });
         }
         unit.batch.instances.insert(0, row.clone());
-        if turn.outcome.is_none() {
+        if transition.stays_live {
             unit.install = Some((row, exec));
         }
         unit.logs = turn.logs;

@@ -9,11 +9,9 @@ use std::collections::HashSet;
 
 use crate::changes::Change;
 use crate::context::LogLine;
-use crate::derive::{notify_parent, start_message, started_event};
-use crate::execution::{Execution, Outcome};
+use crate::execution::Execution;
 use crate::footprint::Footprint;
 use crate::history::{EventKind, HistoryEvent};
-use crate::instance::RuntimeStatus;
 use crate::instance::{InstanceId, InstanceRecord};
 use crate::store::{AppWrite, CommitBatch, Precondition};
 use crate::work::{ActivityTask, Message, WorkId, WorkItem};
@@ -195,46 +193,5 @@ pub(crate) fn start_rank(m: &Message) -> u8 {
             1
         }
         _ => 2,
-    }
-}
-
-/// Writes how an execution ended into its new `row` and the work that
-/// follows into `batch`: the parent's completion message, or for
-/// continue-as-new the next execution's start and what it carries.
-pub(crate) fn record_outcome(
-    outcome: Option<&Outcome>,
-    record: &InstanceRecord,
-    row: &mut InstanceRecord,
-    batch: &mut CommitBatch,
-) {
-    match outcome {
-        Some(Outcome::Completed(v)) => {
-            row.status = RuntimeStatus::Completed;
-            row.output = Some(v.clone());
-            notify_parent(record, Ok(v.clone()), batch);
-        }
-        Some(Outcome::Failed(e)) => {
-            row.status = RuntimeStatus::Failed;
-            row.failure = Some(e.clone());
-            notify_parent(record, Err(e.clone()), batch);
-        }
-        Some(Outcome::Terminated(reason)) => {
-            row.status = RuntimeStatus::Terminated;
-            row.failure = Some(reason.clone());
-            notify_parent(record, Err(format!("terminated: {reason}")), batch);
-        }
-        Some(Outcome::ContinuedAsNew { input, carried }) => {
-            row.status = RuntimeStatus::ContinuedAsNew;
-            row.execution += 1;
-            row.history_len = 0;
-            row.input = input.clone();
-            batch.clear_history.push(record.id.clone());
-            let mut starts = vec![started_event(row, input.clone())];
-            starts.extend(carried.iter().cloned());
-            for (i, event) in starts.into_iter().enumerate() {
-                batch.enqueue.push(start_message(row, i, event));
-            }
-        }
-        None => {}
     }
 }
