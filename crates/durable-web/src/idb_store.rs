@@ -14,10 +14,10 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use durable::{
-    app_store_digest, append_key, decode_event, AppRecord, AppWrite, CommitBatch, Decide,
-    HistoryDecodeError, HistoryEvent, InstanceId, InstanceList, InstancePage, InstanceQuery,
-    InstanceRecord, ListOrder, Precondition, ReadValues, Reads, Store, StoreError, WorkId,
-    WorkItem,
+    app_store_digest, append_key, decode_event, read_of, AppRecord, AppWrite, CheckRead,
+    CommitBatch, CommitPlan, Decide, Found, HistoryDecodeError, HistoryEvent, InstanceId,
+    InstanceList, InstancePage, InstanceQuery, InstanceRecord, ListOrder, Precondition, ReadValues,
+    Reads, Store, StoreError, WorkId, WorkItem,
 };
 use indexed_db_futures::database::Database;
 use indexed_db_futures::internals::SystemRepr;
@@ -223,17 +223,6 @@ fn commit_now(tx: &web_sys::IdbTransaction) -> Result<(), JsValue> {
     tx.commit()
 }
 
-/// Whether a `{version, json}` record (or its absence) is at `expected`
-/// (`None`: absent).
-fn has_version(record: Option<&JsValue>, expected: Option<u64>) -> bool {
-    let found = record.map(|v| get_field(v, "version").as_f64().map(|f| f as u64));
-    match (found, expected) {
-        (None, None) => true,
-        (Some(Some(f)), Some(v)) => f == v,
-        _ => false,
-    }
-}
-
 /// The keys IndexedDB gave the new work pages.
 async fn await_keys<F>(added: Vec<F>) -> Vec<Option<f64>>
 where
@@ -309,65 +298,62 @@ impl Check {
     /// The read of a one-record precondition (`None` for a whole-store
     /// read's guard, which reads the store).
     fn of(p: &Precondition, dequeued: &[WorkId]) -> Option<Check> {
-        let versioned = |read_in, key, expected: Option<u64>| Check {
+        let (read_in, key) = match read_of(p) {
+            CheckRead::Row(id) => (CheckedIn::Instances, JsValue::from_str(id.as_str())),
+            CheckRead::WorkItem(id) => (CheckedIn::WorkIds, JsValue::from_str(&id.0)),
+            CheckRead::AppRecord { store, key } => {
+                (CheckedIn::App, key2(&store, &JsValue::from_str(&key)))
+            }
+            CheckRead::QueueOf(id) => (CheckedIn::WorkOfInstance, JsValue::from_str(id.as_str())),
+            // Read whole, with the store's keys (see the commit).
+            CheckRead::AppStore(_) => return None,
+        };
+        let (p, dequeued) = (p.clone(), dequeued.to_vec());
+        let holds: Holds = Box::new(move |v| match read_in {
+            CheckedIn::Instances => {
+                let row = v.and_then(|v| {
+                    let version = get_field(v, "version").as_f64()? as u64;
+                    let incarnation = get_field(v, "incarnation").as_string();
+                    Some((version, incarnation.unwrap_or_default()))
+                });
+                // A row without a version vouches for nothing.
+                (v.is_none() || row.is_some())
+                    && p.holds(
+                        Found::Row(row.as_ref().map(|(n, i)| (*n, i.as_str()))),
+                        &dequeued,
+                    )
+            }
+            CheckedIn::App => {
+                let version = v.map(|v| get_field(v, "version").as_f64().map(|f| f as u64));
+                match version {
+                    None => p.holds(Found::AppVersion(None), &dequeued),
+                    Some(Some(n)) => p.holds(Found::AppVersion(Some(n)), &dequeued),
+                    // A record without a version vouches for nothing.
+                    Some(None) => false,
+                }
+            }
+            CheckedIn::WorkIds => p.holds(Found::WorkQueued(v.is_some()), &dequeued),
+            CheckedIn::WorkOfInstance => {
+                queue_in(v).is_some_and(|queued| p.holds(Found::QueueOf(&queued), &dequeued))
+            }
+        });
+        Some(Check {
             read_in,
             key,
-            holds: Box::new(move |v| has_version(v, expected)),
-        };
-        Some(match p {
-            Precondition::InstanceVersion { id, .. } => {
-                let p = p.clone();
-                Check {
-                    read_in: CheckedIn::Instances,
-                    key: JsValue::from_str(id.as_str()),
-                    holds: Box::new(move |v| {
-                        let row = v.and_then(|v| {
-                            let version = get_field(v, "version").as_f64()? as u64;
-                            Some((
-                                version,
-                                get_field(v, "incarnation").as_string().unwrap_or_default(),
-                            ))
-                        });
-                        p.row_holds(row.as_ref().map(|(v, i)| (*v, i.as_str())))
-                    }),
-                }
-            }
-            Precondition::AppVersion {
-                store,
-                key,
-                version,
-            } => versioned(
-                CheckedIn::App,
-                key2(store, &JsValue::from_str(key)),
-                *version,
-            ),
-            Precondition::WorkExists { id } => Check {
-                read_in: CheckedIn::WorkIds,
-                key: JsValue::from_str(&id.0),
-                holds: Box::new(|v| v.is_some()),
-            },
-            Precondition::NoOtherMessage { instance, .. } => {
-                let (p, dequeued) = (p.clone(), dequeued.to_vec());
-                Check {
-                    read_in: CheckedIn::WorkOfInstance,
-                    key: JsValue::from_str(instance.as_str()),
-                    holds: Box::new(move |pages| {
-                        let pages = pages.map(|v| Array::from(v).to_vec()).unwrap_or_default();
-                        let mut queued = Vec::new();
-                        for page in pages {
-                            // A page that does not decode cannot be vouched for.
-                            let Ok(page) = Page::decode(&page) else {
-                                return false;
-                            };
-                            queued.extend(page.items);
-                        }
-                        p.queue_holds(&queued, &dequeued)
-                    }),
-                }
-            }
-            Precondition::AppStoreUnchanged { .. } => return None,
+            holds,
         })
     }
+}
+
+/// The work items of the pages a queue read found (`None` if a page does
+/// not decode: it cannot be vouched for).
+fn queue_in(pages: Option<&JsValue>) -> Option<Vec<WorkItem>> {
+    let pages = pages.map(|v| Array::from(v).to_vec()).unwrap_or_default();
+    let mut queued = Vec::new();
+    for page in pages {
+        queued.extend(Page::decode(&page).ok()?.items);
+    }
+    Some(queued)
 }
 
 /// A raw `get` on an object store, for checks that run as callbacks.
@@ -805,21 +791,10 @@ impl IdbStore {
     /// served reads already, but must have no request in flight.
     async fn commit_in(&self, tx: Transaction<'_>, batch: CommitBatch) -> Result<(), StoreError> {
         // A work item exists once. Within one batch the id index cannot tell
-        // (a page holding an id twice is one record), so look here; an id
-        // already queued fails the unique index and aborts the transaction.
-        let mut enqueued = HashSet::new();
-        if let Some(twice) = batch.enqueue.iter().find(|w| !enqueued.insert(&w.id)) {
-            return Err(StoreError::Conflict(format!(
-                "work item {} is enqueued twice in one commit",
-                twice.id.0
-            )));
-        }
-        if let Some(taken) = batch.dequeue.iter().find(|id| enqueued.contains(id)) {
-            return Err(StoreError::Conflict(format!(
-                "work item {} is both taken and queued in one commit",
-                taken.0
-            )));
-        }
+        // (a page holding an id twice is one record), so the plan looks; an
+        // id already queued fails the unique index and aborts the
+        // transaction.
+        let batch = CommitPlan::new(batch)?.batch;
         // Encode everything first: nothing but the transaction's own
         // requests may sit between opening and committing it.
         let mut instance_rows = Vec::with_capacity(batch.instances.len());
@@ -918,13 +893,11 @@ impl IdbStore {
         //    on a read, the version checks run as request callbacks that
         //    abort the transaction on a mismatch, and the transaction commits
         //    by itself: one round trip, like a plain put.
-        let scans: Vec<(&str, u64)> = batch
+        let scans: Vec<(&Precondition, &str)> = batch
             .preconditions
             .iter()
             .filter_map(|p| match p {
-                Precondition::AppStoreUnchanged { store, digest } => {
-                    Some((store.as_str(), *digest))
-                }
+                Precondition::AppStoreUnchanged { store, .. } => Some((p, store.as_str())),
                 _ => None,
             })
             .collect();
@@ -941,7 +914,7 @@ impl IdbStore {
         let mut guards = Vec::new();
         let mut checks = Vec::new();
         let mut scan_reads = Vec::new();
-        for (store, digest) in &scans {
+        for (p, store) in &scans {
             let keys = app
                 .get_all_keys::<JsValue>()
                 .with_query::<JsValue, _>(prefix_range(store))
@@ -952,7 +925,7 @@ impl IdbStore {
                 .with_query::<JsValue, _>(prefix_range(store))
                 .primitive()
                 .map_err(e)?;
-            scan_reads.push((*store, *digest, keys, values));
+            scan_reads.push((*p, *store, keys, values));
         }
         // The queued work of each instance whose messages a check is about
         // (read whole when the checks do not run as callbacks).
@@ -1141,7 +1114,7 @@ impl IdbStore {
                 return Err(StoreError::Conflict(format!("{p} no longer holds")));
             }
         }
-        for (store, digest, keys, values) in scan_reads {
+        for (p, store, keys, values) in scan_reads {
             let keys = keys.await.map_err(e)?;
             let values = values.await.map_err(e)?;
             let mut pairs = Vec::new();
@@ -1154,7 +1127,8 @@ impl IdbStore {
                 let version = get_field(&v, "version").as_f64().unwrap_or(0.0) as u64;
                 pairs.push((key, version));
             }
-            if app_store_digest(pairs.iter().map(|(k, v)| (k.as_str(), *v))) != digest {
+            let now = app_store_digest(pairs.iter().map(|(k, v)| (k.as_str(), *v)));
+            if !p.holds(Found::AppStore(now), &batch.dequeue) {
                 return Err(StoreError::Conflict(format!(
                     "{store} changed since it was read whole"
                 )));
@@ -1165,7 +1139,7 @@ impl IdbStore {
             for v in req.await.map_err(e)? {
                 queued.extend(Page::decode(&v.map_err(e)?)?.items);
             }
-            if !p.queue_holds(&queued, &batch.dequeue) {
+            if !p.holds(Found::QueueOf(&queued), &batch.dequeue) {
                 return Err(StoreError::Conflict(format!("{p} no longer holds")));
             }
         }

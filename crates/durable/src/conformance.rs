@@ -1062,6 +1062,64 @@ pub async fn read_then_commit<S: Store>(s: S) {
     assert!(s.app_record("game", "count").await.unwrap().is_some());
 }
 
+/// A batch's preconditions see the store as it was before the batch: one
+/// about a record, row or work item that the same batch writes is checked
+/// against the old state, never against the batch's own writes.
+pub async fn checks_see_the_state_before_the_batch<S: Store>(s: S) {
+    write(
+        &s,
+        vec![AppWrite::Put {
+            store: "game".into(),
+            key: "k".into(),
+            value: json!(1),
+        }],
+    )
+    .await;
+    let version = s.app_record("game", "k").await.unwrap().map(|r| r.version);
+    let put_at = |version: Option<u64>| CommitBatch {
+        preconditions: vec![Precondition::AppVersion {
+            store: "game".into(),
+            key: "k".into(),
+            version,
+        }],
+        app_writes: vec![AppWrite::Put {
+            store: "game".into(),
+            key: "k".into(),
+            value: json!(2),
+        }],
+        ..Default::default()
+    };
+    commit(&s, put_at(version)).await;
+    let again = s.commit(put_at(version)).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    let new_version = s.app_record("game", "k").await.unwrap().map(|r| r.version);
+    assert_ne!(new_version, version, "the write moved the version");
+    // A work item the batch itself queues is not queued before it.
+    let own_work = s
+        .commit(CommitBatch {
+            preconditions: vec![Precondition::WorkExists {
+                id: WorkId("mine".into()),
+            }],
+            enqueue: vec![msg("mine", "p", None)],
+            ..Default::default()
+        })
+        .await;
+    assert!(
+        matches!(own_work, Err(StoreError::Conflict(_))),
+        "{own_work:?}"
+    );
+    assert!(s.ready_work(u64::MAX, 10).await.unwrap().is_empty());
+    // A row the batch inserts is absent before it.
+    let insert = || CommitBatch {
+        preconditions: vec![Precondition::no_row(&InstanceId::new("n"))],
+        instances: vec![row("n", "O", RuntimeStatus::Pending, 1)],
+        ..Default::default()
+    };
+    commit(&s, insert()).await;
+    let twice = s.commit(insert()).await;
+    assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
+}
+
 /// Runs every check, each on a fresh store made by `make(check_name)`.
 pub async fn run_all<S, F, Fut>(mut make: F)
 where
@@ -1081,4 +1139,6 @@ where
     purge(make("purge").await).await;
     no_other_message(make("no_other_message").await).await;
     read_then_commit(make("read_then_commit").await).await;
+    checks_see_the_state_before_the_batch(make("checks_see_the_state_before_the_batch").await)
+        .await;
 }

@@ -72,6 +72,7 @@ mod changes;
 mod client;
 mod clock;
 mod combinators;
+mod commit_plan;
 mod context;
 mod derive;
 mod error;
@@ -99,6 +100,7 @@ pub use changes::{Change, ChangeFeed, ChangeSubscription};
 pub use client::{Client, Command, StartRequest};
 pub use clock::{Clock, Sleep, VirtualClock};
 pub use combinators::{join2, select2, when_all, when_any, Either, Select2, WhenAll, WhenAny};
+pub use commit_plan::{read_of, CheckRead, CommitPlan, Found};
 pub use context::{
     ContinueAsNew, EventFuture, LogLine, OrchestrationContext, TaskFuture, TimerFuture,
 };

@@ -9,6 +9,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
+use crate::commit_plan::{read_of, CheckRead, CommitPlan, Found};
 use crate::history::HistoryEvent;
 use crate::instance::{InstanceId, InstanceRecord};
 use crate::store::{
@@ -83,57 +84,36 @@ impl InMemoryStore {
         self.data.borrow().work.len()
     }
 
-    fn check(data: &Data, p: &Precondition, dequeued: &[WorkId]) -> Result<(), StoreError> {
-        match p {
-            Precondition::NoOtherMessage { .. } => {
-                if !p.queue_holds(data.work.values(), dequeued) {
-                    return Err(StoreError::Conflict(format!("{p} does not hold")));
-                }
+    /// Checks one precondition of `plan` against the data as it is.
+    fn check(data: &Data, plan: &CommitPlan, p: &Precondition) -> Result<(), StoreError> {
+        let queue: Vec<WorkItem>;
+        let found = match read_of(p) {
+            CheckRead::Row(id) => Found::Row(
+                data.instances
+                    .get(&id)
+                    .map(|r| (r.version, r.incarnation.as_str())),
+            ),
+            CheckRead::WorkItem(id) => Found::WorkQueued(data.work_index.contains_key(&id)),
+            CheckRead::AppRecord { store, key } => {
+                Found::AppVersion(data.app.get(&(store, key)).map(|r| r.version))
             }
-            Precondition::InstanceVersion { id, .. } => {
-                let found = data.instances.get(id);
-                if !p.row_holds(found.map(|r| (r.version, r.incarnation.as_str()))) {
-                    let found = found.map(|r| (r.version, &r.incarnation));
-                    return Err(StoreError::Conflict(format!(
-                        "instance {id} is at (version, incarnation) {found:?}; {p} was expected"
-                    )));
-                }
+            CheckRead::AppStore(store) => Found::AppStore(app_store_digest(
+                data.app
+                    .range((store.clone(), String::new())..)
+                    .take_while(|((s, _), _)| *s == store)
+                    .map(|((_, k), r)| (k.as_str(), r.version)),
+            )),
+            CheckRead::QueueOf(instance) => {
+                queue = data
+                    .work
+                    .values()
+                    .filter(|w| *w.instance_id() == instance)
+                    .cloned()
+                    .collect();
+                Found::QueueOf(&queue)
             }
-            Precondition::WorkExists { id } => {
-                if !data.work_index.contains_key(id) {
-                    return Err(StoreError::Conflict(format!("work item {} is gone", id.0)));
-                }
-            }
-            Precondition::AppVersion {
-                store,
-                key,
-                version,
-            } => {
-                let found = data
-                    .app
-                    .get(&(store.clone(), key.clone()))
-                    .map(|r| r.version);
-                if found != *version {
-                    return Err(StoreError::Conflict(format!(
-                        "{store}/{key} is at version {found:?}, read at {version:?}"
-                    )));
-                }
-            }
-            Precondition::AppStoreUnchanged { store, digest } => {
-                let now = app_store_digest(
-                    data.app
-                        .range((store.clone(), String::new())..)
-                        .take_while(|((s, _), _)| s == store)
-                        .map(|((_, k), r)| (k.as_str(), r.version)),
-                );
-                if now != *digest {
-                    return Err(StoreError::Conflict(format!(
-                        "{store} changed since it was read whole"
-                    )));
-                }
-            }
-        }
-        Ok(())
+        };
+        plan.check(p, found)
     }
 }
 
@@ -244,22 +224,23 @@ impl Store for InMemoryStore {
             data.conflict_commits -= 1;
             return Err(StoreError::Conflict("injected conflict".into()));
         }
-        for p in &batch.preconditions {
-            Self::check(&data, p, &batch.dequeue)?;
+        let plan = CommitPlan::new(batch)?;
+        for p in &plan.batch.preconditions {
+            Self::check(&data, &plan, p)?;
         }
-        // A work item exists once: an id enqueued twice, one that is queued,
-        // or one this batch also takes, is refused.
-        let taken: std::collections::HashSet<&WorkId> = batch.dequeue.iter().collect();
-        let mut seen = std::collections::HashSet::new();
-        for item in &batch.enqueue {
-            let again = !seen.insert(&item.id);
-            if again || data.work_index.contains_key(&item.id) || taken.contains(&item.id) {
-                return Err(StoreError::Conflict(format!(
-                    "work item {} is already queued",
-                    item.id.0
-                )));
-            }
+        // A work item exists once: one already queued is refused.
+        if let Some(item) = plan
+            .batch
+            .enqueue
+            .iter()
+            .find(|w| data.work_index.contains_key(&w.id))
+        {
+            return Err(StoreError::Conflict(format!(
+                "work item {} is already queued",
+                item.id.0
+            )));
         }
+        let batch = plan.batch;
         let data = &mut *data;
         for id in &batch.purge {
             data.instances.remove(id);
