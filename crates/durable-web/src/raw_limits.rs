@@ -44,3 +44,26 @@ pub async fn raw_puts(name: &str, txs: u32, per_tx: u32) -> Result<f64, Error> {
     db.close();
     Ok(f64::from(txs * per_tx) / seconds)
 }
+
+/// Ms to read every record of `stores` in the existing database `name`
+/// with one readonly transaction and one `getAll` per store, nothing
+/// decoded: the floor under reading instances back after a reload. Returns
+/// the ms and how many records were read.
+pub async fn raw_read_all(name: &str, stores: &[&str]) -> Result<(f64, usize), Error> {
+    let db = Database::open(name).await?;
+    let started = BrowserClock.monotonic_ms();
+    let mut records = 0;
+    {
+        let tx = db.transaction(stores.to_vec()).build()?;
+        let mut requests = Vec::with_capacity(stores.len());
+        for store in stores {
+            requests.push(tx.object_store(store)?.get_all::<JsValue>().primitive()?);
+        }
+        for r in requests {
+            records += r.await?.count();
+        }
+    }
+    let ms = BrowserClock.monotonic_ms() - started;
+    db.close();
+    Ok((ms, records))
+}
