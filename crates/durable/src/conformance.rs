@@ -966,6 +966,20 @@ pub async fn no_other_message<S: Store>(s: S) {
         "a ready message of the instance is queued: {refused:?}"
     );
     assert_eq!(s.app_record("game", "mark").await.unwrap(), None);
+    // Also when the batch writes nothing that needs a read (a store may
+    // check it as the write goes).
+    let bare = s
+        .commit(CommitBatch {
+            preconditions: vec![Precondition::NoOtherMessage {
+                instance: InstanceId::new("p"),
+                ready_at_ms: 1_000,
+            }],
+            instances: vec![row("p", "O", RuntimeStatus::Running, 1)],
+            ..Default::default()
+        })
+        .await;
+    assert!(matches!(bare, Err(StoreError::Conflict(_))), "{bare:?}");
+    assert_eq!(s.instance(&InstanceId::new("p")).await.unwrap(), None);
     assert_eq!(s.ready_work(10_000, 10).await.unwrap().len(), 4);
     // Taking it is what the batch does: the check passes.
     commit(&s, guarded(1_000, &["first"])).await;
