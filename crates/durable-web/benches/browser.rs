@@ -146,7 +146,10 @@ async fn resume_in_flight(n: u32) -> (f64, f64) {
     gloo_timers::future::TimeoutFuture::new(wait as u32).await;
     let (raw_ms, records) = durable_web::testing::raw_read_all(
         &name,
-        &[durable_web::testing::INSTANCES, durable_web::testing::HISTORY],
+        &[
+            durable_web::testing::INSTANCES,
+            durable_web::testing::HISTORY,
+        ],
     )
     .await
     .expect("raw read");
@@ -319,5 +322,93 @@ async fn bench_sequence_profile() {
         store.commit_ms.get(),
         r.commits,
         store.other_ms.get()
+    ));
+}
+
+/// Median ms of `n` runs of `f`.
+async fn median_ms<F, Fut>(n: usize, mut f: F) -> f64
+where
+    F: FnMut(usize) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut spent = Vec::with_capacity(n);
+    for i in 0..n {
+        let t = now();
+        f(i).await;
+        spent.push(now() - t);
+    }
+    spent.sort_by(f64::total_cmp);
+    spent[n / 2]
+}
+
+/// Where a turn's and a command's milliseconds go: the store's steps one
+/// by one, beside the raw transaction.
+#[wasm_bindgen_test]
+async fn bench_breakdown() {
+    raw_single_put(2_000).await;
+    let raw_ms = 1000.0 / raw_single_put(500).await;
+    let (store, rt) = runtime(&unique("breakdown")).await;
+    let put = |i: usize| durable::CommitBatch {
+        app_writes: vec![durable::AppWrite::Put {
+            store: "game".into(),
+            key: format!("k{}", i % 10),
+            value: serde_json::json!({"some": "record of about this size"}),
+        }],
+        ..Default::default()
+    };
+    let commit_put = median_ms(300, |i| {
+        let (store, b) = (store.clone(), put(i));
+        async move { store.commit(b).await.unwrap() }
+    })
+    .await;
+    let delete = median_ms(300, |i| {
+        let store = store.clone();
+        async move {
+            store
+                .commit(durable::CommitBatch {
+                    app_writes: vec![durable::AppWrite::Delete {
+                        store: "game".into(),
+                        key: format!("gone{i}"),
+                    }],
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+        }
+    })
+    .await;
+    let reads = durable::Reads {
+        instances: vec![InstanceId::new("none")],
+        app: vec![("game".into(), "k1".into())],
+    };
+    let read_then_put = median_ms(300, |i| {
+        let (store, reads, b) = (store.clone(), reads.clone(), put(i));
+        async move {
+            let mut b = Some(b);
+            store
+                .read_then_commit(&reads, &mut |_| b.take())
+                .await
+                .unwrap();
+        }
+    })
+    .await;
+    let client = rt.client();
+    let id = InstanceId::new("ticker");
+    client.start("Ticker", &id, &()).await.unwrap();
+    rt.run_until_idle().await.unwrap();
+    let (mut raise, mut turn) = (Vec::new(), Vec::new());
+    for _ in 0..300 {
+        let t = now();
+        client.raise_event(&id, "tick", &false).await.unwrap();
+        let t2 = now();
+        rt.tick().await.unwrap();
+        raise.push(t2 - t);
+        turn.push(now() - t2);
+    }
+    raise.sort_by(f64::total_cmp);
+    turn.sort_by(f64::total_cmp);
+    say(&format!(
+        "BENCH breakdown (median ms; raw transaction {raw_ms:.2}): commit of one app put {commit_put:.2}, of one delete {delete:.2}, read-then-commit of one put {read_then_put:.2}, raise {:.2}, the turn it causes {:.2}",
+        raise[150], turn[150]
     ));
 }
