@@ -128,6 +128,33 @@ pub(crate) fn decode_instance(v: &JsValue) -> Result<InstanceRecord, StoreError>
     serde_json::from_value(value).map_err(|e| corrupt("instance row", e))
 }
 
+/// The history records a commit writes: one per instance and run of
+/// consecutive events, so the steps of a sequence fused into one commit
+/// append one record, not one per step.
+fn history_records(
+    appends: &[(InstanceId, Vec<HistoryEvent>)],
+) -> Vec<(&InstanceId, Vec<&HistoryEvent>)> {
+    let mut records: Vec<(&InstanceId, Vec<&HistoryEvent>)> = Vec::new();
+    for (id, events) in appends {
+        let Some(first) = events.first() else {
+            continue;
+        };
+        let follows = records
+            .iter_mut()
+            .rev()
+            .find(|(r, _)| *r == id)
+            .filter(|(_, e)| {
+                e.last()
+                    .is_some_and(|last| last.event_id + 1 == first.event_id)
+            });
+        match follows {
+            Some((_, run)) => run.extend(events),
+            None => records.push((id, events.iter().collect())),
+        }
+    }
+    records
+}
+
 /// Most items in one work page.
 const PAGE_ITEMS: usize = 64;
 
@@ -806,11 +833,11 @@ impl IdbStore {
             ));
         }
         let mut history_rows = Vec::with_capacity(batch.append_history.len());
-        for (id, events) in &batch.append_history {
+        for (id, events) in history_records(&batch.append_history) {
             if let Some(first) = events.first() {
                 history_rows.push((
                     key2(id.as_str(), &JsValue::from_f64(first.event_id as f64)),
-                    JsValue::from_str(&encode("history events", events)?),
+                    JsValue::from_str(&encode("history events", &events)?),
                 ));
             }
         }
