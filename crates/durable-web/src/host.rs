@@ -10,8 +10,8 @@ use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use durable::{
-    select2, Change, ChangeFeed, ChangeSubscription, Client, Clock, Registry, Runtime,
-    RuntimeOptions, StoreError,
+    select2, Change, ChangeFeed, ChangeSubscription, Client, ClientError, Clock, InstanceId,
+    Registry, Runtime, RuntimeOptions, StoreError,
 };
 
 use crate::broadcast::Broadcast;
@@ -117,6 +117,23 @@ impl Host {
     /// The client: commands from this tab (start, raise, terminate …).
     pub fn client(&self) -> &Client<IdbStore> {
         &self.inner.client
+    }
+
+    /// Raises an event. In the executing tab, to an instance it holds live,
+    /// the event and the turn it causes commit in one transaction
+    /// ([`Runtime::raise_event`]); anywhere else it is queued for the
+    /// executing tab, as [`Client::raise_event`] does.
+    pub async fn raise_event<I: serde::Serialize>(
+        &self,
+        id: &InstanceId,
+        name: &str,
+        payload: &I,
+    ) -> Result<(), ClientError> {
+        if self.is_leader() && !self.inner.stopped.get() {
+            self.inner.runtime.raise_event(id, name, payload).await
+        } else {
+            self.inner.client.raise_event(id, name, payload).await
+        }
     }
 
     pub fn store(&self) -> &IdbStore {

@@ -353,9 +353,9 @@ async fn an_upgrade_blocked_by_another_tab_is_a_typed_error_and_loses_nothing() 
         .is_some());
 }
 
-/// The executing tab's turn on an event raised in that tab opens one
-/// IndexedDB transaction, its commit (the event was handed over in memory,
-/// so nothing is read first), and raising the event opens one.
+/// A client's raise opens one IndexedDB transaction, and the turn it
+/// causes in the executing tab one more: its commit (the event was handed
+/// over in memory, so nothing is read first).
 #[wasm_bindgen_test]
 async fn a_raised_event_and_its_turn_open_one_transaction_each() {
     let store = open("turn-transactions").await;
@@ -391,4 +391,41 @@ async fn a_raised_event_and_its_turn_open_one_transaction_each() {
         let row = store.instance(&id).await.expect("read").expect("row");
         assert_eq!(row.turns, turns_before + n, "the turn committed");
     }
+}
+
+/// The executing tab's runtime raises an event to an instance it holds
+/// live in one IndexedDB transaction, which commits the event and the turn
+/// it causes together.
+#[wasm_bindgen_test]
+async fn a_runtime_raise_and_its_turn_open_one_transaction() {
+    let store = open("direct-turn-transactions").await;
+    let rt = durable::Runtime::with_options(
+        store.clone(),
+        durable::testing::bench::registry(),
+        std::rc::Rc::new(durable_web::BrowserClock),
+        durable::RuntimeOptions::default(),
+    );
+    let id = InstanceId::new("ticker");
+    rt.client().start("Ticker", &id, &()).await.expect("start");
+    rt.run_until_idle().await.expect("run");
+    let turns_before = store.instance(&id).await.expect("read").expect("row").turns;
+    for n in 1..=3u64 {
+        let before = store.transactions_opened();
+        rt.raise_event(&id, "tick", &false).await.expect("raise");
+        assert_eq!(
+            store.transactions_opened() - before,
+            1,
+            "the event and its turn: one transaction"
+        );
+        let row = store.instance(&id).await.expect("read").expect("row");
+        assert_eq!(row.turns, turns_before + n, "the turn committed");
+    }
+    assert!(
+        store
+            .ready_work(u64::MAX, 10)
+            .await
+            .expect("read")
+            .is_empty(),
+        "nothing was queued"
+    );
 }

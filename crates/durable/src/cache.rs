@@ -38,6 +38,11 @@ impl ExecutionCache {
         self.entries.contains_key(id)
     }
 
+    /// The last committed row of a cached execution.
+    pub fn row(&self, id: &InstanceId) -> Option<&InstanceRecord> {
+        self.entries.get(id).map(|(_, row, _)| row)
+    }
+
     /// Takes the execution and its last committed row out of the cache.
     pub fn take(&mut self, id: &InstanceId) -> Option<(InstanceRecord, Execution)> {
         let (stamp, row, exec) = self.entries.remove(id)?;

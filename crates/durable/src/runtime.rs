@@ -23,7 +23,7 @@ use crate::clock::Clock;
 use crate::combinators::when_all;
 use crate::context::LogLine;
 use crate::derive::derive_work;
-use crate::error::RuntimeError;
+use crate::error::{ClientError, RuntimeError};
 use crate::execution::{Execution, Outcome};
 use crate::footprint::Footprint;
 use crate::history::{EventKind, HistoryEvent};
@@ -788,6 +788,106 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         }
         unit.logs = turn.logs;
         Ok(Some(unit))
+    }
+
+    /// Raises an event and, when this runtime holds the instance live, runs
+    /// the turn the event causes and commits both as one batch (one
+    /// IndexedDB transaction): the event goes straight into the history and
+    /// never through the queue. The turn is guarded like any other (the
+    /// row's version) and by [`Precondition::NoOtherMessage`], so an event
+    /// committed elsewhere first is never overtaken. When the instance is
+    /// not live here, is suspended, or the guarded commit is refused, the
+    /// event is queued as [`Client::raise_event`] queues it.
+    pub async fn raise_event<I: serde::Serialize>(
+        &self,
+        id: &InstanceId,
+        name: &str,
+        payload: &I,
+    ) -> Result<(), ClientError> {
+        let input = serde_json::to_value(payload).map_err(|e| ClientError::Encode {
+            what: "event payload".into(),
+            message: e.to_string(),
+        })?;
+        if self.deliver_now(id, name, &input).await? {
+            return Ok(());
+        }
+        // The seed is random per page in a browser host: message ids stay
+        // apart from other tabs' clients.
+        self.client()
+            .with_nonce(self.options.seed)
+            .raise_event(id, name, &input)
+            .await
+    }
+
+    /// The direct path of [`Runtime::raise_event`]: whether the event and
+    /// its turn committed.
+    async fn deliver_now(
+        &self,
+        id: &InstanceId,
+        name: &str,
+        input: &serde_json::Value,
+    ) -> Result<bool, StoreError> {
+        let incarnation = match self.cache.borrow().row(id) {
+            Some(row) => crate::derive::bound_incarnation(row),
+            None => return Ok(false),
+        };
+        let work = WorkId(format!("{id}#direct"));
+        let message = Message {
+            instance_id: id.clone(),
+            execution: None,
+            incarnation,
+            event: EventKind::EventRaised {
+                name: name.to_string(),
+                input: input.clone(),
+            },
+            due_ms: None,
+        };
+        let now = self.clock.now_ms();
+        let mut report = TickReport::default();
+        let input = TurnInput {
+            live: None,
+            row: None,
+            history: None,
+            msgs: vec![(work.clone(), message)],
+            chained: Vec::new(),
+            overlay: Vec::new(),
+        };
+        let Some(mut unit) = self
+            .prepare_turn(id, input, now, &mut report)
+            .await
+            .map_err(StoreError::from)?
+        else {
+            return Ok(false);
+        };
+        // Never queued: nothing to take off the queue, nothing to check
+        // there but that no message should come before it.
+        let consumed = unit.batch.dequeue.contains(&work);
+        unit.batch.dequeue.retain(|w| *w != work);
+        unit.batch
+            .preconditions
+            .retain(|p| !matches!(p, Precondition::WorkExists { id } if *id == work));
+        if !consumed {
+            self.abandon(std::slice::from_ref(&unit));
+            return Ok(false);
+        }
+        unit.batch.preconditions.push(Precondition::NoOtherMessage {
+            instance: id.clone(),
+            ready_at_ms: now,
+        });
+        match self.store.commit(unit.batch.clone()).await {
+            Ok(()) => {
+                self.committed(unit, &mut report);
+                Ok(true)
+            }
+            Err(StoreError::Conflict(_)) => {
+                self.abandon(std::slice::from_ref(&unit));
+                Ok(false)
+            }
+            Err(e) => {
+                self.abandon(std::slice::from_ref(&unit));
+                Err(e)
+            }
+        }
     }
 
     /// Runs one activity; `None` when a storage failure means it must run

@@ -441,3 +441,54 @@ fn an_event_handed_over_in_memory_is_delivered_without_a_store_read() {
     let row = block_on(rt.client().status(&id)).unwrap().unwrap();
     assert_eq!(row.output, Some(json!(7)));
 }
+
+/// `Runtime::raise_event` on a live instance commits the event and its
+/// turn together (one commit, nothing queued); on one that is not live it
+/// queues the event; and it too never overtakes an event committed first
+/// elsewhere.
+#[test]
+fn a_runtime_raise_commits_the_event_with_its_turn_and_never_overtakes() {
+    let mut r = Registry::new();
+    r.orchestration(
+        "FirstOfTwo",
+        |ctx: OrchestrationContext, _: ()| async move {
+            let first = ctx.wait_for_event::<u32>("E").await?;
+            let second = ctx.wait_for_event::<u32>("E").await?;
+            Ok::<_, TaskError>(vec![first, second])
+        },
+    );
+    let store = InMemoryStore::new();
+    let clock = Rc::new(VirtualClock::new(1_000_000));
+    let here =
+        durable::Runtime::with_options(store.clone(), r.clone(), clock.clone(), common::stepwise());
+    let elsewhere = durable::Runtime::with_options(store.clone(), r, clock, common::stepwise());
+    let (direct, queued) = (InstanceId::new("direct"), InstanceId::new("queued"));
+    for id in [&direct, &queued] {
+        block_on(here.client().start("FirstOfTwo", id, &())).unwrap();
+    }
+    block_on(here.run_until_idle()).unwrap();
+    let commits = store.commit_count();
+    block_on(here.raise_event(&direct, "E", &1)).unwrap();
+    assert_eq!(
+        store.commit_count(),
+        commits + 1,
+        "the event and its turn: one commit"
+    );
+    assert_eq!(store.queued_work(), 0, "nothing queued");
+    let row = block_on(here.client().status(&direct)).unwrap().unwrap();
+    assert_eq!(row.turns, 2, "the turn committed with the event");
+    // Another tab's event commits first: the direct raise must not pass it.
+    block_on(elsewhere.client().raise_event(&direct, "E", &2)).unwrap();
+    block_on(here.raise_event(&direct, "E", &3)).unwrap();
+    block_on(here.run_until_idle()).unwrap();
+    let row = block_on(here.client().status(&direct)).unwrap().unwrap();
+    assert_eq!(row.output, Some(json!([1, 2])), "commit order");
+    // Not live here: queued, and delivered by the next tick.
+    here.evict_all();
+    block_on(here.raise_event(&queued, "E", &5)).unwrap();
+    assert_eq!(store.queued_work(), 1, "queued for the dispatcher");
+    block_on(here.raise_event(&queued, "E", &6)).unwrap();
+    block_on(here.run_until_idle()).unwrap();
+    let row = block_on(here.client().status(&queued)).unwrap().unwrap();
+    assert_eq!(row.output, Some(json!([5, 6])));
+}
