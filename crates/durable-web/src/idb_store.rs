@@ -250,6 +250,36 @@ fn commit_now(tx: &web_sys::IdbTransaction) -> Result<(), JsValue> {
     tx.commit()
 }
 
+/// Issues the app puts and appends of a commit (deletes go out with the
+/// writes that need no read), with versions and append keys drawn from the
+/// append sequence after `seq`, and stores where the sequence ends.
+fn write_app_records(
+    app: &ObjectStore<'_>,
+    meta: &ObjectStore<'_>,
+    writes: &[AppWrite],
+    json: &[Option<String>],
+    mut seq: u64,
+) -> Result<(), StoreError> {
+    let e = |err: indexed_db_futures::error::Error| StoreError::from(Error::from(err));
+    for (w, json) in writes.iter().zip(json) {
+        let key = match w {
+            AppWrite::Put { store, key, .. } => key2(store, &JsValue::from_str(key)),
+            AppWrite::Delete { .. } => continue,
+            AppWrite::Append { store, .. } => key2(store, &JsValue::from_str(&append_key(seq + 1))),
+        };
+        seq += 1;
+        app.put(versioned(seq, json.as_deref().unwrap_or("null")))
+            .with_key(key)
+            .primitive()
+            .map_err(e)?;
+    }
+    meta.put(JsValue::from_f64(seq as f64))
+        .with_key(JsValue::from_str(META_APPEND_SEQ))
+        .primitive()
+        .map_err(e)?;
+    Ok(())
+}
+
 /// The keys IndexedDB gave the new work pages.
 async fn await_keys<F>(added: Vec<F>) -> Vec<Option<f64>>
 where
@@ -752,12 +782,21 @@ impl Store for IdbStore {
             .map(|(s, k)| (s.as_str(), k.as_str()))
             .collect();
         let tx = self.write_tx()?;
+        // The append sequence comes with the reads, so the commit's app
+        // writes need no second round of reads.
+        let meta = tx.object_store(META).map_err(Error::from)?;
+        let seq = meta
+            .get(JsValue::from_str(META_APPEND_SEQ))
+            .primitive()
+            .map_err(Error::from)?;
         let instances = read_instances(&tx, &reads.instances).await?;
         let app = read_app_records(&tx, &keys).await?;
+        let seq: Option<JsValue> = seq.await.map_err(Error::from)?;
+        let seq = seq.and_then(|v| v.as_f64()).unwrap_or(0.0) as u64;
         let Some(batch) = decide(ReadValues { instances, app }) else {
             return Ok(false);
         };
-        self.commit_in(tx, batch).await?;
+        self.commit_in(tx, batch, Some(seq)).await?;
         Ok(true)
     }
 
@@ -797,7 +836,7 @@ impl Store for IdbStore {
 
     async fn commit(&self, batch: CommitBatch) -> Result<(), StoreError> {
         let tx = self.write_tx()?;
-        self.commit_in(tx, batch).await
+        self.commit_in(tx, batch, None).await
     }
 }
 
@@ -816,7 +855,15 @@ impl IdbStore {
     /// Checks the batch's preconditions and applies it inside `tx`, then
     /// commits `tx`; nothing is written if a check fails. `tx` may have
     /// served reads already, but must have no request in flight.
-    async fn commit_in(&self, tx: Transaction<'_>, batch: CommitBatch) -> Result<(), StoreError> {
+    ///
+    /// `known_seq`: the append sequence, when `tx` has read it already (so
+    /// app puts need no read of their own and can go out at once).
+    async fn commit_in(
+        &self,
+        tx: Transaction<'_>,
+        batch: CommitBatch,
+        known_seq: Option<u64>,
+    ) -> Result<(), StoreError> {
         // A work item exists once. Within one batch the id index cannot tell
         // (a page holding an id twice is one record), so the plan looks; an
         // id already queued fails the unique index and aborts the
@@ -931,10 +978,11 @@ impl IdbStore {
         let fast = batch.purge.is_empty()
             && to_read.is_empty()
             && scans.is_empty()
-            && batch
-                .app_writes
-                .iter()
-                .all(|w| matches!(w, AppWrite::Delete { .. }))
+            && (known_seq.is_some()
+                || batch
+                    .app_writes
+                    .iter()
+                    .all(|w| matches!(w, AppWrite::Delete { .. })))
             && fault == CommitFault::None;
         let conflict: Rc<RefCell<Option<String>>> = Rc::default();
         let pending_checks = Rc::new(Cell::new(batch.preconditions.len()));
@@ -1040,7 +1088,7 @@ impl IdbStore {
             .app_writes
             .iter()
             .any(|w| !matches!(w, AppWrite::Delete { .. }));
-        let append_seq = if needs_append {
+        let append_seq = if needs_append && known_seq.is_none() {
             Some(
                 meta.get(JsValue::from_str(META_APPEND_SEQ))
                     .primitive()
@@ -1094,6 +1142,9 @@ impl IdbStore {
                     .primitive()
                     .map_err(e)?;
             }
+        }
+        if let (Some(seq), true) = (known_seq, needs_append) {
+            write_app_records(&app, &meta, &batch.app_writes, &app_json, seq)?;
         }
         let mut added = Vec::with_capacity(new_page_values.len());
         for v in new_page_values {
@@ -1225,38 +1276,10 @@ impl IdbStore {
                 }
             }
         }
-        let mut next_append = match append_seq {
-            Some(req) => {
-                let v: Option<JsValue> = req.await.map_err(e)?;
-                v.and_then(|v| v.as_f64()).unwrap_or(0.0) as u64
-            }
-            None => 0,
-        };
-        for (w, json) in batch.app_writes.iter().zip(app_json) {
-            match w {
-                AppWrite::Put { store, key, .. } => {
-                    next_append += 1;
-                    app.put(versioned(next_append, json.as_deref().unwrap_or("null")))
-                        .with_key(key2(store, &JsValue::from_str(key)))
-                        .primitive()
-                        .map_err(e)?;
-                }
-                // Already issued with the writes that need no read.
-                AppWrite::Delete { .. } => {}
-                AppWrite::Append { store, .. } => {
-                    next_append += 1;
-                    app.put(versioned(next_append, json.as_deref().unwrap_or("null")))
-                        .with_key(key2(store, &JsValue::from_str(&append_key(next_append))))
-                        .primitive()
-                        .map_err(e)?;
-                }
-            }
-        }
-        if needs_append {
-            meta.put(JsValue::from_f64(next_append as f64))
-                .with_key(JsValue::from_str(META_APPEND_SEQ))
-                .primitive()
-                .map_err(e)?;
+        if let Some(req) = append_seq {
+            let v: Option<JsValue> = req.await.map_err(e)?;
+            let seq = v.and_then(|v| v.as_f64()).unwrap_or(0.0) as u64;
+            write_app_records(&app, &meta, &batch.app_writes, &app_json, seq)?;
         }
         if fault == CommitFault::AbortAfterWrites {
             tx.abort().await.map_err(e)?;

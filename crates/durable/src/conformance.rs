@@ -1056,15 +1056,22 @@ pub async fn read_then_commit<S: Store>(s: S) {
         .unwrap()
         .map(|r| r.value);
     assert_eq!(count, Some(json!(3)), "a decision of None writes nothing");
-    // A refused batch writes nothing either.
+    // A refused batch writes nothing either, puts and appends included.
     let refused = s
         .read_then_commit(&reads, &mut |_| {
             Some(CommitBatch {
                 preconditions: vec![Precondition::no_row(&InstanceId::new("r"))],
-                app_writes: vec![AppWrite::Delete {
-                    store: "game".into(),
-                    key: "count".into(),
-                }],
+                app_writes: vec![
+                    AppWrite::Put {
+                        store: "game".into(),
+                        key: "count".into(),
+                        value: json!(99),
+                    },
+                    AppWrite::Append {
+                        store: "log".into(),
+                        value: json!("refused"),
+                    },
+                ],
                 ..Default::default()
             })
         })
@@ -1073,7 +1080,56 @@ pub async fn read_then_commit<S: Store>(s: S) {
         matches!(refused, Err(StoreError::Conflict(_))),
         "{refused:?}"
     );
-    assert!(s.app_record("game", "count").await.unwrap().is_some());
+    let count = s
+        .app_record("game", "count")
+        .await
+        .unwrap()
+        .map(|r| r.value);
+    assert_eq!(count, Some(json!(3)), "a refused batch writes nothing");
+    assert!(s.app_records("log").await.unwrap().is_empty());
+    // Puts and appends after a read draw fresh versions and keys, in order.
+    let log = |text: &'static str| {
+        move |_: crate::store::ReadValues| {
+            Some(CommitBatch {
+                app_writes: vec![
+                    AppWrite::Append {
+                        store: "log".into(),
+                        value: json!(text),
+                    },
+                    AppWrite::Put {
+                        store: "game".into(),
+                        key: "count".into(),
+                        value: json!(text),
+                    },
+                ],
+                ..Default::default()
+            })
+        }
+    };
+    let before = s
+        .app_record("game", "count")
+        .await
+        .unwrap()
+        .map(|r| r.version);
+    s.read_then_commit(&reads, &mut log("one")).await.unwrap();
+    s.read_then_commit(&reads, &mut log("two")).await.unwrap();
+    let after = s
+        .app_record("game", "count")
+        .await
+        .unwrap()
+        .map(|r| r.version);
+    assert!(
+        after > before,
+        "the version moved on: {before:?} -> {after:?}"
+    );
+    let lines: Vec<_> = s
+        .app_records("log")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.value)
+        .collect();
+    assert_eq!(lines, vec![json!("one"), json!("two")], "appended in order");
 }
 
 /// A batch's preconditions see the store as it was before the batch: one
