@@ -184,17 +184,32 @@ pub async fn until(what: &str, root: &Element, timeout_ms: f64, done: impl Fn() 
     now_ms() - start
 }
 
-/// A game on the IndexedDB database `name` with no host running: the test
-/// drives the runtime by hand, so only what it calls touches the store.
-pub struct HandDrivenGame {
-    pub store: IdbStore,
-    pub runtime: durable::Runtime<IdbStore>,
-    pub game: dungeon::Game<IdbStore>,
+/// A game with no host running (on an IndexedDB database, or in memory):
+/// the test drives the runtime by hand, so only what it calls touches the
+/// store.
+pub struct HandDrivenGame<S: durable::Store + Clone + 'static = IdbStore> {
+    pub store: S,
+    pub runtime: durable::Runtime<S>,
+    pub game: dungeon::Game<S>,
 }
 
-impl HandDrivenGame {
+impl HandDrivenGame<IdbStore> {
+    /// On the IndexedDB database `name`.
     pub async fn open(name: &str) -> HandDrivenGame {
         let store = IdbStore::open(name).await.expect("open the database");
+        HandDrivenGame::on(store)
+    }
+}
+
+impl HandDrivenGame<durable::InMemoryStore> {
+    /// In memory: what a command costs without storage.
+    pub fn in_memory() -> Self {
+        HandDrivenGame::on(durable::InMemoryStore::new())
+    }
+}
+
+impl<S: durable::Store + Clone + 'static> HandDrivenGame<S> {
+    fn on(store: S) -> Self {
         let runtime = durable::Runtime::new(
             store.clone(),
             dungeon::registry(),

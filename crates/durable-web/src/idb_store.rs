@@ -793,10 +793,14 @@ impl Store for IdbStore {
         let app = read_app_records(&tx, &keys).await?;
         let seq: Option<JsValue> = seq.await.map_err(Error::from)?;
         let seq = seq.and_then(|v| v.as_f64()).unwrap_or(0.0) as u64;
-        let Some(batch) = decide(ReadValues { instances, app }) else {
+        let values = ReadValues { instances, app };
+        let Some(batch) = decide(values.clone()) else {
             return Ok(false);
         };
-        self.commit_in(tx, batch, Some(seq)).await?;
+        // Nothing can change what this transaction read.
+        let mut plan = CommitPlan::new(batch)?;
+        plan.drop_checks_read_in(reads, &values);
+        self.commit_in(tx, plan.batch, Some(seq)).await?;
         Ok(true)
     }
 

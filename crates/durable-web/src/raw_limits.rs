@@ -67,3 +67,51 @@ pub async fn raw_read_all(name: &str, stores: &[&str]) -> Result<(f64, usize), E
     db.close();
     Ok((ms, records))
 }
+
+/// Median ms of a raw readwrite transaction in a fresh database `name` that
+/// reads `gets` records and then writes `puts` (the reads awaited first, as
+/// a command must before it decides), over `runs` transactions: the floor
+/// under a command's access pattern.
+pub async fn raw_read_then_write(
+    name: &str,
+    gets: u32,
+    puts: u32,
+    runs: u32,
+) -> Result<f64, Error> {
+    let db = Database::open(name)
+        .with_version(1u32)
+        .with_on_upgrade_needed(|_, db| {
+            db.create_object_store("kv").build()?;
+            Ok(())
+        })
+        .await?;
+    let mut spent = Vec::with_capacity(runs as usize);
+    for run in 0..runs {
+        let started = BrowserClock.monotonic_ms();
+        let tx = db
+            .transaction("kv")
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let store = tx.object_store("kv")?;
+        let mut reads = Vec::with_capacity(gets as usize);
+        for g in 0..gets {
+            reads.push(store.get(JsValue::from_f64(f64::from(g))).primitive()?);
+        }
+        for r in reads {
+            let _: Option<JsValue> = r.await?;
+        }
+        for p in 0..puts {
+            store
+                .put(JsValue::from_str(
+                    "{\"some\":\"record of about this size\"}",
+                ))
+                .with_key(JsValue::from_f64(f64::from(run * puts + p)))
+                .primitive()?;
+        }
+        tx.commit().await?;
+        spent.push(BrowserClock.monotonic_ms() - started);
+    }
+    db.close();
+    spent.sort_by(f64::total_cmp);
+    Ok(spent[spent.len() / 2])
+}

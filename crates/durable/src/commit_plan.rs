@@ -7,7 +7,7 @@
 //! and executes the writes. This module must never do I/O.
 
 use crate::instance::InstanceId;
-use crate::store::{CommitBatch, Precondition, StoreError};
+use crate::store::{CommitBatch, Precondition, ReadValues, Reads, StoreError};
 use crate::work::{WorkId, WorkItem};
 
 /// What a store must read to check one precondition.
@@ -78,6 +78,34 @@ impl CommitPlan {
         } else {
             Err(StoreError::Conflict(format!("{p} no longer holds")))
         }
+    }
+}
+
+impl CommitPlan {
+    /// Drops the preconditions that `values`, read by the same transaction
+    /// that commits this plan, already vouch for (a row or app record at
+    /// the version read): they hold by construction, and checking them
+    /// again would only cost requests.
+    pub fn drop_checks_read_in(&mut self, reads: &Reads, values: &ReadValues) {
+        let row_read = |id: &InstanceId| {
+            let at = reads.instances.iter().position(|r| r == id)?;
+            values.instances.get(at)
+        };
+        let record_read = |store: &str, key: &str| {
+            let at = reads.app.iter().position(|(s, k)| s == store && k == key)?;
+            values.app.get(at)
+        };
+        self.batch.preconditions.retain(|p| match p {
+            Precondition::InstanceVersion { id, .. } => !row_read(id).is_some_and(|row| {
+                p.row_holds(row.as_ref().map(|r| (r.version, r.incarnation.as_str())))
+            }),
+            Precondition::AppVersion {
+                store,
+                key,
+                version,
+            } => record_read(store, key).is_none_or(|r| r.as_ref().map(|r| r.version) != *version),
+            _ => true,
+        });
     }
 }
 
@@ -226,6 +254,61 @@ mod tests {
             Err(StoreError::Conflict(
                 "s/k at version 2 no longer holds".into()
             ))
+        );
+    }
+
+    /// Checks of what the same transaction read, at the version read, are
+    /// dropped; a check of another version, or of what was not read, stays.
+    #[test]
+    fn checks_vouched_for_by_the_transactions_own_reads_are_dropped() {
+        use crate::instance::InstanceRecord;
+        use crate::store::AppRecord;
+        let mut row = InstanceRecord::pending(InstanceId::new("i"), "O", json!(null), 0);
+        row.version = 3;
+        let record = AppRecord {
+            store: "s".into(),
+            key: "k".into(),
+            value: json!(1),
+            version: 7,
+        };
+        let reads = Reads {
+            instances: vec![InstanceId::new("i"), InstanceId::new("absent")],
+            app: vec![("s".into(), "k".into())],
+        };
+        let values = ReadValues {
+            instances: vec![Some(row.clone()), None],
+            app: vec![Some(record)],
+        };
+        let at = |key: &str, version| Precondition::AppVersion {
+            store: "s".into(),
+            key: key.into(),
+            version,
+        };
+        let mut p = plan(
+            vec![
+                Precondition::row_unchanged(&row),
+                Precondition::no_row(&InstanceId::new("absent")),
+                at("k", Some(7)),
+                at("k", Some(6)),
+                at("unread", Some(7)),
+                Precondition::no_row(&InstanceId::new("i")),
+                Precondition::WorkExists {
+                    id: WorkId("w".into()),
+                },
+            ],
+            &[],
+        );
+        p.drop_checks_read_in(&reads, &values);
+        assert_eq!(
+            p.batch.preconditions,
+            vec![
+                at("k", Some(6)),
+                at("unread", Some(7)),
+                Precondition::no_row(&InstanceId::new("i")),
+                Precondition::WorkExists {
+                    id: WorkId("w".into())
+                },
+            ]
         );
     }
 
