@@ -106,9 +106,17 @@ pub fn AdventurePage(key: String) -> impl IntoView {
         d
     });
     let current = move || data.get();
-    // A memo: the drawing is redrawn (and animates) only when the game
-    // changed, not on every change of another workflow.
-    let universe_memo = Memo::new(move |_| current().universe);
+    // Memos straight from their own reads: the story shows a new line as
+    // soon as the console is read, whatever else is still being read; the
+    // drawing is redrawn (and animates) only when the game changed.
+    let console = Memo::new(move |_| match story.get() {
+        Some(Ok(lines)) => lines,
+        _ => Vec::new(),
+    });
+    let universe_memo = Memo::new(move |_| match game.get() {
+        Some(Ok(u)) => u,
+        _ => None,
+    });
     let universe: Signal<Option<Universe>> = universe_memo.into();
     let status = move || universe.get().map(|u| u.status());
     let suggestions = Signal::derive(move || {
@@ -150,7 +158,7 @@ pub fn AdventurePage(key: String) -> impl IntoView {
             })}
             {move || current().window.map(|w| view! { <Countdown window=w /> })}
             <div class="adventure__grid">
-                <Story key=key.get_value() console=Signal::derive(move || current().console) replies=replies suggestions=suggestions />
+                <Story key=key.get_value() console=console.into() replies=replies suggestions=suggestions />
                 <DungeonView universe=universe />
             </div>
             <BehindTheScenes key=key.get_value() workflows=workflows />
