@@ -155,6 +155,75 @@ fn history_records(
     records
 }
 
+/// A batch encoded for IndexedDB, before its transaction issues anything.
+struct Encoded {
+    /// Each instance row as stored, and its summary.
+    rows: Vec<(InstanceId, JsValue, JsValue)>,
+    /// History records: key and value.
+    history: Vec<(JsValue, JsValue)>,
+    /// New work in pages: each run of consecutive items with the same due
+    /// time is one page (up to PAGE_ITEMS, so rewriting a page that lost
+    /// some items stays cheap); pages keep the enqueue order exactly.
+    new_pages: Vec<Page>,
+    new_page_values: Vec<JsValue>,
+    /// The JSON of each app write (`None`: a delete).
+    app_json: Vec<Option<String>>,
+}
+
+impl Encoded {
+    fn of(batch: &CommitBatch) -> Result<Encoded, StoreError> {
+        let mut rows = Vec::with_capacity(batch.instances.len());
+        for r in &batch.instances {
+            rows.push((
+                r.id.clone(),
+                versioned_row(r.version, &r.incarnation, &encode("instance row", r)?),
+                summary_value(r),
+            ));
+        }
+        let mut history = Vec::with_capacity(batch.append_history.len());
+        for (id, events) in history_records(&batch.append_history) {
+            if let Some(first) = events.first() {
+                history.push((
+                    key2(id.as_str(), &JsValue::from_f64(first.event_id as f64)),
+                    JsValue::from_str(&encode("history events", &events)?),
+                ));
+            }
+        }
+        let mut new_pages: Vec<Page> = Vec::new();
+        for w in &batch.enqueue {
+            let due = w.due_ms().unwrap_or(0) as f64;
+            match new_pages.last_mut() {
+                Some(p) if p.due == due && p.items.len() < PAGE_ITEMS => p.items.push(w.clone()),
+                _ => new_pages.push(Page {
+                    seq: 0.0,
+                    due,
+                    items: vec![w.clone()],
+                }),
+            }
+        }
+        let mut new_page_values = Vec::with_capacity(new_pages.len());
+        for p in &new_pages {
+            new_page_values.push(p.value(false)?);
+        }
+        let mut app_json = Vec::with_capacity(batch.app_writes.len());
+        for w in &batch.app_writes {
+            app_json.push(match w {
+                AppWrite::Put { value, .. } | AppWrite::Append { value, .. } => {
+                    Some(encode("app record", value)?)
+                }
+                AppWrite::Delete { .. } => None,
+            });
+        }
+        Ok(Encoded {
+            rows,
+            history,
+            new_pages,
+            new_page_values,
+            app_json,
+        })
+    }
+}
+
 /// Most items in one work page.
 const PAGE_ITEMS: usize = 64;
 
@@ -278,6 +347,164 @@ fn write_app_records(
         .primitive()
         .map_err(e)?;
     Ok(())
+}
+
+/// How a commit whose checks ran as callbacks ended: the keys of its new
+/// work pages, or the error its abort means.
+async fn fast_outcome<F>(
+    tx: &Transaction<'_>,
+    finished: TransactionFinishKind,
+    conflict: &RefCell<Option<String>>,
+    added: Vec<F>,
+) -> Result<Vec<Option<f64>>, StoreError>
+where
+    F: std::future::Future<Output = indexed_db_futures::Result<JsValue>>,
+{
+    if matches!(finished, TransactionFinishKind::Ok) {
+        return Ok(await_keys(added).await);
+    }
+    if let Some(what) = conflict.borrow_mut().take() {
+        return Err(StoreError::Conflict(format!("{what} no longer holds")));
+    }
+    if let Some(err) = tx.error() {
+        return Err(Error::from(err).into());
+    }
+    // A work id that is already queued fails its page's add
+    // (ConstraintError, a conflict) and aborts the transaction.
+    for key in added {
+        if let Err(err) = key.await {
+            return Err(Error::from(err).into());
+        }
+    }
+    Err(StoreError::Other("the transaction was aborted".into()))
+}
+
+/// The digest of an app store read whole (its keys and its values).
+fn scanned_digest(
+    keys: impl Iterator<Item = indexed_db_futures::Result<JsValue>>,
+    values: impl Iterator<Item = indexed_db_futures::Result<JsValue>>,
+) -> Result<u64, StoreError> {
+    let mut pairs = Vec::new();
+    for (k, v) in keys.zip(values) {
+        let (k, v) = (k.map_err(Error::from)?, v.map_err(Error::from)?);
+        let key = Reflect::get_u32(&k, 1)
+            .ok()
+            .and_then(|k| k.as_string())
+            .unwrap_or_default();
+        let version = get_field(&v, "version").as_f64().unwrap_or(0.0) as u64;
+        pairs.push((key, version));
+    }
+    Ok(app_store_digest(
+        pairs.iter().map(|(k, v)| (k.as_str(), *v)),
+    ))
+}
+
+/// Takes the purged instances' and the dequeued items out of the pages
+/// read; returns the pages that changed.
+fn take_from_pages(batch: &CommitBatch, pages: &mut HashMap<u64, Page>) -> Vec<u64> {
+    let held: HashMap<WorkId, u64> = pages
+        .values()
+        .flat_map(|p| p.items.iter().map(move |w| (w.id.clone(), p.seq as u64)))
+        .collect();
+    let mut changed_pages: Vec<u64> = Vec::new();
+    for id in &batch.purge {
+        for (seq, page) in pages.iter_mut() {
+            let before = page.items.len();
+            page.items.retain(|w| w.instance_id() != id);
+            if page.items.len() != before && !changed_pages.contains(seq) {
+                changed_pages.push(*seq);
+            }
+        }
+    }
+    for id in &batch.dequeue {
+        if let Some(seq) = held.get(id).copied() {
+            if let Some(page) = pages.get_mut(&seq) {
+                page.items.retain(|w| &w.id != id);
+            }
+            if !changed_pages.contains(&seq) {
+                changed_pages.push(seq);
+            }
+        }
+    }
+    changed_pages
+}
+
+/// The object stores a commit writes.
+struct WriteStores<'s, 'tx> {
+    instances: &'s ObjectStore<'tx>,
+    summaries: &'s ObjectStore<'tx>,
+    history: &'s ObjectStore<'tx>,
+    work: &'s ObjectStore<'tx>,
+    app: &'s ObjectStore<'tx>,
+}
+
+impl WriteStores<'_, '_> {
+    /// Issues the writes that depend on no read: purges, cleared and
+    /// appended histories, rows and their summaries, pages deleted whole,
+    /// app deletes.
+    fn write_unread(
+        &self,
+        batch: &CommitBatch,
+        encoded: &Encoded,
+        whole_pages: &[u64],
+    ) -> Result<(), StoreError> {
+        let e = |err: indexed_db_futures::error::Error| StoreError::from(Error::from(err));
+        let WriteStores {
+            instances,
+            summaries,
+            history,
+            work,
+            app,
+        } = self;
+        for id in &batch.purge {
+            instances
+                .delete(JsValue::from_str(id.as_str()))
+                .primitive()
+                .map_err(e)?;
+            summaries
+                .delete(JsValue::from_str(id.as_str()))
+                .primitive()
+                .map_err(e)?;
+            history
+                .delete::<JsValue, _>(prefix_range(id.as_str()))
+                .primitive()
+                .map_err(e)?;
+        }
+        for id in &batch.clear_history {
+            history
+                .delete::<JsValue, _>(prefix_range(id.as_str()))
+                .primitive()
+                .map_err(e)?;
+        }
+        for (key, value) in &encoded.history {
+            history
+                .put(value.clone())
+                .with_key(key.clone())
+                .primitive()
+                .map_err(e)?;
+        }
+        for (id, row, sum) in &encoded.rows {
+            instances
+                .put(row.clone())
+                .with_key(JsValue::from_str(id.as_str()))
+                .primitive()
+                .map_err(e)?;
+            summaries.put(sum.clone()).primitive().map_err(e)?;
+        }
+        for seq in whole_pages {
+            work.delete(JsValue::from_f64(*seq as f64))
+                .primitive()
+                .map_err(e)?;
+        }
+        for w in &batch.app_writes {
+            if let AppWrite::Delete { store, key } = w {
+                app.delete(key2(store, &JsValue::from_str(key)))
+                    .primitive()
+                    .map_err(e)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The keys IndexedDB gave the new work pages.
@@ -856,6 +1083,40 @@ impl IdbStore {
             .map_err(Error::from)?)
     }
 
+    /// Which pages the batch's dequeues touch: a cached page whose every
+    /// item goes is deleted unread (`whole`); any other item's page is read
+    /// inside the transaction first (`to_read`, with its page if known).
+    fn plan_dequeue<'b>(
+        &self,
+        batch: &'b CommitBatch,
+    ) -> (Vec<u64>, Vec<(Option<u64>, &'b WorkId)>) {
+        let mut whole_pages: Vec<u64> = Vec::new();
+        let mut to_read: Vec<(Option<u64>, &WorkId)> = Vec::new();
+        let page_of = self.page_of.borrow();
+        let page_items = self.page_items.borrow();
+        let removing: HashSet<&WorkId> = batch.dequeue.iter().collect();
+        let mut decided: HashMap<u64, bool> = HashMap::new();
+        for id in &batch.dequeue {
+            let seq = page_of.get(id).map(|s| *s as u64);
+            let whole = seq.is_some_and(|seq| {
+                *decided.entry(seq).or_insert_with(|| {
+                    page_items
+                        .get(&seq)
+                        .is_some_and(|items| items.iter().all(|i| removing.contains(i)))
+                })
+            });
+            match seq {
+                Some(seq) if whole => {
+                    if !whole_pages.contains(&seq) {
+                        whole_pages.push(seq);
+                    }
+                }
+                _ => to_read.push((seq, id)),
+            }
+        }
+        (whole_pages, to_read)
+    }
+
     /// Checks the batch's preconditions and applies it inside `tx`, then
     /// commits `tx`; nothing is written if a check fails. `tx` may have
     /// served reads already, but must have no request in flight.
@@ -875,79 +1136,8 @@ impl IdbStore {
         let batch = CommitPlan::new(batch)?.batch;
         // Encode everything first: nothing but the transaction's own
         // requests may sit between opening and committing it.
-        let mut instance_rows = Vec::with_capacity(batch.instances.len());
-        for r in &batch.instances {
-            instance_rows.push((
-                r.id.clone(),
-                versioned_row(r.version, &r.incarnation, &encode("instance row", r)?),
-                summary_value(r),
-            ));
-        }
-        let mut history_rows = Vec::with_capacity(batch.append_history.len());
-        for (id, events) in history_records(&batch.append_history) {
-            if let Some(first) = events.first() {
-                history_rows.push((
-                    key2(id.as_str(), &JsValue::from_f64(first.event_id as f64)),
-                    JsValue::from_str(&encode("history events", &events)?),
-                ));
-            }
-        }
-        // New work in pages: each run of consecutive items with the same due
-        // time is one page (up to PAGE_ITEMS, so rewriting a page that lost
-        // some items stays cheap); pages keep the enqueue order exactly.
-        let mut new_pages: Vec<Page> = Vec::new();
-        for w in &batch.enqueue {
-            let due = w.due_ms().unwrap_or(0) as f64;
-            match new_pages.last_mut() {
-                Some(p) if p.due == due && p.items.len() < PAGE_ITEMS => p.items.push(w.clone()),
-                _ => new_pages.push(Page {
-                    seq: 0.0,
-                    due,
-                    items: vec![w.clone()],
-                }),
-            }
-        }
-        let mut new_page_values = Vec::with_capacity(new_pages.len());
-        for p in &new_pages {
-            new_page_values.push(p.value(false)?);
-        }
-        let mut app_json = Vec::with_capacity(batch.app_writes.len());
-        for w in &batch.app_writes {
-            app_json.push(match w {
-                AppWrite::Put { value, .. } | AppWrite::Append { value, .. } => {
-                    Some(encode("app record", value)?)
-                }
-                AppWrite::Delete { .. } => None,
-            });
-        }
-        // Removing work: a cached page whose every item goes is deleted
-        // unread; any other page is read inside the transaction first.
-        let mut whole_pages: Vec<u64> = Vec::new();
-        let mut to_read: Vec<(Option<u64>, &WorkId)> = Vec::new();
-        {
-            let page_of = self.page_of.borrow();
-            let page_items = self.page_items.borrow();
-            let removing: HashSet<&WorkId> = batch.dequeue.iter().collect();
-            let mut decided: HashMap<u64, bool> = HashMap::new();
-            for id in &batch.dequeue {
-                let seq = page_of.get(id).map(|s| *s as u64);
-                let whole = seq.is_some_and(|seq| {
-                    *decided.entry(seq).or_insert_with(|| {
-                        page_items
-                            .get(&seq)
-                            .is_some_and(|items| items.iter().all(|i| removing.contains(i)))
-                    })
-                });
-                match seq {
-                    Some(seq) if whole => {
-                        if !whole_pages.contains(&seq) {
-                            whole_pages.push(seq);
-                        }
-                    }
-                    _ => to_read.push((seq, id)),
-                }
-            }
-        }
+        let encoded = Encoded::of(&batch)?;
+        let (whole_pages, to_read) = self.plan_dequeue(&batch);
         let fault = self.fault.replace(CommitFault::None);
         if fault == CommitFault::QuotaExceeded {
             return Err(Error::Storage {
@@ -1104,54 +1294,19 @@ impl IdbStore {
 
         // 2. The writes that depend on no read go out now, beside the reads;
         //    if a precondition then fails, dropping the transaction aborts it.
-        for id in &batch.purge {
-            instances
-                .delete(JsValue::from_str(id.as_str()))
-                .primitive()
-                .map_err(e)?;
-            summaries
-                .delete(JsValue::from_str(id.as_str()))
-                .primitive()
-                .map_err(e)?;
-            history
-                .delete::<JsValue, _>(prefix_range(id.as_str()))
-                .primitive()
-                .map_err(e)?;
-        }
-        for id in &batch.clear_history {
-            history
-                .delete::<JsValue, _>(prefix_range(id.as_str()))
-                .primitive()
-                .map_err(e)?;
-        }
-        for (key, value) in history_rows {
-            history.put(value).with_key(key).primitive().map_err(e)?;
-        }
-        for (id, row, sum) in &instance_rows {
-            instances
-                .put(row.clone())
-                .with_key(JsValue::from_str(id.as_str()))
-                .primitive()
-                .map_err(e)?;
-            summaries.put(sum.clone()).primitive().map_err(e)?;
-        }
-        for seq in &whole_pages {
-            work.delete(JsValue::from_f64(*seq as f64))
-                .primitive()
-                .map_err(e)?;
-        }
-        for w in &batch.app_writes {
-            if let AppWrite::Delete { store, key } = w {
-                app.delete(key2(store, &JsValue::from_str(key)))
-                    .primitive()
-                    .map_err(e)?;
-            }
-        }
+        let stores = WriteStores {
+            instances: &instances,
+            summaries: &summaries,
+            history: &history,
+            work: &work,
+            app: &app,
+        };
+        stores.write_unread(&batch, &encoded, &whole_pages)?;
         if let (Some(seq), true) = (known_seq, needs_append) {
-            write_app_records(&app, &meta, &batch.app_writes, &app_json, seq)?;
+            write_app_records(&app, &meta, &batch.app_writes, &encoded.app_json, seq)?;
         }
-        let mut added = Vec::with_capacity(new_page_values.len());
-        for v in new_page_values {
+        let mut added = Vec::with_capacity(encoded.new_page_values.len());
+        for v in encoded.new_page_values.iter().cloned() {
             added.push(
                 work.add(v)
                     .with_key_type::<JsValue>()
@@ -1168,24 +1323,15 @@ impl IdbStore {
             }
             let finished = done.await;
             drop(guards);
-            if !matches!(finished, TransactionFinishKind::Ok) {
-                if let Some(what) = conflict.borrow_mut().take() {
-                    return Err(StoreError::Conflict(format!("{what} no longer holds")));
-                }
-                if let Some(err) = tx.error() {
-                    return Err(Error::from(err).into());
-                }
-                // A work id that is already queued fails its page's add
-                // (ConstraintError, a conflict) and aborts the transaction.
-                for key in added {
-                    if let Err(err) = key.await {
-                        return Err(Error::from(err).into());
-                    }
-                }
-                return Err(StoreError::Other("the transaction was aborted".into()));
-            }
-            let keys = await_keys(added).await;
-            self.remember(&batch, &whole_pages, &[], &HashMap::new(), &new_pages, keys);
+            let keys = fast_outcome(&tx, finished, &conflict, added).await?;
+            self.remember(
+                &batch,
+                &whole_pages,
+                &[],
+                &HashMap::new(),
+                &encoded.new_pages,
+                keys,
+            );
             return Ok(());
         }
 
@@ -1197,19 +1343,7 @@ impl IdbStore {
             }
         }
         for (p, store, keys, values) in scan_reads {
-            let keys = keys.await.map_err(e)?;
-            let values = values.await.map_err(e)?;
-            let mut pairs = Vec::new();
-            for (k, v) in keys.zip(values) {
-                let (k, v) = (k.map_err(e)?, v.map_err(e)?);
-                let key = Reflect::get_u32(&k, 1)
-                    .ok()
-                    .and_then(|k| k.as_string())
-                    .unwrap_or_default();
-                let version = get_field(&v, "version").as_f64().unwrap_or(0.0) as u64;
-                pairs.push((key, version));
-            }
-            let now = app_store_digest(pairs.iter().map(|(k, v)| (k.as_str(), *v)));
+            let now = scanned_digest(keys.await.map_err(e)?, values.await.map_err(e)?)?;
             if !p.holds(Found::AppStore(now), &batch.dequeue) {
                 return Err(StoreError::Conflict(format!(
                     "{store} changed since it was read whole"
@@ -1239,33 +1373,8 @@ impl IdbStore {
                 pages.insert(page.seq as u64, page);
             }
         }
-        let held: HashMap<WorkId, u64> = pages
-            .values()
-            .flat_map(|p| p.items.iter().map(move |w| (w.id.clone(), p.seq as u64)))
-            .collect();
-        let holder = |id: &WorkId| held.get(id).copied();
-
         // 4. The writes that depend on what was read.
-        let mut changed_pages: Vec<u64> = Vec::new();
-        for id in &batch.purge {
-            for (seq, page) in pages.iter_mut() {
-                let before = page.items.len();
-                page.items.retain(|w| w.instance_id() != id);
-                if page.items.len() != before && !changed_pages.contains(seq) {
-                    changed_pages.push(*seq);
-                }
-            }
-        }
-        for id in &batch.dequeue {
-            if let Some(seq) = holder(id) {
-                if let Some(page) = pages.get_mut(&seq) {
-                    page.items.retain(|w| &w.id != id);
-                }
-                if !changed_pages.contains(&seq) {
-                    changed_pages.push(seq);
-                }
-            }
-        }
+        let changed_pages = take_from_pages(&batch, &mut pages);
         for seq in &changed_pages {
             if whole_pages.contains(seq) {
                 continue;
@@ -1283,7 +1392,7 @@ impl IdbStore {
         if let Some(req) = append_seq {
             let v: Option<JsValue> = req.await.map_err(e)?;
             let seq = v.and_then(|v| v.as_f64()).unwrap_or(0.0) as u64;
-            write_app_records(&app, &meta, &batch.app_writes, &app_json, seq)?;
+            write_app_records(&app, &meta, &batch.app_writes, &encoded.app_json, seq)?;
         }
         if fault == CommitFault::AbortAfterWrites {
             tx.abort().await.map_err(e)?;
@@ -1301,7 +1410,7 @@ impl IdbStore {
             &whole_pages,
             &changed_pages,
             &pages,
-            &new_pages,
+            &encoded.new_pages,
             keys,
         );
         Ok(())
