@@ -136,7 +136,7 @@ pub(crate) fn apply_transition(
             row.failure = Some(reason.clone());
             Err(format!("terminated: {reason}"))
         }
-        Some(Outcome::ContinuedAsNew { input, carried }) if t.new_execution => {
+        Some(Outcome::ContinuedAsNew { input, carried }) => {
             row.execution += 1;
             row.history_len = 0;
             row.input = input.clone();
