@@ -83,6 +83,31 @@ fn confirm(
     }
 }
 
+/// How one try of a command went wrong: refused, or it needs the name
+/// record read too.
+enum Attempt {
+    Refused(GameError),
+    NeedsName,
+}
+
+impl From<GameError> for Attempt {
+    fn from(e: GameError) -> Self {
+        Attempt::Refused(e)
+    }
+}
+
+impl From<ClientError> for Attempt {
+    fn from(e: ClientError) -> Self {
+        Attempt::Refused(e.into())
+    }
+}
+
+impl From<StoreError> for Attempt {
+    fn from(e: StoreError) -> Self {
+        Attempt::Refused(e.into())
+    }
+}
+
 /// Why a player's request was refused. Nothing changed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum GameError {
@@ -255,36 +280,70 @@ impl<S: Store + Clone + 'static> Game<S> {
     /// rows of the workflows it may signal, applies the rule, and commits
     /// the change, its narration and its events.
     async fn play(&self, key: &str, line: &str) -> Result<Vec<String>, GameError> {
-        let monitor = instance_id(key, workflows::suffix(workflows::GAME_MONITOR));
-        let confirmation = instance_id(key, workflows::suffix(USER_CONFIRMATION));
+        // The name is in the universe; the name record is read only while
+        // there is no universe yet (an unknown key, or a game setting up).
+        match self.play_reading(key, line, false).await {
+            Err(Attempt::NeedsName) => self.play_reading(key, line, true).await,
+            other => other,
+        }
+        .map_err(|e| match e {
+            Attempt::Refused(e) => e,
+            Attempt::NeedsName => GameError::UnknownAdventurer(key.to_string()),
+        })
+    }
+
+    /// One transaction: the universe (and the name record if `with_name`)
+    /// and the one workflow row the command may signal — the confirmation
+    /// for a confirm, the game monitor otherwise.
+    async fn play_reading(
+        &self,
+        key: &str,
+        line: &str,
+        with_name: bool,
+    ) -> Result<Vec<String>, Attempt> {
+        let confirming = matches!(parse(line), Ok(Command::Confirm));
+        let signalled = if confirming {
+            USER_CONFIRMATION
+        } else {
+            workflows::GAME_MONITOR
+        };
         let reads = Reads {
-            instances: vec![monitor, confirmation],
-            app: storage::universe_keys(key, true),
+            instances: vec![instance_id(key, workflows::suffix(signalled))],
+            app: storage::universe_keys(key, with_name),
         };
         let now = self.client.now_ms();
         let mut shown = Vec::new();
         self.client
             .apply_after_reading(&reads, |read| {
                 let (loaded, name) = storage::universe_of(key, &read.app)?;
-                let name = name.ok_or_else(|| GameError::UnknownAdventurer(key.to_string()))?;
-                let command = parse(line)?;
-                let [monitor, confirmation] = [0, 1].map(|i| read.instances[i].as_ref());
+                let name = match (&loaded, name) {
+                    (Some((u, _)), _) => u.adventurer.name.clone(),
+                    (None, Some(name)) => name,
+                    (None, None) if with_name => {
+                        return Err(GameError::UnknownAdventurer(key.to_string()).into())
+                    }
+                    (None, None) => return Err(Attempt::NeedsName),
+                };
+                let command = parse(line).map_err(GameError::from)?;
+                let workflow = read.instances[0].as_ref();
                 if command == Command::Confirm {
                     let universe = loaded.map(|(u, _)| u);
-                    return confirm(&name, universe.as_ref(), confirmation).map(Some);
+                    return Ok(Some(confirm(&name, universe.as_ref(), workflow)?));
                 }
                 let Some((universe, versions)) = loaded else {
-                    return Err(RuleError::NotReady { name }.into());
+                    return Err(GameError::from(RuleError::NotReady { name }).into());
                 };
-                let mut effect = apply(&universe, &command)?;
+                let mut effect = apply(&universe, &command).map_err(GameError::from)?;
                 if effect.universe == universe && effect.events.is_empty() {
                     shown = effect.narration;
                     return Ok(None);
                 }
                 // A move: the game's time limit counts from it.
                 effect.universe.adventurer.last_move_ms = now;
-                let monitor = monitor.filter(|r| !r.status.is_final());
-                move_batch(key, &universe, versions, &effect, monitor, now).map(Some)
+                let monitor = workflow.filter(|r| !r.status.is_final());
+                Ok(Some(move_batch(
+                    key, &universe, versions, &effect, monitor, now,
+                )?))
             })
             .await?;
         Ok(shown)

@@ -98,6 +98,13 @@ fn a_confirm_before_the_confirmation_workflow_waits_is_not_lost() {
         Err(GameError::ConfirmTooEarly("Cy".into())),
         "refused with a clear message"
     );
+    // Other commands wait for the room, naming the adventurer.
+    assert_eq!(
+        block_on(w.game.command(&key, "look")),
+        Err(GameError::Rule(dungeon::RuleError::NotReady {
+            name: "Cy".into()
+        }))
+    );
     // Once the workflow exists but before it waits, the confirm is kept.
     for _ in 0..10 {
         if block_on(

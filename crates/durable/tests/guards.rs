@@ -492,3 +492,40 @@ fn a_runtime_raise_commits_the_event_with_its_turn_and_never_overtakes() {
     let row = block_on(here.client().status(&queued)).unwrap().unwrap();
     assert_eq!(row.output, Some(json!([5, 6])));
 }
+
+/// The turn a runtime raise commits keeps everything else the turn does
+/// to the queue: here the event beats a timer, whose cancellation takes the
+/// timer off the queue in the same commit.
+#[test]
+fn a_runtime_raise_that_beats_a_timer_takes_the_timer_off_the_queue() {
+    let mut r = Registry::new();
+    r.orchestration("EventOrTimeout", |ctx: OrchestrationContext, _: ()| async move {
+        let (i, _) = durable::when_any(vec![
+            Box::pin(async {
+                ctx.sleep(3_600_000).await;
+                "timer"
+            }) as std::pin::Pin<Box<dyn std::future::Future<Output = &str>>>,
+            Box::pin(async {
+                let _ = ctx.wait_for_event::<u32>("E").await;
+                "event"
+            }),
+        ])
+        .await;
+        Ok::<_, TaskError>(i)
+    });
+    let store = InMemoryStore::new();
+    let clock = Rc::new(VirtualClock::new(1_000_000));
+    let rt = durable::Runtime::with_options(store.clone(), r, clock, common::stepwise());
+    let id = InstanceId::new("race");
+    block_on(rt.client().start("EventOrTimeout", &id, &())).unwrap();
+    block_on(rt.run_until_idle()).unwrap();
+    assert_eq!(store.queued_work(), 1, "the timer is queued");
+    let commits = store.commit_count();
+    block_on(rt.raise_event(&id, "E", &1)).unwrap();
+    assert_eq!(store.commit_count(), commits + 1, "one commit");
+    let row = block_on(rt.client().status(&id)).unwrap().unwrap();
+    assert_eq!(row.status, RuntimeStatus::Completed);
+    assert_eq!(row.output, Some(json!(1)), "the event won");
+    assert_eq!(store.queued_work(), 0, "the cancelled timer left the queue");
+    assert_eq!(block_on(rt.next_due()).unwrap(), None);
+}
