@@ -11,7 +11,16 @@ dist=${1:-dist}
 [ -f "$dist/index.html" ] || { echo "bundle-size: no build in $dist (trunk build --release)" >&2; exit 1; }
 cd "$dist"
 
-first=$(find . -type f \( -name 'durable-dungeon-*' -o -name 'main-*.css' -o -path './snippets/*' \) | sort)
+# The snippets are the ones the game's JS imports (the dashboard's module
+# has snippets of its own, which load with it).
+game_js=$(find . -type f -name 'durable-dungeon-*.js')
+game_snippets=$(grep -oh "snippets/[^'\"]*" $game_js | sort -u | sed 's|^|./|')
+first=$(
+    {
+        find . -type f \( -name 'durable-dungeon-*' -o -name 'main-*.css' \)
+        echo "$game_snippets"
+    } | sort -u
+)
 later=$(find . -type f -name 'dashboard-*' | sort)
 
 sizes() {
