@@ -31,6 +31,7 @@ fn variant(seed: u64) -> Variant {
         cache: seed % 3 != 0,
         reload_per_mille: 1000,
         second_executor: false,
+        direct_raise: seed % 5 >= 2,
     }
 }
 

@@ -499,20 +499,23 @@ fn a_runtime_raise_commits_the_event_with_its_turn_and_never_overtakes() {
 #[test]
 fn a_runtime_raise_that_beats_a_timer_takes_the_timer_off_the_queue() {
     let mut r = Registry::new();
-    r.orchestration("EventOrTimeout", |ctx: OrchestrationContext, _: ()| async move {
-        let (i, _) = durable::when_any(vec![
-            Box::pin(async {
-                ctx.sleep(3_600_000).await;
-                "timer"
-            }) as std::pin::Pin<Box<dyn std::future::Future<Output = &str>>>,
-            Box::pin(async {
-                let _ = ctx.wait_for_event::<u32>("E").await;
-                "event"
-            }),
-        ])
-        .await;
-        Ok::<_, TaskError>(i)
-    });
+    r.orchestration(
+        "EventOrTimeout",
+        |ctx: OrchestrationContext, _: ()| async move {
+            let (i, _) = durable::when_any(vec![
+                Box::pin(async {
+                    ctx.sleep(3_600_000).await;
+                    "timer"
+                }) as std::pin::Pin<Box<dyn std::future::Future<Output = &str>>>,
+                Box::pin(async {
+                    let _ = ctx.wait_for_event::<u32>("E").await;
+                    "event"
+                }),
+            ])
+            .await;
+            Ok::<_, TaskError>(i)
+        },
+    );
     let store = InMemoryStore::new();
     let clock = Rc::new(VirtualClock::new(1_000_000));
     let rt = durable::Runtime::with_options(store.clone(), r, clock, common::stepwise());

@@ -158,6 +158,9 @@ pub struct Variant {
     pub reload_per_mille: u64,
     /// A second executor on the same store, interleaved with the first.
     pub second_executor: bool,
+    /// Events raised through the executing runtime (`Runtime::raise_event`:
+    /// an event to a live instance commits with its turn), not the client.
+    pub direct_raise: bool,
 }
 
 impl Variant {
@@ -169,6 +172,7 @@ impl Variant {
             cache: true,
             reload_per_mille: 0,
             second_executor: false,
+            direct_raise: false,
         }
     }
 
@@ -180,6 +184,7 @@ impl Variant {
             cache: rng.chance(500),
             reload_per_mille: *rng.pick(&[0, 100, 300, 1000]),
             second_executor: rng.chance(300),
+            direct_raise: rng.chance(500),
         }
     }
 
