@@ -294,19 +294,40 @@ impl<S: Store> Client<S> {
         reads: &Reads,
         mut decide: impl FnMut(&ReadValues) -> Result<Option<Command>, E>,
     ) -> Result<bool, E> {
-        let now = self.clock.now_ms();
+        // The caller's error waits here; the work is done once, not per
+        // error type.
         let mut refused: Option<E> = None;
+        let committed = self
+            .apply_decided(reads, &mut |values| match decide(values) {
+                Ok(cmd) => cmd,
+                Err(e) => {
+                    refused = Some(e);
+                    None
+                }
+            })
+            .await;
+        match refused {
+            Some(e) => Err(e),
+            None => committed.map_err(E::from),
+        }
+    }
+
+    /// [`Client::apply_after_reading`], with the decision's refusal kept by
+    /// the caller.
+    async fn apply_decided(
+        &self,
+        reads: &Reads,
+        decide: &mut dyn FnMut(&ReadValues) -> Option<Command>,
+    ) -> Result<bool, ClientError> {
+        let now = self.clock.now_ms();
+        let mut refused: Option<ClientError> = None;
         let mut changes = Vec::new();
         let mut handed = Vec::new();
         let committed = self
             .store
             .read_then_commit(reads, &mut |values| {
-                let planned = match decide(&values) {
-                    Ok(Some(cmd)) => self.plan(cmd, reads, &values, now).map_err(E::from),
-                    Ok(None) => return None,
-                    Err(e) => Err(e),
-                };
-                match planned {
+                let cmd = decide(&values)?;
+                match self.plan(cmd, reads, &values, now) {
                     Ok((batch, published)) => {
                         changes = published;
                         if self.inbox.is_some() {
@@ -326,8 +347,7 @@ impl<S: Store> Client<S> {
                     }
                 }
             })
-            .await
-            .map_err(|e| E::from(e.into()))?;
+            .await?;
         if let Some(e) = refused {
             return Err(e);
         }
