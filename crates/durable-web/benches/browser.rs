@@ -304,6 +304,23 @@ impl Store for Timed {
         self.commit_ms.set(self.commit_ms.get() + now() - t);
         r
     }
+    async fn app_records_at(
+        &self,
+        keys: &[(&str, &str)],
+    ) -> Result<Vec<Option<durable::AppRecord>>, durable::StoreError> {
+        self.inner.app_records_at(keys).await
+    }
+    /// Timed as a commit: it is one transaction that ends in one.
+    async fn read_then_commit(
+        &self,
+        reads: &durable::Reads,
+        decide: &mut durable::Decide<'_>,
+    ) -> Result<bool, durable::StoreError> {
+        let t = now();
+        let r = self.inner.read_then_commit(reads, decide).await;
+        self.commit_ms.set(self.commit_ms.get() + now() - t);
+        r
+    }
 }
 
 #[wasm_bindgen_test]

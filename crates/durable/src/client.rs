@@ -5,8 +5,6 @@
 //! whole or returns an error and changes nothing. The client never runs
 //! orchestration code: it enqueues messages that the dispatcher delivers.
 
-use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -21,6 +19,7 @@ use crate::error::ClientError;
 use crate::history::{export_json, EventKind, HistoryEvent};
 use crate::instance::{incarnation_token, InstanceId, InstanceRecord, RuntimeStatus};
 use crate::listing::{InstanceList, ListOrder};
+use crate::local_queue::SharedQueue;
 use crate::store::{
     AppWrite, CommitBatch, InstancePage, InstanceQuery, Precondition, ReadValues, Reads, Store,
 };
@@ -154,19 +153,11 @@ pub struct Client<S: Store> {
     /// browser host sets a random one).
     nonce: u64,
     /// Where the messages this client commits are handed to a runtime in
-    /// the same tab, so it need not read the store to find them.
-    inbox: Option<Inbox>,
+    /// the same tab, so it need not read the store to find them. The
+    /// runtime delivers them guarded by [`Precondition::NoOtherMessage`], so
+    /// one committed elsewhere first is never overtaken.
+    inbox: Option<SharedQueue>,
 }
-
-/// Messages a client committed, handed in memory to the runtime of its
-/// tab (newest last). The runtime delivers them guarded by
-/// [`Precondition::NoOtherMessage`], so one committed elsewhere first is
-/// never overtaken.
-pub(crate) type Inbox = Rc<RefCell<VecDeque<WorkItem>>>;
-
-/// An inbox holds at most this many messages; older ones are dropped (the
-/// store still has them, and a store read finds them).
-const INBOX_LIMIT: usize = 1_024;
 
 /// Message ids must be unique across every client of a database.
 static MESSAGE_SEQ: AtomicU64 = AtomicU64::new(0);
@@ -184,18 +175,15 @@ impl<S: Store> Client<S> {
     }
 
     /// Hands the messages this client commits to `inbox` as well.
-    pub(crate) fn with_inbox(mut self, inbox: Inbox) -> Self {
+    pub(crate) fn with_inbox(mut self, inbox: SharedQueue) -> Self {
         self.inbox = Some(inbox);
         self
     }
 
-    /// Hands committed messages to the runtime's inbox, if there is one.
+    /// Hands committed messages to the runtime's queue, if there is one.
     fn hand_over(&self, messages: Vec<WorkItem>) {
         if let Some(inbox) = &self.inbox {
-            let mut inbox = inbox.borrow_mut();
-            inbox.extend(messages);
-            let over = inbox.len().saturating_sub(INBOX_LIMIT);
-            inbox.drain(..over);
+            inbox.borrow_mut().hand_over(messages);
         }
     }
 

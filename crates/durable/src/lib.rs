@@ -81,6 +81,7 @@ mod footprint;
 mod history;
 mod instance;
 mod listing;
+mod local_queue;
 mod memory_store;
 mod recovery;
 mod registry;

@@ -12,13 +12,13 @@
 //! batch.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
 use crate::activity::ActivityContext;
 use crate::cache::ExecutionCache;
 use crate::changes::{Change, ChangeFeed};
-use crate::client::{Client, Inbox};
+use crate::client::Client;
 use crate::clock::Clock;
 use crate::combinators::when_all;
 use crate::context::LogLine;
@@ -28,6 +28,7 @@ use crate::execution::{Execution, Outcome};
 use crate::footprint::Footprint;
 use crate::history::{EventKind, HistoryEvent};
 use crate::instance::{InstanceId, InstanceRecord, RuntimeStatus};
+use crate::local_queue::SharedQueue;
 use crate::registry::Registry;
 use crate::store::{CommitBatch, Precondition, Store, StoreError};
 use crate::transitions::apply_transition;
@@ -112,12 +113,11 @@ pub struct Runtime<S: Store> {
     changes: ChangeFeed,
     activity_seq: Cell<u64>,
     logs: RefCell<Vec<LogLine>>,
-    /// Ready work this runtime created itself.
-    hot: RefCell<VecDeque<WorkItem>>,
-    /// Messages this tab's clients committed, handed over in memory.
-    inbox: Inbox,
-    /// Instances whose messages in this tick came from the inbox: their
-    /// turns commit only if nothing committed elsewhere should come first.
+    /// Ready work committed in this tab (by this runtime, or handed over
+    /// by its clients), in commit order: run without a store read.
+    local: SharedQueue,
+    /// Instances with handed-over messages in this tick: their turns commit
+    /// only if nothing committed elsewhere should come first.
     handed: RefCell<HashSet<InstanceId>>,
     hot_ticks: Cell<u32>,
     read_store: Cell<bool>,
@@ -153,8 +153,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             changes: ChangeFeed::new(),
             activity_seq: Cell::new(0),
             logs: RefCell::new(Vec::new()),
-            hot: RefCell::new(VecDeque::new()),
-            inbox: Rc::default(),
+            local: Rc::default(),
             handed: RefCell::default(),
             hot_ticks: Cell::new(0),
             read_store: Cell::new(true),
@@ -169,7 +168,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
     /// A client on the same store, clock and change feed.
     pub fn client(&self) -> Client<S> {
         Client::new(self.store.clone(), self.clock.clone(), self.changes.clone())
-            .with_inbox(self.inbox.clone())
+            .with_inbox(self.local.clone())
     }
 
     pub fn changes(&self) -> &ChangeFeed {
@@ -218,7 +217,9 @@ impl<S: Store + Clone + 'static> Runtime<S> {
 
     /// Runs ticks until one that read the store found nothing to do. The
     /// first tick reads the store, so work queued by others (commands,
-    /// timers that fell due) is seen, and so does the last.
+    /// timers that fell due) is seen — unless this tab's clients handed
+    /// messages over, which go first, the store being read once the local
+    /// work runs dry — and so does the last.
     pub async fn run_until_idle(&self) -> Result<TickReport, RuntimeError> {
         self.run_until_idle_within(usize::MAX).await
     }
@@ -232,7 +233,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
     ) -> Result<TickReport, RuntimeError> {
         // Messages handed over in memory are delivered first, without a
         // read; the store is read once the local work runs dry.
-        if self.inbox.borrow().is_empty() {
+        if !self.local.borrow().has_handed() {
             self.read_store.set(true);
         }
         let mut total = TickReport::default();
@@ -254,29 +255,34 @@ impl<S: Store + Clone + 'static> Runtime<S> {
     /// The work to do now: the hot queue, or what the store has ready.
     async fn next_work(&self, now: u64) -> Result<Vec<WorkItem>, RuntimeError> {
         self.handed.borrow_mut().clear();
+        self.local.borrow_mut().open();
         let use_hot = !self.read_store.get()
-            && (!self.hot.borrow().is_empty() || !self.inbox.borrow().is_empty())
+            && !self.local.borrow().is_empty()
             && self.hot_ticks.get() < HOT_TICKS;
         if use_hot {
             self.read_last_tick.set(false);
             self.hot_ticks.set(self.hot_ticks.get() + 1);
-            let mut work: Vec<WorkItem> = self.inbox.borrow_mut().drain(..).collect();
-            self.handed
-                .borrow_mut()
-                .extend(work.iter().map(|w| w.instance_id().clone()));
-            let mut hot = self.hot.borrow_mut();
-            let n = hot.len().min(self.options.batch_limit);
-            work.extend(hot.drain(..n));
+            let taken = self.local.borrow_mut().take(self.options.batch_limit);
+            let mut handed = self.handed.borrow_mut();
+            let mut work = Vec::with_capacity(taken.len());
+            for local in taken {
+                if local.handed {
+                    handed.insert(local.item.instance_id().clone());
+                }
+                work.push(local.item);
+            }
             return Ok(work);
         }
         self.read_store.set(false);
         self.read_last_tick.set(true);
         self.hot_ticks.set(0);
-        self.hot.borrow_mut().clear();
-        // The store read finds them too.
-        self.inbox.borrow_mut().clear();
         let limit = self.options.batch_limit.saturating_mul(self.widen.get());
+        // What is queued locally now, the read finds (or a later one); what
+        // commits while it reads and it does not see stays queued here.
+        let before = self.local.borrow().len();
         let work = self.store.ready_work(now, limit).await?;
+        let seen: HashSet<WorkId> = work.iter().map(|w| w.id.clone()).collect();
+        self.local.borrow_mut().after_store_read(before, &seen);
         self.full_batch.set(work.len() >= limit);
         Ok(work)
     }
@@ -540,9 +546,9 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         report.activities += unit.activities;
         // Events stay out of the hot queue: one sent here must not overtake
         // one raised elsewhere and already committed to the store.
-        self.hot
+        self.local
             .borrow_mut()
-            .extend(unit.batch.enqueue.into_iter().filter(|w| {
+            .push_own(unit.batch.enqueue.into_iter().filter(|w| {
                 w.due_ms().is_none()
                     && !matches!(&w.kind, WorkKind::Message(m)
                     if matches!(m.event, EventKind::EventRaised { .. }) && m.execution.is_none())
@@ -796,8 +802,9 @@ impl<S: Store + Clone + 'static> Runtime<S> {
     /// never through the queue. The turn is guarded like any other (the
     /// row's version) and by [`Precondition::NoOtherMessage`], so an event
     /// committed elsewhere first is never overtaken. When the instance is
-    /// not live here, is suspended, or the guarded commit is refused, the
-    /// event is queued as [`Client::raise_event`] queues it.
+    /// not live here, is suspended, or the turn cannot be prepared or
+    /// committed (refused, or its writes failed), the event is queued as
+    /// [`Client::raise_event`] queues it.
     pub async fn raise_event<I: serde::Serialize>(
         &self,
         id: &InstanceId,
@@ -852,11 +859,9 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             chained: Vec::new(),
             overlay: Vec::new(),
         };
-        let Some(mut unit) = self
-            .prepare_turn(id, input, now, &mut report)
-            .await
-            .map_err(StoreError::from)?
-        else {
+        // A turn that cannot be prepared (a read failed) leaves the event
+        // to the queue.
+        let Ok(Some(mut unit)) = self.prepare_turn(id, input, now, &mut report).await else {
             return Ok(false);
         };
         // Never queued: nothing to take off the queue, nothing to check
@@ -879,13 +884,14 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                 self.committed(unit, &mut report);
                 Ok(true)
             }
-            Err(StoreError::Conflict(_)) => {
-                self.abandon(std::slice::from_ref(&unit));
-                Ok(false)
-            }
+            // Refused, or the turn's writes failed (the storage is full):
+            // the event alone may still be queued.
             Err(e) => {
                 self.abandon(std::slice::from_ref(&unit));
-                Err(e)
+                match e {
+                    StoreError::Closed(_) => Err(e),
+                    _ => Ok(false),
+                }
             }
         }
     }

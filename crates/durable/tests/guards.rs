@@ -532,3 +532,81 @@ fn a_runtime_raise_that_beats_a_timer_takes_the_timer_off_the_queue() {
     assert_eq!(store.queued_work(), 0, "the cancelled timer left the queue");
     assert_eq!(block_on(rt.next_due()).unwrap(), None);
 }
+
+/// Work the runtime queued itself and messages its clients handed over run
+/// in the order their commits finished: a child's answer committed before
+/// an event raised in this tab reaches the parent first.
+#[test]
+fn a_childs_answer_committed_first_is_delivered_before_a_later_handed_event() {
+    let mut r = Registry::new();
+    r.orchestration("Quick", |_ctx: OrchestrationContext, _: ()| async move {
+        Ok::<_, TaskError>("child")
+    })
+    .orchestration("Parent", |ctx: OrchestrationContext, _: ()| async move {
+        let (i, _) = durable::when_any(vec![
+            Box::pin(async {
+                let _ = ctx
+                    .call_sub_orchestration::<_, String>("Quick", &(), None)
+                    .await;
+                "child"
+            }) as std::pin::Pin<Box<dyn std::future::Future<Output = &str>>>,
+            Box::pin(async {
+                let _ = ctx.wait_for_event::<u32>("E").await;
+                "event"
+            }),
+        ])
+        .await;
+        Ok::<_, TaskError>(i)
+    });
+    let store = InMemoryStore::new();
+    let clock = Rc::new(VirtualClock::new(1_000_000));
+    let rt = durable::Runtime::with_options(store.clone(), r, clock, common::stepwise());
+    let parent = InstanceId::new("p");
+    block_on(rt.client().start("Parent", &parent, &())).unwrap();
+    // Tick until the child has answered (its answer queued for the parent).
+    let child_done = || {
+        block_on(rt.client().query(&InstanceQuery::default()))
+            .unwrap()
+            .instances
+            .iter()
+            .any(|r| r.id != parent && r.status == RuntimeStatus::Completed)
+    };
+    let mut ticks = 0;
+    while !child_done() {
+        block_on(rt.tick()).unwrap();
+        ticks += 1;
+        assert!(ticks < 20, "the child never answered");
+    }
+    assert_eq!(
+        block_on(rt.client().status(&parent))
+            .unwrap()
+            .unwrap()
+            .status,
+        RuntimeStatus::Running,
+        "the parent has not taken the answer yet"
+    );
+    block_on(rt.client().raise_event(&parent, "E", &1)).unwrap();
+    block_on(rt.run_until_idle()).unwrap();
+    let row = block_on(rt.client().status(&parent)).unwrap().unwrap();
+    assert_eq!(row.output, Some(json!(0)), "the child's answer came first");
+}
+
+/// When the turn a runtime raise would commit fails to write (the storage
+/// refuses it), the event alone is still queued, and delivered later.
+#[test]
+fn a_runtime_raise_whose_turn_fails_to_commit_queues_the_event() {
+    let mut r = Registry::new();
+    waiter(&mut r);
+    let store = InMemoryStore::new();
+    let clock = Rc::new(VirtualClock::new(1_000_000));
+    let rt = durable::Runtime::with_options(store.clone(), r, clock, common::stepwise());
+    let id = InstanceId::new("w");
+    block_on(rt.client().start("Wait", &id, &())).unwrap();
+    block_on(rt.run_until_idle()).unwrap();
+    store.fail_next_commits(1);
+    block_on(rt.raise_event(&id, "E", &9)).unwrap();
+    assert_eq!(store.queued_work(), 1, "the event is queued");
+    block_on(rt.run_until_idle()).unwrap();
+    let row = block_on(rt.client().status(&id)).unwrap().unwrap();
+    assert_eq!(row.output, Some(json!(9)));
+}
