@@ -174,10 +174,26 @@ fn Story(
     replies: RwSignal<Vec<Reply>>,
     suggestions: Signal<Vec<Suggestion>>,
 ) -> impl IntoView {
+    // Lines a command just committed show at once; once the console is
+    // read again they are in it, and only the console shows them.
+    let narrated = RwSignal::new(Vec::<ConsoleLine>::new());
+    let lines = Memo::new(move |_| {
+        let mut all = console.get();
+        let pending = narrated.get();
+        let fresh: Vec<ConsoleLine> = pending.into_iter().filter(|l| !all.contains(l)).collect();
+        all.extend(fresh);
+        all
+    });
+    Effect::new(move |_| {
+        let read = console.get();
+        if narrated.with_untracked(|n| n.iter().any(|l| read.contains(l))) {
+            narrated.update(|n| n.retain(|l| !read.contains(l)));
+        }
+    });
     // Newest last, and in view: scroll the console down when it changes.
     let console_list = NodeRef::<leptos::html::Ol>::new();
     Effect::new(move |_| {
-        console.track();
+        lines.track();
         replies.track();
         if let Some(list) = console_list.get() {
             list.set_scroll_top(list.scroll_height());
@@ -186,8 +202,8 @@ fn Story(
     view! {
         <section class="console" aria-labelledby="console-heading">
             <h3 id="console-heading" class="visually-hidden">"Story"</h3>
-            <ol class="console__lines" aria-live="polite" data-testid="console" node_ref=console_list tabindex="0" aria-label="The story so far">
-                {move || console
+            <ol class="console__lines" aria-live="polite" data-testid="console" data-read-lines=move || console.with(Vec::len) node_ref=console_list tabindex="0" aria-label="The story so far">
+                {move || lines
                     .get()
                     .into_iter()
                     .map(|l| view! { <li data-testid="console-line">{l.text}</li> })
@@ -206,7 +222,7 @@ fn Story(
                     })
                     .collect_view()}
             </ol>
-            <crate::command_line::CommandLine key=key replies=replies suggestions=suggestions />
+            <crate::command_line::CommandLine key=key replies=replies narrated=narrated suggestions=suggestions />
         </section>
     }
 }

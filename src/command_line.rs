@@ -5,6 +5,7 @@
 //! focus when the page opens, so a player can type at once.
 
 use dungeon::guide::Suggestion;
+use dungeon::ConsoleLine;
 use leptos::prelude::*;
 
 use crate::adventure::Reply;
@@ -14,6 +15,9 @@ use crate::services::use_services;
 pub fn CommandLine(
     key: String,
     replies: RwSignal<Vec<Reply>>,
+    /// Narration the commands committed, shown before the console is read
+    /// again.
+    narrated: RwSignal<Vec<ConsoleLine>>,
     suggestions: Signal<Vec<Suggestion>>,
 ) -> impl IntoView {
     let services = use_services();
@@ -39,11 +43,14 @@ pub fn CommandLine(
         };
         let key = key.get_value();
         leptos::task::spawn_local(async move {
-            let reply = match rt.game.command(&key, &typed).await {
-                Ok(lines) if lines.is_empty() => None,
-                Ok(lines) => Some(Reply {
+            let reply = match rt.game.command_played(&key, &typed).await {
+                Ok(played) if played.reply.is_empty() => {
+                    narrated.update(|n| n.extend(played.narrated));
+                    None
+                }
+                Ok(played) => Some(Reply {
                     command: typed,
-                    lines,
+                    lines: played.reply,
                     error: false,
                 }),
                 Err(e) => Some(Reply {

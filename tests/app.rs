@@ -137,3 +137,104 @@ async fn a_monitor_tick_rerenders_neither_the_story_nor_the_drawing() {
     ));
     services.shut_down();
 }
+
+/// A command's narration shows the moment it is committed, and once: when
+/// the console is read again, the same lines are not shown twice.
+#[wasm_bindgen_test]
+async fn a_commands_narration_shows_once_before_and_after_the_console_is_read() {
+    use durable_dungeon::testing::{services_with, until};
+    use durable_dungeon::AdventurePage;
+
+    let db = format!("app-test-narration-{}", js_sys::Math::random());
+    let services = services_with(&db, dungeon::GameConfig::default()).await;
+    let rt = services.runtime().expect("the runtime is up");
+    let changes = rt.host.subscribe();
+    let key = rt
+        .game
+        .new_adventurer("Teller")
+        .await
+        .expect("a new adventurer");
+    while rt.game.command(&key, "confirm").await.is_err() {
+        changes.next().await;
+    }
+    // In the room, with the weapon lying there.
+    let weapon = loop {
+        let u = rt.game.universe(&key).await.expect("read");
+        let here = u.and_then(|u| {
+            let w = u.weapon.as_ref()?.name.clone();
+            u.current_room()?.items.contains(&w).then_some(w)
+        });
+        if let Some(w) = here {
+            break w;
+        }
+        changes.next().await;
+    };
+    let word = weapon
+        .split_whitespace()
+        .last()
+        .unwrap_or_default()
+        .to_lowercase();
+    let grabbed = dungeon::narration::grabbed("Teller", &weapon);
+    let container = fresh_container();
+    let page_key = key.clone();
+    let _mounted = leptos::mount::mount_to(container.clone(), move || {
+        provide_context(services);
+        view! { <AdventurePage key=page_key.clone() /> }
+    });
+    let root: web_sys::Element = container.clone().into();
+    let texts = || {
+        let list = root
+            .query_selector_all("[data-testid=\"console-line\"]")
+            .unwrap();
+        (0..list.length())
+            .filter_map(|i| list.item(i).and_then(|n| n.text_content()))
+            .collect::<Vec<String>>()
+    };
+    until("the story", &root, 30_000.0, || !texts().is_empty()).await;
+    let field: web_sys::HtmlInputElement = root
+        .query_selector("[data-testid=\"command\"]")
+        .unwrap()
+        .expect("the command line")
+        .dyn_into()
+        .unwrap();
+    field.set_value(&format!("get {word}"));
+    field
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    root.query_selector("[data-testid=\"send\"]")
+        .unwrap()
+        .expect("the send button")
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    until("the narration", &root, 30_000.0, || {
+        texts().contains(&grabbed)
+    })
+    .await;
+    // Once the page has read the console again, it shows the console as
+    // stored: every line once, in order.
+    let stored: Vec<String> = rt
+        .game
+        .console(&key)
+        .await
+        .expect("the console")
+        .into_iter()
+        .map(|l| l.text)
+        .collect();
+    assert_eq!(
+        stored.iter().filter(|l| **l == grabbed).count(),
+        1,
+        "the command narrated once"
+    );
+    let read_lines = || {
+        root.query_selector("[data-testid=\"console\"]")
+            .unwrap()
+            .and_then(|ol| ol.get_attribute("data-read-lines"))
+            .and_then(|n| n.parse::<usize>().ok())
+    };
+    until("the console read again", &root, 30_000.0, || {
+        read_lines() == Some(stored.len())
+    })
+    .await;
+    assert_eq!(texts(), stored, "every line once, in order");
+}

@@ -83,6 +83,14 @@ fn confirm(
     }
 }
 
+/// What a command showed: a reply that changed nothing (look, help,
+/// inventory), or the narration lines it committed to the console.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Played {
+    pub reply: Vec<String>,
+    pub narrated: Vec<ConsoleLine>,
+}
+
 /// How one try of a command went wrong: refused, or it needs the name
 /// record read too.
 enum Attempt {
@@ -265,6 +273,13 @@ impl<S: Store + Clone + 'static> Game<S> {
     /// workflows setting the room up, another tab) is played again on the
     /// new state, a few times, before the player hears of it.
     pub async fn command(&self, key: &str, line: &str) -> Result<Vec<String>, GameError> {
+        Ok(self.command_played(key, line).await?.reply)
+    }
+
+    /// [`Game::command`], and the narration lines the command committed to
+    /// the console, so a page can show them the moment they are durable,
+    /// before it reads the console again.
+    pub async fn command_played(&self, key: &str, line: &str) -> Result<Played, GameError> {
         let mut tries = 0;
         loop {
             tries += 1;
@@ -279,7 +294,7 @@ impl<S: Store + Clone + 'static> Game<S> {
     /// (one IndexedDB transaction): it reads the name, the universe and the
     /// rows of the workflows it may signal, applies the rule, and commits
     /// the change, its narration and its events.
-    async fn play(&self, key: &str, line: &str) -> Result<Vec<String>, GameError> {
+    async fn play(&self, key: &str, line: &str) -> Result<Played, GameError> {
         // The name is in the universe; the name record is read only while
         // there is no universe yet (an unknown key, or a game setting up).
         match self.play_reading(key, line, false).await {
@@ -300,7 +315,7 @@ impl<S: Store + Clone + 'static> Game<S> {
         key: &str,
         line: &str,
         with_name: bool,
-    ) -> Result<Vec<String>, Attempt> {
+    ) -> Result<Played, Attempt> {
         let confirming = matches!(parse(line), Ok(Command::Confirm));
         let signalled = if confirming {
             USER_CONFIRMATION
@@ -312,7 +327,7 @@ impl<S: Store + Clone + 'static> Game<S> {
             app: storage::universe_keys(key, with_name),
         };
         let now = self.client.now_ms();
-        let mut shown = Vec::new();
+        let mut played = Played::default();
         self.client
             .apply_after_reading(&reads, |read| {
                 let (loaded, name) = storage::universe_of(key, &read.app)?;
@@ -335,18 +350,26 @@ impl<S: Store + Clone + 'static> Game<S> {
                 };
                 let mut effect = apply(&universe, &command).map_err(GameError::from)?;
                 if effect.universe == universe && effect.events.is_empty() {
-                    shown = effect.narration;
+                    played.reply = effect.narration;
                     return Ok(None);
                 }
                 // A move: the game's time limit counts from it.
                 effect.universe.adventurer.last_move_ms = now;
+                played.narrated = effect
+                    .narration
+                    .iter()
+                    .map(|text| ConsoleLine {
+                        text: text.clone(),
+                        at_ms: now,
+                    })
+                    .collect();
                 let monitor = workflow.filter(|r| !r.status.is_final());
                 Ok(Some(move_batch(
                     key, &universe, versions, &effect, monitor, now,
                 )?))
             })
             .await?;
-        Ok(shown)
+        Ok(played)
     }
 
     /// The lobby: every adventurer with alive / dead / won.

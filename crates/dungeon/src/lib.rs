@@ -24,7 +24,7 @@ pub mod workflows;
 pub use command::{parse, Command, CommandError};
 pub use config::GameConfig;
 pub use event::GameEvent;
-pub use game::{workflow_trouble, AdventurerSummary, ConfirmationWindow, Game, GameError};
+pub use game::{workflow_trouble, AdventurerSummary, ConfirmationWindow, Game, GameError, Played};
 pub use matching::Ambiguous;
 pub use model::{Adventurer, Item, ItemLocation, Monster, Room, Status, Universe};
 pub use names::{name_key, validate_name, NameError};
