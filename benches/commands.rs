@@ -108,10 +108,10 @@ async fn bench() {
 /// commands (a `get`, then a `kill`, for each of a few adventurers).
 #[wasm_bindgen_test]
 async fn keypress_to_narration() {
-    use durable_dungeon::testing::{fresh_container, services_with, until};
-    use durable_dungeon::AdventurePage;
-    use leptos::prelude::*;
-    use wasm_bindgen::JsCast;
+    use durable_dungeon::testing::{
+        adventurer_in_the_room, command_word, console_texts, mount_adventure, send_button,
+        services_with, type_command, until,
+    };
 
     let raw_tps = durable_web::testing::raw_puts(
         &format!("bench-keys-raw-{}", js_sys::Math::random()),
@@ -127,61 +127,20 @@ async fn keypress_to_narration() {
     let changes = rt.host.subscribe();
     let (mut to_line, mut to_frame) = (Vec::new(), Vec::new());
     for i in 0..6 {
-        let key = rt
-            .game
-            .new_adventurer(&format!("Keys {i}"))
-            .await
-            .expect("a new adventurer");
-        // Confirm as soon as the window opens, then wait for the room.
-        while rt.game.command(&key, "confirm").await.is_err() {
-            changes.next().await;
-        }
-        let ready = |u: Option<dungeon::Universe>| u.and_then(|u| Some((u.weapon?, u.monster?)));
-        let (weapon, monster) = loop {
-            if let Some(found) = ready(rt.game.universe(&key).await.expect("read")) {
-                break found;
-            }
-            changes.next().await;
-        };
-        let word = |s: &str| {
-            s.split_whitespace()
-                .last()
-                .unwrap_or_default()
-                .to_lowercase()
-        };
-        let container = fresh_container();
-        let page_key = key.clone();
-        let mounted = leptos::mount::mount_to(container.clone(), move || {
-            provide_context(services);
-            view! { <AdventurePage key=page_key.clone() /> }
-        });
-        let root: web_sys::Element = container.clone().into();
-        let lines = || {
-            root.query_selector_all("[data-testid=\"console-line\"]")
-                .map(|l| l.length())
-                .unwrap_or(0)
-        };
+        let (key, weapon, monster) =
+            adventurer_in_the_room(&rt, &changes, &format!("Keys {i}")).await;
+        let (mounted, root) = mount_adventure(services, &key);
+        let lines = || console_texts(&root).len();
         until("the story", &root, 30_000.0, || lines() > 0).await;
         for command in [
-            format!("get {}", word(&weapon.name)),
-            format!("kill {} with {}", word(&monster.name), word(&weapon.name)),
+            format!("get {}", command_word(&weapon.name)),
+            format!(
+                "kill {} with {}",
+                command_word(&monster.name),
+                command_word(&weapon.name)
+            ),
         ] {
-            let field: web_sys::HtmlInputElement = root
-                .query_selector("[data-testid=\"command\"]")
-                .unwrap()
-                .expect("the command line")
-                .dyn_into()
-                .unwrap();
-            field.set_value(&command);
-            field
-                .dispatch_event(&web_sys::Event::new("input").unwrap())
-                .unwrap();
-            let send: web_sys::HtmlElement = root
-                .query_selector("[data-testid=\"send\"]")
-                .unwrap()
-                .expect("the send button")
-                .dyn_into()
-                .unwrap();
+            type_command(&root, &command);
             // A player types into a settled page: the workflows that set
             // the adventure up have done their work (250 ms without a
             // change).
@@ -194,7 +153,7 @@ async fn keypress_to_narration() {
             }
             let before = lines();
             let t = BrowserClock.monotonic_ms();
-            send.click();
+            send_button(&root).click();
             until("the narration", &root, 30_000.0, || lines() > before).await;
             to_line.push(BrowserClock.monotonic_ms() - t);
             let frame = js_sys::Promise::new(&mut |resolve, _| {
@@ -206,7 +165,7 @@ async fn keypress_to_narration() {
             to_frame.push(BrowserClock.monotonic_ms() - t);
         }
         drop(mounted);
-        container.remove();
+        root.remove();
     }
     services.shut_down();
     let (line, frame) = (median(to_line), median(to_frame));

@@ -262,3 +262,89 @@ pub fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
 }
+
+/// The word that names a thing in a command: its last word, lower case
+/// ("Glowing Broadsword" → "broadsword").
+pub fn command_word(name: &str) -> String {
+    name.split_whitespace()
+        .last()
+        .unwrap_or_default()
+        .to_lowercase()
+}
+
+/// A new adventurer `name` on a running host, confirmed as soon as its
+/// window opens, waited for (through `changes`) until it stands in its
+/// room with its weapon lying there: its key, the weapon and the monster.
+pub async fn adventurer_in_the_room(
+    rt: &crate::services::Runtime,
+    changes: &durable::ChangeSubscription,
+    name: &str,
+) -> (String, dungeon::Item, dungeon::Monster) {
+    let key = rt
+        .game
+        .new_adventurer(name)
+        .await
+        .expect("a new adventurer");
+    while rt.game.command(&key, "confirm").await.is_err() {
+        changes.next().await;
+    }
+    loop {
+        let u = rt.game.universe(&key).await.expect("read");
+        let here = u.and_then(|u| {
+            let (weapon, monster) = (u.weapon.clone()?, u.monster.clone()?);
+            u.current_room()?
+                .items
+                .contains(&weapon.name)
+                .then_some((weapon, monster))
+        });
+        if let Some((weapon, monster)) = here {
+            return (key, weapon, monster);
+        }
+        changes.next().await;
+    }
+}
+
+/// The adventure page of `key` mounted in a fresh container with
+/// `services`: keep the handle (dropping it unmounts) and read the root.
+pub fn mount_adventure(services: Services, key: &str) -> (impl Drop, Element) {
+    let container = fresh_container();
+    let page_key = key.to_string();
+    let mounted = leptos::mount::mount_to(container.clone(), move || {
+        provide_context(services);
+        view! { <crate::AdventurePage key=page_key.clone() /> }
+    });
+    (mounted, container.into())
+}
+
+/// The story's lines as shown.
+pub fn console_texts(root: &Element) -> Vec<String> {
+    let list = root
+        .query_selector_all("[data-testid=\"console-line\"]")
+        .expect("a selector");
+    (0..list.length())
+        .filter_map(|i| list.item(i).and_then(|n| n.text_content()))
+        .collect()
+}
+
+/// Types `line` into the page's command line, as a player would.
+pub fn type_command(root: &Element, line: &str) {
+    let field: web_sys::HtmlInputElement = root
+        .query_selector("[data-testid=\"command\"]")
+        .expect("a selector")
+        .expect("the command line")
+        .dyn_into()
+        .expect("an input");
+    field.set_value(line);
+    field
+        .dispatch_event(&web_sys::Event::new("input").expect("an event"))
+        .expect("dispatched");
+}
+
+/// The command line's Send button.
+pub fn send_button(root: &Element) -> HtmlElement {
+    root.query_selector("[data-testid=\"send\"]")
+        .expect("a selector")
+        .expect("the send button")
+        .dyn_into()
+        .expect("an element")
+}

@@ -3,29 +3,13 @@
 
 #![cfg(target_arch = "wasm32")]
 
+use durable_dungeon::testing::fresh_container;
 use durable_dungeon::{App, OfflineIndicator, TAGLINE, TITLE};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::HtmlElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// A new `<div>` appended to `<body>`, so each test mounts into its own element.
-fn fresh_container() -> HtmlElement {
-    let document = document();
-    let container = document
-        .create_element("div")
-        .expect("create a <div>")
-        .dyn_into::<HtmlElement>()
-        .expect("a <div> is an HtmlElement");
-    document
-        .body()
-        .expect("the test page has a <body>")
-        .append_child(&container)
-        .expect("append the container to <body>");
-    container
-}
 
 /// The text of the element with `data-testid="{id}"` inside `root`.
 fn text_of(root: &HtmlElement, id: &str) -> Option<String> {
@@ -142,71 +126,22 @@ async fn a_monitor_tick_rerenders_neither_the_story_nor_the_drawing() {
 /// the console is read again, the same lines are not shown twice.
 #[wasm_bindgen_test]
 async fn a_commands_narration_shows_once_before_and_after_the_console_is_read() {
-    use durable_dungeon::testing::{services_with, until};
-    use durable_dungeon::AdventurePage;
+    use durable_dungeon::testing::{
+        adventurer_in_the_room, command_word, console_texts, mount_adventure, send_button,
+        services_with, type_command, until,
+    };
 
     let db = format!("app-test-narration-{}", js_sys::Math::random());
     let services = services_with(&db, dungeon::GameConfig::default()).await;
     let rt = services.runtime().expect("the runtime is up");
     let changes = rt.host.subscribe();
-    let key = rt
-        .game
-        .new_adventurer("Teller")
-        .await
-        .expect("a new adventurer");
-    while rt.game.command(&key, "confirm").await.is_err() {
-        changes.next().await;
-    }
-    // In the room, with the weapon lying there.
-    let weapon = loop {
-        let u = rt.game.universe(&key).await.expect("read");
-        let here = u.and_then(|u| {
-            let w = u.weapon.as_ref()?.name.clone();
-            u.current_room()?.items.contains(&w).then_some(w)
-        });
-        if let Some(w) = here {
-            break w;
-        }
-        changes.next().await;
-    };
-    let word = weapon
-        .split_whitespace()
-        .last()
-        .unwrap_or_default()
-        .to_lowercase();
-    let grabbed = dungeon::narration::grabbed("Teller", &weapon);
-    let container = fresh_container();
-    let page_key = key.clone();
-    let _mounted = leptos::mount::mount_to(container.clone(), move || {
-        provide_context(services);
-        view! { <AdventurePage key=page_key.clone() /> }
-    });
-    let root: web_sys::Element = container.clone().into();
-    let texts = || {
-        let list = root
-            .query_selector_all("[data-testid=\"console-line\"]")
-            .unwrap();
-        (0..list.length())
-            .filter_map(|i| list.item(i).and_then(|n| n.text_content()))
-            .collect::<Vec<String>>()
-    };
+    let (key, weapon, _) = adventurer_in_the_room(&rt, &changes, "Teller").await;
+    let grabbed = dungeon::narration::grabbed("Teller", &weapon.name);
+    let (_mounted, root) = mount_adventure(services, &key);
+    let texts = || console_texts(&root);
     until("the story", &root, 30_000.0, || !texts().is_empty()).await;
-    let field: web_sys::HtmlInputElement = root
-        .query_selector("[data-testid=\"command\"]")
-        .unwrap()
-        .expect("the command line")
-        .dyn_into()
-        .unwrap();
-    field.set_value(&format!("get {word}"));
-    field
-        .dispatch_event(&web_sys::Event::new("input").unwrap())
-        .unwrap();
-    root.query_selector("[data-testid=\"send\"]")
-        .unwrap()
-        .expect("the send button")
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
+    type_command(&root, &format!("get {}", command_word(&weapon.name)));
+    send_button(&root).click();
     until("the narration", &root, 30_000.0, || {
         texts().contains(&grabbed)
     })

@@ -12,17 +12,22 @@ use wasm_bindgen::JsValue;
 use crate::clock::BrowserClock;
 use crate::error::Error;
 
-/// Puts per second into a fresh database `name`: `per_tx` puts in each of
-/// `txs` readwrite transactions (with 1 per transaction, that is
-/// transactions per second).
-pub async fn raw_puts(name: &str, txs: u32, per_tx: u32) -> Result<f64, Error> {
-    let db = Database::open(name)
+/// A fresh database `name` with one object store, `kv`.
+async fn open_kv(name: &str) -> Result<Database, Error> {
+    Ok(Database::open(name)
         .with_version(1u32)
         .with_on_upgrade_needed(|_, db| {
             db.create_object_store("kv").build()?;
             Ok(())
         })
-        .await?;
+        .await?)
+}
+
+/// Puts per second into a fresh database `name`: `per_tx` puts in each of
+/// `txs` readwrite transactions (with 1 per transaction, that is
+/// transactions per second).
+pub async fn raw_puts(name: &str, txs: u32, per_tx: u32) -> Result<f64, Error> {
+    let db = open_kv(name).await?;
     let started = BrowserClock.monotonic_ms();
     for i in 0..txs {
         let tx = db
@@ -78,13 +83,7 @@ pub async fn raw_read_then_write(
     puts: u32,
     runs: u32,
 ) -> Result<f64, Error> {
-    let db = Database::open(name)
-        .with_version(1u32)
-        .with_on_upgrade_needed(|_, db| {
-            db.create_object_store("kv").build()?;
-            Ok(())
-        })
-        .await?;
+    let db = open_kv(name).await?;
     let mut spent = Vec::with_capacity(runs as usize);
     for run in 0..runs {
         let started = BrowserClock.monotonic_ms();

@@ -353,12 +353,10 @@ async fn an_upgrade_blocked_by_another_tab_is_a_typed_error_and_loses_nothing() 
         .is_some());
 }
 
-/// A client's raise opens one IndexedDB transaction, and the turn it
-/// causes in the executing tab one more: its commit (the event was handed
-/// over in memory, so nothing is read first).
-#[wasm_bindgen_test]
-async fn a_raised_event_and_its_turn_open_one_transaction_each() {
-    let store = open("turn-transactions").await;
+/// A `Ticker` (one turn per `tick` event) started and waiting on a fresh
+/// database: the store, the runtime, its id and its turns so far.
+async fn live_ticker(test: &str) -> (IdbStore, durable::Runtime<IdbStore>, InstanceId, u64) {
+    let store = open(test).await;
     let rt = durable::Runtime::with_options(
         store.clone(),
         durable::testing::bench::registry(),
@@ -368,7 +366,16 @@ async fn a_raised_event_and_its_turn_open_one_transaction_each() {
     let id = InstanceId::new("ticker");
     rt.client().start("Ticker", &id, &()).await.expect("start");
     rt.run_until_idle().await.expect("run");
-    let turns_before = store.instance(&id).await.expect("read").expect("row").turns;
+    let turns = store.instance(&id).await.expect("read").expect("row").turns;
+    (store, rt, id, turns)
+}
+
+/// A client's raise opens one IndexedDB transaction, and the turn it
+/// causes in the executing tab one more: its commit (the event was handed
+/// over in memory, so nothing is read first).
+#[wasm_bindgen_test]
+async fn a_raised_event_and_its_turn_open_one_transaction_each() {
+    let (store, rt, id, turns_before) = live_ticker("turn-transactions").await;
     for n in 1..=3u64 {
         let before = store.transactions_opened();
         rt.client()
@@ -398,17 +405,7 @@ async fn a_raised_event_and_its_turn_open_one_transaction_each() {
 /// it causes together.
 #[wasm_bindgen_test]
 async fn a_runtime_raise_and_its_turn_open_one_transaction() {
-    let store = open("direct-turn-transactions").await;
-    let rt = durable::Runtime::with_options(
-        store.clone(),
-        durable::testing::bench::registry(),
-        std::rc::Rc::new(durable_web::BrowserClock),
-        durable::RuntimeOptions::default(),
-    );
-    let id = InstanceId::new("ticker");
-    rt.client().start("Ticker", &id, &()).await.expect("start");
-    rt.run_until_idle().await.expect("run");
-    let turns_before = store.instance(&id).await.expect("read").expect("row").turns;
+    let (store, rt, id, turns_before) = live_ticker("direct-turn-transactions").await;
     for n in 1..=3u64 {
         let before = store.transactions_opened();
         rt.raise_event(&id, "tick", &false).await.expect("raise");

@@ -382,12 +382,13 @@ fn an_old_executions_activity_never_answers_the_new_one() {
     assert_eq!(h.row("g").output, Some(json!("new")), "{:?}", h.kinds("g"));
 }
 
-/// An event this tab raised is handed to its runtime in memory; one raised
-/// by another tab and committed first is still delivered first: the turn
-/// on the handed event is refused while the earlier one waits, and the
-/// store read that follows takes both in commit order.
-#[test]
-fn an_event_handed_over_in_memory_never_overtakes_one_committed_first() {
+/// `FirstOfTwo` (returns the first two `E` events it takes, in order) on
+/// one store, with a runtime here and another elsewhere (as another tab).
+fn two_tabs_first_of_two() -> (
+    InMemoryStore,
+    durable::Runtime<InMemoryStore>,
+    durable::Runtime<InMemoryStore>,
+) {
     let mut r = Registry::new();
     r.orchestration(
         "FirstOfTwo",
@@ -402,6 +403,16 @@ fn an_event_handed_over_in_memory_never_overtakes_one_committed_first() {
     let here =
         durable::Runtime::with_options(store.clone(), r.clone(), clock.clone(), common::stepwise());
     let elsewhere = durable::Runtime::with_options(store.clone(), r, clock, common::stepwise());
+    (store, here, elsewhere)
+}
+
+/// An event this tab raised is handed to its runtime in memory; one raised
+/// by another tab and committed first is still delivered first: the turn
+/// on the handed event is refused while the earlier one waits, and the
+/// store read that follows takes both in commit order.
+#[test]
+fn an_event_handed_over_in_memory_never_overtakes_one_committed_first() {
+    let (_, here, elsewhere) = two_tabs_first_of_two();
     let id = InstanceId::new("x");
     block_on(here.client().start("FirstOfTwo", &id, &())).unwrap();
     block_on(here.run_until_idle()).unwrap();
@@ -448,20 +459,7 @@ fn an_event_handed_over_in_memory_is_delivered_without_a_store_read() {
 /// elsewhere.
 #[test]
 fn a_runtime_raise_commits_the_event_with_its_turn_and_never_overtakes() {
-    let mut r = Registry::new();
-    r.orchestration(
-        "FirstOfTwo",
-        |ctx: OrchestrationContext, _: ()| async move {
-            let first = ctx.wait_for_event::<u32>("E").await?;
-            let second = ctx.wait_for_event::<u32>("E").await?;
-            Ok::<_, TaskError>(vec![first, second])
-        },
-    );
-    let store = InMemoryStore::new();
-    let clock = Rc::new(VirtualClock::new(1_000_000));
-    let here =
-        durable::Runtime::with_options(store.clone(), r.clone(), clock.clone(), common::stepwise());
-    let elsewhere = durable::Runtime::with_options(store.clone(), r, clock, common::stepwise());
+    let (store, here, elsewhere) = two_tabs_first_of_two();
     let (direct, queued) = (InstanceId::new("direct"), InstanceId::new("queued"));
     for id in [&direct, &queued] {
         block_on(here.client().start("FirstOfTwo", id, &())).unwrap();
