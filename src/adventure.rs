@@ -179,15 +179,15 @@ fn Story(
     let narrated = RwSignal::new(Vec::<ConsoleLine>::new());
     let lines = Memo::new(move |_| {
         let mut all = console.get();
-        let pending = narrated.get();
-        let fresh: Vec<ConsoleLine> = pending.into_iter().filter(|l| !all.contains(l)).collect();
+        let fresh = not_yet_read(&all, &narrated.get());
         all.extend(fresh);
         all
     });
     Effect::new(move |_| {
         let read = console.get();
-        if narrated.with_untracked(|n| n.iter().any(|l| read.contains(l))) {
-            narrated.update(|n| n.retain(|l| !read.contains(l)));
+        let left = narrated.with_untracked(|n| not_yet_read(&read, n));
+        if narrated.with_untracked(|n| n.len() != left.len()) {
+            narrated.set(left);
         }
     });
     // Newest last, and in view: scroll the console down when it changes.
@@ -227,6 +227,24 @@ fn Story(
     }
 }
 
+/// The lines of `pending` the console `read` does not hold yet, counting
+/// repeats: two commands that narrate the same words in the same
+/// millisecond are two lines, and one read line answers for one of them.
+fn not_yet_read(read: &[ConsoleLine], pending: &[ConsoleLine]) -> Vec<ConsoleLine> {
+    let mut used = vec![false; read.len()];
+    pending
+        .iter()
+        .filter(|line| {
+            let matched = (0..read.len()).find(|&i| !used[i] && read[i] == **line);
+            if let Some(i) = matched {
+                used[i] = true;
+            }
+            matched.is_none()
+        })
+        .cloned()
+        .collect()
+}
+
 /// The end of a game, given its moment: a banner with what happened and
 /// what to do next.
 #[component]
@@ -245,5 +263,33 @@ fn Ending(status: Status, title: &'static str, text: String, key: String) -> imp
                 <a class="button-link button-link--quiet" href=runs>"See how it ran"</a>
             </p>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use dungeon::ConsoleLine;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::not_yet_read;
+
+    fn line(text: &str, at_ms: u64) -> ConsoleLine {
+        ConsoleLine {
+            text: text.into(),
+            at_ms,
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn a_read_line_answers_for_one_pending_line_only() {
+        let hit = line("You hit it.", 7);
+        let read = vec![line("Earlier.", 1), hit.clone()];
+        assert_eq!(not_yet_read(&read, std::slice::from_ref(&hit)), vec![]);
+        assert_eq!(
+            not_yet_read(&read, &[hit.clone(), hit.clone()]),
+            vec![hit.clone()],
+            "the same words in the same millisecond are two lines"
+        );
+        assert_eq!(not_yet_read(&[], std::slice::from_ref(&hit)), vec![hit]);
     }
 }

@@ -160,6 +160,7 @@ impl Host {
     /// executing tab.
     pub fn shutdown(&self) {
         self.inner.stopped.set(true);
+        self.inner.runtime.stop_taking_hand_overs();
         self.inner.wake.raise();
     }
 }

@@ -30,6 +30,8 @@ pub(crate) struct LocalQueue {
     handed: usize,
     /// Whether the runtime takes hand-overs: once it has run a tick.
     open: bool,
+    /// The runtime stopped executing for good: the queue never opens again.
+    closed: bool,
 }
 
 /// The queue a runtime and its clients share.
@@ -38,7 +40,16 @@ pub(crate) type SharedQueue = Rc<RefCell<LocalQueue>>;
 impl LocalQueue {
     /// The runtime takes hand-overs from now on.
     pub fn open(&mut self) {
-        self.open = true;
+        self.open = !self.closed;
+    }
+
+    /// The runtime stops executing: it takes no more hand-overs, and drops
+    /// what it holds (the store has it all).
+    pub fn close(&mut self) {
+        self.open = false;
+        self.closed = true;
+        self.items.clear();
+        self.handed = 0;
     }
 
     pub fn len(&self) -> usize {
@@ -88,7 +99,9 @@ impl LocalQueue {
     /// After a store read that began when the queue held `before` items and
     /// returned the ids `seen`: the items queued before the read are in the
     /// store for it (or a later read) to find, and so are those it
-    /// returned; what stays is only what committed after the read looked.
+    /// returned. What stays committed after the read looked, or before it
+    /// but was handed over later and cut by the read's limit; either runs
+    /// from here, a handed one guarded by `NoOtherMessage`.
     pub fn after_store_read(&mut self, before: usize, seen: &HashSet<WorkId>) {
         let dropped = self.take(before);
         drop(dropped);
@@ -153,6 +166,18 @@ mod tests {
             ]
         );
         assert!(!q.has_handed());
+    }
+
+    #[test]
+    fn a_closed_queue_drops_what_it_held_and_never_opens_again() {
+        let mut q = LocalQueue::default();
+        q.open();
+        q.hand_over([item("held")]);
+        q.close();
+        assert!(q.is_empty() && !q.has_handed());
+        q.open();
+        q.hand_over([item("after")]);
+        assert!(q.is_empty(), "a stopped runtime takes no hand-overs");
     }
 
     #[test]

@@ -198,6 +198,13 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         self.cache.borrow_mut().clear();
     }
 
+    /// Stops taking the work this tab's clients hand over, and drops what
+    /// it holds (a host that stops executing calls it; the store has it
+    /// all).
+    pub fn stop_taking_hand_overs(&self) {
+        self.local.borrow_mut().close();
+    }
+
     /// Makes the next tick read the store's ready work, not only the work
     /// this runtime queued itself (a host calls it when told of work queued
     /// elsewhere; [`Runtime::run_until_idle`] does it by itself).
@@ -273,7 +280,6 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             }
             return Ok(work);
         }
-        self.read_store.set(false);
         self.read_last_tick.set(true);
         self.hot_ticks.set(0);
         let limit = self.options.batch_limit.saturating_mul(self.widen.get());
@@ -281,6 +287,8 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         // commits while it reads and it does not see stays queued here.
         let before = self.local.borrow().len();
         let work = self.store.ready_work(now, limit).await?;
+        // Only a read that happened answers a request for one.
+        self.read_store.set(false);
         let seen: HashSet<WorkId> = work.iter().map(|w| w.id.clone()).collect();
         self.local.borrow_mut().after_store_read(before, &seen);
         self.full_batch.set(work.len() >= limit);
