@@ -102,6 +102,18 @@ async fn bench() {
     ));
 }
 
+/// Waits until nothing has changed for 250 ms: the page sits as idle as
+/// it does while a player thinks.
+async fn quiet(changes: &durable::ChangeSubscription) {
+    loop {
+        let idle = BrowserClock.sleep(250);
+        match durable::select2(changes.next(), idle).await {
+            durable::Either::Left(_) => continue,
+            durable::Either::Right(_) => break,
+        }
+    }
+}
+
 /// Keypress to narration: the adventure page mounted on a real host, a
 /// command typed and sent, until its narration line is in the DOM, and the
 /// next frame after it (when the browser paints it). Median over several
@@ -153,22 +165,10 @@ async fn keypress_to_narration() {
             // A player types into a settled page: the workflows that set
             // the adventure up have done their work (250 ms without a
             // change).
-            loop {
-                let quiet = BrowserClock.sleep(250);
-                match durable::select2(changes.next(), quiet).await {
-                    durable::Either::Left(_) => continue,
-                    durable::Either::Right(_) => break,
-                }
-            }
+            quiet(&changes).await;
             raw_idle.push(raw.put_once().await.expect("raw"));
             // And as idle again before the keypress.
-            loop {
-                let quiet = BrowserClock.sleep(250);
-                match durable::select2(changes.next(), quiet).await {
-                    durable::Either::Left(_) => continue,
-                    durable::Either::Right(_) => break,
-                }
-            }
+            quiet(&changes).await;
             let before = lines();
             let t = BrowserClock.monotonic_ms();
             send_button(&root).click();

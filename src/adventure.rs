@@ -24,15 +24,13 @@ pub struct Reply {
     pub error: bool,
 }
 
+/// What the page shows of the adventurer's workflows.
 #[derive(Clone, Default, PartialEq)]
-struct PageData {
-    universe: Option<Universe>,
-    console: Vec<ConsoleLine>,
+struct Workflows {
     workflows: Vec<InstanceRecord>,
     /// A failed workflow, told in plain words.
     trouble: Option<String>,
     window: Option<ConfirmationWindow>,
-    error: Option<String>,
 }
 
 #[component]
@@ -80,32 +78,6 @@ pub fn AdventurePage(key: String) -> impl IntoView {
             Ok::<_, dungeon::GameError>((workflows, window))
         }
     });
-    let data = Memo::new(move |_| {
-        let mut d = PageData::default();
-        let mut errors = Vec::new();
-        match game.get() {
-            Some(Ok(u)) => d.universe = u,
-            Some(Err(e)) => errors.push(e),
-            None => {}
-        }
-        match story.get() {
-            Some(Ok(lines)) => d.console = lines,
-            Some(Err(e)) => errors.push(e),
-            None => {}
-        }
-        match behind.get() {
-            Some(Ok((workflows, window))) => {
-                d.trouble = dungeon::workflow_trouble(&workflows);
-                d.workflows = workflows;
-                d.window = window;
-            }
-            Some(Err(e)) => errors.push(e.to_string()),
-            None => {}
-        }
-        d.error = errors.into_iter().next();
-        d
-    });
-    let current = move || data.get();
     // Memos straight from their own reads: the story shows a new line as
     // soon as the console is read, whatever else is still being read; the
     // drawing is redrawn (and animates) only when the game changed.
@@ -116,6 +88,21 @@ pub fn AdventurePage(key: String) -> impl IntoView {
     let universe_memo = Memo::new(move |_| match game.get() {
         Some(Ok(u)) => u,
         _ => None,
+    });
+    let behind_data = Memo::new(move |_| match behind.get() {
+        Some(Ok((workflows, window))) => Workflows {
+            trouble: dungeon::workflow_trouble(&workflows),
+            workflows,
+            window,
+        },
+        _ => Workflows::default(),
+    });
+    // The first read that failed, told.
+    let error = Memo::new(move |_| {
+        let game = game.get().and_then(Result::err);
+        let story = story.get().and_then(Result::err);
+        let behind = behind.get().and_then(Result::err).map(|e| e.to_string());
+        game.or(story).or(behind)
     });
     let universe: Signal<Option<Universe>> = universe_memo.into();
     let status = move || universe.get().map(|u| u.status());
@@ -136,7 +123,7 @@ pub fn AdventurePage(key: String) -> impl IntoView {
         let label = status().map(status_label).unwrap_or("setting up");
         document().set_title(&format!("{} ({label}) · {}", name(), crate::app::TITLE));
     });
-    let workflows = Signal::derive(move || current().workflows);
+    let workflows = Signal::derive(move || behind_data.get().workflows);
     view! {
         <section class="adventure" aria-labelledby="adventurer-heading" data-status=move || status().map(status_label).unwrap_or("setting up")>
             <div class="adventure__head">
@@ -147,8 +134,8 @@ pub fn AdventurePage(key: String) -> impl IntoView {
                     </span>
                 </p>
             </div>
-            {move || current().error.map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            {move || current().trouble.map(|t| view! {
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || behind_data.get().trouble.map(|t| view! {
                 <p class="error" role="alert" data-testid="workflow-trouble">
                     {t} " " <a href="#/dashboard">"Open the dashboard"</a>
                 </p>
@@ -156,7 +143,7 @@ pub fn AdventurePage(key: String) -> impl IntoView {
             {move || universe.get().and_then(|u| guide::ending(&u).map(|e| (u.status(), e))).map(|(s, (title, text))| {
                 view! { <Ending status=s title=title text=text key=key.get_value() /> }
             })}
-            {move || current().window.map(|w| view! { <Countdown window=w /> })}
+            {move || behind_data.get().window.map(|w| view! { <Countdown window=w /> })}
             <div class="adventure__grid">
                 <Story key=key.get_value() console=console.into() replies=replies suggestions=suggestions />
                 <DungeonView universe=universe />

@@ -240,14 +240,8 @@ impl<S: durable::Store + Clone + 'static> HandDrivenGame<S> {
             .await
             .expect("read")
             .expect("a universe");
-        let word = |s: &str| {
-            s.split_whitespace()
-                .last()
-                .unwrap_or_default()
-                .to_lowercase()
-        };
-        let weapon = word(&u.weapon.expect("a weapon").name);
-        let monster = word(&u.monster.expect("a monster").name);
+        let weapon = command_word(&u.weapon.expect("a weapon").name);
+        let monster = command_word(&u.monster.expect("a monster").name);
         (key, weapon, monster)
     }
 }

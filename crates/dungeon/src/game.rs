@@ -316,7 +316,9 @@ impl<S: Store + Clone + 'static> Game<S> {
         line: &str,
         with_name: bool,
     ) -> Result<Played, Attempt> {
-        let confirming = matches!(parse(line), Ok(Command::Confirm));
+        // Parsed once; a bad line is told only after the adventurer is known.
+        let parsed = parse(line);
+        let confirming = matches!(parsed, Ok(Command::Confirm));
         let signalled = if confirming {
             USER_CONFIRMATION
         } else {
@@ -339,7 +341,7 @@ impl<S: Store + Clone + 'static> Game<S> {
                     }
                     (None, None) => return Err(Attempt::NeedsName),
                 };
-                let command = parse(line).map_err(GameError::from)?;
+                let command = parsed.clone().map_err(GameError::from)?;
                 let workflow = read.instances[0].as_ref();
                 if command == Command::Confirm {
                     let universe = loaded.map(|(u, _)| u);

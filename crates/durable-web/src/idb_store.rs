@@ -1021,13 +1021,13 @@ impl Store for IdbStore {
         let seq: Option<JsValue> = seq.await.map_err(Error::from)?;
         let seq = seq.and_then(|v| v.as_f64()).unwrap_or(0.0) as u64;
         let values = ReadValues { instances, app };
-        let Some(batch) = decide(values.clone()) else {
+        let Some(batch) = decide(&values) else {
             return Ok(false);
         };
         // Nothing can change what this transaction read.
         let mut plan = CommitPlan::new(batch)?;
         plan.drop_checks_read_in(reads, &values);
-        self.commit_in(tx, plan.batch, Some(seq)).await?;
+        self.commit_in(tx, plan, Some(seq)).await?;
         Ok(true)
     }
 
@@ -1066,8 +1066,13 @@ impl Store for IdbStore {
     }
 
     async fn commit(&self, batch: CommitBatch) -> Result<(), StoreError> {
+        // A work item exists once. Within one batch the id index cannot
+        // tell (a page holding an id twice is one record), so the plan
+        // looks; an id already queued fails the unique index and aborts the
+        // transaction.
+        let plan = CommitPlan::new(batch)?;
         let tx = self.write_tx()?;
-        self.commit_in(tx, batch, None).await
+        self.commit_in(tx, plan, None).await
     }
 }
 
@@ -1117,7 +1122,7 @@ impl IdbStore {
         (whole_pages, to_read)
     }
 
-    /// Checks the batch's preconditions and applies it inside `tx`, then
+    /// Checks the plan's preconditions and applies its batch inside `tx`, then
     /// commits `tx`; nothing is written if a check fails. `tx` may have
     /// served reads already, but must have no request in flight.
     ///
@@ -1126,14 +1131,10 @@ impl IdbStore {
     async fn commit_in(
         &self,
         tx: Transaction<'_>,
-        batch: CommitBatch,
+        plan: CommitPlan,
         known_seq: Option<u64>,
     ) -> Result<(), StoreError> {
-        // A work item exists once. Within one batch the id index cannot tell
-        // (a page holding an id twice is one record), so the plan looks; an
-        // id already queued fails the unique index and aborts the
-        // transaction.
-        let batch = CommitPlan::new(batch)?.batch;
+        let batch = plan.batch;
         // Encode everything first: nothing but the transaction's own
         // requests may sit between opening and committing it.
         let encoded = Encoded::of(&batch)?;

@@ -314,8 +314,8 @@ impl<S: Store> Client<S> {
         let committed = self
             .store
             .read_then_commit(reads, &mut |values| {
-                let cmd = decide(&values)?;
-                match self.plan(cmd, reads, &values, now) {
+                let cmd = decide(values)?;
+                match self.plan(cmd, reads, values, now) {
                     Ok((batch, published)) => {
                         changes = published;
                         if self.inbox.is_some() {

@@ -1020,7 +1020,7 @@ pub async fn read_then_commit<S: Store>(s: S) {
             ("game".into(), "absent".into()),
         ],
     };
-    let increment = |values: crate::store::ReadValues| {
+    let increment = |values: &crate::store::ReadValues| {
         assert_eq!(values.instances.len(), 2);
         assert!(values.instances[0].is_none(), "an absent row reads as None");
         assert_eq!(
@@ -1089,7 +1089,7 @@ pub async fn read_then_commit<S: Store>(s: S) {
     assert!(s.app_records("log").await.unwrap().is_empty());
     // Puts and appends after a read draw fresh versions and keys, in order.
     let log = |text: &'static str| {
-        move |_: crate::store::ReadValues| {
+        move |_: &crate::store::ReadValues| {
             Some(CommitBatch {
                 app_writes: vec![
                     AppWrite::Append {

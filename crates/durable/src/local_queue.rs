@@ -103,8 +103,7 @@ impl LocalQueue {
     /// but was handed over later and cut by the read's limit; either runs
     /// from here, a handed one guarded by `NoOtherMessage`.
     pub fn after_store_read(&mut self, before: usize, seen: &HashSet<WorkId>) {
-        let dropped = self.take(before);
-        drop(dropped);
+        self.take(before);
         let handed_gone = self
             .items
             .iter()

@@ -207,7 +207,7 @@ impl Store for InMemoryStore {
                     .collect(),
             }
         };
-        let Some(batch) = decide(values) else {
+        let Some(batch) = decide(&values) else {
             return Ok(false);
         };
         self.commit(batch).await?;

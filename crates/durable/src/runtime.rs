@@ -116,9 +116,6 @@ pub struct Runtime<S: Store> {
     /// Ready work committed in this tab (by this runtime, or handed over
     /// by its clients), in commit order: run without a store read.
     local: SharedQueue,
-    /// Instances with handed-over messages in this tick: their turns commit
-    /// only if nothing committed elsewhere should come first.
-    handed: RefCell<HashSet<InstanceId>>,
     hot_ticks: Cell<u32>,
     read_store: Cell<bool>,
     /// Whether the last tick read the store (rather than the hot queue).
@@ -154,7 +151,6 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             activity_seq: Cell::new(0),
             logs: RefCell::new(Vec::new()),
             local: Rc::default(),
-            handed: RefCell::default(),
             hot_ticks: Cell::new(0),
             read_store: Cell::new(true),
             read_last_tick: Cell::new(false),
@@ -259,9 +255,13 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         Err(RuntimeError::Busy { ticks: max_ticks })
     }
 
-    /// The work to do now: the hot queue, or what the store has ready.
-    async fn next_work(&self, now: u64) -> Result<Vec<WorkItem>, RuntimeError> {
-        self.handed.borrow_mut().clear();
+    /// The work to do now: the local queue, or what the store has ready;
+    /// and the instances with messages handed over among it (their turns
+    /// commit only if nothing committed elsewhere should come first).
+    async fn next_work(
+        &self,
+        now: u64,
+    ) -> Result<(Vec<WorkItem>, HashSet<InstanceId>), RuntimeError> {
         self.local.borrow_mut().open();
         let use_hot = !self.read_store.get()
             && !self.local.borrow().is_empty()
@@ -270,7 +270,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             self.read_last_tick.set(false);
             self.hot_ticks.set(self.hot_ticks.get() + 1);
             let taken = self.local.borrow_mut().take(self.options.batch_limit);
-            let mut handed = self.handed.borrow_mut();
+            let mut handed = HashSet::new();
             let mut work = Vec::with_capacity(taken.len());
             for local in taken {
                 if local.handed {
@@ -278,7 +278,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                 }
                 work.push(local.item);
             }
-            return Ok(work);
+            return Ok((work, handed));
         }
         self.read_last_tick.set(true);
         self.hot_ticks.set(0);
@@ -292,7 +292,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         let seen: HashSet<WorkId> = work.iter().map(|w| w.id.clone()).collect();
         self.local.borrow_mut().after_store_read(before, &seen);
         self.full_batch.set(work.len() >= limit);
-        Ok(work)
+        Ok((work, HashSet::new()))
     }
 
     /// After a tick: a store read whose batch was full and in which nothing
@@ -321,7 +321,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         // A failure kept by a tick that ended early is that tick's, not ours.
         self.activity_failure.borrow_mut().take();
         let now = self.clock.now_ms();
-        let work = self.next_work(now).await?;
+        let (work, handed) = self.next_work(now).await?;
         let mut report = TickReport::default();
         let mut order: Vec<InstanceId> = Vec::new();
         let mut messages: HashMap<InstanceId, Vec<(WorkId, Message)>> = HashMap::new();
@@ -391,9 +391,9 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                 chained,
                 overlay: Vec::new(),
             };
-            let handed = self.handed.borrow().contains(&id);
+            let was_handed = handed.contains(&id);
             if let Some(mut unit) = self.prepare_turn(&id, input, now, &mut report).await? {
-                if handed {
+                if was_handed {
                     unit.batch.preconditions.push(Precondition::NoOtherMessage {
                         instance: id.clone(),
                         ready_at_ms: now,

@@ -257,7 +257,7 @@ pub struct ReadValues {
 
 /// What a [`Store::read_then_commit`] decides from what it read: the batch
 /// to commit, or `None` to commit nothing. It runs synchronously, once.
-pub type Decide<'a> = dyn FnMut(ReadValues) -> Option<CommitBatch> + 'a;
+pub type Decide<'a> = dyn FnMut(&ReadValues) -> Option<CommitBatch> + 'a;
 
 /// Filters for [`Store::query`]. Empty filters match everything.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -471,7 +471,7 @@ pub trait Store {
             instances: self.instances(&ids).await?,
             app: self.app_records_at(&keys).await?,
         };
-        let Some(batch) = decide(values) else {
+        let Some(batch) = decide(&values) else {
             return Ok(false);
         };
         self.commit(batch).await?;

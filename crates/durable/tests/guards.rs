@@ -491,6 +491,17 @@ fn a_runtime_raise_commits_the_event_with_its_turn_and_never_overtakes() {
     assert_eq!(row.output, Some(json!([5, 6])));
 }
 
+/// Which of two durable waits finishes first, 0 or 1, through `when_any`
+/// (which cancels the loser).
+async fn first_of<'a>(
+    a: impl std::future::Future<Output = ()> + 'a,
+    b: impl std::future::Future<Output = ()> + 'a,
+) -> usize {
+    let waits: [std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 'a>>; 2] =
+        [Box::pin(a), Box::pin(b)];
+    durable::when_any(waits).await.0
+}
+
 /// The turn a runtime raise commits keeps everything else the turn does
 /// to the queue: here the event beats a timer, whose cancellation takes the
 /// timer off the queue in the same commit.
@@ -500,23 +511,15 @@ fn a_runtime_raise_that_beats_a_timer_takes_the_timer_off_the_queue() {
     r.orchestration(
         "EventOrTimeout",
         |ctx: OrchestrationContext, _: ()| async move {
-            let (i, _) = durable::when_any(vec![
-                Box::pin(async {
-                    ctx.sleep(3_600_000).await;
-                    "timer"
-                }) as std::pin::Pin<Box<dyn std::future::Future<Output = &str>>>,
-                Box::pin(async {
-                    let _ = ctx.wait_for_event::<u32>("E").await;
-                    "event"
-                }),
-            ])
-            .await;
-            Ok::<_, TaskError>(i)
+            let timer = ctx.sleep(3_600_000);
+            let event = async {
+                let _ = ctx.wait_for_event::<u32>("E").await;
+            };
+            Ok::<_, TaskError>(first_of(timer, event).await)
         },
     );
-    let store = InMemoryStore::new();
-    let clock = Rc::new(VirtualClock::new(1_000_000));
-    let rt = durable::Runtime::with_options(store.clone(), r, clock, common::stepwise());
+    let h = Harness::with_options(r, common::stepwise());
+    let (store, rt) = (&h.store, &h.rt);
     let id = InstanceId::new("race");
     block_on(rt.client().start("EventOrTimeout", &id, &())).unwrap();
     block_on(rt.run_until_idle()).unwrap();
@@ -541,24 +544,18 @@ fn a_childs_answer_committed_first_is_delivered_before_a_later_handed_event() {
         Ok::<_, TaskError>("child")
     })
     .orchestration("Parent", |ctx: OrchestrationContext, _: ()| async move {
-        let (i, _) = durable::when_any(vec![
-            Box::pin(async {
-                let _ = ctx
-                    .call_sub_orchestration::<_, String>("Quick", &(), None)
-                    .await;
-                "child"
-            }) as std::pin::Pin<Box<dyn std::future::Future<Output = &str>>>,
-            Box::pin(async {
-                let _ = ctx.wait_for_event::<u32>("E").await;
-                "event"
-            }),
-        ])
-        .await;
-        Ok::<_, TaskError>(i)
+        let child = async {
+            let _ = ctx
+                .call_sub_orchestration::<_, String>("Quick", &(), None)
+                .await;
+        };
+        let event = async {
+            let _ = ctx.wait_for_event::<u32>("E").await;
+        };
+        Ok::<_, TaskError>(first_of(child, event).await)
     });
-    let store = InMemoryStore::new();
-    let clock = Rc::new(VirtualClock::new(1_000_000));
-    let rt = durable::Runtime::with_options(store.clone(), r, clock, common::stepwise());
+    let h = Harness::with_options(r, common::stepwise());
+    let rt = &h.rt;
     let parent = InstanceId::new("p");
     block_on(rt.client().start("Parent", &parent, &())).unwrap();
     // Tick until the child has answered (its answer queued for the parent).
@@ -595,9 +592,8 @@ fn a_childs_answer_committed_first_is_delivered_before_a_later_handed_event() {
 fn a_runtime_raise_whose_turn_fails_to_commit_queues_the_event() {
     let mut r = Registry::new();
     waiter(&mut r);
-    let store = InMemoryStore::new();
-    let clock = Rc::new(VirtualClock::new(1_000_000));
-    let rt = durable::Runtime::with_options(store.clone(), r, clock, common::stepwise());
+    let h = Harness::with_options(r, common::stepwise());
+    let (store, rt) = (&h.store, &h.rt);
     let id = InstanceId::new("w");
     block_on(rt.client().start("Wait", &id, &())).unwrap();
     block_on(rt.run_until_idle()).unwrap();
