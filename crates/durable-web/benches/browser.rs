@@ -304,6 +304,13 @@ impl Store for Timed {
     async fn app_records(&self, s: &str) -> Result<Vec<durable::AppRecord>, durable::StoreError> {
         self.inner.app_records(s).await
     }
+    async fn journal(
+        &self,
+        s: &str,
+        prefix: &str,
+    ) -> Result<Vec<durable::JournalEntry>, durable::StoreError> {
+        self.inner.journal(s, prefix).await
+    }
     async fn commit(&self, b: durable::CommitBatch) -> Result<(), durable::StoreError> {
         let t = now();
         let r = self.inner.commit(b).await;

@@ -16,8 +16,8 @@ use std::rc::Rc;
 use durable::{
     app_store_digest, append_key, decode_event, read_of, AppRecord, AppWrite, CheckRead,
     CommitBatch, CommitPlan, Decide, Found, HistoryDecodeError, HistoryEvent, InstanceId,
-    InstanceList, InstancePage, InstanceQuery, InstanceRecord, ListOrder, Precondition, ReadValues,
-    Reads, Store, StoreError, WorkId, WorkItem,
+    InstanceList, InstancePage, InstanceQuery, InstanceRecord, JournalEntry, ListOrder,
+    Precondition, ReadValues, Reads, Store, StoreError, WorkId, WorkItem,
 };
 use indexed_db_futures::database::Database;
 use indexed_db_futures::internals::SystemRepr;
@@ -65,6 +65,17 @@ pub struct IdbStore {
 
 pub(crate) fn key2(a: &str, b: &JsValue) -> JsValue {
     Array::of2(&JsValue::from_str(a), b).into()
+}
+
+/// All keys `[store, key, ...]` whose `key` starts with `prefix` (a
+/// shorter array sorts before a longer one that starts with it).
+fn key_prefix_range(store: &str, prefix: &str) -> KeyRange<JsValue> {
+    KeyRange::Bound(
+        key2(store, &JsValue::from_str(prefix)),
+        false,
+        key2(store, &JsValue::from_str(&format!("{prefix}\u{ffff}"))),
+        false,
+    )
 }
 
 /// All keys `[prefix, *]`: numbers and strings sort before arrays.
@@ -211,7 +222,7 @@ impl Encoded {
                 AppWrite::Put { value, .. } | AppWrite::Append { value, .. } => {
                     Some(encode("app record", value)?)
                 }
-                AppWrite::Delete { .. } => None,
+                AppWrite::Delete { .. } | AppWrite::Forget { .. } => None,
             });
         }
         Ok(Encoded {
@@ -323,22 +334,45 @@ fn commit_now(tx: &web_sys::IdbTransaction) -> Result<(), JsValue> {
 /// writes that need no read), with versions and append keys drawn from the
 /// append sequence after `seq`, and stores where the sequence ends.
 fn write_app_records(
-    app: &ObjectStore<'_>,
-    meta: &ObjectStore<'_>,
-    writes: &[AppWrite],
+    stores: &AppStores<'_, '_>,
+    batch: &CommitBatch,
     json: &[Option<String>],
     mut seq: u64,
 ) -> Result<(), StoreError> {
     let e = |err: indexed_db_futures::error::Error| StoreError::from(Error::from(err));
-    for (w, json) in writes.iter().zip(json) {
-        let key = match w {
-            AppWrite::Put { store, key, .. } => key2(store, &JsValue::from_str(key)),
-            AppWrite::Delete { .. } => continue,
-            AppWrite::Append { store, .. } => key2(store, &JsValue::from_str(&append_key(seq + 1))),
+    let AppStores { app, meta, journal } = stores;
+    let commit = JsValue::from_f64((seq + 1) as f64);
+    let at = JsValue::from_f64(batch.at_ms as f64);
+    for (w, json) in batch.app_writes.iter().zip(json) {
+        let (store, key) = match w {
+            AppWrite::Put { store, key, .. } | AppWrite::Delete { store, key } => {
+                (store, key.clone())
+            }
+            AppWrite::Append { store, .. } => (store, append_key(seq + 1)),
+            AppWrite::Forget { .. } => continue,
         };
         seq += 1;
-        app.put(versioned(seq, json.as_deref().unwrap_or("null")))
-            .with_key(key)
+        let key = JsValue::from_str(&key);
+        let json = json.as_deref().map(JsValue::from_str);
+        if let Some(json) = &json {
+            let text = json.as_string().unwrap_or_default();
+            app.put(versioned(seq, &text))
+                .with_key(key2(store, &key))
+                .primitive()
+                .map_err(e)?;
+        }
+        let entry = object(&[
+            ("commit", commit.clone()),
+            ("at", at.clone()),
+            ("json", json.unwrap_or(JsValue::NULL)),
+        ]);
+        journal
+            .put(entry)
+            .with_key(Array::of3(
+                &JsValue::from_str(store),
+                &key,
+                &JsValue::from_f64(seq as f64),
+            ))
             .primitive()
             .map_err(e)?;
     }
@@ -347,6 +381,40 @@ fn write_app_records(
         .primitive()
         .map_err(e)?;
     Ok(())
+}
+
+/// A journal record as read: its key `[store, key, version]` and value
+/// `{commit, at, json}`.
+fn journal_entry(store: &str, key: &JsValue, value: &JsValue) -> Result<JournalEntry, StoreError> {
+    let part = |i| Reflect::get_u32(key, i).unwrap_or(JsValue::UNDEFINED);
+    let record = part(1)
+        .as_string()
+        .ok_or_else(|| corrupt("journal entry", "a key without a record key"))?;
+    let number = |v: JsValue, what: &str| {
+        v.as_f64()
+            .map(|n| n as u64)
+            .ok_or_else(|| corrupt("journal entry", format!("{store}/{record} has no {what}")))
+    };
+    let version = number(part(2), "version")?;
+    let commit = number(get_field(value, "commit"), "commit")?;
+    let at_ms = number(get_field(value, "at"), "time")?;
+    let value = match get_field(value, "json").as_string() {
+        None => None,
+        Some(text) => Some(serde_json::from_str(&text).map_err(|err| {
+            corrupt(
+                "journal entry",
+                format!("{store}/{record} at {version}: {err}"),
+            )
+        })?),
+    };
+    Ok(JournalEntry {
+        store: store.to_string(),
+        key: record,
+        version,
+        commit,
+        at_ms,
+        value,
+    })
 }
 
 /// How a commit whose checks ran as callbacks ended: the keys of its new
@@ -436,6 +504,15 @@ struct WriteStores<'s, 'tx> {
     history: &'s ObjectStore<'tx>,
     work: &'s ObjectStore<'tx>,
     app: &'s ObjectStore<'tx>,
+    journal: &'s ObjectStore<'tx>,
+}
+
+/// The object stores app writes go to: the records, the sequence their
+/// versions come from, and the journal.
+struct AppStores<'s, 'tx> {
+    app: &'s ObjectStore<'tx>,
+    meta: &'s ObjectStore<'tx>,
+    journal: &'s ObjectStore<'tx>,
 }
 
 impl WriteStores<'_, '_> {
@@ -455,7 +532,19 @@ impl WriteStores<'_, '_> {
             history,
             work,
             app,
+            journal,
         } = self;
+        for w in &batch.app_writes {
+            if let AppWrite::Forget { store, prefix } = w {
+                app.delete::<JsValue, _>(key_prefix_range(store, prefix))
+                    .primitive()
+                    .map_err(e)?;
+                journal
+                    .delete::<JsValue, _>(key_prefix_range(store, prefix))
+                    .primitive()
+                    .map_err(e)?;
+            }
+        }
         for id in &batch.purge {
             instances
                 .delete(JsValue::from_str(id.as_str()))
@@ -1065,6 +1154,34 @@ impl Store for IdbStore {
         Ok(out)
     }
 
+    async fn journal(&self, store: &str, prefix: &str) -> Result<Vec<JournalEntry>, StoreError> {
+        let tx = self.read_tx(&[JOURNAL])?;
+        let journal = tx.object_store(JOURNAL).map_err(Error::from)?;
+        let range = || key_prefix_range(store, prefix);
+        let keys = journal
+            .get_all_keys::<JsValue>()
+            .with_query::<JsValue, _>(range())
+            .primitive()
+            .map_err(Error::from)?;
+        let values = journal
+            .get_all::<JsValue>()
+            .with_query::<JsValue, _>(range())
+            .primitive()
+            .map_err(Error::from)?;
+        let keys = keys.await.map_err(Error::from)?;
+        let values = values.await.map_err(Error::from)?;
+        let mut entries = Vec::new();
+        for (k, v) in keys.zip(values) {
+            entries.push(journal_entry(
+                store,
+                &k.map_err(Error::from)?,
+                &v.map_err(Error::from)?,
+            )?);
+        }
+        entries.sort_by_key(|e| e.version);
+        Ok(entries)
+    }
+
     async fn commit(&self, batch: CommitBatch) -> Result<(), StoreError> {
         // A work item exists once. Within one batch the id index cannot
         // tell (a page holding an id twice is one record), so the plan
@@ -1157,6 +1274,7 @@ impl IdbStore {
         let app = tx.object_store(APP).map_err(e)?;
         let meta = tx.object_store(META).map_err(e)?;
         let summaries = tx.object_store(SUMMARIES).map_err(e)?;
+        let journal = tx.object_store(JOURNAL).map_err(e)?;
 
         // 1. Every read, all in flight at once. When nothing written depends
         //    on a read, the version checks run as request callbacks that
@@ -1173,11 +1291,7 @@ impl IdbStore {
         let fast = batch.purge.is_empty()
             && to_read.is_empty()
             && scans.is_empty()
-            && (known_seq.is_some()
-                || batch
-                    .app_writes
-                    .iter()
-                    .all(|w| matches!(w, AppWrite::Delete { .. })))
+            && (known_seq.is_some() || !batch.app_writes.iter().any(AppWrite::is_journaled))
             && fault == CommitFault::None;
         let conflict: Rc<RefCell<Option<String>>> = Rc::default();
         let pending_checks = Rc::new(Cell::new(batch.preconditions.len()));
@@ -1279,10 +1393,7 @@ impl IdbStore {
         }
         // Append keys and record versions come from one sequence, so a
         // record deleted and written again never repeats a version.
-        let needs_append = batch
-            .app_writes
-            .iter()
-            .any(|w| !matches!(w, AppWrite::Delete { .. }));
+        let needs_append = batch.app_writes.iter().any(AppWrite::is_journaled);
         let append_seq = if needs_append && known_seq.is_none() {
             Some(
                 meta.get(JsValue::from_str(META_APPEND_SEQ))
@@ -1301,10 +1412,16 @@ impl IdbStore {
             history: &history,
             work: &work,
             app: &app,
+            journal: &journal,
         };
         stores.write_unread(&batch, &encoded, &whole_pages)?;
+        let app_stores = AppStores {
+            app: &app,
+            meta: &meta,
+            journal: &journal,
+        };
         if let (Some(seq), true) = (known_seq, needs_append) {
-            write_app_records(&app, &meta, &batch.app_writes, &encoded.app_json, seq)?;
+            write_app_records(&app_stores, &batch, &encoded.app_json, seq)?;
         }
         let mut added = Vec::with_capacity(encoded.new_page_values.len());
         for v in encoded.new_page_values.iter().cloned() {
@@ -1393,7 +1510,7 @@ impl IdbStore {
         if let Some(req) = append_seq {
             let v: Option<JsValue> = req.await.map_err(e)?;
             let seq = v.and_then(|v| v.as_f64()).unwrap_or(0.0) as u64;
-            write_app_records(&app, &meta, &batch.app_writes, &encoded.app_json, seq)?;
+            write_app_records(&app_stores, &batch, &encoded.app_json, seq)?;
         }
         if fault == CommitFault::AbortAfterWrites {
             tx.abort().await.map_err(e)?;

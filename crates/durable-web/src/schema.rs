@@ -5,7 +5,8 @@
 //! version 2 adds `summaries` (a small row per instance, so queries filter
 //! without decoding full rows), built from `instances` by a normal
 //! transaction after opening, since the upgrade callback cannot read data;
-//! version 3 recreates `summaries` with indexes for sorted lists. Must never
+//! version 3 recreates `summaries` with indexes for sorted lists; version 4
+//! adds the app records' `journal`. Must never
 //! delete a store that holds data (summaries are derived from `instances`).
 
 use indexed_db_futures::database::Database;
@@ -13,7 +14,7 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::KeyPath;
 
 /// The schema version this build creates and expects.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Instance rows: key = instance id, value = `{version, json}`.
 pub const INSTANCES: &str = "instances";
@@ -40,8 +41,13 @@ pub const META: &str = "meta";
 /// format changes.
 pub const SUMMARIES: &str = "summaries";
 
+/// Version 4: every app write, key = `[store, key, version]`, value =
+/// `{commit, at, json}` (`json`: the value written as JSON text, `null` for
+/// a delete; `commit`: the first version of its commit; `at`: its time).
+pub const JOURNAL: &str = "journal";
+
 /// Every store a commit may touch.
-pub const ALL_STORES: [&str; 6] = [INSTANCES, HISTORY, WORK, APP, META, SUMMARIES];
+pub const ALL_STORES: [&str; 7] = [INSTANCES, HISTORY, WORK, APP, META, SUMMARIES, JOURNAL];
 
 /// Meta key: the last key handed out to an appended app record.
 pub const META_APPEND_SEQ: &str = "append_seq";
@@ -126,6 +132,9 @@ pub fn upgrade(old_version: f64, target: u32, db: &Database) -> indexed_db_futur
                 KeyPath::from(vec!["status", "created"]),
             )
             .build()?;
+    }
+    if old_version < 4.0 && target >= 4 {
+        db.create_object_store(JOURNAL).build()?;
     }
     Ok(())
 }

@@ -72,8 +72,8 @@ async fn reopening_the_database_at_every_turn_boundary_changes_nothing() {
     }
 }
 
-/// A turn whose transaction aborts leaves the state of before the turn; the
-/// turn is redone.
+/// A turn whose transaction aborts leaves the state of before the turn, its
+/// app records' journal included; the turn is redone.
 #[wasm_bindgen_test]
 async fn an_aborted_turn_is_redone() {
     let store = IdbStore::open(&unique("abort-turn")).await.unwrap();
@@ -91,6 +91,7 @@ async fn an_aborted_turn_is_redone() {
         let before = (
             store.history(&id).await.unwrap(),
             store.instance(&id).await.unwrap(),
+            store.journal("console", "").await.unwrap(),
         );
         store.inject_fault(CommitFault::AbortAfterWrites);
         if rt.tick().await.is_err() {
@@ -98,6 +99,7 @@ async fn an_aborted_turn_is_redone() {
             let after = (
                 store.history(&id).await.unwrap(),
                 store.instance(&id).await.unwrap(),
+                store.journal("console", "").await.unwrap(),
             );
             assert_eq!(before, after, "an aborted turn changes nothing");
         }
@@ -108,7 +110,18 @@ async fn an_aborted_turn_is_redone() {
     let row = store.instance(&id).await.unwrap().unwrap();
     assert_eq!(row.status, RuntimeStatus::Completed);
     assert_eq!(row.output, Some(json!("chain>0>1>2>3")));
-    assert_eq!(store.app_records("console").await.unwrap().len(), 4);
+    let lines = store.app_records("console").await.unwrap();
+    assert_eq!(lines.len(), 4);
+    let journaled: Vec<(String, Option<serde_json::Value>)> = store
+        .journal("console", "")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.key, e.value))
+        .collect();
+    let kept: Vec<(String, Option<serde_json::Value>)> =
+        lines.into_iter().map(|r| (r.key, Some(r.value))).collect();
+    assert_eq!(journaled, kept, "each committed line journaled once, none aborted");
 }
 
 fn nap_registry() -> Registry {

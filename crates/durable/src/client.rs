@@ -47,6 +47,9 @@ pub struct Command {
     pub writes: Vec<AppWrite>,
     /// App record versions the command's decision was based on.
     pub expect: Vec<Precondition>,
+    /// Finished instances to purge with their history, as the caller read
+    /// them: refused if one is not finished or has changed since.
+    pub purges: Vec<InstanceRecord>,
 }
 
 impl Command {
@@ -101,6 +104,12 @@ impl Command {
 
     pub fn write(mut self, w: AppWrite) -> Self {
         self.writes.push(w);
+        self
+    }
+
+    /// Purges a finished instance (its row as read) with the command.
+    pub fn purge(mut self, row: InstanceRecord) -> Self {
+        self.purges.push(row);
         self
     }
 
@@ -367,6 +376,7 @@ impl<S: Store> Client<S> {
         let mut batch = CommitBatch {
             preconditions: cmd.expect,
             app_writes: cmd.writes,
+            at_ms: self.now_ms(),
             ..CommitBatch::default()
         };
         let mut changes = Vec::new();
@@ -403,6 +413,21 @@ impl<S: Store> Client<S> {
             targets.push((target, name, payload));
         }
         targets.extend(cmd.bound_events);
+        for row in cmd.purges {
+            if !row.status.is_final() {
+                return Err(ClientError::WrongStatus {
+                    id: row.id.clone(),
+                    status: row.status,
+                    action: "be purged (terminate it first)",
+                });
+            }
+            batch.preconditions.push(Precondition::row_unchanged(&row));
+            changes.push(Change::Instance {
+                id: row.id.clone(),
+                status: None,
+            });
+            batch.purge.push(row.id);
+        }
         for (target, name, payload) in targets {
             // No version guard: a turn committing meanwhile must not make the
             // event fail. The event is bound to the life it was raised to:

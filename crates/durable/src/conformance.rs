@@ -516,6 +516,115 @@ pub async fn app_records<S: Store>(s: S) {
     assert_eq!(s.app_records("empty").await.unwrap(), vec![]);
 }
 
+/// Every put, delete and append is journaled with its commit and time, in
+/// the commit's transaction: a refused commit journals nothing, a journal
+/// read takes a key prefix, and a forget removes records and journal under
+/// its prefix only.
+pub async fn journal<S: Store>(s: S) {
+    let put = |store: &str, k: &str, v: i32| AppWrite::Put {
+        store: store.into(),
+        key: k.into(),
+        value: json!(v),
+    };
+    let at = |at_ms: u64, app_writes: Vec<AppWrite>| CommitBatch {
+        app_writes,
+        at_ms,
+        ..Default::default()
+    };
+    commit(&s, at(10, vec![put("s", "a/1", 1), put("s", "b", 2)])).await;
+    let second = vec![
+        put("s", "a/1", 3),
+        AppWrite::Delete {
+            store: "s".into(),
+            key: "b".into(),
+        },
+        AppWrite::Append {
+            store: "s".into(),
+            value: json!("line"),
+        },
+        put("t", "a/1", 4),
+    ];
+    commit(&s, at(20, second)).await;
+    let mut refused = at(30, vec![put("s", "a/2", 99)]);
+    refused.preconditions.push(Precondition::AppVersion {
+        store: "s".into(),
+        key: "a/1".into(),
+        version: None,
+    });
+    assert!(matches!(
+        s.commit(refused).await,
+        Err(StoreError::Conflict(_))
+    ));
+
+    let journal = s.journal("s", "").await.unwrap();
+    let seen: Vec<(Option<serde_json::Value>, u64)> =
+        journal.iter().map(|e| (e.value.clone(), e.at_ms)).collect();
+    assert_eq!(
+        seen,
+        vec![
+            (Some(json!(1)), 10),
+            (Some(json!(2)), 10),
+            (Some(json!(3)), 20),
+            (None, 20),
+            (Some(json!("line")), 20),
+        ],
+        "every write of store s, in version order; nothing of the refused commit"
+    );
+    assert!(journal.windows(2).all(|w| w[0].version < w[1].version));
+    let commits: Vec<u64> = journal.iter().map(|e| e.commit).collect();
+    assert_eq!(
+        commits[0], journal[0].version,
+        "a commit is named by its first write"
+    );
+    assert_eq!(commits[1], commits[0]);
+    assert_eq!(&commits[2..], &[journal[2].version; 3]);
+    let line = s.app_records("s").await.unwrap();
+    let appended = line
+        .iter()
+        .find(|r| r.value == json!("line"))
+        .expect("line");
+    assert_eq!(
+        journal[4].key, appended.key,
+        "an append is journaled under its key"
+    );
+    let a = s.app_record("s", "a/1").await.unwrap().expect("a/1");
+    assert_eq!(
+        a.version, journal[2].version,
+        "the record's version is its entry's"
+    );
+
+    let under_a: Vec<String> = s
+        .journal("s", "a/")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.key)
+        .collect();
+    assert_eq!(under_a, ["a/1", "a/1"], "a prefix reads only its keys");
+
+    write(
+        &s,
+        vec![AppWrite::Forget {
+            store: "s".into(),
+            prefix: "a/".into(),
+        }],
+    )
+    .await;
+    assert!(s.journal("s", "a/").await.unwrap().is_empty(), "forgotten");
+    assert_eq!(s.app_record("s", "a/1").await.unwrap(), None);
+    assert_eq!(
+        s.journal("s", "").await.unwrap().len(),
+        3,
+        "b and the line stay"
+    );
+    assert_eq!(
+        s.journal("t", "").await.unwrap().len(),
+        1,
+        "another store stays"
+    );
+    assert!(s.app_record("t", "a/1").await.unwrap().is_some());
+}
+
 /// Queries filter by name, status, time and prefix, and page by id.
 pub async fn queries<S: Store>(s: S) {
     let rows = vec![
@@ -1202,6 +1311,7 @@ where
     preconditions_are_atomic(make("preconditions_are_atomic").await).await;
     work_ids_are_unique(make("work_ids_are_unique").await).await;
     app_records(make("app_records").await).await;
+    journal(make("journal").await).await;
     whole_store_reads(make("whole_store_reads").await).await;
     queries(make("queries").await).await;
     lists(make("lists").await).await;

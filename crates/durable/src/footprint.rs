@@ -44,7 +44,9 @@ impl Footprint {
                 AppWrite::Put { store, key, .. } | AppWrite::Delete { store, key } => {
                     f.writes.insert((store.clone(), key.clone()));
                 }
-                AppWrite::Append { store, .. } => {
+                // A forget touches keys nobody named: like an append, any
+                // read of the store may see it.
+                AppWrite::Append { store, .. } | AppWrite::Forget { store, .. } => {
                     f.appends.insert(store.clone());
                 }
             }

@@ -119,6 +119,6 @@ pub use retry::RetryPolicy;
 pub use runtime::{Runtime, RuntimeOptions, TickReport};
 pub use store::{
     app_store_digest, append_key, AppRecord, AppWrite, CommitBatch, Decide, InstancePage,
-    InstanceQuery, Precondition, ReadValues, Reads, Store, StoreError,
+    InstanceQuery, JournalEntry, Precondition, ReadValues, Reads, Store, StoreError,
 };
 pub use work::{ActivityTask, Message, WorkId, WorkItem, WorkKind};

@@ -14,7 +14,7 @@ use crate::history::HistoryEvent;
 use crate::instance::{InstanceId, InstanceRecord};
 use crate::store::{
     app_store_digest, append_key, AppRecord, AppWrite, CommitBatch, Decide, InstancePage,
-    InstanceQuery, Precondition, ReadValues, Reads, Store, StoreError,
+    InstanceQuery, JournalEntry, Precondition, ReadValues, Reads, Store, StoreError,
 };
 use crate::work::{WorkId, WorkItem};
 
@@ -29,6 +29,8 @@ struct Data {
     app: BTreeMap<(String, String), AppRecord>,
     /// One sequence for append keys and record versions.
     write_seq: u64,
+    /// `(store, key, version)` → the journal entry.
+    journal: BTreeMap<(String, String, u64), JournalEntry>,
     fail_commits: usize,
     conflict_commits: usize,
     fail_reads: usize,
@@ -182,6 +184,20 @@ impl Store for InMemoryStore {
             .collect())
     }
 
+    async fn journal(&self, store: &str, prefix: &str) -> Result<Vec<JournalEntry>, StoreError> {
+        self.injected_read_failure()?;
+        let mut entries: Vec<JournalEntry> = self
+            .data
+            .borrow()
+            .journal
+            .range((store.to_string(), prefix.to_string(), 0)..)
+            .take_while(|((s, k, _), _)| s == store && k.starts_with(prefix))
+            .map(|(_, e)| e.clone())
+            .collect();
+        entries.sort_by_key(|e| e.version);
+        Ok(entries)
+    }
+
     /// Atomic by construction: nothing else runs between the read, the
     /// decision and the commit, which awaits nothing.
     async fn read_then_commit(
@@ -277,44 +293,59 @@ impl Store for InMemoryStore {
             data.work_index.insert(item.id.clone(), seq);
             data.work.insert(seq, item);
         }
+        for w in &batch.app_writes {
+            if let AppWrite::Forget { store, prefix } = w {
+                forget(data, store, prefix);
+            }
+        }
+        // Versions come from one store-wide sequence, so a record deleted
+        // and written again never repeats one.
+        let commit = data.write_seq + 1;
         for w in batch.app_writes {
-            match w {
-                AppWrite::Put { store, key, value } => {
-                    let k = (store.clone(), key.clone());
-                    // Versions come from one store-wide sequence, so a
-                    // record deleted and written again never repeats one.
-                    data.write_seq += 1;
-                    let version = data.write_seq;
-                    data.app.insert(
-                        k,
-                        AppRecord {
-                            store,
-                            key,
-                            value,
-                            version,
-                        },
-                    );
-                }
-                AppWrite::Delete { store, key } => {
-                    data.app.remove(&(store, key));
-                }
+            let (store, key, value) = match w {
+                AppWrite::Put { store, key, value } => (store, key, Some(value)),
+                AppWrite::Delete { store, key } => (store, key, None),
                 AppWrite::Append { store, value } => {
-                    data.write_seq += 1;
-                    let key = append_key(data.write_seq);
-                    let version = data.write_seq;
-                    data.app.insert(
-                        (store.clone(), key.clone()),
-                        AppRecord {
-                            store,
-                            key,
-                            value,
-                            version,
-                        },
-                    );
+                    (store, append_key(data.write_seq + 1), Some(value))
+                }
+                AppWrite::Forget { .. } => continue,
+            };
+            data.write_seq += 1;
+            let version = data.write_seq;
+            let k = (store.clone(), key.clone());
+            match &value {
+                Some(value) => {
+                    let record = AppRecord {
+                        store: store.clone(),
+                        key: key.clone(),
+                        value: value.clone(),
+                        version,
+                    };
+                    data.app.insert(k, record);
+                }
+                None => {
+                    data.app.remove(&k);
                 }
             }
+            let entry = JournalEntry {
+                store: store.clone(),
+                key: key.clone(),
+                version,
+                commit,
+                at_ms: batch.at_ms,
+                value,
+            };
+            data.journal.insert((store, key, version), entry);
         }
         data.commits += 1;
         Ok(())
     }
+}
+
+/// Deletes the records of `store` whose keys start with `prefix`, and
+/// their journal.
+fn forget(data: &mut Data, store: &str, prefix: &str) {
+    let under = |s: &String, k: &String| s == store && k.starts_with(prefix);
+    data.app.retain(|(s, k), _| !under(s, k));
+    data.journal.retain(|(s, k, _), _| !under(s, k));
 }

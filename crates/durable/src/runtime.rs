@@ -131,6 +131,13 @@ pub struct Runtime<S: Store> {
 }
 
 impl<S: Store + Clone + 'static> Runtime<S> {
+    /// The batch with the time it is committed at (what its journal
+    /// entries carry).
+    fn stamped(&self, mut batch: CommitBatch) -> CommitBatch {
+        batch.at_ms = self.clock.now_ms();
+        batch
+    }
+
     pub fn new(store: S, registry: Registry, clock: Rc<dyn Clock>) -> Self {
         Self::with_options(store, registry, clock, RuntimeOptions::default())
     }
@@ -507,7 +514,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             for u in &units {
                 batch.merge(u.batch.clone());
             }
-            match self.store.commit(batch).await {
+            match self.store.commit(self.stamped(batch)).await {
                 Ok(()) => {
                     report.commits += 1;
                     for u in units {
@@ -525,7 +532,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         let mut failure = None;
         let mut iter = units.into_iter();
         for u in iter.by_ref() {
-            match self.store.commit(u.batch.clone()).await {
+            match self.store.commit(self.stamped(u.batch.clone())).await {
                 Ok(()) => {
                     report.commits += 1;
                     self.committed(u, report);
@@ -887,7 +894,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             instance: id.clone(),
             ready_at_ms: now,
         });
-        match self.store.commit(unit.batch.clone()).await {
+        match self.store.commit(self.stamped(unit.batch.clone())).await {
             Ok(()) => {
                 self.committed(unit, &mut report);
                 Ok(true)

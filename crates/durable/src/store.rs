@@ -45,6 +45,34 @@ pub enum AppWrite {
         store: String,
         value: Value,
     },
+    /// Deletes every record of `store` whose key starts with `prefix`, and
+    /// their journal: how an app forgets what it no longer keeps. A batch's
+    /// forgets apply before its other writes, and are not journaled.
+    Forget {
+        store: String,
+        prefix: String,
+    },
+}
+
+/// One app write as the journal keeps it. Every put, delete and append is
+/// journaled in the transaction that commits it, so the records of any
+/// moment can be rebuilt: the journal is the app's history, as the event
+/// history is an instance's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JournalEntry {
+    pub store: String,
+    /// The record's key (for an append, the key the store assigned).
+    pub key: String,
+    /// The write's place in the store-wide sequence of app writes: the
+    /// version the record got.
+    pub version: u64,
+    /// The first version of the commit the write was part of: entries with
+    /// the same `commit` happened together, atomically.
+    pub commit: u64,
+    /// When that commit was made ([`CommitBatch::at_ms`]).
+    pub at_ms: u64,
+    /// The value written; `None` for a delete.
+    pub value: Option<Value>,
 }
 
 impl AppWrite {
@@ -53,8 +81,14 @@ impl AppWrite {
         match self {
             AppWrite::Put { store, .. }
             | AppWrite::Delete { store, .. }
-            | AppWrite::Append { store, .. } => store,
+            | AppWrite::Append { store, .. }
+            | AppWrite::Forget { store, .. } => store,
         }
+    }
+
+    /// Whether the journal keeps this write (all but a forget).
+    pub fn is_journaled(&self) -> bool {
+        !matches!(self, AppWrite::Forget { .. })
     }
 }
 
@@ -211,6 +245,9 @@ pub struct CommitBatch {
     pub app_writes: Vec<AppWrite>,
     /// Instances to delete with their history and queued work.
     pub purge: Vec<InstanceId>,
+    /// When the batch was made, by the committer's clock (ms): the time its
+    /// journal entries carry.
+    pub at_ms: u64,
 }
 
 impl CommitBatch {
@@ -235,6 +272,7 @@ impl CommitBatch {
         self.dequeue.extend(other.dequeue);
         self.app_writes.extend(other.app_writes);
         self.purge.extend(other.purge);
+        self.at_ms = self.at_ms.max(other.at_ms);
     }
 }
 
@@ -445,6 +483,9 @@ pub trait Store {
     }
     /// All records of an app store, ordered by key.
     async fn app_records(&self, store: &str) -> Result<Vec<AppRecord>, StoreError>;
+    /// The journal of the records of `store` whose keys start with
+    /// `prefix`, in version order.
+    async fn journal(&self, store: &str, prefix: &str) -> Result<Vec<JournalEntry>, StoreError>;
     /// Applies the batch atomically; [`StoreError::Conflict`] if a
     /// precondition fails, in which case nothing is written.
     async fn commit(&self, batch: CommitBatch) -> Result<(), StoreError>;

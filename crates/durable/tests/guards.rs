@@ -272,6 +272,13 @@ impl Store for WatchedStore {
     async fn app_records(&self, store: &str) -> Result<Vec<AppRecord>, StoreError> {
         self.inner.app_records(store).await
     }
+    async fn journal(
+        &self,
+        store: &str,
+        prefix: &str,
+    ) -> Result<Vec<durable::JournalEntry>, StoreError> {
+        self.inner.journal(store, prefix).await
+    }
     async fn commit(&self, batch: CommitBatch) -> Result<(), StoreError> {
         let meanwhile = self.before_next_commit.borrow_mut().take();
         if let Some(act) = meanwhile {
