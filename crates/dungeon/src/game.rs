@@ -17,6 +17,7 @@ use crate::command::{parse, Command, CommandError};
 use crate::config::GameConfig;
 use crate::model::{Status, Universe};
 use crate::names::{name_key, validate_name, NameError};
+use crate::replay::Replay;
 use crate::rules::{apply, RuleError};
 use crate::storage::{self, console_store, instance_id, ConsoleLine, GAME, NAMES, PARTS};
 use crate::workflows::{
@@ -137,6 +138,8 @@ pub enum GameError {
     AlreadyConfirmed(String),
     #[error("{0} is dead. The adventure is over.")]
     Dead(String),
+    #[error("{0}'s adventure is still going: it can be forgotten once it is won or lost.")]
+    StillPlaying(String),
     #[error("The game changed meanwhile (another tab?). Try again.")]
     Changed,
     #[error("Storage failed: {0}")]
@@ -406,6 +409,43 @@ impl<S: Store + Clone + 'static> Game<S> {
             .into_iter()
             .filter_map(|r| serde_json::from_value(r.value).ok())
             .collect())
+    }
+
+    /// The adventure as it was after each commit that changed it, rebuilt
+    /// from the journal of its records. Reads only.
+    pub async fn replay(&self, key: &str) -> Result<Replay, GameError> {
+        let store = self.client.store();
+        let game = store.journal(GAME, &format!("{key}/")).await?;
+        let console = store.journal(&console_store(key), "").await?;
+        Ok(crate::replay::replay(key, &game, &console)?)
+    }
+
+    /// Forgets a finished adventure: its workflows with their histories,
+    /// its records, its name and their journal, in one commit. Refused
+    /// while any of its workflows runs.
+    pub async fn forget(&self, key: &str) -> Result<(), GameError> {
+        let workflows = self.workflows(key).await?;
+        if workflows.iter().any(|w| !w.status.is_final()) {
+            let name = self.client.store().app_record(NAMES, key).await?;
+            let name = name.and_then(|r| r.value.as_str().map(str::to_string));
+            return Err(GameError::StillPlaying(
+                name.unwrap_or_else(|| key.to_string()),
+            ));
+        }
+        let forget = |store: &str, key: &str, prefix: bool| AppWrite::Forget {
+            store: store.to_string(),
+            key: key.to_string(),
+            prefix,
+        };
+        let mut batch = Batch::new()
+            .write(forget(GAME, &format!("{key}/"), true))
+            .write(forget(&console_store(key), "", true))
+            .write(forget(NAMES, key, false));
+        for w in workflows {
+            batch = batch.purge(w);
+        }
+        self.client.apply(batch).await?;
+        Ok(())
     }
 
     /// The adventurer's workflows and their statuses.

@@ -15,6 +15,7 @@ pub mod matching;
 pub mod model;
 pub mod names;
 pub mod narration;
+pub mod replay;
 pub mod rules;
 pub mod setup;
 pub mod storage;

@@ -78,6 +78,18 @@ fn key_prefix_range(store: &str, prefix: &str) -> KeyRange<JsValue> {
     )
 }
 
+/// The keys `[store, key]` and `[store, key, version]`: a record and its
+/// journal (a number sorts before an array).
+fn one_key_range(store: &str, key: &str) -> KeyRange<JsValue> {
+    let key = JsValue::from_str(key);
+    KeyRange::Bound(
+        key2(store, &key),
+        false,
+        Array::of3(&JsValue::from_str(store), &key, &Array::new()).into(),
+        false,
+    )
+}
+
 /// All keys `[prefix, *]`: numbers and strings sort before arrays.
 fn prefix_range(prefix: &str) -> KeyRange<JsValue> {
     KeyRange::Bound(
@@ -535,12 +547,14 @@ impl WriteStores<'_, '_> {
             journal,
         } = self;
         for w in &batch.app_writes {
-            if let AppWrite::Forget { store, prefix } = w {
-                app.delete::<JsValue, _>(key_prefix_range(store, prefix))
-                    .primitive()
-                    .map_err(e)?;
+            if let AppWrite::Forget { store, key, prefix } = w {
+                let range = || match prefix {
+                    true => key_prefix_range(store, key),
+                    false => one_key_range(store, key),
+                };
+                app.delete::<JsValue, _>(range()).primitive().map_err(e)?;
                 journal
-                    .delete::<JsValue, _>(key_prefix_range(store, prefix))
+                    .delete::<JsValue, _>(range())
                     .primitive()
                     .map_err(e)?;
             }

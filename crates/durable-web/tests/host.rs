@@ -121,7 +121,10 @@ async fn an_aborted_turn_is_redone() {
         .collect();
     let kept: Vec<(String, Option<serde_json::Value>)> =
         lines.into_iter().map(|r| (r.key, Some(r.value))).collect();
-    assert_eq!(journaled, kept, "each committed line journaled once, none aborted");
+    assert_eq!(
+        journaled, kept,
+        "each committed line journaled once, none aborted"
+    );
 }
 
 fn nap_registry() -> Registry {

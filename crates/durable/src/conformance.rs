@@ -602,14 +602,13 @@ pub async fn journal<S: Store>(s: S) {
         .collect();
     assert_eq!(under_a, ["a/1", "a/1"], "a prefix reads only its keys");
 
-    write(
-        &s,
-        vec![AppWrite::Forget {
-            store: "s".into(),
-            prefix: "a/".into(),
-        }],
-    )
-    .await;
+    write(&s, vec![put("t", "a/10", 5)]).await;
+    let forget = |store: &str, key: &str, prefix: bool| AppWrite::Forget {
+        store: store.into(),
+        key: key.into(),
+        prefix,
+    };
+    write(&s, vec![forget("s", "a/", true), forget("t", "a/1", false)]).await;
     assert!(s.journal("s", "a/").await.unwrap().is_empty(), "forgotten");
     assert_eq!(s.app_record("s", "a/1").await.unwrap(), None);
     assert_eq!(
@@ -618,11 +617,19 @@ pub async fn journal<S: Store>(s: S) {
         "b and the line stay"
     );
     assert_eq!(
-        s.journal("t", "").await.unwrap().len(),
-        1,
-        "another store stays"
+        s.app_record("t", "a/1").await.unwrap(),
+        None,
+        "one key forgotten"
     );
-    assert!(s.app_record("t", "a/1").await.unwrap().is_some());
+    let kept: Vec<String> = s
+        .journal("t", "")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.key)
+        .collect();
+    assert_eq!(kept, ["a/10"], "a key that only starts with it stays");
+    assert!(s.app_record("t", "a/10").await.unwrap().is_some());
 }
 
 /// Queries filter by name, status, time and prefix, and page by id.

@@ -294,8 +294,8 @@ impl Store for InMemoryStore {
             data.work.insert(seq, item);
         }
         for w in &batch.app_writes {
-            if let AppWrite::Forget { store, prefix } = w {
-                forget(data, store, prefix);
+            if let AppWrite::Forget { store, key, prefix } = w {
+                forget(data, store, key, *prefix);
             }
         }
         // Versions come from one store-wide sequence, so a record deleted
@@ -342,10 +342,10 @@ impl Store for InMemoryStore {
     }
 }
 
-/// Deletes the records of `store` whose keys start with `prefix`, and
-/// their journal.
-fn forget(data: &mut Data, store: &str, prefix: &str) {
-    let under = |s: &String, k: &String| s == store && k.starts_with(prefix);
+/// Deletes the record of `store` at `key` (with `prefix`, every record
+/// whose key starts with it), and their journal.
+fn forget(data: &mut Data, store: &str, key: &str, prefix: bool) {
+    let under = |s: &String, k: &String| s == store && (k == key || prefix && k.starts_with(key));
     data.app.retain(|(s, k), _| !under(s, k));
     data.journal.retain(|(s, k, _), _| !under(s, k));
 }

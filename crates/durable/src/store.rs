@@ -45,12 +45,14 @@ pub enum AppWrite {
         store: String,
         value: Value,
     },
-    /// Deletes every record of `store` whose key starts with `prefix`, and
-    /// their journal: how an app forgets what it no longer keeps. A batch's
-    /// forgets apply before its other writes, and are not journaled.
+    /// Deletes the record of `store` at `key` and its journal, or with
+    /// `prefix` every record whose key starts with `key`: how an app forgets
+    /// what it no longer keeps. A batch's forgets apply before its other
+    /// writes, and are not journaled.
     Forget {
         store: String,
-        prefix: String,
+        key: String,
+        prefix: bool,
     },
 }
 
