@@ -14,6 +14,7 @@ use crate::behind_the_scenes::BehindTheScenes;
 use crate::countdown::Countdown;
 use crate::dungeon_view::DungeonView;
 use crate::lobby::status_label;
+use crate::route::Route;
 use crate::services::{use_services, Topic};
 
 /// A reply shown under the console but not stored (look, help, errors).
@@ -128,6 +129,7 @@ pub fn AdventurePage(key: String) -> impl IntoView {
         <section class="adventure" aria-labelledby="adventurer-heading" data-status=move || status().map(status_label).unwrap_or("setting up")>
             <div class="adventure__head">
                 <h2 id="adventurer-heading" data-testid="adventurer-name">{name}</h2>
+                <a class="adventure__replay" href=Route::Replay(key.get_value()).href() data-testid="replay-link">"Replay"</a>
                 <p class="adventure__status">
                     <span class=move || format!("chip chip--{}", status().map(status_label).unwrap_or("setting up").replace(' ', "-")) data-testid="status">
                         {move || status().map(status_label).unwrap_or("setting up")}

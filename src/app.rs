@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
             {move || match page.get() {
                 Route::Lobby => view! { <Lobby /> }.into_any(),
                 Route::Adventurer(key) => view! { <AdventurePage key=key /> }.into_any(),
+                Route::Replay(key) => view! { <crate::ReplayPage key=key /> }.into_any(),
                 Route::Dashboard(_) | Route::Instance(_) => view! { <DashboardSlot /> }.into_any(),
             }}
             <footer class="footer" data-testid="executor">

@@ -1,5 +1,6 @@
 //! Which page shows, from the URL's hash: `#/a/{key}` is an adventurer,
-//! `#/dashboard?{filters}` the workflow list, `#/dashboard/i/{id}` one
+//! `#/replay/{key}` its adventure replayed, `#/dashboard?{filters}` the
+//! workflow list, `#/dashboard/i/{id}` one
 //! instance, anything else the lobby. The hash keeps the page's query (timing
 //! overrides) untouched and survives reloads.
 
@@ -9,6 +10,8 @@ use leptos::prelude::*;
 pub enum Route {
     Lobby,
     Adventurer(String),
+    /// An adventurer's game, replayed from its journal.
+    Replay(String),
     /// The workflow dashboard, with its list's filters as a query string
     /// (the dashboard reads them).
     Dashboard(String),
@@ -29,6 +32,13 @@ impl Route {
         if let Some(rest) = h.strip_prefix("/dashboard") {
             let query = rest.split_once('?').map(|(_, q)| q).unwrap_or("");
             return Route::Dashboard(query.to_string());
+        }
+        if let Some(key) = h.strip_prefix("/replay/").filter(|k| !k.is_empty()) {
+            return Route::Replay(
+                js_sys::decode_uri_component(key)
+                    .map(String::from)
+                    .unwrap_or_else(|_| key.to_string()),
+            );
         }
         match h.strip_prefix("/a/") {
             Some(key) if !key.is_empty() => Route::Adventurer(
@@ -56,6 +66,12 @@ impl Route {
             ),
             Route::Adventurer(key) => {
                 format!("#/a/{}", String::from(js_sys::encode_uri_component(key)))
+            }
+            Route::Replay(key) => {
+                format!(
+                    "#/replay/{}",
+                    String::from(js_sys::encode_uri_component(key))
+                )
             }
         }
     }

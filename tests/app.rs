@@ -173,3 +173,142 @@ async fn a_commands_narration_shows_once_before_and_after_the_console_is_read() 
     .await;
     assert_eq!(texts(), stored, "every line once, in order");
 }
+
+/// A game won on a running host, replayed: the scrubber's first moment
+/// shows the game before anything was carried, the moment before the kill
+/// shows the monster alive and the weapon carried, and the last moment
+/// shows the story as stored; the replay changes nothing.
+#[wasm_bindgen_test]
+async fn a_won_game_replays_moment_by_moment_on_the_replay_page() {
+    use durable_dungeon::testing::{
+        adventurer_in_the_room, command_word, console_texts, services_with, until,
+    };
+    use durable_dungeon::ReplayPage;
+    use wasm_bindgen::JsCast;
+
+    let db = format!("app-test-replay-{}", js_sys::Math::random());
+    let services = services_with(&db, dungeon::GameConfig::default()).await;
+    let rt = services.runtime().expect("the runtime is up");
+    let changes = rt.host.subscribe();
+    let (key, weapon, monster) = adventurer_in_the_room(&rt, &changes, "Rewinder").await;
+    let (weapon_word, monster_word) = (command_word(&weapon.name), command_word(&monster.name));
+    // Set up to the end: the game monitor runs once the treasure is placed.
+    loop {
+        let workflows = rt.game.workflows(&key).await.expect("read");
+        let monitoring = workflows.iter().any(|w| {
+            w.name == "GameMonitorWorkflow" && w.status == durable::RuntimeStatus::Running
+        });
+        if monitoring {
+            break;
+        }
+        changes.next().await;
+    }
+    rt.game
+        .command(&key, &format!("get {weapon_word}"))
+        .await
+        .expect("get");
+    let before_kill = rt
+        .game
+        .universe(&key)
+        .await
+        .expect("read")
+        .expect("a universe");
+    rt.game
+        .command(&key, &format!("kill {monster_word} with {weapon_word}"))
+        .await
+        .expect("kill");
+    let treasure = before_kill.treasure.clone().expect("a treasure").name;
+    rt.game
+        .command(&key, &format!("get {}", command_word(&treasure)))
+        .await
+        .expect("take the treasure");
+    let won = rt
+        .game
+        .universe(&key)
+        .await
+        .expect("read")
+        .expect("a universe");
+    assert!(won.is_won());
+    let stored: Vec<String> = rt
+        .game
+        .console(&key)
+        .await
+        .expect("read")
+        .into_iter()
+        .map(|l| l.text)
+        .collect();
+    let journal_before = rt.game.replay(&key).await.expect("the replay");
+
+    let container = fresh_container();
+    let page_key = key.clone();
+    let _mounted = leptos::mount::mount_to(container.clone(), move || {
+        provide_context(services);
+        view! { <ReplayPage key=page_key.clone() /> }
+    });
+    let root: web_sys::Element = container.into();
+    let scrubber = || -> web_sys::HtmlInputElement {
+        root.query_selector("[data-testid=\"replay-scrubber\"]")
+            .unwrap()
+            .expect("the scrubber")
+            .dyn_into()
+            .unwrap()
+    };
+    let inventory = || text_of_el(&root, "replay-inventory");
+    // Opened at the end: the game as it is now.
+    until("the last moment", &root, 30_000.0, || {
+        console_texts(&root) == stored
+    })
+    .await;
+    assert!(inventory().contains(&treasure), "{}", inventory());
+    let monster_state_now = root
+        .query_selector("[data-testid=\"monster\"]")
+        .unwrap()
+        .and_then(|m| m.get_attribute("data-state"));
+    assert_eq!(monster_state_now.as_deref(), Some("dead"));
+    let moments = journal_before.moments.len();
+    assert_eq!(scrubber().max(), (moments - 1).to_string());
+    // The moment just before the kill: the monster alive, the weapon carried.
+    let kill_at = journal_before
+        .moments
+        .iter()
+        .position(|m| m.universe.as_ref() == Some(&before_kill))
+        .expect("the moment before the kill");
+    let scrub_to = |i: usize| {
+        let s = scrubber();
+        s.set_value(&i.to_string());
+        s.dispatch_event(&web_sys::Event::new("input").unwrap())
+            .unwrap();
+    };
+    scrub_to(kill_at);
+    until("the moment before the kill", &root, 30_000.0, || {
+        console_texts(&root).len() == journal_before.console_at(kill_at).len()
+    })
+    .await;
+    assert!(inventory().contains(&weapon.name) && !inventory().contains(&treasure));
+    let monster_state = || {
+        root.query_selector("[data-testid=\"monster\"]")
+            .unwrap()
+            .and_then(|m| m.get_attribute("data-state"))
+    };
+    assert_eq!(
+        monster_state().as_deref(),
+        Some("alive"),
+        "the monster is alive then"
+    );
+    // The first moment: nothing carried yet.
+    scrub_to(0);
+    until("the first moment", &root, 30_000.0, || {
+        inventory().ends_with("nothing")
+    })
+    .await;
+    let after = rt.game.replay(&key).await.expect("the replay");
+    assert_eq!(after, journal_before, "a replay changes nothing");
+}
+
+fn text_of_el(root: &web_sys::Element, id: &str) -> String {
+    root.query_selector(&format!("[data-testid=\"{id}\"]"))
+        .ok()
+        .flatten()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}

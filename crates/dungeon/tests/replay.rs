@@ -124,7 +124,7 @@ fn a_forgotten_game_leaves_no_workflow_record_or_journal() {
         .collect();
     assert_eq!(
         listed,
-        [other.clone()],
+        std::slice::from_ref(&other),
         "the lobby lists only the other adventurer"
     );
     assert!(
