@@ -64,6 +64,8 @@ pub(crate) struct ContextState {
     /// External events not yet taken by a wait, in arrival order.
     pub buffered_events: VecDeque<(String, Value)>,
     pub custom_status: Option<Value>,
+    /// The external events the code's last poll waited on, by name.
+    pub awaiting: Vec<String>,
     guid_counter: u64,
     pub nondeterminism: Option<NonDeterminism>,
     /// A fatal error in how the code used the context (input not encodable).
@@ -93,6 +95,7 @@ impl ContextState {
             settled_timers: HashSet::new(),
             buffered_events: VecDeque::new(),
             custom_status: None,
+            awaiting: Vec::new(),
             guid_counter: 0,
             nondeterminism: None,
             fatal: None,
@@ -617,6 +620,9 @@ impl<T: DeserializeOwned> Future for EventFuture<T> {
     fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut s = self.ctx.state.borrow_mut();
         let Some(pos) = s.buffered_events.iter().position(|(n, _)| *n == self.name) else {
+            if !s.awaiting.contains(&self.name) {
+                s.awaiting.push(self.name.clone());
+            }
             return Poll::Pending;
         };
         let (_, payload) = s.buffered_events.remove(pos).unwrap_or_default();

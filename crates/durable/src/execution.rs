@@ -54,6 +54,16 @@ pub struct TurnResult {
 }
 
 /// A live (or replayed) execution.
+/// An execution as replay left it after one event.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Observed {
+    pub custom_status: Option<serde_json::Value>,
+    /// External events the code waits on, by name.
+    pub awaiting: Vec<String>,
+    pub suspended: bool,
+    pub outcome: Option<Outcome>,
+}
+
 pub struct Execution {
     ctx: OrchestrationContext,
     future: Option<OrchestrationFuture>,
@@ -74,6 +84,18 @@ impl Execution {
         execution: u32,
         history: &[HistoryEvent],
     ) -> Execution {
+        Self::replay_observed(registry, instance_id, execution, history, &mut |_, _| {})
+    }
+
+    /// [`Execution::replay`], showing `observe` the execution after each
+    /// event: what its code had set and waited on at that point.
+    pub(crate) fn replay_observed(
+        registry: &Registry,
+        instance_id: InstanceId,
+        execution: u32,
+        history: &[HistoryEvent],
+        observe: &mut dyn FnMut(&HistoryEvent, Observed),
+    ) -> Execution {
         let mut state = ContextState::new(instance_id, execution, history);
         state.replaying = true;
         let mut exec = Execution {
@@ -89,6 +111,20 @@ impl Execution {
             if exec.nondeterminism().is_some() {
                 break;
             }
+            let s = exec.ctx.state.borrow();
+            observe(
+                event,
+                Observed {
+                    custom_status: s.custom_status.clone(),
+                    awaiting: if exec.future.is_some() {
+                        s.awaiting.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    suspended: exec.suspended,
+                    outcome: exec.outcome.clone(),
+                },
+            );
         }
         if !history.is_empty() && exec.future.is_none() && exec.outcome.is_none() {
             let mut s = exec.ctx.state.borrow_mut();
@@ -196,7 +232,11 @@ impl Execution {
         let Some(fut) = self.future.as_mut() else {
             return;
         };
-        self.ctx.state.borrow_mut().polling = true;
+        {
+            let mut s = self.ctx.state.borrow_mut();
+            s.polling = true;
+            s.awaiting.clear();
+        }
         let mut cx = Context::from_waker(Waker::noop());
         let result = fut.as_mut().poll(&mut cx);
         self.ctx.state.borrow_mut().polling = false;

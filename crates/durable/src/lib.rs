@@ -79,6 +79,7 @@ mod error;
 mod execution;
 mod footprint;
 mod history;
+mod inspect;
 mod instance;
 mod listing;
 mod local_queue;
@@ -110,6 +111,7 @@ pub use execution::{Execution, Outcome, TurnResult};
 pub use history::{
     decode_event, export_json, EventKind, HistoryDecodeError, HistoryEvent, HISTORY_FORMAT,
 };
+pub use inspect::{step_through, Awaited, Step, Wait};
 pub use instance::{InstanceId, InstanceRecord, ParentRef, RuntimeStatus};
 pub use listing::{text_order, InstanceList, InstanceSummary, ListOrder, SortColumn};
 pub use memory_store::InMemoryStore;

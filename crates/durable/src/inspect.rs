@@ -1,0 +1,139 @@
+//! Stepping through an instance's history: at each event, the state the
+//! code had reached — its custom status, what it waited on (activities,
+//! timers, sub-orchestrations, external events), and which later event
+//! answers each wait. Built by replaying the history against this build's
+//! code, so it shows the state a history produced, not only the history.
+//!
+//! Pure: reads a history, runs the replay engine, touches no store and no
+//! clock. Must never run an activity or record anything.
+
+use serde_json::Value;
+
+use crate::error::NonDeterminism;
+use crate::execution::{Execution, Outcome};
+use crate::history::{EventKind, HistoryEvent};
+use crate::instance::InstanceId;
+use crate::registry::Registry;
+
+/// What an instance waits on.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Awaited {
+    Activity {
+        name: String,
+    },
+    Timer {
+        fire_at_ms: u64,
+    },
+    SubOrchestration {
+        instance_id: InstanceId,
+        name: String,
+    },
+    Event {
+        name: String,
+    },
+}
+
+/// One wait: what, the event that began it (none for an external event),
+/// and the later event of the history that answers it, if any.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Wait {
+    pub awaited: Awaited,
+    pub since: Option<u64>,
+    pub answered_by: Option<u64>,
+}
+
+/// The instance right after one event of its history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub event_id: u64,
+    pub custom_status: Option<Value>,
+    pub waits: Vec<Wait>,
+    pub suspended: bool,
+    /// How the execution ended, once it has.
+    pub outcome: Option<Outcome>,
+}
+
+/// The instance's state after each event of `history`, replayed on the
+/// orchestrations of `registry`; the divergence if this build does not
+/// replay it.
+pub fn step_through(
+    registry: &Registry,
+    instance_id: &InstanceId,
+    history: &[HistoryEvent],
+) -> Result<Vec<Step>, NonDeterminism> {
+    let mut steps = Vec::with_capacity(history.len());
+    let mut open: Vec<Wait> = Vec::new();
+    let exec = Execution::replay_observed(
+        registry,
+        instance_id.clone(),
+        0,
+        history,
+        &mut |event, seen| {
+            track(&mut open, event, history);
+            let mut waits: Vec<Wait> = open.clone();
+            if seen.outcome.is_none() {
+                waits.extend(seen.awaiting.iter().map(|name| Wait {
+                    awaited: Awaited::Event { name: name.clone() },
+                    since: None,
+                    answered_by: next_event_named(history, event.event_id, name),
+                }));
+            } else {
+                waits.clear();
+            }
+            steps.push(Step {
+                event_id: event.event_id,
+                custom_status: seen.custom_status,
+                waits,
+                suspended: seen.suspended,
+                outcome: seen.outcome,
+            });
+        },
+    );
+    match exec.nondeterminism() {
+        Some(nd) => Err(nd),
+        None => Ok(steps),
+    }
+}
+
+/// Opens the wait an action begins and closes the one an answer ends.
+fn track(open: &mut Vec<Wait>, event: &HistoryEvent, history: &[HistoryEvent]) {
+    let awaited = match &event.kind {
+        EventKind::TaskScheduled { name, .. } => Some(Awaited::Activity { name: name.clone() }),
+        EventKind::TimerCreated { fire_at_ms } => Some(Awaited::Timer {
+            fire_at_ms: *fire_at_ms,
+        }),
+        EventKind::SubOrchestrationInstanceCreated {
+            name,
+            instance_id,
+            detached: false,
+            ..
+        } => Some(Awaited::SubOrchestration {
+            instance_id: instance_id.clone(),
+            name: name.clone(),
+        }),
+        _ => None,
+    };
+    if let Some(awaited) = awaited {
+        let answered_by = history
+            .iter()
+            .find(|e| e.kind.answers() == Some(event.event_id))
+            .map(|e| e.event_id);
+        open.push(Wait {
+            awaited,
+            since: Some(event.event_id),
+            answered_by,
+        });
+    }
+    if let Some(scheduled) = event.kind.answers() {
+        open.retain(|w| w.since != Some(scheduled));
+    }
+}
+
+/// The first external event `name` after `event_id`.
+fn next_event_named(history: &[HistoryEvent], event_id: u64, name: &str) -> Option<u64> {
+    history
+        .iter()
+        .filter(|e| e.event_id > event_id)
+        .find(|e| matches!(&e.kind, EventKind::EventRaised { name: n, .. } if n == name))
+        .map(|e| e.event_id)
+}

@@ -1,0 +1,140 @@
+//! Stepping through a history: at each event, the custom status the code
+//! had set, what it waited on and which later event answers each wait,
+//! rebuilt by replay; a build that does not replay the history says where.
+
+mod common;
+
+use common::{with_narrate, Harness};
+use durable::{
+    step_through, Awaited, EventKind, HistoryEvent, InstanceId, NonDeterminism,
+    OrchestrationContext, Registry, Step, TaskError,
+};
+use serde_json::json;
+
+/// `status("asking"); narrate("hi"); status("waiting");
+/// race(event "Go", 10 s timer); status("done")`
+async fn asks(ctx: OrchestrationContext, _: ()) -> Result<String, TaskError> {
+    ctx.set_custom_status(&"asking");
+    ctx.call_activity::<_, String>("Narrate", &"hi").await?;
+    ctx.set_custom_status(&"waiting");
+    let answer = ctx.wait_for_event_timeout::<String>("Go", 10_000).await;
+    ctx.set_custom_status(&"done");
+    Ok(answer.unwrap_or_else(|_| "late".into()))
+}
+
+fn registry() -> Registry {
+    let mut r = Registry::new();
+    with_narrate(&mut r).orchestration("Asks", asks);
+    r
+}
+
+fn recorded() -> Vec<HistoryEvent> {
+    let h = Harness::new(registry());
+    h.start("Asks", "a", json!(null));
+    h.idle();
+    h.raise("a", "Go", json!("yes"));
+    h.idle();
+    h.history("a")
+}
+
+fn id_of(history: &[HistoryEvent], kind: &str) -> u64 {
+    history
+        .iter()
+        .find(|e| e.kind.name() == kind)
+        .expect(kind)
+        .event_id
+}
+
+fn step(steps: &[Step], event_id: u64) -> &Step {
+    steps
+        .iter()
+        .find(|s| s.event_id == event_id)
+        .expect("a step per event")
+}
+
+#[test]
+fn each_event_shows_the_status_and_the_waits_with_what_answers_them() {
+    let history = recorded();
+    let steps = step_through(&registry(), &InstanceId::new("a"), &history).unwrap();
+    assert_eq!(steps.len(), history.len(), "one step per event");
+
+    let scheduled = id_of(&history, "TaskScheduled");
+    let completed = id_of(&history, "TaskCompleted");
+    let timer = id_of(&history, "TimerCreated");
+    let raised = id_of(&history, "EventRaised");
+    let at_scheduled = step(&steps, scheduled);
+    assert_eq!(at_scheduled.custom_status, Some(json!("asking")));
+    assert_eq!(
+        at_scheduled
+            .waits
+            .iter()
+            .map(|w| (&w.awaited, w.answered_by))
+            .collect::<Vec<_>>(),
+        [(
+            &Awaited::Activity {
+                name: "Narrate".into()
+            },
+            Some(completed)
+        )],
+        "the activity is awaited and its completion answers it"
+    );
+    let at_timer = step(&steps, timer);
+    assert_eq!(at_timer.custom_status, Some(json!("waiting")));
+    let waits: Vec<&Awaited> = at_timer.waits.iter().map(|w| &w.awaited).collect();
+    assert!(
+        waits.contains(&&Awaited::Event { name: "Go".into() }),
+        "{waits:?}"
+    );
+    assert!(
+        waits.iter().any(|a| matches!(a, Awaited::Timer { .. })),
+        "{waits:?}"
+    );
+    let go = at_timer
+        .waits
+        .iter()
+        .find(|w| matches!(w.awaited, Awaited::Event { .. }));
+    assert_eq!(
+        go.and_then(|w| w.answered_by),
+        Some(raised),
+        "the raised event answers it"
+    );
+    assert!(
+        !at_timer
+            .waits
+            .iter()
+            .any(|w| matches!(w.awaited, Awaited::Activity { .. })),
+        "the answered activity is no longer awaited"
+    );
+    let last = steps.last().unwrap();
+    assert_eq!(last.custom_status, Some(json!("done")));
+    assert!(
+        last.waits.is_empty(),
+        "a finished execution waits on nothing"
+    );
+    assert!(matches!(last.outcome, Some(durable::Outcome::Completed(ref v)) if *v == json!("yes")));
+    assert!(steps
+        .iter()
+        .filter(|s| s.event_id < scheduled)
+        .all(|s| s.outcome.is_none()));
+    assert!(history
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::TimerCancelled { .. })));
+}
+
+#[test]
+fn a_build_that_does_not_replay_the_history_says_where() {
+    let history = recorded();
+    let mut changed = Registry::new();
+    with_narrate(&mut changed).orchestration(
+        "Asks",
+        |ctx: OrchestrationContext, _: ()| async move {
+            ctx.sleep(5).await;
+            Ok::<_, TaskError>(String::new())
+        },
+    );
+    let err = step_through(&changed, &InstanceId::new("a"), &history).unwrap_err();
+    assert!(
+        matches!(err, NonDeterminism::Mismatch { position: 0, .. }),
+        "{err:?}"
+    );
+}
