@@ -17,6 +17,8 @@ pub enum Route {
     Dashboard(String),
     /// One instance in the dashboard.
     Instance(String),
+    /// The dashboard's import of an exported instance.
+    Import,
 }
 
 impl Route {
@@ -28,6 +30,9 @@ impl Route {
                     .map(String::from)
                     .unwrap_or_else(|_| id.to_string()),
             );
+        }
+        if h == "/dashboard/import" {
+            return Route::Import;
         }
         if let Some(rest) = h.strip_prefix("/dashboard") {
             let query = rest.split_once('?').map(|(_, q)| q).unwrap_or("");
@@ -60,6 +65,7 @@ impl Route {
             Route::Lobby => "#/".to_string(),
             Route::Dashboard(q) if q.is_empty() => "#/dashboard".to_string(),
             Route::Dashboard(q) => format!("#/dashboard?{q}"),
+            Route::Import => "#/dashboard/import".to_string(),
             Route::Instance(id) => format!(
                 "#/dashboard/i/{}",
                 String::from(js_sys::encode_uri_component(id))

@@ -357,3 +357,124 @@ async fn a_missing_version_fails_naming_it_and_the_dashboard_rewinds_and_restart
         .contains("restarted from the dashboard (execution 0 was Failed: UserMonitorWorkflow v9"));
     services.shut_down();
 }
+
+/// Texts of every element with this test id, in order.
+fn texts_of(root: &web_sys::Element, id: &str) -> Vec<String> {
+    let l = root
+        .query_selector_all(&format!("[data-testid=\"{id}\"]"))
+        .unwrap();
+    (0..l.length())
+        .filter_map(|i| l.item(i).and_then(|n| n.text_content()))
+        .collect()
+}
+
+/// Pastes `text` into the import page's field and reads it.
+async fn import_text(root: &web_sys::Element, text: &str) {
+    let field: web_sys::HtmlTextAreaElement = root
+        .query_selector("[data-testid=\"import-text\"]")
+        .unwrap()
+        .expect("the import field")
+        .dyn_into()
+        .unwrap();
+    field.set_value(text);
+    field
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    click(root, "[data-testid=\"import-read\"]");
+    leptos::task::tick().await;
+}
+
+/// An instance exported as a file, imported (here pasted) in a page with
+/// no store of it: its history steps through, showing at each event what
+/// the code waited on and what answered it, and "Replays on this build"
+/// says yes; a history this build does not replay says where; a file of a
+/// newer format is refused, naming it.
+#[wasm_bindgen_test]
+async fn an_exported_instance_imports_steps_through_and_checks_its_replay() {
+    use durable_dungeon::dashboard::ImportInstance;
+
+    let history = recorded("parallel");
+    let mut record = InstanceRecord::pending(
+        InstanceId::new("won:parallel"),
+        "UserParallelWorkflow",
+        history
+            .iter()
+            .find_map(|e| match &e.kind {
+                durable::EventKind::ExecutionStarted { input, .. } => Some(input.clone()),
+                _ => None,
+            })
+            .expect("a start"),
+        history[0].timestamp_ms,
+    );
+    record.status = RuntimeStatus::Completed;
+    let file = durable::export_instance(&record, &history);
+    let container = fresh_container();
+    let _mounted = leptos::mount::mount_to(container.clone(), ImportInstance);
+    let root: web_sys::Element = container.into();
+
+    import_text(&root, &file).await;
+    assert_eq!(
+        text_of(&root, "imported-id").as_deref(),
+        Some("Imported: won:parallel")
+    );
+    let first_task = history
+        .iter()
+        .position(|e| e.kind.name() == "TaskScheduled")
+        .expect("an activity");
+    let answer = history
+        .iter()
+        .find(|e| e.kind.answers() == Some(history[first_task].event_id))
+        .expect("its answer")
+        .event_id;
+    let scrubber: web_sys::HtmlInputElement = root
+        .query_selector("[data-testid=\"step-scrubber\"]")
+        .unwrap()
+        .expect("the step scrubber")
+        .dyn_into()
+        .unwrap();
+    scrubber.set_value(&first_task.to_string());
+    scrubber
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    leptos::task::tick().await;
+    let waits = texts_of(&root, "step-wait");
+    assert!(
+        waits
+            .iter()
+            .any(|w| w.starts_with("activity ") && w.ends_with(&format!("answered by #{answer}"))),
+        "{waits:?}"
+    );
+    click(&root, "[data-testid=\"check-replay\"]");
+    leptos::task::tick().await;
+    let verdict = text_of(&root, "replay-verdict").unwrap_or_default();
+    assert!(
+        verdict.starts_with("Yes: this build replays all"),
+        "{verdict}"
+    );
+
+    // The same instance, its first activity renamed: this build's code
+    // does not replay it.
+    let mut tampered = history.clone();
+    if let durable::EventKind::TaskScheduled { name, .. } = &mut tampered[first_task].kind {
+        *name = "SomethingElse".into();
+    }
+    import_text(&root, &durable::export_instance(&record, &tampered)).await;
+    let error = text_of(&root, "step-error").unwrap_or_default();
+    assert!(error.contains("SomethingElse"), "{error}");
+    click(&root, "[data-testid=\"check-replay\"]");
+    leptos::task::tick().await;
+    let verdict = text_of(&root, "replay-verdict").unwrap_or_default();
+    assert!(verdict.starts_with("No: "), "{verdict}");
+
+    // A file of a newer format: refused, nothing shown of it.
+    let newer = file.replacen(
+        &format!("\"format\": {}", durable::HISTORY_FORMAT),
+        "\"format\": 99",
+        1,
+    );
+    assert_ne!(newer, file, "the format is in the file");
+    import_text(&root, &newer).await;
+    let error = text_of(&root, "import-error").unwrap_or_default();
+    assert!(error.contains("format 99"), "{error}");
+    assert_eq!(text_of(&root, "imported-id"), None);
+}

@@ -306,8 +306,8 @@ pub fn InstanceReport(record: InstanceRecord, history: Vec<HistoryEvent>) -> imp
     let compute = r.orchestration_compute_ms + r.activity_compute_ms;
     let export = format!(
         "data:application/json;charset=utf-8,{}",
-        String::from(js_sys::encode_uri_component(&durable::export_json(
-            &history
+        String::from(js_sys::encode_uri_component(&durable::export_instance(
+            &r, &history
         )))
     );
     let file = format!("{}.json", r.id.as_str().replace(':', "-"));
@@ -325,7 +325,8 @@ pub fn InstanceReport(record: InstanceRecord, history: Vec<HistoryEvent>) -> imp
         <div inner_html=wall_vs_compute(wall, compute, r.turns)></div>
         <h3>"Timeline"</h3>
         <div inner_html=timeline_svg(&history, now)></div>
-        <h3>"History " <a href=export download=file data-testid="export">"(export JSON)"</a></h3>
+        <super::StepThrough id=r.id.clone() history=history.clone() />
+        <h3>"History " <a href=export download=file data-testid="export">"(export the instance)"</a></h3>
         <div class="dashboard__table-wrap" inner_html=history_html(&history)></div>
     }
 }

@@ -10,10 +10,14 @@
 mod detail;
 pub mod filter;
 mod html;
+mod import;
+mod step;
 mod storage;
 pub mod timeline;
 
 pub use detail::{InstanceDetail, InstanceReport};
+pub use import::ImportInstance;
+pub use step::{wait_text, StepThrough};
 
 use durable::{InstanceList, InstanceRecord, RuntimeStatus, SortColumn};
 use leptos::prelude::*;
@@ -145,14 +149,16 @@ pub fn DashboardApp() -> impl IntoView {
     // Unmounted when the page leaves the dashboard: its host goes with it.
     on_cleanup(move || services.shut_down());
     let route = use_route();
-    let instance = Memo::new(move |_| match route.get() {
-        Route::Instance(id) => Some(id),
-        _ => None,
+    let page = Memo::new(move |_| match route.get() {
+        Route::Instance(id) => Route::Instance(id),
+        Route::Import => Route::Import,
+        _ => Route::Dashboard(String::new()),
     });
     view! {
-        {move || match instance.get() {
-            Some(id) => view! { <InstanceDetail id=id /> }.into_any(),
-            None => view! { <Dashboard /> }.into_any(),
+        {move || match page.get() {
+            Route::Instance(id) => view! { <InstanceDetail id=id /> }.into_any(),
+            Route::Import => view! { <ImportInstance /> }.into_any(),
+            _ => view! { <Dashboard /> }.into_any(),
         }}
     }
 }
@@ -293,6 +299,7 @@ pub fn Dashboard() -> impl IntoView {
     view! {
         <section class="dashboard" aria-labelledby="dashboard-heading">
             <h2 id="dashboard-heading">"Workflows"</h2>
+            <p><a href="#/dashboard/import" data-testid="import-link">"Import an exported instance"</a></p>
             <storage::StorageLine />
             <form class="dashboard__filters" on:submit=|ev| ev.prevent_default()>
                 <label>

@@ -77,6 +77,7 @@ mod context;
 mod derive;
 mod error;
 mod execution;
+mod export;
 mod footprint;
 mod history;
 mod inspect;
@@ -108,6 +109,7 @@ pub use context::{
 };
 pub use error::{ClientError, NonDeterminism, RuntimeError, TaskError};
 pub use execution::{Execution, Outcome, TurnResult};
+pub use export::{export_instance, import_instance, ImportError, InstanceExport, EXPORT_KIND};
 pub use history::{
     decode_event, export_json, EventKind, HistoryDecodeError, HistoryEvent, HISTORY_FORMAT,
 };
