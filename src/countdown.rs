@@ -24,8 +24,18 @@ pub fn Countdown(window: ConfirmationWindow) -> impl IntoView {
     ) {
         on_cleanup(move || handle.clear());
     }
-    let left = move || window.closes_at_ms.saturating_sub(now.get());
-    let fraction = move || left() as f64 / window.length_ms.max(1) as f64;
+    let left = Signal::derive(move || window.closes_at_ms.saturating_sub(now.get()));
+    view! {
+        <CountdownRing left=left length_ms=window.length_ms>
+            <p>"Confirm before the ring runs out: type " <kbd>"confirm"</kbd> " or tap Confirm."</p>
+        </CountdownRing>
+    }
+}
+
+/// The ring and mm:ss of `left` out of `length_ms`, with the caller's words.
+#[component]
+pub fn CountdownRing(left: Signal<u64>, length_ms: u64, children: Children) -> impl IntoView {
+    let fraction = move || left.get() as f64 / length_ms.max(1) as f64;
     // Lengths in thousandths of the ring's circumference (r = 45), as
     // integers: the ring needs no float formatting.
     const CIRCUMFERENCE_MILLI: u64 = 282_743;
@@ -47,8 +57,8 @@ pub fn Countdown(window: ConfirmationWindow) -> impl IntoView {
                 />
             </svg>
             <div>
-                <p class="countdown__time" data-testid="countdown-time" aria-live="off">{move || mm_ss(left())}</p>
-                <p>"Confirm before the ring runs out: type " <kbd>"confirm"</kbd> " or tap Confirm."</p>
+                <p class="countdown__time" data-testid="countdown-time" aria-live="off">{move || mm_ss(left.get())}</p>
+                {children()}
             </div>
         </section>
     }

@@ -8,6 +8,7 @@ use dungeon::replay::Replay;
 use dungeon::Universe;
 use leptos::prelude::*;
 
+use crate::countdown::CountdownRing;
 use crate::dungeon_view::DungeonView;
 use crate::route::Route;
 use crate::services::use_services;
@@ -159,6 +160,11 @@ pub fn ReplayPage(key: String) -> impl IntoView {
                     {when}
                 </span>
             </div>
+            {move || data.with(|r| r.countdown_at(pos.get())).map(|(left, length_ms)| view! {
+                <CountdownRing left=Signal::derive(move || left) length_ms=length_ms>
+                    <p>"The confirmation window, then."</p>
+                </CountdownRing>
+            })}
             <div class="adventure__grid">
                 <section class="console" aria-label="The story then">
                     <ol class="console__lines" data-testid="replay-console" tabindex="0">

@@ -417,7 +417,16 @@ impl<S: Store + Clone + 'static> Game<S> {
         let store = self.client.store();
         let game = store.journal(GAME, &format!("{key}/")).await?;
         let console = store.journal(&console_store(key), "").await?;
-        Ok(crate::replay::replay(key, &game, &console)?)
+        let mut replay = crate::replay::replay(key, &game, &console)?;
+        let id = instance_id(key, workflows::suffix(USER_CONFIRMATION));
+        if let Some(row) = self.client.status(&id).await? {
+            let length_ms = serde_json::from_value::<GameInput>(row.input)
+                .map(|i| i.config.confirm_window_ms)
+                .unwrap_or(self.config.confirm_window_ms);
+            let history = self.client.history(&id).await?;
+            replay.window = crate::replay::WindowSpan::of(&history, length_ms);
+        }
+        Ok(replay)
     }
 
     /// Forgets a finished adventure: its workflows with their histories,

@@ -5,7 +5,7 @@
 //! Owns the folding of journal entries into moments. Must never write: a
 //! replay reads the journal and changes nothing.
 
-use durable::{AppRecord, JournalEntry, StoreError};
+use durable::{AppRecord, EventKind, HistoryEvent, JournalEntry, StoreError};
 
 use crate::model::Universe;
 use crate::storage::{part_key, universe_of, ConsoleLine, GAME, PARTS};
@@ -24,14 +24,65 @@ pub struct Moment {
     pub console_len: usize,
 }
 
+/// The confirmation window as its workflow recorded it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WindowSpan {
+    /// When its timer was created.
+    pub opened_at_ms: u64,
+    /// When the timer was due.
+    pub closes_at_ms: u64,
+    /// When it fired or was cancelled (a confirm), if it has.
+    pub ended_at_ms: Option<u64>,
+    pub length_ms: u64,
+}
+
+impl WindowSpan {
+    /// The confirmation workflow's window, from its history: its first
+    /// timer, and the event that ended it.
+    pub fn of(history: &[HistoryEvent], length_ms: u64) -> Option<WindowSpan> {
+        let created = history
+            .iter()
+            .find(|e| matches!(e.kind, EventKind::TimerCreated { .. }))?;
+        let EventKind::TimerCreated { fire_at_ms } = created.kind else {
+            return None;
+        };
+        let ended_at_ms = history
+            .iter()
+            .find(|e| e.kind.answers() == Some(created.event_id))
+            .map(|e| e.timestamp_ms);
+        Some(WindowSpan {
+            opened_at_ms: created.timestamp_ms,
+            closes_at_ms: fire_at_ms,
+            ended_at_ms,
+            length_ms,
+        })
+    }
+
+    /// The time left at `at_ms`, if the window was open then.
+    pub fn left_at(&self, at_ms: u64) -> Option<u64> {
+        let open = at_ms >= self.opened_at_ms && self.ended_at_ms.is_none_or(|end| at_ms < end);
+        open.then(|| self.closes_at_ms.saturating_sub(at_ms))
+    }
+}
+
 /// An adventure's moments, oldest first, and every line its console held.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Replay {
     pub moments: Vec<Moment>,
     pub console: Vec<ConsoleLine>,
+    /// The confirmation window, while its workflow's history is kept.
+    pub window: Option<WindowSpan>,
 }
 
 impl Replay {
+    /// The countdown at moment `i`: the time left and the window's length,
+    /// if the window was open then.
+    pub fn countdown_at(&self, i: usize) -> Option<(u64, u64)> {
+        let at = self.moments.get(i)?.at_ms;
+        let w = self.window?;
+        w.left_at(at).map(|left| (left, w.length_ms))
+    }
+
     /// The console as it was at moment `i`.
     pub fn console_at(&self, i: usize) -> &[ConsoleLine] {
         let len = self.moments.get(i).map_or(0, |m| m.console_len);

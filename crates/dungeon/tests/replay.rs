@@ -21,6 +21,8 @@ fn a_won_game_replays_to_the_state_seen_live_at_each_step() {
     let key = block_on(w.game.new_adventurer("Ann")).unwrap();
     w.idle();
     let mut live = vec![seen(&w, &key)];
+    // The player thinks for a second before confirming.
+    w.run_for(1_000);
     w.play(&key, "confirm").unwrap();
     live.push(seen(&w, &key));
     let u = w.universe(&key);
@@ -48,13 +50,27 @@ fn a_won_game_replays_to_the_state_seen_live_at_each_step() {
         })
         .collect();
     let mut from = 0;
+    let mut found = Vec::new();
     for (step, (universe, console)) in live.iter().enumerate() {
         let at = states[from..]
             .iter()
             .position(|(u, c)| u.as_ref() == Some(universe) && c == console)
             .unwrap_or_else(|| panic!("step {step} is no moment of the replay after {from}"));
+        found.push(from + at);
         from += at + 1;
     }
+    // The countdown: running while the window was open, gone once confirmed.
+    let window = dungeon::GameConfig::default().confirm_window_ms;
+    let waiting = replay.countdown_at(found[0]);
+    assert!(
+        matches!(waiting, Some((left, length)) if left > 0 && left <= length && length == window),
+        "{waiting:?}"
+    );
+    assert_eq!(
+        replay.countdown_at(found[1]),
+        None,
+        "confirmed: no countdown"
+    );
     let last = states.last().unwrap();
     assert_eq!(
         last.0.as_ref(),
