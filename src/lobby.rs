@@ -41,6 +41,16 @@ pub fn Lobby() -> impl IntoView {
             }
         }
     });
+    let forgotten = RwSignal::new(None::<(bool, String)>);
+    let forget_adventurer = move |key: String| {
+        let Some(rt) = services.runtime() else { return };
+        leptos::task::spawn_local(async move {
+            forgotten.set(Some(match rt.game.forget(&key).await {
+                Ok(()) => (true, "Forgotten.".to_string()),
+                Err(e) => (false, e.to_string()),
+            }));
+        });
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(rt) = services.runtime() else {
@@ -101,6 +111,10 @@ pub fn Lobby() -> impl IntoView {
                 })}
             </form>
             <h2>"Adventurers"</h2>
+            {move || forgotten.get().map(|(ok, m)| {
+                let class = if ok { "notice" } else { "error" };
+                view! { <p class=class role="status" data-testid="forget-result">{m}</p> }
+            })}
             <ul class="lobby__list" data-testid="adventurers">
                 {move || match adventurers.get() {
                     None => view! { <li class="muted">"Opening the dungeon…"</li> }.into_any(),
@@ -112,12 +126,27 @@ pub fn Lobby() -> impl IntoView {
                         .into_iter()
                         .map(|a| {
                             let href = Route::Adventurer(a.key.clone()).href();
+                            let replay = Route::Replay(a.key.clone()).href();
                             let label = status_label(a.status);
+                            let finished = matches!(a.status, Status::Won | Status::Dead | Status::OutOfTime);
+                            let (key, name) = (a.key.clone(), a.name.clone());
+                            let forget = move |_| {
+                                let asked = format!("Forget {name}? Their adventure and its replay are deleted.");
+                                if window().confirm_with_message(&asked).unwrap_or(false) {
+                                    forget_adventurer(key.clone());
+                                }
+                            };
                             view! {
                                 <li>
                                     <a href=href data-testid="adventurer-link">{a.name}</a>
                                     " "
                                     <span class=format!("chip chip--{}", label.replace(' ', "-"))>{label}</span>
+                                    {finished.then(|| view! {
+                                        " "
+                                        <a href=replay class="lobby__action" data-testid="adventurer-replay">"Replay"</a>
+                                        " "
+                                        <button type="button" class="lobby__action" data-testid="adventurer-forget" on:click=forget.clone()>"Forget"</button>
+                                    })}
                                 </li>
                             }
                         })

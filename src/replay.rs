@@ -5,7 +5,6 @@
 //! changes the game and holds no rule.
 
 use dungeon::replay::Replay;
-use dungeon::Universe;
 use leptos::prelude::*;
 
 use crate::countdown::CountdownRing;
@@ -154,7 +153,7 @@ pub fn ReplayPage(key: String) -> impl IntoView {
                         at.set(event_target_value(&ev).parse().unwrap_or(0));
                     }
                 />
-                <span data-testid="replay-moment">
+                <span class="replay__moment" data-testid="replay-moment">
                     {move || format!("Moment {} of {}", (pos.get() + 1).min(len()), len())}
                     " · "
                     {when}
@@ -173,16 +172,7 @@ pub fn ReplayPage(key: String) -> impl IntoView {
                 </section>
                 <DungeonView universe=universe />
             </div>
-            <p data-testid="replay-inventory">"Carried then: " {move || carried(universe.get())}</p>
         </section>
-    }
-}
-
-/// What the adventurer carried, in words.
-fn carried(universe: Option<Universe>) -> String {
-    match universe.map(|u| u.adventurer.inventory) {
-        Some(items) if !items.is_empty() => items.join(", "),
-        _ => "nothing".to_string(),
     }
 }
 

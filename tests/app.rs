@@ -253,7 +253,7 @@ async fn a_won_game_replays_moment_by_moment_on_the_replay_page() {
             .dyn_into()
             .unwrap()
     };
-    let inventory = || text_of_el(&root, "replay-inventory");
+    let inventory = || text_of_el(&root, "carried");
     // Opened at the end: the game as it is now.
     until("the last moment", &root, 30_000.0, || {
         console_texts(&root) == stored
