@@ -27,7 +27,10 @@ pub fn App() -> impl IntoView {
     // Which page, not what the dashboard shows: the dashboard follows the
     // URL itself, so moving within it never rebuilds it.
     let page = Memo::new(move |_| match route.get() {
-        Route::Instance(_) | Route::Dashboard(_) | Route::Import => Route::Dashboard(String::new()),
+        // The dashboard's module serves these (loaded when opened).
+        Route::Instance(_) | Route::Dashboard(_) | Route::Import | Route::Replay(_) => {
+            Route::Dashboard(String::new())
+        }
         other => other,
     });
     view! {
@@ -55,8 +58,7 @@ pub fn App() -> impl IntoView {
             {move || match page.get() {
                 Route::Lobby => view! { <Lobby /> }.into_any(),
                 Route::Adventurer(key) => view! { <AdventurePage key=key /> }.into_any(),
-                Route::Replay(key) => view! { <crate::ReplayPage key=key /> }.into_any(),
-                Route::Dashboard(_) | Route::Instance(_) | Route::Import => view! { <DashboardSlot /> }.into_any(),
+                Route::Dashboard(_) | Route::Instance(_) | Route::Import | Route::Replay(_) => view! { <DashboardSlot /> }.into_any(),
             }}
             <footer class="footer" data-testid="executor">
                 {move || {

@@ -2,7 +2,8 @@
 //! changed it), play and pause at 1×, 10× or as fast as it goes; the
 //! drawing, the story and what the adventurer carries show the game as it
 //! was at the chosen moment. Reads the journal once, when opened; it never
-//! changes the game and holds no rule.
+//! changes the game and holds no rule. Served by the dashboard's module
+//! (loaded when opened), so the game's first load does not carry it.
 
 use dungeon::replay::Replay;
 use leptos::prelude::*;

@@ -3,6 +3,10 @@
 //! live; a click opens an instance. Works from any tab: its actions go
 //! through the client, which reaches the executing tab.
 //!
+//! Its module also serves the replay of an adventure (`#/replay/{key}`)
+//! and the import of an exported instance (`#/dashboard/import`), so the
+//! game's first load carries none of them.
+//!
 //! It owns its URLs (`#/dashboard?…`, `#/dashboard/i/{id}`): the list's
 //! filters live in the URL, so a reload or a shared link shows the same
 //! view. It renders and sends commands; it decides nothing about instances.
@@ -152,12 +156,14 @@ pub fn DashboardApp() -> impl IntoView {
     let page = Memo::new(move |_| match route.get() {
         Route::Instance(id) => Route::Instance(id),
         Route::Import => Route::Import,
+        Route::Replay(key) => Route::Replay(key),
         _ => Route::Dashboard(String::new()),
     });
     view! {
         {move || match page.get() {
             Route::Instance(id) => view! { <InstanceDetail id=id /> }.into_any(),
             Route::Import => view! { <ImportInstance /> }.into_any(),
+            Route::Replay(key) => view! { <crate::ReplayPage key=key /> }.into_any(),
             _ => view! { <Dashboard /> }.into_any(),
         }}
     }
