@@ -194,3 +194,52 @@ async fn keypress_to_narration() {
         line / idle_ms
     ));
 }
+
+/// What the journal keeps of one won game: its entries, and the bytes of
+/// their keys and values as JSON text (the records' own bytes besides).
+#[wasm_bindgen_test]
+async fn journal_bytes_per_won_game() {
+    use dungeon::storage::{console_store, GAME};
+    use durable::Store;
+
+    let world = HandDrivenGame::open(&format!("bench-journal-{}", js_sys::Math::random())).await;
+    let game = &world.game;
+    let (key, weapon, monster) = world.confirmed("Keeper").await;
+    game.command(&key, &format!("get {weapon}"))
+        .await
+        .expect("get");
+    game.command(&key, &format!("kill {monster} with {weapon}"))
+        .await
+        .expect("kill");
+    let treasure = game
+        .universe(&key)
+        .await
+        .expect("read")
+        .and_then(|u| u.treasure)
+        .expect("a treasure")
+        .name;
+    game.command(
+        &key,
+        &format!("get {}", durable_dungeon::testing::command_word(&treasure)),
+    )
+    .await
+    .expect("take the treasure");
+    world.runtime.run_until_idle().await.expect("run");
+    assert!(game.universe(&key).await.unwrap().unwrap().is_won());
+    let mut entries = world.store.journal(GAME, &format!("{key}/")).await.unwrap();
+    entries.extend(world.store.journal(&console_store(&key), "").await.unwrap());
+    let bytes: usize = entries
+        .iter()
+        .map(|e| {
+            let value = e.value.as_ref().map_or(4, |v| v.to_string().len());
+            // The key's parts and the entry's two numbers besides.
+            e.store.len() + e.key.len() + value + 3 * 8
+        })
+        .sum();
+    let moments = game.replay(&key).await.unwrap().moments.len();
+    say(&format!(
+        "BENCH journal of one won game: {} entries in {moments} moments, {:.1} KB of keys and values",
+        entries.len(),
+        bytes as f64 / 1000.0
+    ));
+}

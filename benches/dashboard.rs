@@ -81,3 +81,61 @@ async fn dashboard_list_render_times() {
         "BENCH dashboard, total shown (after the page): 100 instances {small_total:.1} ms, 10,000 instances {large_total:.1} ms"
     ));
 }
+
+/// Steps per second through a history of at least 1,000 events in the
+/// instance page's step-through: the scrubber moved to a new event, to that
+/// event's state in the DOM; and the ms to build the step-through (one
+/// replay of the whole history) when it mounts.
+#[wasm_bindgen_test]
+async fn stepping_through_a_thousand_event_history() {
+    use durable::{Clock, InstanceId, Store};
+    use durable_dungeon::dashboard::StepThrough;
+    use leptos::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    const STEPS: usize = 300;
+    let registry = durable::testing::bench::registry();
+    let store = durable::InMemoryStore::new();
+    let clock = durable::VirtualClock::new(1_700_000_000_000);
+    let rt = durable::Runtime::new(store.clone(), registry.clone(), std::rc::Rc::new(clock));
+    let id = InstanceId::new("long");
+    rt.client().start("Sequence", &id, &300u32).await.unwrap();
+    rt.run_until_idle().await.unwrap();
+    let history = store.history(&id).await.unwrap();
+    assert!(history.len() >= 1_000, "{} events", history.len());
+    let events = history.len();
+    let ids: Vec<u64> = history.iter().map(|e| e.event_id).collect();
+
+    let now = || durable_web::BrowserClock.monotonic_ms();
+    let container = fresh_container();
+    let root: web_sys::Element = container.clone().into();
+    let started = now();
+    let _mounted = leptos::mount::mount_to(container, move || {
+        view! { <StepThrough id=id.clone() history=history.clone() registry=registry.clone() /> }
+    });
+    let scrubber: web_sys::HtmlInputElement = root
+        .query_selector("[data-testid=\"step-scrubber\"]")
+        .unwrap()
+        .expect("the scrubber")
+        .dyn_into()
+        .unwrap();
+    let built = now() - started;
+    let started = now();
+    for step in 0..STEPS {
+        // Jumps across the whole history, as a dragged thumb does.
+        let at = (step * 7_919) % events;
+        scrubber.set_value(&at.to_string());
+        scrubber
+            .dispatch_event(&web_sys::Event::new("input").unwrap())
+            .unwrap();
+        let shown = format!("#{} ", ids[at]);
+        until("the step", &root, WAIT_MS, || {
+            text_of(&root, "step-event").is_some_and(|t| t.starts_with(&shown))
+        })
+        .await;
+    }
+    let per_second = STEPS as f64 / ((now() - started) / 1000.0);
+    say(&format!(
+        "BENCH step-through of a {events}-event history: {per_second:.0} steps/s (target >= 60); built (one replay) in {built:.1} ms"
+    ));
+}

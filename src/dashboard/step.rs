@@ -8,7 +8,8 @@
 //! never changes an instance.
 
 use durable::{
-    check_replay, step_through, Awaited, HistoryEvent, InstanceId, NonDeterminism, Step, Wait,
+    check_replay, step_through, Awaited, HistoryEvent, InstanceId, NonDeterminism, Registry, Step,
+    Wait,
 };
 use leptos::prelude::*;
 
@@ -89,15 +90,22 @@ fn verdict(result: &Result<durable::ReplayReport, NonDeterminism>) -> (bool, Str
     }
 }
 
-/// The step-through of `history`, and the replay check.
+/// The step-through of `history`, and the replay check, on the
+/// orchestrations of `registry` (the game's when none is given).
 #[component]
-pub fn StepThrough(id: InstanceId, history: Vec<HistoryEvent>) -> impl IntoView {
-    let registry = dungeon::registry();
+pub fn StepThrough(
+    id: InstanceId,
+    history: Vec<HistoryEvent>,
+    #[prop(optional)] registry: Option<Registry>,
+) -> impl IntoView {
+    let registry = registry.unwrap_or_else(dungeon::registry);
     let steps = step_through(&registry, &id, &history);
     let check = RwSignal::new(None::<(bool, String)>);
     let (history, id) = (StoredValue::new(history), StoredValue::new(id));
+    let registry = StoredValue::new_local(registry);
     let run_check = move |_| {
-        let result = history.with_value(|h| check_replay(&dungeon::registry(), &id.get_value(), h));
+        let result =
+            history.with_value(|h| registry.with_value(|r| check_replay(r, &id.get_value(), h)));
         check.set(Some(verdict(&result)));
     };
     let count = history.with_value(Vec::len);

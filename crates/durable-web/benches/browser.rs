@@ -60,7 +60,18 @@ async fn runtime(name: &str) -> (IdbStore, Runtime<IdbStore>) {
 
 /// Activities per second for `instances` instances of `name`.
 async fn activities_per_second(name: &str, input: u32, instances: u32) -> f64 {
-    let (_, rt) = runtime(&unique(name)).await;
+    journaled_activities_per_second(name, input, instances, true).await
+}
+
+/// [`activities_per_second`], with the journal of app writes on or off.
+async fn journaled_activities_per_second(
+    name: &str,
+    input: u32,
+    instances: u32,
+    journaling: bool,
+) -> f64 {
+    let (store, rt) = runtime(&unique(name)).await;
+    store.set_journaling(journaling);
     let client = rt.client();
     for i in 0..instances {
         client
@@ -186,6 +197,15 @@ async fn bench() {
     let fanout = activities_per_second("FanOut", 10, 500).await;
     let (short, long) = turn_costs().await;
     let (resume, raw_read) = resume_in_flight(1_000).await;
+    // The journal's cost: activities that each write an app record, with
+    // the journal on and off, alternated so drift weighs on both.
+    let (mut seq_on, mut seq_off, mut fan_on, mut fan_off) = (0.0, 0.0, 0.0, 0.0);
+    for _ in 0..3 {
+        seq_off += journaled_activities_per_second("RecordSequence", 100, 1, false).await / 3.0;
+        seq_on += journaled_activities_per_second("RecordSequence", 100, 1, true).await / 3.0;
+        fan_off += journaled_activities_per_second("RecordFanOut", 10, 200, false).await / 3.0;
+        fan_on += journaled_activities_per_second("RecordFanOut", 10, 200, true).await / 3.0;
+    }
     let single_after = raw_single_put(500).await;
     let single = (single_before + single_after) / 2.0;
     let single_ms = 1000.0 / single;
@@ -224,6 +244,11 @@ async fn bench() {
     say(&format!(
         "BENCH durable, 500 instances x 10-way fan-out:    {fanout:>8.0} activities/s = {:.2} x raw batched puts/s (target >= 1.5)",
         fanout / batched
+    ));
+    say(&format!(
+        "BENCH journal of app writes, activities that each write a record: sequence {seq_on:.0}/s journaled, {seq_off:.0}/s not ({:+.1}%); 200 x 10 fan-out {fan_on:.0}/s journaled, {fan_off:.0}/s not ({:+.1}%) (target: at most 10% slower)",
+        (seq_on / seq_off - 1.0) * 100.0,
+        (fan_on / fan_off - 1.0) * 100.0
     ));
     // Resuming also commits each instance's turn: a history record, a row
     // and its summary per instance, at the raw batched rate at best.

@@ -61,6 +61,8 @@ pub struct IdbStore {
     /// IndexedDB transactions this store has opened (tests and benchmarks
     /// count them).
     transactions: Rc<Cell<u64>>,
+    /// Whether app writes are journaled (on unless turned off).
+    journaling: Rc<Cell<bool>>,
 }
 
 pub(crate) fn key2(a: &str, b: &JsValue) -> JsValue {
@@ -115,14 +117,6 @@ pub(crate) fn object(fields: &[(&str, JsValue)]) -> JsValue {
 
 pub(crate) fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {detail}"))
-}
-
-/// `{version, json}` records (instances, app records).
-fn versioned(version: u64, json: &str) -> JsValue {
-    object(&[
-        ("version", JsValue::from_f64(version as f64)),
-        ("json", JsValue::from_str(json)),
-    ])
 }
 
 /// An instance row as stored: its version and incarnation beside the JSON,
@@ -365,14 +359,19 @@ fn write_app_records(
         };
         seq += 1;
         let key = JsValue::from_str(&key);
+        // One JS string, held by the record and by its journal entry.
         let json = json.as_deref().map(JsValue::from_str);
         if let Some(json) = &json {
-            let text = json.as_string().unwrap_or_default();
-            app.put(versioned(seq, &text))
+            let record = object(&[
+                ("version", JsValue::from_f64(seq as f64)),
+                ("json", json.clone()),
+            ]);
+            app.put(record)
                 .with_key(key2(store, &key))
                 .primitive()
                 .map_err(e)?;
         }
+        let Some(journal) = journal else { continue };
         let entry = object(&[
             ("commit", commit.clone()),
             ("at", at.clone()),
@@ -524,7 +523,8 @@ struct WriteStores<'s, 'tx> {
 struct AppStores<'s, 'tx> {
     app: &'s ObjectStore<'tx>,
     meta: &'s ObjectStore<'tx>,
-    journal: &'s ObjectStore<'tx>,
+    /// `None` when journaling is off.
+    journal: Option<&'s ObjectStore<'tx>>,
 }
 
 impl WriteStores<'_, '_> {
@@ -758,6 +758,7 @@ impl IdbStore {
         let store = IdbStore {
             db: Rc::new(db),
             fault: Rc::new(Cell::new(CommitFault::None)),
+            journaling: Rc::new(Cell::new(true)),
             page_of: Rc::default(),
             page_items: Rc::default(),
             transactions: Rc::default(),
@@ -774,6 +775,13 @@ impl IdbStore {
 
     fn count_transaction(&self) {
         self.transactions.set(self.transactions.get() + 1);
+    }
+
+    /// Turns the journal of app writes off (or on again) for this
+    /// connection: for an app that never replays its records, and to
+    /// measure what the journal costs. On by default.
+    pub fn set_journaling(&self, on: bool) {
+        self.journaling.set(on);
     }
 
     /// Makes the next commit fail in the given way (tests).
@@ -1432,7 +1440,7 @@ impl IdbStore {
         let app_stores = AppStores {
             app: &app,
             meta: &meta,
-            journal: &journal,
+            journal: self.journaling.get().then_some(&journal),
         };
         if let (Some(seq), true) = (known_seq, needs_append) {
             write_app_records(&app_stores, &batch, &encoded.app_json, seq)?;

@@ -8,10 +8,38 @@ use crate::registry::Registry;
 
 /// `Sequence(n)`: n activities one after another. `FanOut(n)`: n at once.
 /// `Ticker`: one turn per `tick` event until `tick(true)`. `Nap(ms)`: one
-/// durable timer. `Work` is the activity: it returns its input.
+/// durable timer. `Work` is the activity: it returns its input. `Record`
+/// also writes an app record (`records/{instance}-{n}`), and
+/// `RecordSequence(n)` / `RecordFanOut(n)` call it instead of `Work`: what
+/// the journal of app writes costs.
 pub fn registry() -> Registry {
     let mut r = Registry::new();
     r.activity("Work", |_ctx, n: u32| async move { Ok::<_, String>(n) })
+        .activity("Record", |ctx: crate::ActivityContext, n: u32| async move {
+            let key = format!("{}-{n}", ctx.instance_id());
+            ctx.put("records", &key, &n).map_err(|e| e.to_string())?;
+            Ok::<_, String>(n)
+        })
+        .orchestration(
+            "RecordSequence",
+            |ctx: OrchestrationContext, n: u32| async move {
+                for i in 0..n {
+                    ctx.call_activity::<_, u32>("Record", &i).await?;
+                }
+                Ok::<_, TaskError>(())
+            },
+        )
+        .orchestration(
+            "RecordFanOut",
+            |ctx: OrchestrationContext, n: u32| async move {
+                let r: Result<Vec<u32>, TaskError> =
+                    when_all((0..n).map(|i| ctx.call_activity::<_, u32>("Record", &i)))
+                        .await
+                        .into_iter()
+                        .collect();
+                r.map(|v| v.len())
+            },
+        )
         .orchestration("Sequence", |ctx: OrchestrationContext, n: u32| async move {
             for i in 0..n {
                 ctx.call_activity::<_, u32>("Work", &i).await?;
