@@ -478,3 +478,58 @@ async fn an_exported_instance_imports_steps_through_and_checks_its_replay() {
     assert!(error.contains("format 99"), "{error}");
     assert_eq!(text_of(&root, "imported-id"), None);
 }
+
+/// The live list never moves under the pointer: while the pointer is on the
+/// table a live update waits (and says so), and shows when it leaves; rows
+/// update in place, so a link or sort button found earlier is still the
+/// element on the page.
+#[wasm_bindgen_test]
+async fn a_live_update_waits_for_the_pointer_and_keeps_the_elements() {
+    let db = unique("pointer");
+    fill(&db, sample_instances(3, 1_700_000_000_000)).await;
+    let services = services_on(&db).await;
+    set_hash("#/dashboard");
+    let container = fresh_container();
+    let _mounted = mount_dashboard(container.clone(), services);
+    let root: web_sys::Element = container.clone().into();
+    until("the rows", &root, WAIT_MS, || {
+        instance_rows(&root).len() == 3
+    })
+    .await;
+    let find = |css: &str| root.query_selector(css).unwrap().expect(css);
+    let link = find("[data-testid=\"instance-row\"] a");
+    let sort = find("[data-testid=\"sort-created\"]");
+    let table = find(".dashboard__table-wrap");
+    let pointer = |kind: &str| {
+        table
+            .dispatch_event(&web_sys::Event::new(kind).unwrap())
+            .unwrap();
+    };
+
+    pointer("pointerenter");
+    let rt = services.runtime().expect("the runtime is up");
+    rt.game
+        .new_adventurer("Zed")
+        .await
+        .expect("a new adventurer");
+    until("the update to wait", &root, WAIT_MS, || {
+        text_of(&root, "live-waiting").is_some()
+    })
+    .await;
+    assert_eq!(
+        instance_rows(&root).len(),
+        3,
+        "nothing moved under the pointer"
+    );
+    pointer("pointerleave");
+    until("the update to show", &root, WAIT_MS, || {
+        instance_rows(&root)
+            .iter()
+            .any(|(id, _)| id.starts_with("zed:"))
+    })
+    .await;
+    assert_eq!(text_of(&root, "live-waiting"), None);
+    assert!(link.is_connected(), "the row's link is the same element");
+    assert!(sort.is_connected(), "the sort button is the same element");
+    set_hash("");
+}

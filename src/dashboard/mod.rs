@@ -15,6 +15,7 @@ mod detail;
 pub mod filter;
 mod html;
 mod import;
+mod live_table;
 mod step;
 mod storage;
 pub mod timeline;
@@ -23,14 +24,12 @@ pub use detail::{InstanceDetail, InstanceReport};
 pub use import::ImportInstance;
 pub use step::{wait_text, StepThrough};
 
-use durable::{InstanceList, InstanceRecord, RuntimeStatus, SortColumn};
+use durable::{RuntimeStatus, SortColumn};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::route::{go, use_route, Route};
 use crate::services::{config_from_url, use_services, Services};
-use filter::{column_from_key, column_key, column_label, ListView};
-use html::Html;
+use filter::ListView;
 
 /// The URL of one instance.
 pub fn instance_href(id: &str) -> String {
@@ -65,81 +64,6 @@ fn from_local_input(v: &str) -> Option<u64> {
 /// The status chip's CSS class.
 pub fn chip_class(status: RuntimeStatus) -> String {
     format!("chip chip--{}", status.as_str().to_lowercase())
-}
-
-/// The list's table: sortable headings (buttons with `data-sort`, handled
-/// by the table's one click listener) and a row per instance.
-fn table_html(rows: &[InstanceRecord], v: &ListView) -> String {
-    let mut h = Html::new();
-    h.begin_table("instances", |h| {
-        for c in SortColumn::ALL {
-            let (sort, arrow) = match (v.sort == c, v.descending) {
-                (false, _) => ("none", ""),
-                (true, false) => ("ascending", " ▲"),
-                (true, true) => ("descending", " ▼"),
-            };
-            h.open("th", &[("aria-sort", sort)])
-                .open(
-                    "button",
-                    &[
-                        ("type", "button"),
-                        ("class", "linklike"),
-                        ("data-sort", column_key(c)),
-                        ("data-testid", &format!("sort-{}", column_key(c))),
-                    ],
-                )
-                .text(column_label(c))
-                .text(arrow)
-                .close("button")
-                .close("th");
-        }
-    });
-    for r in rows {
-        h.open(
-            "tr",
-            &[
-                ("data-testid", "instance-row"),
-                ("data-id", r.id.as_str()),
-                ("data-status", r.status.as_str()),
-            ],
-        )
-        .open("td", &[])
-        .text(&r.name)
-        .text(" ")
-        .element(
-            "span",
-            &[("class", "muted"), ("data-testid", "instance-version")],
-            &detail::version_text(r.orchestration_version),
-        )
-        .close("td")
-        .open("td", &[])
-        .element(
-            "a",
-            &[("href", &instance_href(r.id.as_str()))],
-            r.id.as_str(),
-        )
-        .close("td")
-        .open("td", &[])
-        .element(
-            "span",
-            &[("class", &chip_class(r.status))],
-            r.status.as_str(),
-        )
-        .close("td")
-        .element("td", &[], &when(r.created_ms))
-        .element("td", &[], &when(r.updated_ms))
-        .element(
-            "td",
-            &[("class", "mono")],
-            &r.custom_status
-                .as_ref()
-                .map(|c| c.to_string())
-                .unwrap_or_default(),
-        )
-        .close("tr");
-    }
-    h.end_table();
-    h.finish()
 }
 
 /// The dashboard module's root: its own runtime handle on the game's
@@ -224,7 +148,7 @@ pub fn Dashboard() -> impl IntoView {
                     total.set(Some(n));
                 }
             });
-            Ok::<_, String>(Some((v.page, page)))
+            Ok::<_, String>(Some((v, page)))
         }
     });
     let set = move |f: &dyn Fn(&mut ListView)| {
@@ -241,24 +165,24 @@ pub fn Dashboard() -> impl IntoView {
             })
         }
     };
-    let sort_click = move |ev: leptos::ev::MouseEvent| {
-        let column = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|e| e.closest("[data-sort]").ok().flatten())
-            .and_then(|e| e.get_attribute("data-sort"))
-            .and_then(|k| column_from_key(&k));
-        if let Some(c) = column {
-            set(&|l| {
-                if l.sort == c {
-                    l.descending = !l.descending
-                } else {
-                    l.sort = c;
-                    l.descending = false
-                }
-            });
-        }
-    };
+    let sort = Callback::new(move |c: SortColumn| {
+        set(&|l| {
+            if l.sort == c {
+                l.descending = !l.descending
+            } else {
+                l.sort = c;
+                l.descending = false
+            }
+        })
+    });
+    let read = Signal::derive(move || list.get().and_then(|l| l.ok().flatten()));
+    // Which of loading, failed or read: the table is built once it is read
+    // and then kept (it updates its rows in place).
+    let state = Memo::new(move |_| match list.get() {
+        None | Some(Ok(None)) => None,
+        Some(Err(e)) => Some(Err(e)),
+        Some(Ok(Some(_))) => Some(Ok(())),
+    });
     let purge_filtered = move |_| {
         let Some(rt) = services.runtime() else { return };
         let q = view.get_untracked().query();
@@ -300,7 +224,7 @@ pub fn Dashboard() -> impl IntoView {
         let page = view.get().page;
         list.get()
             .and_then(|l| l.ok().flatten())
-            .is_some_and(|(p, l)| p == page && l.more)
+            .is_some_and(|(v, l)| v.page == page && l.more)
     };
     view! {
         <section class="dashboard" aria-labelledby="dashboard-heading">
@@ -344,13 +268,10 @@ pub fn Dashboard() -> impl IntoView {
                     Some(Err(e)) => format!("Could not count the instances: {e}"),
                 }}
             </p>
-            {move || match list.get() {
-                None | Some(Ok(None)) => view! { <p class="muted">"Loading…"</p> }.into_any(),
+            {move || match state.get() {
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(Some((_, InstanceList { rows, .. })))) => view! {
-                    <div class="dashboard__table-wrap" on:click=sort_click
-                        inner_html=table_html(&rows, &view.get_untracked())></div>
-                }.into_any(),
+                Some(Ok(())) => view! { <live_table::InstanceTable read=read sort=sort /> }.into_any(),
             }}
             <nav class="dashboard__pages" aria-label="Pages">
                 <button type="button" data-testid="previous-page" disabled=move || { view.get().page == 0 }
