@@ -201,3 +201,64 @@ async fn the_dashboard_lists_and_steers_a_games_workflows() {
     p.wait_count(ROW, SLOW, |n| n == 0).await.unwrap();
     browser.close().await.unwrap();
 }
+
+/// The hash of the page's URL.
+async fn hash(browser: &Browser) -> String {
+    let url = browser.client().current_url().await.unwrap();
+    url.fragment().unwrap_or_default().to_string()
+}
+
+/// With a 1 s monitor changing the list every second, 100 clicks on sort
+/// buttons and instance links: each one lands (a stale element or a click
+/// that changed nothing is a lost one).
+#[tokio::test]
+async fn on_the_live_dashboard_no_click_is_lost() {
+    let server = StaticServer::start(dist_dir()).expect("serve dist/");
+    let browser = Browser::launch().await.expect("launch Chromium");
+    let p = Player::new(&browser);
+    let base = server.url("/?confirm=60s&monitor=1s");
+    browser.goto(&base).await.unwrap();
+    p.create("Ann").await.unwrap();
+    p.confirm_and_look(SLOW).await.unwrap();
+    browser.goto(&format!("{base}#/dashboard")).await.unwrap();
+    p.wait_count(ROW, SLOW, |n| n >= 5).await.unwrap();
+
+    let columns = ["name", "id", "status", "created", "updated"];
+    let mut lost = Vec::new();
+    for click in 0..100 {
+        let before = hash(&browser).await;
+        let target = if click % 4 == 3 {
+            format!("{ROW}:nth-child({}) a", 1 + click % 5)
+        } else {
+            format!("[data-testid=\"sort-{}\"]", columns[click % columns.len()])
+        };
+        let landed = match browser.client().find(Locator::Css(&target)).await {
+            Ok(e) => e.click().await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(e) = landed {
+            lost.push(format!("click {click} on {target}: {e}"));
+            continue;
+        }
+        let moved = p
+            .until(
+                "the click to take effect",
+                Duration::from_secs(5),
+                async |_| {
+                    let now = hash(&browser).await;
+                    Ok((now != before).then_some(now))
+                },
+            )
+            .await;
+        match moved {
+            Ok(now) if now.starts_with("/dashboard/i/") => {
+                browser.client().back().await.unwrap();
+                p.wait_count(ROW, SLOW, |n| n >= 5).await.unwrap();
+            }
+            Ok(_) => {}
+            Err(e) => lost.push(format!("click {click} on {target}: {e}")),
+        }
+    }
+    assert!(lost.is_empty(), "{} clicks lost: {lost:#?}", lost.len());
+    browser.close().await.unwrap();
+}
