@@ -533,3 +533,129 @@ async fn a_live_update_waits_for_the_pointer_and_keeps_the_elements() {
     assert!(sort.is_connected(), "the sort button is the same element");
     set_hash("");
 }
+
+/// Selects the rows of these instances.
+fn select_rows(root: &web_sys::Element, ids: &[&str]) {
+    for id in ids {
+        let css = format!(
+            "[data-testid=\"instance-row\"][data-id=\"{id}\"] [data-testid=\"row-select\"]"
+        );
+        click(root, &css);
+    }
+}
+
+/// The dashboard as a tool: an instance started from the registry's names
+/// with a JSON input (invalid JSON starts nothing), and actions on the
+/// selected rows, each with its result beside it — a suspend of two, a
+/// purge refused for a running instance and said why, a terminate that
+/// asks first.
+#[wasm_bindgen_test]
+async fn the_dashboard_starts_instances_and_acts_on_selected_rows() {
+    let db = unique("tools");
+    let rows = sample_instances(8, 1_700_000_000_000);
+    let running: Vec<String> = rows
+        .iter()
+        .filter(|r| r.status == RuntimeStatus::Running)
+        .map(|r| r.id.0.clone())
+        .collect();
+    assert!(running.len() >= 2, "{running:?}");
+    fill(&db, rows).await;
+    let services = services_on(&db).await;
+    set_hash("#/dashboard");
+    let container = fresh_container();
+    let _mounted = mount_dashboard(container.clone(), services);
+    let root: web_sys::Element = container.clone().into();
+    until("the rows", &root, WAIT_MS, || {
+        instance_rows(&root).len() == 8
+    })
+    .await;
+
+    // Start: invalid JSON is refused, then a valid start shows its row.
+    let field = |id: &str| -> web_sys::HtmlElement {
+        root.query_selector(&format!("[data-testid=\"{id}\"]"))
+            .unwrap()
+            .expect(id)
+            .dyn_into()
+            .unwrap()
+    };
+    let type_into = |id: &str, text: &str| {
+        let f = field(id);
+        let _ = js_sys::Reflect::set(&f, &"value".into(), &text.into());
+        f.dispatch_event(&web_sys::Event::new("input").unwrap())
+            .unwrap();
+    };
+    type_into("start-id", "started-here");
+    type_into("start-input", "{oops");
+    click(&root, "[data-testid=\"start-instance\"]");
+    until("the refusal", &root, WAIT_MS, || {
+        text_of(&root, "start-result").is_some_and(|t| t.starts_with("The input is not valid JSON"))
+    })
+    .await;
+    type_into("start-input", "{\"hero\": 1}");
+    click(&root, "[data-testid=\"start-instance\"]");
+    until("the start", &root, WAIT_MS, || {
+        text_of(&root, "start-result").as_deref() == Some("Started started-here.")
+    })
+    .await;
+    until("its row", &root, WAIT_MS, || {
+        instance_rows(&root)
+            .iter()
+            .any(|(id, _)| id == "started-here")
+    })
+    .await;
+
+    // Suspend two running instances at once.
+    select_rows(&root, &[&running[0], &running[1]]);
+    until("2 selected", &root, WAIT_MS, || {
+        text_of(&root, "selected-count").as_deref() == Some("2 selected")
+    })
+    .await;
+    click(&root, "[data-testid=\"batch-suspend\"]");
+    until("the suspend", &root, WAIT_MS, || {
+        text_of(&root, "batch-result").as_deref() == Some("Suspended 2 of 2.")
+    })
+    .await;
+    until("0 selected", &root, WAIT_MS, || {
+        text_of(&root, "selected-count").as_deref() == Some("0 selected")
+    })
+    .await;
+    // A purge of a running instance is refused, and said why.
+    select_rows(&root, &[&running[0]]);
+    until("one selected", &root, WAIT_MS, || {
+        text_of(&root, "selected-count").as_deref() == Some("1 selected")
+    })
+    .await;
+    click(&root, "[data-testid=\"batch-purge\"]");
+    until("the purge refused", &root, WAIT_MS, || {
+        text_of(&root, "batch-result").is_some_and(|t| {
+            t.starts_with("Purged 0 of 1.")
+                && t.contains(&running[0])
+                && t.contains("terminate it first")
+        })
+    })
+    .await;
+    // Terminate asks first: declined, nothing happens.
+    let _ = js_sys::eval("window.confirm = () => false");
+    select_rows(&root, &[&running[1]]);
+    until("one selected", &root, WAIT_MS, || {
+        text_of(&root, "selected-count").as_deref() == Some("1 selected")
+    })
+    .await;
+    click(&root, "[data-testid=\"batch-terminate\"]");
+    leptos::task::tick().await;
+    until("1 selected", &root, WAIT_MS, || {
+        text_of(&root, "selected-count").as_deref() == Some("1 selected")
+    })
+    .await;
+    assert!(
+        text_of(&root, "batch-result").is_some_and(|t| t.starts_with("Purged")),
+        "a declined terminate did nothing"
+    );
+    let _ = js_sys::eval("window.confirm = () => true");
+    click(&root, "[data-testid=\"batch-terminate\"]");
+    until("the terminate", &root, WAIT_MS, || {
+        text_of(&root, "batch-result").as_deref() == Some("Terminated 1 of 1.")
+    })
+    .await;
+    set_hash("");
+}

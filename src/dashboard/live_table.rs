@@ -8,6 +8,8 @@
 //!
 //! Renders rows it is given and sends sort clicks up; it reads nothing.
 
+use std::collections::BTreeSet;
+
 use durable::{InstanceList, InstanceRecord, SortColumn};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -29,7 +31,16 @@ struct Shown {
 pub fn InstanceTable(
     read: Signal<Option<(ListView, InstanceList)>>,
     sort: Callback<SortColumn>,
+    selected: RwSignal<BTreeSet<String>>,
 ) -> impl IntoView {
+    // Relative times ("3 min ago") move on by themselves.
+    let now = RwSignal::new(js_sys::Date::now() as u64);
+    if let Ok(handle) = set_interval_with_handle(
+        move || now.set(js_sys::Date::now() as u64),
+        std::time::Duration::from_secs(15),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
     let shown = RwSignal::new(None::<Shown>);
     // The pointer over the table, or focus in it.
     let pointer = RwSignal::new(false);
@@ -104,10 +115,10 @@ pub fn InstanceTable(
             on:focusin=move |_| focus.set(true)
             on:focusout=left>
             <table class="dashboard__table" data-testid="instances">
-                <thead><tr>{headings}</tr></thead>
+                <thead><tr><th><span class="visually-hidden">"Select"</span></th>{headings}</tr></thead>
                 <tbody>
                     <For each=move || ids.get() key=|id| id.clone() let:id>
-                        <InstanceRow id=id rows=rows />
+                        <InstanceRow id=id rows=rows selected=selected now=now />
                     </For>
                 </tbody>
             </table>
@@ -120,23 +131,74 @@ pub fn InstanceTable(
 
 /// One row, updated in place from `rows`.
 #[component]
-fn InstanceRow(id: String, rows: Memo<Vec<InstanceRecord>>) -> impl IntoView {
+fn InstanceRow(
+    id: String,
+    rows: Memo<Vec<InstanceRecord>>,
+    selected: RwSignal<BTreeSet<String>>,
+    now: RwSignal<u64>,
+) -> impl IntoView {
     let key = id.clone();
     let row = Memo::new(move |_| rows.with(|rs| rs.iter().find(|r| r.id.0 == key).cloned()));
     let text = move |f: fn(&InstanceRecord) -> String| {
         move || row.with(|r| r.as_ref().map(f).unwrap_or_default())
     };
+    let at = move |f: fn(&InstanceRecord) -> u64| {
+        let ms = move || row.with(|r| r.as_ref().map(f).unwrap_or_default());
+        view! { <time title=move || when(ms())>{move || relative(ms(), now.get())}</time> }
+    };
+    let (mine, toggled) = (id.clone(), id.clone());
+    let label = format!("Select {id}");
     view! {
         <tr data-testid="instance-row" data-id=id.clone() data-status=text(|r| r.status.as_str().to_string())>
+            <td><input type="checkbox" data-testid="row-select" aria-label=label
+                prop:checked=move || selected.with(|s| s.contains(&mine))
+                on:change=move |_| selected.update(|s| {
+                    if !s.remove(&toggled) {
+                        s.insert(toggled.clone());
+                    }
+                }) /></td>
             <td>
                 {text(|r| r.name.clone())} " "
                 <span class="muted" data-testid="instance-version">{text(|r| version_text(r.orchestration_version))}</span>
             </td>
             <td><a href=instance_href(&id)>{id.clone()}</a></td>
             <td><span class=text(|r| chip_class(r.status))>{text(|r| r.status.as_str().to_string())}</span></td>
-            <td>{text(|r| when(r.created_ms))}</td>
-            <td>{text(|r| when(r.updated_ms))}</td>
+            <td>{at(|r| r.created_ms)}</td>
+            <td>{at(|r| r.updated_ms)}</td>
             <td class="mono">{text(|r| r.custom_status.as_ref().map(|c| c.to_string()).unwrap_or_default())}</td>
         </tr>
+    }
+}
+
+/// How long before `now_ms` a time was, in words ("just now", "5 s ago",
+/// "3 min ago", "2 h ago", "4 days ago"); the local time is its title.
+pub fn relative(ms: u64, now_ms: u64) -> String {
+    let s = now_ms.saturating_sub(ms) / 1000;
+    match s {
+        0..=4 => "just now".to_string(),
+        5..=59 => format!("{s} s ago"),
+        60..=3_599 => format!("{} min ago", s / 60),
+        3_600..=86_399 => format!("{} h ago", s / 3_600),
+        _ => format!("{} days ago", s / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative;
+
+    #[test]
+    fn times_read_as_how_long_ago() {
+        let now = 1_000_000_000;
+        assert_eq!(relative(now, now), "just now");
+        assert_eq!(
+            relative(now + 5_000, now),
+            "just now",
+            "a clock ahead is now"
+        );
+        assert_eq!(relative(now - 42_000, now), "42 s ago");
+        assert_eq!(relative(now - 180_000, now), "3 min ago");
+        assert_eq!(relative(now - 7_200_000, now), "2 h ago");
+        assert_eq!(relative(now - 4 * 86_400_000, now), "4 days ago");
     }
 }

@@ -19,6 +19,7 @@ mod live_table;
 mod step;
 mod storage;
 pub mod timeline;
+mod tools;
 
 pub use detail::{InstanceDetail, InstanceReport};
 pub use import::ImportInstance;
@@ -104,6 +105,7 @@ pub fn Dashboard() -> impl IntoView {
         _ => ListView::default(),
     });
     let message = RwSignal::new(None::<String>);
+    let selected = RwSignal::new(std::collections::BTreeSet::<String>::new());
     // Counting takes time in proportion to the matches, so the total comes
     // separately, counted after the page is read (IndexedDB serves one
     // request at a time, and the page must not queue behind the count).
@@ -271,8 +273,12 @@ pub fn Dashboard() -> impl IntoView {
             {move || match state.get() {
                 None => view! { <p class="muted">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(())) => view! { <live_table::InstanceTable read=read sort=sort /> }.into_any(),
+                Some(Ok(())) => view! {
+                    <tools::BatchBar selected=selected />
+                    <live_table::InstanceTable read=read sort=sort selected=selected />
+                }.into_any(),
             }}
+            <tools::StartForm />
             <nav class="dashboard__pages" aria-label="Pages">
                 <button type="button" data-testid="previous-page" disabled=move || { view.get().page == 0 }
                     on:click=move |_| set(&|l| l.page = l.page.saturating_sub(1))>"Previous"</button>

@@ -115,6 +115,14 @@ impl Registry {
             .unwrap_or_default()
     }
 
+    /// The names of the orchestrations in this build, in order: what a
+    /// dashboard offers to start.
+    pub fn orchestration_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.orchestrations.keys().cloned().collect();
+        names.sort();
+        names
+    }
+
     /// The version new instances of `name` start on: the highest.
     pub fn latest_version(&self, name: &str) -> Option<u32> {
         self.orchestrations
