@@ -659,3 +659,33 @@ async fn the_dashboard_starts_instances_and_acts_on_selected_rows() {
     .await;
     set_hash("");
 }
+
+/// The list's "waiting on" column: what each unfinished instance waits on,
+/// from a replay of its history — the confirmation, its approval event and
+/// its timer.
+#[wasm_bindgen_test]
+async fn the_list_says_what_each_instance_waits_on() {
+    let db = unique("waiting");
+    let services = services_on(&db).await;
+    let rt = services.runtime().expect("the runtime is up");
+    rt.game
+        .new_adventurer("Wai")
+        .await
+        .expect("a new adventurer");
+    set_hash("#/dashboard");
+    let container = fresh_container();
+    let _mounted = mount_dashboard(container.clone(), services);
+    let root: web_sys::Element = container.clone().into();
+    let waits = || {
+        root.query_selector("[data-testid=\"instance-row\"][data-id=\"wai:confirm\"] [data-testid=\"instance-waiting\"]")
+            .unwrap()
+            .and_then(|c| c.text_content())
+            .unwrap_or_default()
+    };
+    until("the confirmation's waits", &root, WAIT_MS, || {
+        let w = waits();
+        w.contains("event ApprovalTask") && w.contains("timer ")
+    })
+    .await;
+    set_hash("");
+}

@@ -32,6 +32,7 @@ pub fn InstanceTable(
     read: Signal<Option<(ListView, InstanceList)>>,
     sort: Callback<SortColumn>,
     selected: RwSignal<BTreeSet<String>>,
+    waits: RwSignal<std::collections::HashMap<String, String>>,
 ) -> impl IntoView {
     // Relative times ("3 min ago") move on by themselves.
     let now = RwSignal::new(js_sys::Date::now() as u64);
@@ -115,10 +116,10 @@ pub fn InstanceTable(
             on:focusin=move |_| focus.set(true)
             on:focusout=left>
             <table class="dashboard__table" data-testid="instances">
-                <thead><tr><th><span class="visually-hidden">"Select"</span></th>{headings}</tr></thead>
+                <thead><tr><th><span class="visually-hidden">"Select"</span></th>{headings}<th>"Waiting on"</th></tr></thead>
                 <tbody>
                     <For each=move || ids.get() key=|id| id.clone() let:id>
-                        <InstanceRow id=id rows=rows selected=selected now=now />
+                        <InstanceRow id=id rows=rows selected=selected now=now waits=waits />
                     </For>
                 </tbody>
             </table>
@@ -136,6 +137,7 @@ fn InstanceRow(
     rows: Memo<Vec<InstanceRecord>>,
     selected: RwSignal<BTreeSet<String>>,
     now: RwSignal<u64>,
+    waits: RwSignal<std::collections::HashMap<String, String>>,
 ) -> impl IntoView {
     let key = id.clone();
     let row = Memo::new(move |_| rows.with(|rs| rs.iter().find(|r| r.id.0 == key).cloned()));
@@ -146,7 +148,7 @@ fn InstanceRow(
         let ms = move || row.with(|r| r.as_ref().map(f).unwrap_or_default());
         view! { <time title=move || when(ms())>{move || relative(ms(), now.get())}</time> }
     };
-    let (mine, toggled) = (id.clone(), id.clone());
+    let (mine, toggled, waits_for) = (id.clone(), id.clone(), id.clone());
     let label = format!("Select {id}");
     view! {
         <tr data-testid="instance-row" data-id=id.clone() data-status=text(|r| r.status.as_str().to_string())>
@@ -166,6 +168,7 @@ fn InstanceRow(
             <td>{at(|r| r.created_ms)}</td>
             <td>{at(|r| r.updated_ms)}</td>
             <td class="mono">{text(|r| r.custom_status.as_ref().map(|c| c.to_string()).unwrap_or_default())}</td>
+            <td data-testid="instance-waiting">{move || waits.with(|w| w.get(&waits_for).cloned().unwrap_or_default())}</td>
         </tr>
     }
 }

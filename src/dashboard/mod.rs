@@ -23,7 +23,7 @@ mod tools;
 
 pub use detail::{InstanceDetail, InstanceReport};
 pub use import::ImportInstance;
-pub use step::{wait_text, StepThrough};
+pub use step::{wait_text, waits_summary, StepThrough};
 
 use durable::{RuntimeStatus, SortColumn};
 use leptos::prelude::*;
@@ -106,6 +106,9 @@ pub fn Dashboard() -> impl IntoView {
     });
     let message = RwSignal::new(None::<String>);
     let selected = RwSignal::new(std::collections::BTreeSet::<String>::new());
+    // What each unfinished instance of the page waits on, read after the
+    // page (a replay of each history).
+    let waiting = RwSignal::new(std::collections::HashMap::<String, String>::new());
     // Counting takes time in proportion to the matches, so the total comes
     // separately, counted after the page is read (IndexedDB serves one
     // request at a time, and the page must not queue behind the count).
@@ -137,6 +140,34 @@ pub fn Dashboard() -> impl IntoView {
             }
             let this_round = last_round + 1;
             round.set_value(this_round);
+            let open: Vec<durable::InstanceId> = page
+                .rows
+                .iter()
+                .filter(|r| !r.status.is_final())
+                .map(|r| r.id.clone())
+                .collect();
+            let reader = rt.clone();
+            leptos::task::spawn_local(async move {
+                use durable::Store;
+                let Ok(histories) = reader.host.client().store().histories(&open).await else {
+                    return;
+                };
+                let registry = dungeon::registry();
+                let found = open
+                    .iter()
+                    .zip(histories)
+                    .map(|(id, h)| {
+                        let text = match durable::waiting_on(&registry, id, &h) {
+                            Ok(w) => waits_summary(&w),
+                            Err(_) => "(does not replay on this build)".to_string(),
+                        };
+                        (id.0.clone(), text)
+                    })
+                    .collect();
+                if round.try_get_value() == Some(this_round) {
+                    waiting.set(found);
+                }
+            });
             leptos::task::spawn_local(async move {
                 let n = rt
                     .host
@@ -275,7 +306,7 @@ pub fn Dashboard() -> impl IntoView {
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(())) => view! {
                     <tools::BatchBar selected=selected />
-                    <live_table::InstanceTable read=read sort=sort selected=selected />
+                    <live_table::InstanceTable read=read sort=sort selected=selected waits=waiting />
                 }.into_any(),
             }}
             <tools::StartForm />

@@ -34,6 +34,21 @@ pub fn wait_text(w: &Wait) -> String {
     format!("{what}{since} — {answer}")
 }
 
+/// What an instance waits on, in a few words for the list's column
+/// ("event ApprovalTask, timer 10:21:00"); empty when nothing.
+pub fn waits_summary(waits: &[Wait]) -> String {
+    waits
+        .iter()
+        .map(|w| match &w.awaited {
+            Awaited::Activity { name } => format!("activity {name}"),
+            Awaited::Timer { fire_at_ms } => format!("timer {}", when(*fire_at_ms)),
+            Awaited::SubOrchestration { name, .. } => format!("sub-orchestration {name}"),
+            Awaited::Event { name } => format!("event {name}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// What the instance was at one step, as markup.
 fn step_html(event: &HistoryEvent, step: &Step) -> String {
     let mut h = Html::new();

@@ -95,6 +95,19 @@ pub fn step_through(
     }
 }
 
+/// What the instance waits on at the end of `history` (the last step's
+/// waits): what a dashboard's "waiting on" column shows.
+pub fn waiting_on(
+    registry: &Registry,
+    instance_id: &InstanceId,
+    history: &[HistoryEvent],
+) -> Result<Vec<Wait>, NonDeterminism> {
+    Ok(step_through(registry, instance_id, history)?
+        .pop()
+        .map(|s| s.waits)
+        .unwrap_or_default())
+}
+
 /// Opens the wait an action begins and closes the one an answer ends.
 fn track(open: &mut Vec<Wait>, event: &HistoryEvent, history: &[HistoryEvent]) {
     let awaited = match &event.kind {

@@ -113,7 +113,7 @@ pub use export::{export_instance, import_instance, ImportError, InstanceExport, 
 pub use history::{
     decode_event, export_json, EventKind, HistoryDecodeError, HistoryEvent, HISTORY_FORMAT,
 };
-pub use inspect::{step_through, Awaited, Step, Wait};
+pub use inspect::{step_through, waiting_on, Awaited, Step, Wait};
 pub use instance::{InstanceId, InstanceRecord, ParentRef, RuntimeStatus};
 pub use listing::{text_order, InstanceList, InstanceSummary, ListOrder, SortColumn};
 pub use memory_store::InMemoryStore;

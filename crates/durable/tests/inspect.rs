@@ -138,3 +138,23 @@ fn a_build_that_does_not_replay_the_history_says_where() {
         "{err:?}"
     );
 }
+
+#[test]
+fn waiting_on_is_what_the_last_event_left_open() {
+    let h = Harness::new(registry());
+    h.start("Asks", "a", json!(null));
+    h.idle();
+    let waits = durable::waiting_on(&registry(), &InstanceId::new("a"), &h.history("a")).unwrap();
+    let what: Vec<&Awaited> = waits.iter().map(|w| &w.awaited).collect();
+    assert_eq!(what.len(), 2, "{what:?}");
+    assert!(what.contains(&&Awaited::Event { name: "Go".into() }));
+    assert!(what.iter().any(|a| matches!(a, Awaited::Timer { .. })));
+    assert!(
+        waits.iter().all(|w| w.answered_by.is_none()),
+        "nothing answered them yet"
+    );
+    h.raise("a", "Go", json!("yes"));
+    h.idle();
+    let done = durable::waiting_on(&registry(), &InstanceId::new("a"), &h.history("a")).unwrap();
+    assert!(done.is_empty(), "{done:?}");
+}
