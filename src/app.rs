@@ -34,7 +34,11 @@ pub fn App() -> impl IntoView {
         other => other,
     });
     view! {
-        <main class="page">
+        <main class=move || match route.get() {
+            // The engineer's tools take the whole width.
+            Route::Dashboard(_) | Route::Instance(_) | Route::Import => "page page--wide",
+            _ => "page",
+        }>
             <header class="masthead">
                 <a class="masthead__title" href="#/">
                     <h1 data-testid="title">{TITLE}</h1>

@@ -689,3 +689,47 @@ async fn the_list_says_what_each_instance_waits_on() {
     .await;
     set_hash("");
 }
+
+/// The histogram over the list counts every match by status, and follows
+/// a filter.
+#[wasm_bindgen_test]
+async fn the_histogram_counts_every_match_by_status() {
+    let db = unique("histogram");
+    let rows = sample_instances(120, 1_700_000_000_000);
+    let running = rows
+        .iter()
+        .filter(|r| r.status == RuntimeStatus::Running)
+        .count();
+    fill(&db, rows).await;
+    let services = services_on(&db).await;
+    set_hash("#/dashboard");
+    let container = fresh_container();
+    let _mounted = mount_dashboard(container.clone(), services);
+    let root: web_sys::Element = container.clone().into();
+    let counts = || {
+        let bars = root
+            .query_selector_all("[data-testid=\"histogram-bar\"]")
+            .unwrap();
+        let mut by_status = std::collections::BTreeMap::<String, usize>::new();
+        for i in 0..bars.length() {
+            let bar: web_sys::Element = bars.item(i).unwrap().dyn_into().unwrap();
+            let n: usize = bar.get_attribute("data-count").unwrap().parse().unwrap();
+            *by_status
+                .entry(bar.get_attribute("data-status").unwrap())
+                .or_default() += n;
+        }
+        by_status
+    };
+    until("all 120 in the chart", &root, WAIT_MS, || {
+        counts().values().sum::<usize>() == 120
+    })
+    .await;
+    assert_eq!(counts().get("Running"), Some(&running));
+    set_hash("#/dashboard?status=Running");
+    until("the filtered chart", &root, WAIT_MS, || {
+        let c = counts();
+        c.len() == 1 && c.get("Running") == Some(&running)
+    })
+    .await;
+    set_hash("");
+}

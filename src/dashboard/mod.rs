@@ -13,6 +13,7 @@
 
 mod detail;
 pub mod filter;
+pub mod histogram;
 mod html;
 mod import;
 mod live_table;
@@ -109,6 +110,8 @@ pub fn Dashboard() -> impl IntoView {
     // What each unfinished instance of the page waits on, read after the
     // page (a replay of each history).
     let waiting = RwSignal::new(std::collections::HashMap::<String, String>::new());
+    // Every match by creation time and status, read after the count.
+    let chart = RwSignal::new(None::<Vec<histogram::Bucket>>);
     // Counting takes time in proportion to the matches, so the total comes
     // separately, counted after the page is read (IndexedDB serves one
     // request at a time, and the page must not queue behind the count).
@@ -176,9 +179,15 @@ pub fn Dashboard() -> impl IntoView {
                     .await
                     .map_err(|e| e.to_string());
                 // A later page's count replaces this one.
-                if round.try_get_value() == Some(this_round) {
-                    counted_for.set_value(Some(query));
-                    total.set(Some(n));
+                if round.try_get_value() != Some(this_round) {
+                    return;
+                }
+                counted_for.set_value(Some(query.clone()));
+                total.set(Some(n));
+                if let Ok(all) = rt.host.client().summaries(&query).await {
+                    if round.try_get_value() == Some(this_round) {
+                        chart.set(Some(histogram::buckets(&all, 24)));
+                    }
                 }
             });
             Ok::<_, String>(Some((v, page)))
@@ -301,6 +310,9 @@ pub fn Dashboard() -> impl IntoView {
                     Some(Err(e)) => format!("Could not count the instances: {e}"),
                 }}
             </p>
+            {move || chart.get().filter(|b| !b.is_empty()).map(|b| view! {
+                <div class="dashboard__histogram" inner_html=histogram::histogram_svg(&b)></div>
+            })}
             {move || match state.get() {
                 None => view! { <p class="muted">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),

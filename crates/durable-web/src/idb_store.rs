@@ -16,8 +16,8 @@ use std::rc::Rc;
 use durable::{
     app_store_digest, append_key, decode_event, read_of, AppRecord, AppWrite, CheckRead,
     CommitBatch, CommitPlan, Decide, Found, HistoryDecodeError, HistoryEvent, InstanceId,
-    InstanceList, InstancePage, InstanceQuery, InstanceRecord, JournalEntry, ListOrder,
-    Precondition, ReadValues, Reads, Store, StoreError, WorkId, WorkItem,
+    InstanceList, InstancePage, InstanceQuery, InstanceRecord, InstanceSummary, JournalEntry,
+    ListOrder, Precondition, ReadValues, Reads, Store, StoreError, WorkId, WorkItem,
 };
 use indexed_db_futures::database::Database;
 use indexed_db_futures::internals::SystemRepr;
@@ -1071,6 +1071,13 @@ impl Store for IdbStore {
             rows: read_rows(&tx, &ids).await?,
             more,
         })
+    }
+
+    async fn summaries(&self, query: &InstanceQuery) -> Result<Vec<InstanceSummary>, StoreError> {
+        let tx = self.read_tx(&[SUMMARIES])?;
+        let mut found = read_summaries(&tx, query).await?;
+        found.retain(|s| query.admits(s));
+        Ok(found)
     }
 
     async fn count(&self, query: &InstanceQuery) -> Result<usize, StoreError> {

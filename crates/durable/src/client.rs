@@ -611,6 +611,14 @@ impl<S: Store> Client<S> {
         Ok(self.store.count(q).await?)
     }
 
+    /// The summaries of every instance matching the query's filters.
+    pub async fn summaries(
+        &self,
+        q: &InstanceQuery,
+    ) -> Result<Vec<crate::listing::InstanceSummary>, ClientError> {
+        Ok(self.store.summaries(q).await?)
+    }
+
     /// Deletes a finished instance with its history.
     pub async fn purge(&self, id: &InstanceId) -> Result<(), ClientError> {
         let row = self

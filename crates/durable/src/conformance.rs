@@ -674,16 +674,15 @@ pub async fn queries<S: Store>(s: S) {
         },
     )
     .await;
+    // Every query's rows, checked against the summaries of its matches.
     let ids = |q: InstanceQuery| {
         let s = &s;
         async move {
-            s.query(&q)
-                .await
-                .unwrap()
-                .instances
-                .into_iter()
-                .map(|r| r.id.0)
-                .collect::<Vec<_>>()
+            let rows = s.query(&q).await.unwrap().instances;
+            let summaries = s.summaries(&q).await.unwrap();
+            let of_rows: Vec<_> = rows.iter().map(crate::InstanceSummary::of).collect();
+            assert_eq!(summaries, of_rows, "the summaries of {q:?}");
+            rows.into_iter().map(|r| r.id.0).collect::<Vec<_>>()
         }
     };
     assert_eq!(ids(InstanceQuery::default()).await.len(), 5);

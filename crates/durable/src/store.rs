@@ -470,6 +470,17 @@ pub trait Store {
             .instances
             .len())
     }
+    /// The summary of every instance matching the query's filters (its
+    /// paging ignored), in id order: what a chart of all matches reads.
+    async fn summaries(&self, query: &InstanceQuery) -> Result<Vec<InstanceSummary>, StoreError> {
+        Ok(self
+            .query(&InstanceQuery::filters_of(query))
+            .await?
+            .instances
+            .iter()
+            .map(InstanceSummary::of)
+            .collect())
+    }
     async fn app_record(&self, store: &str, key: &str) -> Result<Option<AppRecord>, StoreError>;
     /// Several app records at once, in the order asked, `(store, key)` each
     /// (a store may read them in one transaction).
