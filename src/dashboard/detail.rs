@@ -48,6 +48,8 @@ pub fn InstanceDetail(id: String) -> impl IntoView {
     let services = use_services();
     let id = StoredValue::new(InstanceId::new(id));
     let result = RwSignal::new(None::<(bool, String)>);
+    // Whether the last result is the raise form's.
+    let raising = RwSignal::new(false);
     let event_name = RwSignal::new(String::new());
     let payload = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
@@ -70,6 +72,7 @@ pub fn InstanceDetail(id: String) -> impl IntoView {
     // Runs a client action and shows its result.
     let act = move |label: &'static str, action: Action| {
         let Some(rt) = services.runtime() else { return };
+        raising.set(matches!(action, Action::Raise(..)));
         let id = id.get_value();
         leptos::task::spawn_local(async move {
             let c = rt.host.client();
@@ -93,21 +96,32 @@ pub fn InstanceDetail(id: String) -> impl IntoView {
             }
         });
     };
+    // Each result shows next to the form whose action it is.
+    let shown_in = move |raise_form: bool| {
+        move || {
+            result
+                .get()
+                .filter(|_| raising.get() == raise_form)
+                .map(|(ok, m)| {
+                    let class = if ok { "notice" } else { "error" };
+                    view! { <p class=class role="status" data-testid="action-result">{m}</p> }
+                })
+        }
+    };
     let raise = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         match parse_raise(&event_name.get_untracked(), &payload.get_untracked()) {
             Ok((name, value)) => act("Raise event", Action::Raise(name, value)),
-            Err(e) => result.set(Some((false, e))),
+            Err(e) => {
+                raising.set(true);
+                result.set(Some((false, e)));
+            }
         }
     };
     view! {
         <section class="instance" aria-labelledby="instance-heading">
             <nav><a href="#/dashboard">"← All workflows"</a></nav>
             <h2 id="instance-heading" data-testid="instance-id">{move || id.get_value().0}</h2>
-            {move || result.get().map(|(ok, m)| {
-                let class = if ok { "notice" } else { "error" };
-                view! { <p class=class role="status" data-testid="action-result">{m}</p> }
-            })}
             {move || match data.get() {
                 None => view! { <p class="muted">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
@@ -121,6 +135,7 @@ pub fn InstanceDetail(id: String) -> impl IntoView {
                 <label>"Payload (JSON)" <textarea data-testid="raise-payload" prop:value=move || payload.get()
                     on:input=move |ev| payload.set(event_target_value(&ev))></textarea></label>
                 <button type="submit" data-testid="raise">"Raise"</button>
+                {shown_in(true)}
             </form>
             <form class="instance__action" on:submit=move |ev| {
                 ev.prevent_default();
@@ -145,6 +160,7 @@ pub fn InstanceDetail(id: String) -> impl IntoView {
                     <button type="button" data-testid="rewind" title="Run a failed instance again from its last good point"
                         on:click=move |_| act("Rewind", Action::Rewind)>"Rewind"</button>
                 </div>
+                {shown_in(false)}
             </form>
         </section>
     }
