@@ -37,7 +37,7 @@ pub fn parse_raise(name: &str, payload: &str) -> Result<(String, serde_json::Val
         .map_err(|e| format!("The payload is not valid JSON: {e}. Nothing was sent."))
 }
 
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 struct Loaded {
     row: Option<InstanceRecord>,
     history: Vec<HistoryEvent>,
@@ -96,6 +96,9 @@ pub fn InstanceDetail(id: String) -> impl IntoView {
             }
         });
     };
+    // A re-read that found the same instance (another instance changed)
+    // rebuilds nothing: only a change of this one shows.
+    let shown = Memo::new(move |_| data.get());
     // Each result shows next to the form whose action it is.
     let shown_in = move |raise_form: bool| {
         move || {
@@ -122,7 +125,7 @@ pub fn InstanceDetail(id: String) -> impl IntoView {
         <section class="instance" aria-labelledby="instance-heading">
             <nav><a href="#/dashboard">"← All workflows"</a></nav>
             <h2 id="instance-heading" data-testid="instance-id">{move || id.get_value().0}</h2>
-            {move || match data.get() {
+            {move || match shown.get() {
                 None => view! { <p class="muted">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(Loaded { row: None, .. })) => view! { <p class="muted">"There is no such instance (purged?)."</p> }.into_any(),
