@@ -32,15 +32,24 @@ fn click(root: &web_sys::Element, css: &str) {
         .click();
 }
 
+/// The dashboard's list mounted on a new database `db` holding `rows`,
+/// with its services: keep the handle (dropping it unmounts).
+async fn list_of(
+    db: &str,
+    rows: Vec<InstanceRecord>,
+) -> (durable_dungeon::Services, impl Drop, web_sys::Element) {
+    fill(db, rows).await;
+    let services = services_on(db).await;
+    set_hash("#/dashboard");
+    let container = fresh_container();
+    let mounted = mount_dashboard(container.clone(), services);
+    (services, mounted, container.into())
+}
+
 #[wasm_bindgen_test]
 async fn ten_thousand_instances_list_filter_sort_and_page() {
     let db = unique("10k");
-    fill(&db, sample_instances(10_000, 1_700_000_000_000)).await;
-    let services = services_on(&db).await;
-    set_hash("#/dashboard");
-    let container = fresh_container();
-    let _mounted = mount_dashboard(container.clone(), services);
-    let root: web_sys::Element = container.clone().into();
+    let (_, _mounted, root) = list_of(&db, sample_instances(10_000, 1_700_000_000_000)).await;
 
     // Newest first, 50 to a page, 200 pages.
     until("step 1", &root, WAIT_MS, || {
@@ -131,12 +140,7 @@ async fn ten_thousand_instances_list_filter_sort_and_page() {
 #[wasm_bindgen_test]
 async fn the_list_follows_changes_live() {
     let db = unique("live");
-    fill(&db, sample_instances(3, 1_700_000_000_000)).await;
-    let services = services_on(&db).await;
-    set_hash("#/dashboard");
-    let container = fresh_container();
-    let _mounted = mount_dashboard(container.clone(), services);
-    let root: web_sys::Element = container.clone().into();
+    let (services, _mounted, root) = list_of(&db, sample_instances(3, 1_700_000_000_000)).await;
     until("step 9", &root, WAIT_MS, || instance_rows(&root).len() == 3).await;
 
     let rt = services.runtime().expect("the runtime is up");
@@ -486,12 +490,7 @@ async fn an_exported_instance_imports_steps_through_and_checks_its_replay() {
 #[wasm_bindgen_test]
 async fn a_live_update_waits_for_the_pointer_and_keeps_the_elements() {
     let db = unique("pointer");
-    fill(&db, sample_instances(3, 1_700_000_000_000)).await;
-    let services = services_on(&db).await;
-    set_hash("#/dashboard");
-    let container = fresh_container();
-    let _mounted = mount_dashboard(container.clone(), services);
-    let root: web_sys::Element = container.clone().into();
+    let (services, _mounted, root) = list_of(&db, sample_instances(3, 1_700_000_000_000)).await;
     until("the rows", &root, WAIT_MS, || {
         instance_rows(&root).len() == 3
     })
@@ -559,12 +558,7 @@ async fn the_dashboard_starts_instances_and_acts_on_selected_rows() {
         .map(|r| r.id.0.clone())
         .collect();
     assert!(running.len() >= 2, "{running:?}");
-    fill(&db, rows).await;
-    let services = services_on(&db).await;
-    set_hash("#/dashboard");
-    let container = fresh_container();
-    let _mounted = mount_dashboard(container.clone(), services);
-    let root: web_sys::Element = container.clone().into();
+    let (_, _mounted, root) = list_of(&db, rows).await;
     until("the rows", &root, WAIT_MS, || {
         instance_rows(&root).len() == 8
     })
@@ -700,12 +694,7 @@ async fn the_histogram_counts_every_match_by_status() {
         .iter()
         .filter(|r| r.status == RuntimeStatus::Running)
         .count();
-    fill(&db, rows).await;
-    let services = services_on(&db).await;
-    set_hash("#/dashboard");
-    let container = fresh_container();
-    let _mounted = mount_dashboard(container.clone(), services);
-    let root: web_sys::Element = container.clone().into();
+    let (_, _mounted, root) = list_of(&db, rows).await;
     let counts = || {
         let bars = root
             .query_selector_all("[data-testid=\"histogram-bar\"]")

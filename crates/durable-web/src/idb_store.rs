@@ -394,6 +394,31 @@ fn write_app_records(
     Ok(())
 }
 
+/// The keys and values of `store` in `range`, in key order: two requests in
+/// flight at once.
+async fn keys_and_values(
+    store: &ObjectStore<'_>,
+    range: impl Fn() -> KeyRange<JsValue>,
+) -> Result<Vec<(JsValue, JsValue)>, StoreError> {
+    let keys = store
+        .get_all_keys::<JsValue>()
+        .with_query::<JsValue, _>(range())
+        .primitive()
+        .map_err(Error::from)?;
+    let values = store
+        .get_all::<JsValue>()
+        .with_query::<JsValue, _>(range())
+        .primitive()
+        .map_err(Error::from)?;
+    let keys = keys.await.map_err(Error::from)?;
+    let values = values.await.map_err(Error::from)?;
+    let mut out = Vec::new();
+    for (k, v) in keys.zip(values) {
+        out.push((k.map_err(Error::from)?, v.map_err(Error::from)?));
+    }
+    Ok(out)
+}
+
 /// A journal record as read: its key `[store, key, version]` and value
 /// `{commit, at, json}`.
 fn journal_entry(store: &str, key: &JsValue, value: &JsValue) -> Result<JournalEntry, StoreError> {
@@ -1152,22 +1177,8 @@ impl Store for IdbStore {
     async fn app_records(&self, store: &str) -> Result<Vec<AppRecord>, StoreError> {
         let tx = self.read_tx(&[APP])?;
         let app = tx.object_store(APP).map_err(Error::from)?;
-        let keys_req = app
-            .get_all_keys::<JsValue>()
-            .with_query::<JsValue, _>(prefix_range(store))
-            .primitive()
-            .map_err(Error::from)?;
-        let values_req = app
-            .get_all::<JsValue>()
-            .with_query::<JsValue, _>(prefix_range(store))
-            .primitive()
-            .map_err(Error::from)?;
-        let keys = keys_req.await.map_err(Error::from)?;
-        let values = values_req.await.map_err(Error::from)?;
         let mut out = Vec::new();
-        for (k, v) in keys.zip(values) {
-            let k = k.map_err(Error::from)?;
-            let v = v.map_err(Error::from)?;
+        for (k, v) in keys_and_values(&app, || prefix_range(store)).await? {
             let key = Reflect::get_u32(&k, 1)
                 .ok()
                 .and_then(|k| k.as_string())
@@ -1186,26 +1197,9 @@ impl Store for IdbStore {
     async fn journal(&self, store: &str, prefix: &str) -> Result<Vec<JournalEntry>, StoreError> {
         let tx = self.read_tx(&[JOURNAL])?;
         let journal = tx.object_store(JOURNAL).map_err(Error::from)?;
-        let range = || key_prefix_range(store, prefix);
-        let keys = journal
-            .get_all_keys::<JsValue>()
-            .with_query::<JsValue, _>(range())
-            .primitive()
-            .map_err(Error::from)?;
-        let values = journal
-            .get_all::<JsValue>()
-            .with_query::<JsValue, _>(range())
-            .primitive()
-            .map_err(Error::from)?;
-        let keys = keys.await.map_err(Error::from)?;
-        let values = values.await.map_err(Error::from)?;
         let mut entries = Vec::new();
-        for (k, v) in keys.zip(values) {
-            entries.push(journal_entry(
-                store,
-                &k.map_err(Error::from)?,
-                &v.map_err(Error::from)?,
-            )?);
+        for (k, v) in keys_and_values(&journal, || key_prefix_range(store, prefix)).await? {
+            entries.push(journal_entry(store, &k, &v)?);
         }
         entries.sort_by_key(|e| e.version);
         Ok(entries)
