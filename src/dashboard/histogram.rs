@@ -59,8 +59,8 @@ pub fn buckets(summaries: &[InstanceSummary], bars: usize) -> Vec<Bucket> {
         .collect()
 }
 
-/// The bars as SVG markup: stacked by status, each segment titled with its
-/// count, the time span under the chart.
+/// The bars as markup: an SVG of bars stacked by status (stretched to the
+/// width), each segment titled with its count, and the time span under it.
 pub fn histogram_svg(buckets: &[Bucket]) -> String {
     const WIDTH: usize = 600;
     const HEIGHT: usize = 90;
@@ -72,7 +72,8 @@ pub fn histogram_svg(buckets: &[Bucket]) -> String {
         &[
             ("class", "histogram"),
             ("data-testid", "histogram"),
-            ("viewBox", &format!("0 0 {WIDTH} {}", HEIGHT + 16)),
+            ("viewBox", &format!("0 0 {WIDTH} {HEIGHT}")),
+            ("preserveAspectRatio", "none"),
             ("role", "img"),
             ("aria-label", "Instances by creation time and status"),
         ],
@@ -111,25 +112,13 @@ pub fn histogram_svg(buckets: &[Bucket]) -> String {
             .close("rect");
         }
     }
-    if let (Some(first), Some(last)) = (buckets.first(), buckets.last()) {
-        let y = (HEIGHT + 14).to_string();
-        h.element(
-            "text",
-            &[("x", "0"), ("y", &y), ("class", "histogram__axis")],
-            &when(first.start_ms),
-        );
-        h.element(
-            "text",
-            &[
-                ("x", &WIDTH.to_string()),
-                ("y", &y),
-                ("text-anchor", "end"),
-                ("class", "histogram__axis"),
-            ],
-            &when(last.end_ms),
-        );
-    }
     h.close("svg");
+    if let (Some(first), Some(last)) = (buckets.first(), buckets.last()) {
+        h.open("p", &[("class", "histogram__axis")])
+            .element("span", &[], &when(first.start_ms))
+            .element("span", &[], &when(last.end_ms))
+            .close("p");
+    }
     h.finish()
 }
 

@@ -28,6 +28,7 @@ pub use step::{wait_text, waits_summary, StepThrough};
 
 use durable::{RuntimeStatus, SortColumn};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::route::{go, use_route, Route};
 use crate::services::{config_from_url, use_services, Services};
@@ -84,6 +85,29 @@ pub fn DashboardApp() -> impl IntoView {
         Route::Import => Route::Import,
         Route::Replay(key) => Route::Replay(key),
         _ => Route::Dashboard(String::new()),
+    });
+    // Moving between the module's pages: the title says where, and the
+    // focus goes to the new page's heading (the first page's is focused by
+    // the loader).
+    Effect::new(move |before: Option<Route>| {
+        let now = page.get();
+        let title = match &now {
+            Route::Replay(key) => format!("Replay of {key} · {}", crate::app::TITLE),
+            _ => format!("Workflow dashboard · {}", crate::app::TITLE),
+        };
+        document().set_title(&title);
+        if before.is_some_and(|b| b != now) {
+            request_animation_frame(|| {
+                let heading = document().query_selector("[data-testid=\"dashboard-slot\"] h2");
+                if let Ok(Some(h)) = heading {
+                    let _ = h.set_attribute("tabindex", "-1");
+                    if let Ok(h) = h.dyn_into::<web_sys::HtmlElement>() {
+                        let _ = h.focus();
+                    }
+                }
+            });
+        }
+        now
     });
     view! {
         {move || match page.get() {

@@ -159,6 +159,19 @@ async fn every_page(screen: Screen, name: &str) {
     assert_accessible(&p, "the won game").await;
     p.screenshot(&format!("{name}-won")).await.unwrap();
 
+    p.script("location.hash = '#/replay/victor';")
+        .await
+        .unwrap();
+    p.wait_count("[data-testid=\"replay-scrubber\"]", SLOW, |n| n == 1)
+        .await
+        .unwrap();
+    p.wait_count("[data-testid=\"monster\"]", SLOW, |n| n == 1)
+        .await
+        .unwrap();
+    assert_fits(&p, "the replay").await;
+    assert_accessible(&p, "the replay").await;
+    p.screenshot(&format!("{name}-replay")).await.unwrap();
+
     p.script("location.hash = '#/dashboard';").await.unwrap();
     p.wait_count("[data-testid=\"instance-row\"]", SLOW, |n| n >= 5)
         .await
@@ -170,6 +183,7 @@ async fn every_page(screen: Screen, name: &str) {
     );
     assert_fits(&p, "the dashboard").await;
     assert_accessible(&p, "the dashboard").await;
+    p.screenshot(&format!("{name}-dashboard")).await.unwrap();
     browser.close().await.unwrap();
 }
 
