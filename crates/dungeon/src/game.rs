@@ -446,10 +446,14 @@ impl<S: Store + Clone + 'static> Game<S> {
             key: key.to_string(),
             prefix,
         };
+        // The universe's parts by their exact keys: a name may hold '/'
+        // ("Ann/Bob"), so another adventurer's keys may start with "ann/".
         let mut batch = Batch::new()
-            .write(forget(GAME, &format!("{key}/"), true))
             .write(forget(&console_store(key), "", true))
             .write(forget(NAMES, key, false));
+        for part in PARTS {
+            batch = batch.write(forget(GAME, &storage::part_key(key, part), false));
+        }
         for w in workflows {
             batch = batch.purge(w);
         }
@@ -459,11 +463,25 @@ impl<S: Store + Clone + 'static> Game<S> {
 
     /// The adventurer's workflows and their statuses.
     pub async fn workflows(&self, key: &str) -> Result<Vec<InstanceRecord>, GameError> {
+        let prefix = format!("{key}:");
         let q = durable::InstanceQuery {
-            id_prefix: Some(format!("{key}:")),
+            id_prefix: Some(prefix.clone()),
             ..Default::default()
         };
-        Ok(self.client.query(&q).await?.instances)
+        // A name may hold ':' ("Ann:Bob"): that adventurer's ids start with
+        // "ann:" too, but go on with another ':' after it.
+        Ok(self
+            .client
+            .query(&q)
+            .await?
+            .instances
+            .into_iter()
+            .filter(|r| {
+                r.id.as_str()
+                    .strip_prefix(&prefix)
+                    .is_some_and(|rest| !rest.contains(':'))
+            })
+            .collect())
     }
 
     /// The open confirmation window, from the durable timer's stored due

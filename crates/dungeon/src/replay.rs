@@ -97,9 +97,12 @@ pub fn replay(
     game: &[JournalEntry],
     console: &[JournalEntry],
 ) -> Result<Replay, StoreError> {
-    let mut entries: Vec<&JournalEntry> = game.iter().chain(console).collect();
-    entries.sort_by_key(|e| e.version);
     let part_keys: Vec<String> = PARTS.iter().map(|p| part_key(key, p)).collect();
+    // Only this adventurer's parts: a name may hold '/', so the journal
+    // read under "{key}/" may hold another adventurer's records too.
+    let mine = game.iter().filter(|e| part_keys.contains(&e.key));
+    let mut entries: Vec<&JournalEntry> = mine.chain(console).collect();
+    entries.sort_by_key(|e| e.version);
     let mut parts: Vec<Option<AppRecord>> = vec![None; PARTS.len()];
     let mut out = Replay::default();
     let mut i = 0;

@@ -148,3 +148,40 @@ fn a_forgotten_game_leaves_no_workflow_record_or_journal() {
         "the other keeps its journal"
     );
 }
+
+#[test]
+fn names_that_hold_a_separator_keep_their_games_apart() {
+    let w = World::new();
+    let ann = block_on(w.game.new_adventurer("Ann")).unwrap();
+    let slash = block_on(w.game.new_adventurer("Ann/Bob")).unwrap();
+    let colon = block_on(w.game.new_adventurer("Ann:Bob")).unwrap();
+    w.idle();
+    win(&w, &ann);
+    w.run_for(60_000);
+    let moments = block_on(w.game.replay(&ann)).unwrap().moments.len();
+    // The others play on: Ann's replay and workflows are hers alone.
+    for other in [&slash, &colon] {
+        w.play(other, "confirm").unwrap();
+    }
+    let replay = block_on(w.game.replay(&ann)).unwrap();
+    assert_eq!(
+        replay.moments.len(),
+        moments,
+        "another's commits are not Ann's moments"
+    );
+    assert!(replay
+        .moments
+        .iter()
+        .filter_map(|m| m.universe.as_ref())
+        .all(|u| u.adventurer.name == "Ann"));
+    assert_eq!(w.statuses(&ann).len(), 5, "Ann's five workflows only");
+    w.all_final(&ann);
+
+    block_on(w.game.forget(&ann)).unwrap();
+    for other in [&slash, &colon] {
+        let u = w.universe(other);
+        assert!(u.adventurer.confirmed, "{other} keeps its game");
+        assert_eq!(w.statuses(other).len(), 5, "{other} keeps its workflows");
+        assert!(!block_on(w.game.replay(other)).unwrap().moments.is_empty());
+    }
+}
