@@ -361,15 +361,22 @@ fn write_app_records(
         let key = JsValue::from_str(&key);
         // One JS string, held by the record and by its journal entry.
         let json = json.as_deref().map(JsValue::from_str);
-        if let Some(json) = &json {
-            let record = object(&[
-                ("version", JsValue::from_f64(seq as f64)),
-                ("json", json.clone()),
-            ]);
-            app.put(record)
-                .with_key(key2(store, &key))
-                .primitive()
-                .map_err(e)?;
+        // Puts, appends and deletes go out in the batch's order, so a put
+        // then a delete of one key ends deleted, as in the memory store.
+        match &json {
+            Some(json) => {
+                let record = object(&[
+                    ("version", JsValue::from_f64(seq as f64)),
+                    ("json", json.clone()),
+                ]);
+                app.put(record)
+                    .with_key(key2(store, &key))
+                    .primitive()
+                    .map_err(e)?;
+            }
+            None => {
+                app.delete(key2(store, &key)).primitive().map_err(e)?;
+            }
         }
         let Some(journal) = journal else { continue };
         let entry = object(&[
@@ -555,7 +562,7 @@ struct AppStores<'s, 'tx> {
 impl WriteStores<'_, '_> {
     /// Issues the writes that depend on no read: purges, cleared and
     /// appended histories, rows and their summaries, pages deleted whole,
-    /// app deletes.
+    /// forgets (app deletes go out in order with the puts).
     fn write_unread(
         &self,
         batch: &CommitBatch,
@@ -623,13 +630,6 @@ impl WriteStores<'_, '_> {
             work.delete(JsValue::from_f64(*seq as f64))
                 .primitive()
                 .map_err(e)?;
-        }
-        for w in &batch.app_writes {
-            if let AppWrite::Delete { store, key } = w {
-                app.delete(key2(store, &JsValue::from_str(key)))
-                    .primitive()
-                    .map_err(e)?;
-            }
         }
         Ok(())
     }

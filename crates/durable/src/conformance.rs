@@ -514,6 +514,26 @@ pub async fn app_records<S: Store>(s: S) {
         .collect();
     assert_eq!(lines, [json!("one"), json!("two"), json!("three")]);
     assert_eq!(s.app_records("empty").await.unwrap(), vec![]);
+    // A batch's writes apply in its order: a put then a delete of one key
+    // leaves none, a delete then a put leaves the put.
+    let delete = |k: &str| AppWrite::Delete {
+        store: "game".into(),
+        key: k.into(),
+    };
+    write(&s, vec![put("c", 1), delete("c")]).await;
+    assert_eq!(
+        s.app_record("game", "c").await.unwrap(),
+        None,
+        "put, then deleted"
+    );
+    write(&s, vec![put("d", 1)]).await;
+    write(&s, vec![delete("d"), put("d", 2)]).await;
+    let d = s
+        .app_record("game", "d")
+        .await
+        .unwrap()
+        .expect("deleted, then put");
+    assert_eq!(d.value, json!(2));
 }
 
 /// Every put, delete and append is journaled with its commit and time, in
