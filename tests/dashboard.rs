@@ -547,7 +547,7 @@ fn select_rows(root: &web_sys::Element, ids: &[&str]) {
 /// with a JSON input (invalid JSON starts nothing), and actions on the
 /// selected rows, each with its result beside it — a suspend of two, a
 /// purge refused for a running instance and said why, a terminate that
-/// asks first.
+/// asks first — and a selection dropped when the view changes.
 #[wasm_bindgen_test]
 async fn the_dashboard_starts_instances_and_acts_on_selected_rows() {
     let db = unique("tools");
@@ -613,7 +613,8 @@ async fn the_dashboard_starts_instances_and_acts_on_selected_rows() {
         text_of(&root, "selected-count").as_deref() == Some("0 selected")
     })
     .await;
-    // A purge of a running instance is refused, and said why.
+    // A purge (asked first) of a running instance is refused, and said why.
+    let _ = js_sys::eval("window.confirm = () => true");
     select_rows(&root, &[&running[0]]);
     until("one selected", &root, WAIT_MS, || {
         text_of(&root, "selected-count").as_deref() == Some("1 selected")
@@ -649,6 +650,17 @@ async fn the_dashboard_starts_instances_and_acts_on_selected_rows() {
     click(&root, "[data-testid=\"batch-terminate\"]");
     until("the terminate", &root, WAIT_MS, || {
         text_of(&root, "batch-result").as_deref() == Some("Terminated 1 of 1.")
+    })
+    .await;
+    // Another sort: the selection, out of sight, is dropped.
+    select_rows(&root, &[&running[0]]);
+    until("one selected again", &root, WAIT_MS, || {
+        text_of(&root, "selected-count").as_deref() == Some("1 selected")
+    })
+    .await;
+    click(&root, "[data-testid=\"sort-name\"]");
+    until("the selection dropped", &root, WAIT_MS, || {
+        text_of(&root, "selected-count").as_deref() == Some("0 selected")
     })
     .await;
     set_hash("");

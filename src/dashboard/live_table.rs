@@ -1,9 +1,9 @@
 //! The instance list's table, live without losing the pointer: rows are
 //! keyed by instance id and update in place (a row's link stays the same
-//! element while its status and times change), the sort buttons are never
-//! rebuilt, and while the pointer is over the table or focus is in it, a
-//! live update waits (it is shown when the pointer leaves), so nothing
-//! moves under a click. A change the user asked for (a sort, a filter, a
+//! element while its status and times change, so a focused control keeps
+//! its focus), the sort buttons are never rebuilt, and while the pointer is
+//! over the table a live update waits (it is shown when the pointer
+//! leaves), so nothing moves under a click. A change the user asked for (a sort, a filter, a
 //! page) shows at once.
 //!
 //! Renders rows it is given and sends sort clicks up; it reads nothing.
@@ -12,7 +12,6 @@ use std::collections::BTreeSet;
 
 use durable::{InstanceList, InstanceRecord, SortColumn};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::detail::version_text;
 use super::filter::{column_key, column_label, ListView};
@@ -43,9 +42,8 @@ pub fn InstanceTable(
         on_cleanup(move || handle.clear());
     }
     let shown = RwSignal::new(None::<Shown>);
-    // The pointer over the table, or focus in it.
+    // The pointer over the table.
     let pointer = RwSignal::new(false);
-    let focus = RwSignal::new(false);
     let waiting = RwSignal::new(None::<Shown>);
     Effect::new(move |_| {
         let Some((view, list)) = read.get() else {
@@ -56,7 +54,7 @@ pub fn InstanceTable(
             rows: list.rows,
         };
         let live = shown.with_untracked(|s| s.as_ref().is_some_and(|s| s.view == next.view));
-        if live && (pointer.get_untracked() || focus.get_untracked()) {
+        if live && pointer.get_untracked() {
             waiting.set(Some(next));
         } else {
             waiting.set(None);
@@ -65,7 +63,7 @@ pub fn InstanceTable(
     });
     // Let go: what waited shows.
     Effect::new(move |_| {
-        if !pointer.get() && !focus.get() {
+        if !pointer.get() {
             if let Some(next) = waiting.get_untracked() {
                 waiting.set(None);
                 shown.set(Some(next));
@@ -95,39 +93,24 @@ pub fn InstanceTable(
             }
         })
         .collect_view();
-    let left = move |ev: leptos::ev::FocusEvent| {
-        // Focus moving between the table's own controls stays in it.
-        let inside = ev
-            .related_target()
-            .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
-            .zip(
-                ev.current_target()
-                    .and_then(|t| t.dyn_into::<web_sys::Node>().ok()),
-            )
-            .is_some_and(|(to, table)| table.contains(Some(&to)));
-        if !inside {
-            focus.set(false);
-        }
-    };
     view! {
-        <div class="dashboard__table-wrap"
-            on:pointerenter=move |_| pointer.set(true)
-            on:pointerleave=move |_| pointer.set(false)
-            on:focusin=move |_| focus.set(true)
-            on:focusout=left>
-            <table class="dashboard__table" data-testid="instances">
-                <thead><tr><th><span class="visually-hidden">"Select"</span></th>{headings}<th>"Waiting on"</th></tr></thead>
-                <tbody>
-                    <For each=move || ids.get() key=|id| id.clone() let:id>
-                        <InstanceRow id=id rows=rows selected=selected now=now waits=waits />
-                    </For>
-                </tbody>
-            </table>
-        </div>
-        {move || waiting.with(Option::is_some).then(|| view! {
-            <p class="muted" data-testid="live-waiting">"Newer rows are waiting until the pointer leaves the list."</p>
-        })}
-    }
+            <div class="dashboard__table-wrap"
+                on:pointerenter=move |_| pointer.set(true)
+                on:pointerleave=move |_| pointer.set(false)
+    >
+                <table class="dashboard__table" data-testid="instances">
+                    <thead><tr><th><span class="visually-hidden">"Select"</span></th>{headings}<th>"Waiting on"</th></tr></thead>
+                    <tbody>
+                        <For each=move || ids.get() key=|id| id.clone() let:id>
+                            <InstanceRow id=id rows=rows selected=selected now=now waits=waits />
+                        </For>
+                    </tbody>
+                </table>
+            </div>
+            {move || waiting.with(Option::is_some).then(|| view! {
+                <p class="muted" data-testid="live-waiting">"Newer rows are waiting until the pointer leaves the list."</p>
+            })}
+        }
 }
 
 /// One row, updated in place from `rows`.

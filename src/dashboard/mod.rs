@@ -131,6 +131,12 @@ pub fn Dashboard() -> impl IntoView {
     });
     let message = RwSignal::new(None::<String>);
     let selected = RwSignal::new(std::collections::BTreeSet::<String>::new());
+    // Another page, sort or filter: what was selected is out of sight, and
+    // no longer selected.
+    Effect::new(move |_| {
+        view.track();
+        selected.set(std::collections::BTreeSet::new());
+    });
     // What each unfinished instance of the page waits on, read after the
     // page (a replay of each history).
     let waiting = RwSignal::new(std::collections::HashMap::<String, String>::new());

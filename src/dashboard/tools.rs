@@ -1,7 +1,7 @@
 //! The dashboard's tools over the list: start an instance of any
 //! orchestration in the registry with a JSON input, and act on the selected
-//! rows at once (terminate — asked first —, suspend, resume, purge). Each
-//! tool shows its result next to it.
+//! rows at once (terminate and purge — asked first —, suspend, resume).
+//! Each tool shows its result next to it.
 //!
 //! Sends commands through the client and says what came back; it decides
 //! nothing about instances.
@@ -137,8 +137,13 @@ pub fn BatchBar(selected: RwSignal<BTreeSet<String>>) -> impl IntoView {
         if ids.is_empty() {
             return;
         }
-        if action == BatchAction::Terminate {
-            let asked = format!("Terminate {} instances?", ids.len());
+        if matches!(action, BatchAction::Terminate | BatchAction::Purge) {
+            let verb = if action == BatchAction::Purge {
+                "Purge"
+            } else {
+                "Terminate"
+            };
+            let asked = format!("{verb} {} instances?", ids.len());
             if !window().confirm_with_message(&asked).unwrap_or(false) {
                 return;
             }
