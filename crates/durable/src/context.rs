@@ -64,8 +64,12 @@ pub(crate) struct ContextState {
     /// External events not yet taken by a wait, in arrival order.
     pub buffered_events: VecDeque<(String, Value)>,
     pub custom_status: Option<Value>,
-    /// The external events the code's last poll waited on, by name.
+    /// The external events the code's last poll waited on, by name (a
+    /// wait dropped since is taken off).
     pub awaiting: Vec<String>,
+    /// The actions (activities, timers, sub-orchestrations, by the id of
+    /// the event that scheduled them) the last poll waited on, likewise.
+    pub awaiting_tasks: Vec<u64>,
     guid_counter: u64,
     pub nondeterminism: Option<NonDeterminism>,
     /// A fatal error in how the code used the context (input not encodable).
@@ -96,6 +100,7 @@ impl ContextState {
             buffered_events: VecDeque::new(),
             custom_status: None,
             awaiting: Vec::new(),
+            awaiting_tasks: Vec::new(),
             guid_counter: 0,
             nondeterminism: None,
             fatal: None,
@@ -549,6 +554,7 @@ impl<O: DeserializeOwned> Future for TaskFuture<O> {
 
     fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Self::Output> {
         let Some(c) = self.ctx.take_completion(self.id) else {
+            self.ctx.state.borrow_mut().awaiting_tasks.push(self.id);
             return Poll::Pending;
         };
         Poll::Ready(match c {
@@ -586,13 +592,41 @@ impl Future for TimerFuture {
             self.done = true;
             Poll::Ready(())
         } else {
+            self.ctx.state.borrow_mut().awaiting_tasks.push(self.id);
             Poll::Pending
+        }
+    }
+}
+
+impl<O> Drop for TaskFuture<O> {
+    /// A wait given up (the other side of a race won) is no longer waited on.
+    fn drop(&mut self) {
+        if let Ok(mut s) = self.ctx.state.try_borrow_mut() {
+            if let Some(at) = s.awaiting_tasks.iter().position(|id| *id == self.id) {
+                s.awaiting_tasks.remove(at);
+            }
+        }
+    }
+}
+
+impl<T> Drop for EventFuture<T> {
+    /// Likewise for an event wait.
+    fn drop(&mut self) {
+        if let Ok(mut s) = self.ctx.state.try_borrow_mut() {
+            if let Some(at) = s.awaiting.iter().position(|n| *n == self.name) {
+                s.awaiting.remove(at);
+            }
         }
     }
 }
 
 impl Drop for TimerFuture {
     fn drop(&mut self) {
+        if let Ok(mut s) = self.ctx.state.try_borrow_mut() {
+            if let Some(at) = s.awaiting_tasks.iter().position(|id| *id == self.id) {
+                s.awaiting_tasks.remove(at);
+            }
+        }
         if self.done {
             return;
         }
@@ -620,9 +654,7 @@ impl<T: DeserializeOwned> Future for EventFuture<T> {
     fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut s = self.ctx.state.borrow_mut();
         let Some(pos) = s.buffered_events.iter().position(|(n, _)| *n == self.name) else {
-            if !s.awaiting.contains(&self.name) {
-                s.awaiting.push(self.name.clone());
-            }
+            s.awaiting.push(self.name.clone());
             return Poll::Pending;
         };
         let (_, payload) = s.buffered_events.remove(pos).unwrap_or_default();

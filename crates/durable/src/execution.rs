@@ -58,8 +58,10 @@ pub struct TurnResult {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Observed {
     pub custom_status: Option<serde_json::Value>,
-    /// External events the code waits on, by name.
+    /// External events the code waits on, by name (each once).
     pub awaiting: Vec<String>,
+    /// Actions it waits on, by the id of the event that scheduled them.
+    pub awaiting_tasks: Vec<u64>,
     pub suspended: bool,
     pub outcome: Option<Outcome>,
 }
@@ -94,7 +96,7 @@ impl Execution {
         instance_id: InstanceId,
         execution: u32,
         history: &[HistoryEvent],
-        observe: &mut dyn FnMut(&HistoryEvent, Observed),
+        observe: &mut dyn FnMut(&HistoryEvent, &Execution),
     ) -> Execution {
         let mut state = ContextState::new(instance_id, execution, history);
         state.replaying = true;
@@ -111,20 +113,7 @@ impl Execution {
             if exec.nondeterminism().is_some() {
                 break;
             }
-            let s = exec.ctx.state.borrow();
-            observe(
-                event,
-                Observed {
-                    custom_status: s.custom_status.clone(),
-                    awaiting: if exec.future.is_some() {
-                        s.awaiting.clone()
-                    } else {
-                        Vec::new()
-                    },
-                    suspended: exec.suspended,
-                    outcome: exec.outcome.clone(),
-                },
-            );
+            observe(event, &exec);
         }
         if !history.is_empty() && exec.future.is_none() && exec.outcome.is_none() {
             let mut s = exec.ctx.state.borrow_mut();
@@ -236,6 +225,7 @@ impl Execution {
             let mut s = self.ctx.state.borrow_mut();
             s.polling = true;
             s.awaiting.clear();
+            s.awaiting_tasks.clear();
         }
         let mut cx = Context::from_waker(Waker::noop());
         let result = fut.as_mut().poll(&mut cx);
@@ -368,6 +358,29 @@ impl Execution {
             *version = self.registry.latest_version(name);
         }
         event
+    }
+
+    /// What the execution has set and waits on now (for inspection).
+    pub(crate) fn observed(&self) -> Observed {
+        let s = self.ctx.state.borrow();
+        let live = self.future.is_some();
+        let mut awaiting = Vec::new();
+        for name in s.awaiting.iter().filter(|_| live) {
+            if !awaiting.contains(name) {
+                awaiting.push(name.clone());
+            }
+        }
+        Observed {
+            custom_status: s.custom_status.clone(),
+            awaiting,
+            awaiting_tasks: if live {
+                s.awaiting_tasks.clone()
+            } else {
+                Vec::new()
+            },
+            suspended: self.suspended,
+            outcome: self.outcome.clone(),
+        }
     }
 
     /// The divergence replay found, if any.

@@ -68,9 +68,16 @@ pub fn step_through(
         instance_id.clone(),
         0,
         history,
-        &mut |event, seen| {
+        &mut |event, exec| {
+            let seen = exec.observed();
             track(&mut open, event, history);
-            let mut waits: Vec<Wait> = open.clone();
+            // What the code still waits on: a wait that lost a race stays
+            // unanswered in the history, but no longer waited on.
+            let mut waits: Vec<Wait> = open
+                .iter()
+                .filter(|w| w.since.is_some_and(|id| seen.awaiting_tasks.contains(&id)))
+                .cloned()
+                .collect();
             if seen.outcome.is_none() {
                 waits.extend(seen.awaiting.iter().map(|name| Wait {
                     awaited: Awaited::Event { name: name.clone() },

@@ -158,3 +158,32 @@ fn waiting_on_is_what_the_last_event_left_open() {
     let done = durable::waiting_on(&registry(), &InstanceId::new("a"), &h.history("a")).unwrap();
     assert!(done.is_empty(), "{done:?}");
 }
+
+/// A sub-orchestration that lost a race to a timer stays unanswered in the
+/// history, but the parent no longer waits on it.
+#[test]
+fn a_wait_that_lost_a_race_is_no_longer_waited_on() {
+    let mut r = Registry::new();
+    r.orchestration("Child", |ctx: OrchestrationContext, _: ()| async move {
+        ctx.wait_for_event::<()>("Never").await
+    })
+    .orchestration("Racer", |ctx: OrchestrationContext, _: ()| async move {
+        let child = ctx.call_sub_orchestration::<_, ()>("Child", &(), None);
+        let _ = durable::select2(child, ctx.sleep(1_000)).await;
+        ctx.wait_for_event::<()>("Next").await
+    });
+    let h = Harness::new(r.clone());
+    h.start("Racer", "r", json!(null));
+    h.idle();
+    let racing = durable::waiting_on(&r, &InstanceId::new("r"), &h.history("r")).unwrap();
+    assert_eq!(racing.len(), 2, "the child and the timer: {racing:?}");
+    h.run_for(2_000);
+    let waits = durable::waiting_on(&r, &InstanceId::new("r"), &h.history("r")).unwrap();
+    let what: Vec<&Awaited> = waits.iter().map(|w| &w.awaited).collect();
+    assert_eq!(
+        what,
+        [&Awaited::Event {
+            name: "Next".into()
+        }]
+    );
+}
