@@ -70,14 +70,35 @@ pub(crate) fn key2(a: &str, b: &JsValue) -> JsValue {
 }
 
 /// All keys `[store, key, ...]` whose `key` starts with `prefix` (a
-/// shorter array sorts before a longer one that starts with it).
+/// shorter array sorts before a longer one that starts with it), up to the
+/// first string after every such key.
 fn key_prefix_range(store: &str, prefix: &str) -> KeyRange<JsValue> {
+    let past = match prefix_successor(prefix) {
+        Some(next) => next,
+        // Every unit is U+FFFF (or none): every string of `store` matches,
+        // and an array sorts after every string.
+        None => Array::new().into(),
+    };
     KeyRange::Bound(
         key2(store, &JsValue::from_str(prefix)),
         false,
-        key2(store, &JsValue::from_str(&format!("{prefix}\u{ffff}"))),
-        false,
+        key2(store, &past),
+        true,
     )
+}
+
+/// The least string after every string that starts with `prefix`, in
+/// IndexedDB's order (UTF-16 code units): its last unit that is not U+FFFF
+/// plus one, the rest cut. Made from code units, so it may hold a lone
+/// surrogate, which a JS string can.
+fn prefix_successor(prefix: &str) -> Option<JsValue> {
+    let mut units: Vec<u16> = prefix.encode_utf16().collect();
+    while units.last() == Some(&u16::MAX) {
+        units.pop();
+    }
+    let last = units.last_mut()?;
+    *last += 1;
+    Some(js_sys::JsString::from_char_code(&units).into())
 }
 
 /// The keys `[store, key]` and `[store, key, version]`: a record and its

@@ -650,6 +650,22 @@ pub async fn journal<S: Store>(s: S) {
         .collect();
     assert_eq!(kept, ["a/10"], "a key that only starts with it stays");
     assert!(s.app_record("t", "a/10").await.unwrap().is_some());
+    // A prefix covers every key that starts with it, the highest code
+    // units included.
+    let odd = ["p\u{ffff}", "p\u{ffff}x", "p\u{ffff}\u{ffff}", "q"];
+    write(&s, odd.iter().map(|k| put("u", k, 1)).collect()).await;
+    assert_eq!(s.journal("u", "p").await.unwrap().len(), 3, "all under p");
+    assert_eq!(s.journal("u", "p\u{ffff}").await.unwrap().len(), 3);
+    write(&s, vec![forget("u", "p", true)]).await;
+    let left: Vec<String> = s
+        .journal("u", "")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.key)
+        .collect();
+    assert_eq!(left, ["q"], "all under p forgotten, q kept");
+    assert_eq!(s.app_records("u").await.unwrap().len(), 1);
 }
 
 /// Queries filter by name, status, time and prefix, and page by id.
