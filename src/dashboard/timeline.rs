@@ -76,9 +76,9 @@ pub fn timeline_svg(history: &[HistoryEvent], now_ms: u64) -> String {
     } else {
         last
     }
-    .max(start + 1);
+    .max(start.saturating_add(1));
     const WIDTH: u64 = 600;
-    let x = |t: u64| 150.0 + (t.saturating_sub(start) as f64 / (end - start) as f64) * 440.0;
+    let x = |t: u64| 150.0 + (t.saturating_sub(start) as f64 / (end - start).max(1) as f64) * 440.0;
     let height = (20 * spans.len() + 30).to_string();
     let mut h = Html::new();
     h.open(

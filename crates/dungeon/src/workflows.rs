@@ -195,7 +195,7 @@ async fn user_monitor(ctx: OrchestrationContext, input: GameInput) -> Result<Str
         let every = Duration::from_millis(c.monitor_interval_ms);
         say(&ctx, hero, narration::monitoring_every(&hero.name, every)).await?;
     }
-    let end = ctx.now_ms() + c.monitor_limit_ms;
+    let end = ctx.now_ms().saturating_add(c.monitor_limit_ms);
     let mut last = None;
     let outcome = loop {
         let state = ctx
@@ -208,7 +208,7 @@ async fn user_monitor(ctx: OrchestrationContext, input: GameInput) -> Result<Str
         if state.is_over() {
             break state;
         }
-        if ctx.now_ms() + c.monitor_interval_ms > end {
+        if ctx.now_ms().saturating_add(c.monitor_interval_ms) > end {
             if !story_only {
                 say(&ctx, hero, narration::monitoring_timed_out(&hero.name)).await?;
             }
@@ -320,7 +320,7 @@ where
                 {
                     IdleVerdict::Until(at) => due = at,
                     // Won (its events are on their way) or over already.
-                    IdleVerdict::Over => due = ctx.now_ms() + limit_ms,
+                    IdleVerdict::Over => due = ctx.now_ms().saturating_add(limit_ms),
                     IdleVerdict::Ended => return Ok(false),
                 }
             }
