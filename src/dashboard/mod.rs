@@ -34,6 +34,9 @@ use crate::route::{go, use_route, Route};
 use crate::services::{config_from_url, use_services, Services};
 use filter::ListView;
 
+/// How often, at most, a live list reads every match again for its chart.
+const CHART_EVERY_MS: f64 = 5_000.0;
+
 /// The URL of one instance.
 pub fn instance_href(id: &str) -> String {
     Route::Instance(id.to_string()).href()
@@ -142,6 +145,9 @@ pub fn Dashboard() -> impl IntoView {
     let waiting = RwSignal::new(std::collections::HashMap::<String, String>::new());
     // Every match by creation time and status, read after the count.
     let chart = RwSignal::new(None::<Vec<histogram::Bucket>>);
+    // For which query, and when, the chart was last read: a live round
+    // reads every match's summary again only every few seconds.
+    let charted = StoredValue::new(None::<(durable::InstanceQuery, f64)>);
     // Counting takes time in proportion to the matches, so the total comes
     // separately, counted after the page is read (IndexedDB serves one
     // request at a time, and the page must not queue behind the count).
@@ -214,8 +220,17 @@ pub fn Dashboard() -> impl IntoView {
                 }
                 counted_for.set_value(Some(query.clone()));
                 total.set(Some(n));
+                let now = js_sys::Date::now();
+                let fresh = charted
+                    .try_get_value()
+                    .flatten()
+                    .is_some_and(|(q, at)| q == query && now - at < CHART_EVERY_MS);
+                if fresh {
+                    return;
+                }
                 if let Ok(all) = rt.host.client().summaries(&query).await {
                     if round.try_get_value() == Some(this_round) {
+                        charted.set_value(Some((query, now)));
                         chart.set(Some(histogram::buckets(&all, 24)));
                     }
                 }

@@ -414,10 +414,17 @@ impl<S: Store + Clone + 'static> Game<S> {
     /// The adventure as it was after each commit that changed it, rebuilt
     /// from the journal of its records. Reads only.
     pub async fn replay(&self, key: &str) -> Result<Replay, GameError> {
-        let store = self.client.store();
-        let game = store.journal(GAME, &format!("{key}/")).await?;
-        let console = store.journal(&console_store(key), "").await?;
-        let mut replay = crate::replay::replay(key, &game, &console)?;
+        let (parts, console) = (format!("{key}/"), console_store(key));
+        let read = self
+            .client
+            .store()
+            .journals(&[(GAME, &parts), (&console, "")])
+            .await?;
+        let (game, console) = match read.as_slice() {
+            [game, console] => (game, console),
+            _ => return Err(StoreError::Other("the journals were not all read".into()).into()),
+        };
+        let mut replay = crate::replay::replay(key, game, console)?;
         let id = instance_id(key, workflows::suffix(USER_CONFIRMATION));
         if let Some(row) = self.client.status(&id).await? {
             let length_ms = serde_json::from_value::<GameInput>(row.input)

@@ -1216,14 +1216,23 @@ impl Store for IdbStore {
     }
 
     async fn journal(&self, store: &str, prefix: &str) -> Result<Vec<JournalEntry>, StoreError> {
+        let mut all = self.journals(&[(store, prefix)]).await?;
+        Ok(all.pop().unwrap_or_default())
+    }
+
+    async fn journals(&self, asked: &[(&str, &str)]) -> Result<Vec<Vec<JournalEntry>>, StoreError> {
         let tx = self.read_tx(&[JOURNAL])?;
         let journal = tx.object_store(JOURNAL).map_err(Error::from)?;
-        let mut entries = Vec::new();
-        for (k, v) in keys_and_values(&journal, || key_prefix_range(store, prefix)).await? {
-            entries.push(journal_entry(store, &k, &v)?);
+        let mut out = Vec::with_capacity(asked.len());
+        for (store, prefix) in asked {
+            let mut entries = Vec::new();
+            for (k, v) in keys_and_values(&journal, || key_prefix_range(store, prefix)).await? {
+                entries.push(journal_entry(store, &k, &v)?);
+            }
+            entries.sort_by_key(|e| e.version);
+            out.push(entries);
         }
-        entries.sort_by_key(|e| e.version);
-        Ok(entries)
+        Ok(out)
     }
 
     async fn commit(&self, batch: CommitBatch) -> Result<(), StoreError> {

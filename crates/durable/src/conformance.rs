@@ -621,6 +621,15 @@ pub async fn journal<S: Store>(s: S) {
         .map(|e| e.key)
         .collect();
     assert_eq!(under_a, ["a/1", "a/1"], "a prefix reads only its keys");
+    let both = s.journals(&[("s", "a/"), ("t", "")]).await.unwrap();
+    assert_eq!(
+        both,
+        [
+            s.journal("s", "a/").await.unwrap(),
+            s.journal("t", "").await.unwrap()
+        ],
+        "several journals read at once, each as read alone"
+    );
 
     write(&s, vec![put("t", "a/10", 5)]).await;
     let forget = |store: &str, key: &str, prefix: bool| AppWrite::Forget {

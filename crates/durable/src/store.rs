@@ -499,6 +499,15 @@ pub trait Store {
     /// The journal of the records of `store` whose keys start with
     /// `prefix`, in version order.
     async fn journal(&self, store: &str, prefix: &str) -> Result<Vec<JournalEntry>, StoreError>;
+    /// Several journals, `(store, prefix)` each, read at one moment (one
+    /// transaction on IndexedDB), so no commit is half in them.
+    async fn journals(&self, asked: &[(&str, &str)]) -> Result<Vec<Vec<JournalEntry>>, StoreError> {
+        let mut out = Vec::with_capacity(asked.len());
+        for (store, prefix) in asked {
+            out.push(self.journal(store, prefix).await?);
+        }
+        Ok(out)
+    }
     /// Applies the batch atomically; [`StoreError::Conflict`] if a
     /// precondition fails, in which case nothing is written.
     async fn commit(&self, batch: CommitBatch) -> Result<(), StoreError>;
