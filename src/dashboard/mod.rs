@@ -36,6 +36,9 @@ use filter::ListView;
 
 /// How often, at most, a live list reads every match again for its chart.
 const CHART_EVERY_MS: f64 = 5_000.0;
+/// How long the list must stay on one page and query before its chart
+/// reads every match.
+const CHART_AFTER_MS: u64 = 700;
 
 /// The URL of one instance.
 pub fn instance_href(id: &str) -> String {
@@ -226,6 +229,13 @@ pub fn Dashboard() -> impl IntoView {
                     .flatten()
                     .is_some_and(|(q, at)| q == query && now - at < CHART_EVERY_MS);
                 if fresh {
+                    return;
+                }
+                // Reading every match takes IndexedDB a while, and a page
+                // asked for meanwhile would wait behind it: the chart waits
+                // until the list has been still for a moment.
+                durable::Clock::sleep(&durable_web::BrowserClock, CHART_AFTER_MS).await;
+                if round.try_get_value() != Some(this_round) {
                     return;
                 }
                 if let Ok(all) = rt.host.client().summaries(&query).await {
