@@ -187,3 +187,56 @@ fn a_wait_that_lost_a_race_is_no_longer_waited_on() {
         }]
     );
 }
+
+/// Two waits at once: the one answered closes, the other stays open; and a
+/// wait for an event the code takes again is answered by the next one, not
+/// by the event just taken.
+#[test]
+fn one_answer_closes_only_its_wait_and_a_repeated_wait_looks_ahead() {
+    let mut r = Registry::new();
+    with_narrate(&mut r)
+        .orchestration("Both", |ctx: OrchestrationContext, _: ()| async move {
+            let (said, _) = durable::join2(
+                ctx.call_activity::<_, String>("Narrate", &"hi"),
+                ctx.sleep(10_000),
+            )
+            .await;
+            said.map(|_| ())
+        })
+        .orchestration("Ticks", |ctx: OrchestrationContext, _: ()| async move {
+            loop {
+                ctx.wait_for_event::<()>("tick").await?;
+            }
+            #[allow(unreachable_code)]
+            Ok::<_, TaskError>(())
+        });
+    let h = Harness::new(r.clone());
+    h.start("Both", "b", json!(null));
+    h.start("Ticks", "t", json!(null));
+    h.idle();
+    let waits = durable::waiting_on(&r, &InstanceId::new("b"), &h.history("b")).unwrap();
+    let what: Vec<&Awaited> = waits.iter().map(|w| &w.awaited).collect();
+    assert!(
+        matches!(what.as_slice(), [Awaited::Timer { .. }]),
+        "the activity answered, the timer still awaited: {what:?}"
+    );
+
+    h.raise("t", "tick", json!(null));
+    h.idle();
+    h.raise("t", "tick", json!(null));
+    h.idle();
+    let history = h.history("t");
+    let ticks: Vec<u64> = history
+        .iter()
+        .filter(|e| e.kind.name() == "EventRaised")
+        .map(|e| e.event_id)
+        .collect();
+    let steps = step_through(&r, &InstanceId::new("t"), &history).unwrap();
+    let at_first = step(&steps, ticks[0]);
+    let answered: Vec<Option<u64>> = at_first.waits.iter().map(|w| w.answered_by).collect();
+    assert_eq!(
+        answered,
+        [Some(ticks[1])],
+        "the next tick answers the wait after the first"
+    );
+}
