@@ -16,6 +16,7 @@ pub mod filter;
 pub mod histogram;
 mod html;
 mod import;
+mod list_reads;
 mod live_table;
 mod step;
 mod storage;
@@ -33,12 +34,6 @@ use wasm_bindgen::JsCast;
 use crate::route::{go, use_route, Route};
 use crate::services::{config_from_url, use_services, Services};
 use filter::ListView;
-
-/// How often, at most, a live list reads every match again for its chart.
-const CHART_EVERY_MS: f64 = 5_000.0;
-/// How long the list must stay on one page and query before its chart
-/// reads every match.
-const CHART_AFTER_MS: u64 = 700;
 
 /// The URL of one instance.
 pub fn instance_href(id: &str) -> String {
@@ -143,111 +138,12 @@ pub fn Dashboard() -> impl IntoView {
         view.track();
         selected.set(std::collections::BTreeSet::new());
     });
-    // What each unfinished instance of the page waits on, read after the
-    // page (a replay of each history).
-    let waiting = RwSignal::new(std::collections::HashMap::<String, String>::new());
-    // Every match by creation time and status, read after the count.
-    let chart = RwSignal::new(None::<Vec<histogram::Bucket>>);
-    // For which query, and when, the chart was last read: a live round
-    // reads every match's summary again only every few seconds.
-    let charted = StoredValue::new(None::<(durable::InstanceQuery, f64)>);
-    // Counting takes time in proportion to the matches, so the total comes
-    // separately, counted after the page is read (IndexedDB serves one
-    // request at a time, and the page must not queue behind the count).
-    let total = RwSignal::new(None::<Result<usize, String>>);
-    let counted_for = StoredValue::new(None::<durable::InstanceQuery>);
-    let round = StoredValue::new(0u64);
-    let list = LocalResource::new(move || {
-        let runtime = services.tracked_runtime();
-        let v = view.get();
-        async move {
-            let Some(rt) = runtime else {
-                return Ok(None);
-            };
-            let query = v.query();
-            let page = rt
-                .host
-                .client()
-                .list(&query, &v.order())
-                .await
-                .map_err(|e| e.to_string())?;
-            // The page may have left the dashboard while this was read.
-            let (Some(last_counted), Some(last_round)) =
-                (counted_for.try_get_value(), round.try_get_value())
-            else {
-                return Ok(None);
-            };
-            if last_counted.as_ref() != Some(&query) {
-                total.set(None);
-            }
-            let this_round = last_round + 1;
-            round.set_value(this_round);
-            let open: Vec<durable::InstanceId> = page
-                .rows
-                .iter()
-                .filter(|r| !r.status.is_final())
-                .map(|r| r.id.clone())
-                .collect();
-            let reader = rt.clone();
-            leptos::task::spawn_local(async move {
-                use durable::Store;
-                let Ok(histories) = reader.host.client().store().histories(&open).await else {
-                    return;
-                };
-                let registry = dungeon::registry();
-                let found = open
-                    .iter()
-                    .zip(histories)
-                    .map(|(id, h)| {
-                        let text = match durable::waiting_on(&registry, id, &h) {
-                            Ok(w) => waits_summary(&w),
-                            Err(_) => "(does not replay on this build)".to_string(),
-                        };
-                        (id.0.clone(), text)
-                    })
-                    .collect();
-                if round.try_get_value() == Some(this_round) {
-                    waiting.set(found);
-                }
-            });
-            leptos::task::spawn_local(async move {
-                let n = rt
-                    .host
-                    .client()
-                    .count(&query)
-                    .await
-                    .map_err(|e| e.to_string());
-                // A later page's count replaces this one.
-                if round.try_get_value() != Some(this_round) {
-                    return;
-                }
-                counted_for.set_value(Some(query.clone()));
-                total.set(Some(n));
-                let now = js_sys::Date::now();
-                let fresh = charted
-                    .try_get_value()
-                    .flatten()
-                    .is_some_and(|(q, at)| q == query && now - at < CHART_EVERY_MS);
-                if fresh {
-                    return;
-                }
-                // Reading every match takes IndexedDB a while, and a page
-                // asked for meanwhile would wait behind it: the chart waits
-                // until the list has been still for a moment.
-                durable::Clock::sleep(&durable_web::BrowserClock, CHART_AFTER_MS).await;
-                if round.try_get_value() != Some(this_round) {
-                    return;
-                }
-                if let Ok(all) = rt.host.client().summaries(&query).await {
-                    if round.try_get_value() == Some(this_round) {
-                        charted.set_value(Some((query, now)));
-                        chart.set(Some(histogram::buckets(&all, 24)));
-                    }
-                }
-            });
-            Ok::<_, String>(Some((v, page)))
-        }
-    });
+    let list_reads::ListReads {
+        list,
+        total,
+        waiting,
+        chart,
+    } = list_reads::read_list(services, view);
     let set = move |f: &dyn Fn(&mut ListView)| {
         let mut v = view.get_untracked();
         f(&mut v);

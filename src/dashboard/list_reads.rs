@@ -1,0 +1,181 @@
+//! What the dashboard's list reads, in this order: the page first (a page
+//! must never queue behind anything in IndexedDB, which serves one request
+//! at a time), then apart the total, what each unfinished row waits on,
+//! and, once the list has stayed still, the chart of every match. A later
+//! round's reads replace an earlier one's.
+//!
+//! Reads only; it renders nothing and changes no instance.
+
+use std::collections::HashMap;
+
+use durable::{InstanceId, InstanceList, InstanceQuery, Store};
+use leptos::prelude::*;
+
+use super::filter::ListView;
+use super::histogram::{self, Bucket};
+use super::waits_summary;
+use crate::services::{Runtime, Services};
+
+/// How often, at most, a live list reads every match again for its chart.
+const CHART_EVERY_MS: f64 = 5_000.0;
+/// How long the list must stay on one page and query before its chart
+/// reads every match.
+const CHART_AFTER_MS: u64 = 700;
+
+/// The list's reads, as signals.
+#[derive(Clone, Copy)]
+pub struct ListReads {
+    /// The page, with the view it was read for.
+    pub list: LocalResource<Result<Option<(ListView, InstanceList)>, String>>,
+    pub total: RwSignal<Option<Result<usize, String>>>,
+    /// What each unfinished instance of the page waits on, by id.
+    pub waiting: RwSignal<HashMap<String, String>>,
+    /// Every match by creation time and status.
+    pub chart: RwSignal<Option<Vec<Bucket>>>,
+}
+
+/// The rounds of reads: which one is the latest, what was counted and
+/// charted last.
+#[derive(Clone, Copy)]
+struct Rounds {
+    round: StoredValue<u64>,
+    counted_for: StoredValue<Option<InstanceQuery>>,
+    charted: StoredValue<Option<(InstanceQuery, f64)>>,
+}
+
+impl Rounds {
+    fn is_latest(&self, round: u64) -> bool {
+        self.round.try_get_value() == Some(round)
+    }
+}
+
+/// Reads the list of `view`, again on every change the services report.
+pub fn read_list(services: Services, view: Memo<ListView>) -> ListReads {
+    let total = RwSignal::new(None::<Result<usize, String>>);
+    let waiting = RwSignal::new(HashMap::<String, String>::new());
+    let chart = RwSignal::new(None::<Vec<Bucket>>);
+    let rounds = Rounds {
+        round: StoredValue::new(0u64),
+        counted_for: StoredValue::new(None::<InstanceQuery>),
+        charted: StoredValue::new(None::<(InstanceQuery, f64)>),
+    };
+    let list = LocalResource::new(move || {
+        let runtime = services.tracked_runtime();
+        let v = view.get();
+        async move {
+            let Some(rt) = runtime else {
+                return Ok(None);
+            };
+            let query = v.query();
+            let page = rt
+                .host
+                .client()
+                .list(&query, &v.order())
+                .await
+                .map_err(|e| e.to_string())?;
+            // The page may have left the dashboard while this was read.
+            let (Some(last_counted), Some(last_round)) = (
+                rounds.counted_for.try_get_value(),
+                rounds.round.try_get_value(),
+            ) else {
+                return Ok(None);
+            };
+            if last_counted.as_ref() != Some(&query) {
+                total.set(None);
+            }
+            let this_round = last_round + 1;
+            rounds.round.set_value(this_round);
+            let open: Vec<InstanceId> = page
+                .rows
+                .iter()
+                .filter(|r| !r.status.is_final())
+                .map(|r| r.id.clone())
+                .collect();
+            leptos::task::spawn_local(read_waits(rt.clone(), open, rounds, this_round, waiting));
+            leptos::task::spawn_local(read_total_and_chart(
+                rt, query, rounds, this_round, total, chart,
+            ));
+            Ok::<_, String>(Some((v, page)))
+        }
+    });
+    ListReads {
+        list,
+        total,
+        waiting,
+        chart,
+    }
+}
+
+/// What each of `open` waits on: a replay of its history.
+async fn read_waits(
+    rt: std::rc::Rc<Runtime>,
+    open: Vec<InstanceId>,
+    rounds: Rounds,
+    round: u64,
+    waiting: RwSignal<HashMap<String, String>>,
+) {
+    let Ok(histories) = rt.host.client().store().histories(&open).await else {
+        return;
+    };
+    let registry = dungeon::registry();
+    let found = open
+        .iter()
+        .zip(histories)
+        .map(|(id, h)| {
+            let text = match durable::waiting_on(&registry, id, &h) {
+                Ok(w) => waits_summary(&w),
+                Err(_) => "(does not replay on this build)".to_string(),
+            };
+            (id.0.clone(), text)
+        })
+        .collect();
+    if rounds.is_latest(round) {
+        waiting.set(found);
+    }
+}
+
+/// The total of `query`'s matches; then, once the list has stayed still
+/// and unless charted a moment ago, the chart of all of them.
+async fn read_total_and_chart(
+    rt: std::rc::Rc<Runtime>,
+    query: InstanceQuery,
+    rounds: Rounds,
+    round: u64,
+    total: RwSignal<Option<Result<usize, String>>>,
+    chart: RwSignal<Option<Vec<Bucket>>>,
+) {
+    let n = rt
+        .host
+        .client()
+        .count(&query)
+        .await
+        .map_err(|e| e.to_string());
+    // A later page's count replaces this one.
+    if !rounds.is_latest(round) {
+        return;
+    }
+    rounds.counted_for.set_value(Some(query.clone()));
+    total.set(Some(n));
+    let now = js_sys::Date::now();
+    let fresh = rounds
+        .charted
+        .try_get_value()
+        .flatten()
+        .is_some_and(|(q, at)| q == query && now - at < CHART_EVERY_MS);
+    if fresh {
+        return;
+    }
+    // Reading every match takes IndexedDB a while, and a page asked for
+    // meanwhile would wait behind it: the chart waits until the list has
+    // been still for a moment.
+    durable::Clock::sleep(&durable_web::BrowserClock, CHART_AFTER_MS).await;
+    if !rounds.is_latest(round) {
+        return;
+    }
+    if let Ok(all) = rt.host.client().summaries(&query).await {
+        if rounds.is_latest(round) {
+            rounds.charted.set_value(Some((query, now)));
+            chart.set(Some(histogram::buckets(&all, 24)));
+        }
+    }
+}
