@@ -35,14 +35,21 @@ async fn wait_instance_status(p: &Player<'_>, status: &str) {
         .unwrap();
 }
 
-#[tokio::test]
-async fn the_dashboard_lists_and_steers_a_games_workflows() {
+/// The release build served with a 1 s monitor, a fresh browser on it, and
+/// Ann created: the server, the browser and the page's base URL.
+async fn with_ann() -> (StaticServer, Browser, String) {
     let server = StaticServer::start(dist_dir()).expect("serve dist/");
     let browser = Browser::launch().await.expect("launch Chromium");
-    let p = Player::new(&browser);
     let base = server.url("/?confirm=60s&monitor=1s");
     browser.goto(&base).await.unwrap();
-    p.create("Ann").await.unwrap();
+    Player::new(&browser).create("Ann").await.unwrap();
+    (server, browser, base)
+}
+
+#[tokio::test]
+async fn the_dashboard_lists_and_steers_a_games_workflows() {
+    let (_server, browser, base) = with_ann().await;
+    let p = Player::new(&browser);
     p.wait_countdown(SLOW).await.unwrap();
 
     // The game's workflows with their statuses.
@@ -213,12 +220,8 @@ async fn hash(browser: &Browser) -> String {
 /// that changed nothing is a lost one).
 #[tokio::test]
 async fn on_the_live_dashboard_no_click_is_lost() {
-    let server = StaticServer::start(dist_dir()).expect("serve dist/");
-    let browser = Browser::launch().await.expect("launch Chromium");
+    let (_server, browser, base) = with_ann().await;
     let p = Player::new(&browser);
-    let base = server.url("/?confirm=60s&monitor=1s");
-    browser.goto(&base).await.unwrap();
-    p.create("Ann").await.unwrap();
     p.confirm_and_look(SLOW).await.unwrap();
     browser.goto(&format!("{base}#/dashboard")).await.unwrap();
     p.wait_count(ROW, SLOW, |n| n >= 5).await.unwrap();
