@@ -35,3 +35,8 @@ pub mod testing {
     pub use crate::schema::HISTORY;
     pub use crate::schema::{upgrade, INSTANCES, META, META_SUMMARIES_BUILT, SUMMARIES};
 }
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

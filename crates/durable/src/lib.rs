@@ -126,3 +126,8 @@ pub use store::{
     InstanceQuery, JournalEntry, Precondition, ReadValues, Reads, Store, StoreError,
 };
 pub use work::{ActivityTask, Message, WorkId, WorkItem, WorkKind};
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
