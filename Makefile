@@ -39,7 +39,7 @@ serve:
 
 test:
 	$(SETUP) $(TOOLS_ALL)
-	$(TEST) fmt clippy clippy-wasm native wasm release e2e
+	$(TEST) fmt clippy clippy-wasm native doc wasm release e2e
 
 test-native:
 	$(TEST) native

@@ -12,6 +12,8 @@
 #                Chromium), the libraries of durable and dungeon (their tests
 #                are native only and may use native-only dev-dependencies)
 #   native       native unit, integration and doc tests (all but e2e)
+#   doc          the runtime crates' rustdoc (durable, durable-web) builds
+#                without a warning (broken links, missing docs in durable-web)
 #   wasm         wasm-bindgen-test suites in headless Chromium
 #   release      trunk build --release (into dist/), and the update drill's
 #                build (feature update-drill) into target/dist-update-drill/
@@ -80,6 +82,7 @@ for step in "$@"; do
             run clippy-wasm-core cargo clippy --target "$WASM" -p durable -p dungeon --lib -- -D warnings
             ;;
         native) run native cargo test --workspace --exclude e2e ;;
+        doc) run doc env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p durable -p durable-web ;;
         wasm)
             # --lib --tests: doc tests run natively, in the native step.
             run wasm-app cargo test --target "$WASM" -p durable-dungeon --lib --tests

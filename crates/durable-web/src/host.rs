@@ -23,10 +23,14 @@ use crate::leadership::{Leadership, NoWebLocks};
 /// Why a host could not start.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum HostError {
+    /// The database could not be opened (or upgraded).
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The browser has no Web Locks, so one tab cannot be the executor.
     #[error(transparent)]
     NoWebLocks(#[from] NoWebLocks),
+    /// The browser has no BroadcastChannel, so tabs cannot tell each other
+    /// about changes.
     #[error("cannot talk to other tabs (BroadcastChannel): {0}")]
     NoBroadcast(String),
 }
@@ -53,6 +57,7 @@ pub struct Host {
 /// Options of a host.
 #[derive(Clone, Debug, Default)]
 pub struct HostOptions {
+    /// The options of the runtime the host runs.
     pub runtime: RuntimeOptions,
 }
 
@@ -136,6 +141,7 @@ impl Host {
         }
     }
 
+    /// The IndexedDB store under the host.
     pub fn store(&self) -> &IdbStore {
         &self.inner.store
     }

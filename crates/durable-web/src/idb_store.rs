@@ -39,6 +39,7 @@ use crate::summaries::{
 /// A fault to inject into the next commit, for tests of aborted turns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CommitFault {
+    /// No fault: commits as usual.
     None,
     /// Issue every write, then abort the transaction instead of committing.
     AbortAfterWrites,

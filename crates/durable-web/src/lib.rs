@@ -7,6 +7,8 @@
 //! It targets `wasm32` in the browser; it also compiles natively so the
 //! workspace builds and lints as a whole, but its operations need a browser.
 
+#![deny(missing_docs)]
+
 mod broadcast;
 mod clock;
 mod database;
