@@ -11,6 +11,13 @@
 //! trait (an [`InMemoryStore`] here; IndexedDB in `durable-web`), time is the
 //! [`Clock`] trait (a [`VirtualClock`] for tests).
 //!
+//! ## Features and testing
+//! - `testing` (off by default): test support in [`testing`] — `block_on`,
+//!   `run_virtual` in virtual time, the seeded simulations and the
+//!   benchmarks' workloads. Enable it in `[dev-dependencies]`.
+//! - [`conformance`] is how a new [`Store`] proves itself: `run_all` runs
+//!   every check the in-memory and IndexedDB stores pass.
+//!
 //! ## Guarantees
 //! - Deterministic replay; a divergence fails the instance with a
 //!   [`NonDeterminism`] error naming the position, the recorded action and
@@ -96,6 +103,7 @@ mod unit;
 mod work;
 
 pub mod conformance;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use activity::{ActivityContext, ActivityError, AppReader};
