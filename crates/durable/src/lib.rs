@@ -12,7 +12,7 @@
 //! [`Clock`] trait (a [`VirtualClock`] for tests).
 //!
 //! ## Features and testing
-//! - `testing` (off by default): test support in [`testing`] — `block_on`,
+//! - `testing` (off by default): test support in `durable::testing` — `block_on`,
 //!   `run_virtual` in virtual time, the seeded simulations and the
 //!   benchmarks' workloads. Enable it in `[dev-dependencies]`.
 //! - [`conformance`] is how a new [`Store`] proves itself: `run_all` runs
