@@ -49,13 +49,17 @@ use durable::testing::bench::registry;
 
 async fn runtime(name: &str) -> (IdbStore, Runtime<IdbStore>) {
     let store = IdbStore::open(name).await.expect("open");
-    let rt = Runtime::with_options(
-        store.clone(),
+    (store.clone(), runtime_on(store))
+}
+
+/// The bench workloads' runtime over `store`, on the browser's clock.
+fn runtime_on<S: Store + Clone + 'static>(store: S) -> Runtime<S> {
+    Runtime::with_options(
+        store,
         registry(),
         Rc::new(BrowserClock),
         RuntimeOptions::default(),
-    );
-    (store, rt)
+    )
 }
 
 /// Activities per second for `instances` instances of `name`.
@@ -276,6 +280,17 @@ struct Timed {
     other_ms: Rc<std::cell::Cell<f64>>,
 }
 
+impl Timed {
+    /// `inner`, timed from now on.
+    fn over(inner: IdbStore) -> Timed {
+        Timed {
+            inner,
+            commit_ms: Rc::default(),
+            other_ms: Rc::default(),
+        }
+    }
+}
+
 impl Store for Timed {
     async fn instance(
         &self,
@@ -378,17 +393,8 @@ async fn bench_sequence_profile() {
 /// Prints where `instances` instances of `name` spend their time: commits,
 /// other store reads, and the rest (the runtime's own computation).
 async fn profile(what: &str, name: &str, input: u32, instances: u32) {
-    let store = Timed {
-        inner: IdbStore::open(&unique("profile")).await.unwrap(),
-        commit_ms: Rc::default(),
-        other_ms: Rc::default(),
-    };
-    let rt = Runtime::with_options(
-        store.clone(),
-        registry(),
-        Rc::new(BrowserClock),
-        RuntimeOptions::default(),
-    );
+    let store = Timed::over(IdbStore::open(&unique("profile")).await.unwrap());
+    let rt = runtime_on(store.clone());
     for i in 0..instances {
         rt.client()
             .start(name, &InstanceId::new(format!("p{i}")), &input)
@@ -424,6 +430,26 @@ where
     spent[n / 2]
 }
 
+/// Median ms of 300 commits of `batch(i)` on `store`.
+async fn median_commit_ms(
+    store: &IdbStore,
+    mut batch: impl FnMut(usize) -> durable::CommitBatch,
+) -> f64 {
+    median_ms(300, |i| {
+        let (store, b) = (store.clone(), batch(i));
+        async move { store.commit(b).await.unwrap() }
+    })
+    .await
+}
+
+/// A delete of the record `key` of the app store `game`.
+fn delete_of(key: &str) -> durable::AppWrite {
+    durable::AppWrite::Delete {
+        store: "game".into(),
+        key: key.into(),
+    }
+}
+
 /// Where a turn's and a command's milliseconds go: the store's steps one
 /// by one, beside the raw transaction.
 #[wasm_bindgen_test]
@@ -439,25 +465,10 @@ async fn bench_breakdown() {
         }],
         ..Default::default()
     };
-    let commit_put = median_ms(300, |i| {
-        let (store, b) = (store.clone(), put(i));
-        async move { store.commit(b).await.unwrap() }
-    })
-    .await;
-    let delete = median_ms(300, |i| {
-        let store = store.clone();
-        async move {
-            store
-                .commit(durable::CommitBatch {
-                    app_writes: vec![durable::AppWrite::Delete {
-                        store: "game".into(),
-                        key: format!("gone{i}"),
-                    }],
-                    ..Default::default()
-                })
-                .await
-                .unwrap()
-        }
+    let commit_put = median_commit_ms(&store, put).await;
+    let delete = median_commit_ms(&store, |i| durable::CommitBatch {
+        app_writes: vec![delete_of(&format!("gone{i}"))],
+        ..Default::default()
     })
     .await;
     let mut row = durable::InstanceRecord::pending(
@@ -466,60 +477,46 @@ async fn bench_breakdown() {
         serde_json::json!(null),
         0,
     );
-    let row_put = median_ms(300, |i| {
-        let store = store.clone();
+    let row_put = median_commit_ms(&store, |i| {
         row.version = i as u64;
-        let b = durable::CommitBatch {
+        durable::CommitBatch {
             instances: vec![row.clone()],
             ..Default::default()
-        };
-        async move { store.commit(b).await.unwrap() }
+        }
     })
     .await;
-    let history_put = median_ms(300, |i| {
-        let store = store.clone();
-        let b = durable::CommitBatch {
-            append_history: vec![(
-                InstanceId::new("h"),
-                vec![durable::HistoryEvent {
-                    event_id: i as u64,
-                    timestamp_ms: 0,
-                    kind: durable::EventKind::OrchestratorStarted,
-                }],
-            )],
-            ..Default::default()
-        };
-        async move { store.commit(b).await.unwrap() }
+    let history_put = median_commit_ms(&store, |i| durable::CommitBatch {
+        append_history: vec![(
+            InstanceId::new("h"),
+            vec![durable::HistoryEvent {
+                event_id: i as u64,
+                timestamp_ms: 0,
+                kind: durable::EventKind::OrchestratorStarted,
+            }],
+        )],
+        ..Default::default()
     })
     .await;
-    let alone = median_ms(300, |_| {
-        let store = store.clone();
-        let b = durable::CommitBatch {
-            preconditions: vec![durable::Precondition::NoOtherMessage {
-                instance: InstanceId::new("row"),
-                ready_at_ms: 0,
-            }],
-            app_writes: vec![durable::AppWrite::Delete {
-                store: "game".into(),
-                key: "x".into(),
-            }],
+    // A check beside the cheapest write there is (a delete of nothing).
+    let checked = |check: durable::Precondition| {
+        move |_| durable::CommitBatch {
+            preconditions: vec![check.clone()],
+            app_writes: vec![delete_of("x")],
             ..Default::default()
-        };
-        async move { store.commit(b).await.unwrap() }
-    })
+        }
+    };
+    let alone = median_commit_ms(
+        &store,
+        checked(durable::Precondition::NoOtherMessage {
+            instance: InstanceId::new("row"),
+            ready_at_ms: 0,
+        }),
+    )
     .await;
-    let row_check = median_ms(300, |_| {
-        let store = store.clone();
-        let b = durable::CommitBatch {
-            preconditions: vec![durable::Precondition::no_row(&InstanceId::new("nobody"))],
-            app_writes: vec![durable::AppWrite::Delete {
-                store: "game".into(),
-                key: "x".into(),
-            }],
-            ..Default::default()
-        };
-        async move { store.commit(b).await.unwrap() }
-    })
+    let row_check = median_commit_ms(
+        &store,
+        checked(durable::Precondition::no_row(&InstanceId::new("nobody"))),
+    )
     .await;
     say(&format!(
         "BENCH breakdown of a commit (median ms): a row and its summary {row_put:.2}, one history record {history_put:.2}, a NoOtherMessage check {alone:.2}, a row check {row_check:.2}"
@@ -555,17 +552,8 @@ async fn bench_breakdown() {
     raise.sort_by(f64::total_cmp);
     turn.sort_by(f64::total_cmp);
     // The same turns on a store that times its commits.
-    let timed = Timed {
-        inner: store.clone(),
-        commit_ms: Rc::default(),
-        other_ms: Rc::default(),
-    };
-    let rt2 = Runtime::with_options(
-        timed.clone(),
-        registry(),
-        Rc::new(BrowserClock),
-        RuntimeOptions::default(),
-    );
+    let timed = Timed::over(store.clone());
+    let rt2 = runtime_on(timed.clone());
     let id2 = InstanceId::new("ticker2");
     rt2.client().start("Ticker", &id2, &()).await.unwrap();
     rt2.run_until_idle().await.unwrap();
