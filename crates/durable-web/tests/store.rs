@@ -51,16 +51,7 @@ async fn a_message_another_connection_took_is_not_taken_twice() {
     let id = WorkId("m".into());
     let message = WorkItem::message(
         id.clone(),
-        Message {
-            instance_id: InstanceId::new("i"),
-            execution: None,
-            incarnation: None,
-            event: EventKind::EventRaised {
-                name: "E".into(),
-                input: json!(1),
-            },
-            due_ms: None,
-        },
+        Message::raised(&InstanceId::new("i"), "E", json!(1), None),
     );
     first
         .commit(CommitBatch {

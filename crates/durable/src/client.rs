@@ -433,19 +433,10 @@ impl<S: Store> Client<S> {
             // event fail. The event is bound to the life it was raised to:
             // if that one ends meanwhile, the dispatcher drops it.
             let id = target.id.clone();
-            batch.enqueue.push(WorkItem::message(
-                self.message_id(&id),
-                Message {
-                    instance_id: id.clone(),
-                    execution: None,
-                    incarnation: bound_incarnation(&target),
-                    event: EventKind::EventRaised {
-                        name,
-                        input: payload,
-                    },
-                    due_ms: None,
-                },
-            ));
+            let message = Message::raised(&id, name, payload, bound_incarnation(&target));
+            batch
+                .enqueue
+                .push(WorkItem::message(self.message_id(&id), message));
         }
         changes.extend(batch.enqueue.iter().map(|w| Change::Queued {
             id: w.instance_id().clone(),

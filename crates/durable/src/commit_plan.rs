@@ -148,21 +148,14 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::history::EventKind;
     use crate::work::Message;
 
     fn msg(id: &str, instance: &str, due_ms: Option<u64>) -> WorkItem {
         WorkItem::message(
             WorkId(id.into()),
             Message {
-                instance_id: InstanceId::new(instance),
-                execution: None,
-                incarnation: None,
-                event: EventKind::EventRaised {
-                    name: "E".into(),
-                    input: json!(null),
-                },
                 due_ms,
+                ..Message::raised(&InstanceId::new(instance), "E", json!(null), None)
             },
         )
     }

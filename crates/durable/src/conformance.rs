@@ -32,14 +32,9 @@ fn msg(id: &str, instance: &str, due: Option<u64>) -> WorkItem {
     WorkItem::message(
         WorkId(id.to_string()),
         Message {
-            instance_id: InstanceId::new(instance),
             execution: Some(0),
-            incarnation: None,
-            event: EventKind::EventRaised {
-                name: id.to_string(),
-                input: json!(null),
-            },
             due_ms: due,
+            ..Message::raised(&InstanceId::new(instance), id, json!(null), None)
         },
     )
 }

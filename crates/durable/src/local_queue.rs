@@ -119,23 +119,13 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::history::EventKind;
     use crate::instance::InstanceId;
     use crate::work::Message;
 
     fn item(id: &str) -> WorkItem {
         WorkItem::message(
             WorkId(id.into()),
-            Message {
-                instance_id: InstanceId::new("i"),
-                execution: None,
-                incarnation: None,
-                event: EventKind::EventRaised {
-                    name: "E".into(),
-                    input: json!(null),
-                },
-                due_ms: None,
-            },
+            Message::raised(&InstanceId::new("i"), "E", json!(null), None),
         )
     }
 

@@ -854,16 +854,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             None => return Ok(false),
         };
         let work = WorkId(format!("{id}#direct"));
-        let message = Message {
-            instance_id: id.clone(),
-            execution: None,
-            incarnation,
-            event: EventKind::EventRaised {
-                name: name.to_string(),
-                input: input.clone(),
-            },
-            due_ms: None,
-        };
+        let message = Message::raised(id, name, input.clone(), incarnation);
         let now = self.clock.now_ms();
         let mut report = TickReport::default();
         let input = TurnInput {

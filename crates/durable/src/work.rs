@@ -39,6 +39,27 @@ pub struct Message {
 }
 
 impl Message {
+    /// An external event raised to `instance_id` (its incarnation, or
+    /// whichever is current with `None`), deliverable now, to whichever
+    /// execution is current: what a client's raise queues.
+    pub fn raised(
+        instance_id: &InstanceId,
+        name: impl Into<String>,
+        input: serde_json::Value,
+        incarnation: Option<String>,
+    ) -> Message {
+        Message {
+            instance_id: instance_id.clone(),
+            execution: None,
+            incarnation,
+            event: EventKind::EventRaised {
+                name: name.into(),
+                input,
+            },
+            due_ms: None,
+        }
+    }
+
     /// Whether this message belongs to another execution or incarnation
     /// than the given current one.
     pub fn is_stale_for(&self, execution: u32, incarnation: &str) -> bool {
