@@ -124,7 +124,8 @@ impl Command {
     }
 }
 
-fn encode<I: Serialize>(v: &I, what: &str) -> Result<Value, ClientError> {
+/// `v` as JSON, or the encode error naming `what` it is.
+pub(crate) fn encode<I: Serialize>(v: &I, what: &str) -> Result<Value, ClientError> {
     serde_json::to_value(v).map_err(|e| ClientError::Encode {
         what: what.to_string(),
         message: e.to_string(),
@@ -376,7 +377,7 @@ impl<S: Store> Client<S> {
         let mut batch = CommitBatch {
             preconditions: cmd.expect,
             app_writes: cmd.writes,
-            at_ms: self.now_ms(),
+            at_ms: now,
             ..CommitBatch::default()
         };
         let mut changes = Vec::new();

@@ -41,6 +41,17 @@ pub struct LogLine {
     pub message: String,
 }
 
+/// What an inspected execution's last poll waited on; a wait dropped since
+/// is taken off.
+#[derive(Default)]
+pub(crate) struct Waits {
+    /// External events, by name (once per pending wait).
+    pub events: Vec<String>,
+    /// Activities, timers and sub-orchestrations, by the id of the event
+    /// that scheduled them.
+    pub tasks: Vec<u64>,
+}
+
 pub(crate) struct ContextState {
     pub instance_id: InstanceId,
     pub execution: u32,
@@ -64,12 +75,9 @@ pub(crate) struct ContextState {
     /// External events not yet taken by a wait, in arrival order.
     pub buffered_events: VecDeque<(String, Value)>,
     pub custom_status: Option<Value>,
-    /// The external events the code's last poll waited on, by name (a
-    /// wait dropped since is taken off).
-    pub awaiting: Vec<String>,
-    /// The actions (activities, timers, sub-orchestrations, by the id of
-    /// the event that scheduled them) the last poll waited on, likewise.
-    pub awaiting_tasks: Vec<u64>,
+    /// What the code's last poll waited on, noted only while an inspection
+    /// replays the history (`None` otherwise: live turns do no such work).
+    pub waits: Option<Waits>,
     guid_counter: u64,
     pub nondeterminism: Option<NonDeterminism>,
     /// A fatal error in how the code used the context (input not encodable).
@@ -99,8 +107,7 @@ impl ContextState {
             settled_timers: HashSet::new(),
             buffered_events: VecDeque::new(),
             custom_status: None,
-            awaiting: Vec::new(),
-            awaiting_tasks: Vec::new(),
+            waits: None,
             guid_counter: 0,
             nondeterminism: None,
             fatal: None,
@@ -160,6 +167,22 @@ impl ContextState {
                 true
             }
             None => true,
+        }
+    }
+
+    /// Notes that the last poll waits on the action `id` (inspection only).
+    fn note_task(&mut self, id: u64) {
+        if let Some(w) = self.waits.as_mut() {
+            w.tasks.push(id);
+        }
+    }
+
+    /// Takes a given-up wait for the action `id` off (inspection only).
+    fn unnote_task(&mut self, id: u64) {
+        if let Some(w) = self.waits.as_mut() {
+            if let Some(at) = w.tasks.iter().position(|t| *t == id) {
+                w.tasks.remove(at);
+            }
         }
     }
 
@@ -554,7 +577,7 @@ impl<O: DeserializeOwned> Future for TaskFuture<O> {
 
     fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Self::Output> {
         let Some(c) = self.ctx.take_completion(self.id) else {
-            self.ctx.state.borrow_mut().awaiting_tasks.push(self.id);
+            self.ctx.state.borrow_mut().note_task(self.id);
             return Poll::Pending;
         };
         Poll::Ready(match c {
@@ -592,7 +615,7 @@ impl Future for TimerFuture {
             self.done = true;
             Poll::Ready(())
         } else {
-            self.ctx.state.borrow_mut().awaiting_tasks.push(self.id);
+            self.ctx.state.borrow_mut().note_task(self.id);
             Poll::Pending
         }
     }
@@ -602,9 +625,7 @@ impl<O> Drop for TaskFuture<O> {
     /// A wait given up (the other side of a race won) is no longer waited on.
     fn drop(&mut self) {
         if let Ok(mut s) = self.ctx.state.try_borrow_mut() {
-            if let Some(at) = s.awaiting_tasks.iter().position(|id| *id == self.id) {
-                s.awaiting_tasks.remove(at);
-            }
+            s.unnote_task(self.id);
         }
     }
 }
@@ -613,8 +634,10 @@ impl<T> Drop for EventFuture<T> {
     /// Likewise for an event wait.
     fn drop(&mut self) {
         if let Ok(mut s) = self.ctx.state.try_borrow_mut() {
-            if let Some(at) = s.awaiting.iter().position(|n| *n == self.name) {
-                s.awaiting.remove(at);
+            if let Some(w) = s.waits.as_mut() {
+                if let Some(at) = w.events.iter().position(|n| *n == self.name) {
+                    w.events.remove(at);
+                }
             }
         }
     }
@@ -623,9 +646,7 @@ impl<T> Drop for EventFuture<T> {
 impl Drop for TimerFuture {
     fn drop(&mut self) {
         if let Ok(mut s) = self.ctx.state.try_borrow_mut() {
-            if let Some(at) = s.awaiting_tasks.iter().position(|id| *id == self.id) {
-                s.awaiting_tasks.remove(at);
-            }
+            s.unnote_task(self.id);
         }
         if self.done {
             return;
@@ -654,7 +675,9 @@ impl<T: DeserializeOwned> Future for EventFuture<T> {
     fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut s = self.ctx.state.borrow_mut();
         let Some(pos) = s.buffered_events.iter().position(|(n, _)| *n == self.name) else {
-            s.awaiting.push(self.name.clone());
+            if let Some(w) = s.waits.as_mut() {
+                w.events.push(self.name.clone());
+            }
             return Poll::Pending;
         };
         let (_, payload) = s.buffered_events.remove(pos).unwrap_or_default();

@@ -13,7 +13,7 @@ use std::task::{Context, Poll, Waker};
 use serde_json::Value;
 
 use crate::clock::Clock;
-use crate::context::{ContextState, LogLine, OrchestrationContext};
+use crate::context::{ContextState, LogLine, OrchestrationContext, Waits};
 use crate::error::NonDeterminism;
 use crate::history::{EventKind, HistoryEvent};
 use crate::instance::InstanceId;
@@ -53,7 +53,9 @@ pub struct TurnResult {
     pub logs: Vec<LogLine>,
 }
 
-/// A live (or replayed) execution.
+/// What an inspection sees after each replayed event.
+pub(crate) type Observer<'a> = dyn FnMut(&HistoryEvent, &Execution) + 'a;
+
 /// An execution as replay left it after one event.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Observed {
@@ -66,6 +68,7 @@ pub(crate) struct Observed {
     pub outcome: Option<Outcome>,
 }
 
+/// A live (or replayed) execution.
 pub struct Execution {
     ctx: OrchestrationContext,
     future: Option<OrchestrationFuture>,
@@ -86,7 +89,7 @@ impl Execution {
         execution: u32,
         history: &[HistoryEvent],
     ) -> Execution {
-        Self::replay_observed(registry, instance_id, execution, history, &mut |_, _| {})
+        Self::replay_with(registry, instance_id, execution, history, None)
     }
 
     /// [`Execution::replay`], showing `observe` the execution after each
@@ -96,10 +99,24 @@ impl Execution {
         instance_id: InstanceId,
         execution: u32,
         history: &[HistoryEvent],
-        observe: &mut dyn FnMut(&HistoryEvent, &Execution),
+        observe: &mut Observer<'_>,
+    ) -> Execution {
+        Self::replay_with(registry, instance_id, execution, history, Some(observe))
+    }
+
+    /// The replay, noting what the code waits on only when observed.
+    fn replay_with(
+        registry: &Registry,
+        instance_id: InstanceId,
+        execution: u32,
+        history: &[HistoryEvent],
+        mut observe: Option<&mut Observer<'_>>,
     ) -> Execution {
         let mut state = ContextState::new(instance_id, execution, history);
         state.replaying = true;
+        if observe.is_some() {
+            state.waits = Some(Waits::default());
+        }
         let mut exec = Execution {
             ctx: OrchestrationContext::new(state),
             future: None,
@@ -113,7 +130,9 @@ impl Execution {
             if exec.nondeterminism().is_some() {
                 break;
             }
-            observe(event, &exec);
+            if let Some(observe) = observe.as_mut() {
+                observe(event, &exec);
+            }
         }
         if !history.is_empty() && exec.future.is_none() && exec.outcome.is_none() {
             let mut s = exec.ctx.state.borrow_mut();
@@ -224,8 +243,9 @@ impl Execution {
         {
             let mut s = self.ctx.state.borrow_mut();
             s.polling = true;
-            s.awaiting.clear();
-            s.awaiting_tasks.clear();
+            if let Some(w) = s.waits.as_mut() {
+                *w = Waits::default();
+            }
         }
         let mut cx = Context::from_waker(Waker::noop());
         let result = fut.as_mut().poll(&mut cx);
@@ -363,21 +383,19 @@ impl Execution {
     /// What the execution has set and waits on now (for inspection).
     pub(crate) fn observed(&self) -> Observed {
         let s = self.ctx.state.borrow();
-        let live = self.future.is_some();
-        let mut awaiting = Vec::new();
-        for name in s.awaiting.iter().filter(|_| live) {
-            if !awaiting.contains(name) {
-                awaiting.push(name.clone());
+        let (mut awaiting, mut awaiting_tasks) = (Vec::new(), Vec::new());
+        if let (Some(w), true) = (&s.waits, self.future.is_some()) {
+            for name in &w.events {
+                if !awaiting.contains(name) {
+                    awaiting.push(name.clone());
+                }
             }
+            awaiting_tasks.clone_from(&w.tasks);
         }
         Observed {
             custom_status: s.custom_status.clone(),
             awaiting,
-            awaiting_tasks: if live {
-                s.awaiting_tasks.clone()
-            } else {
-                Vec::new()
-            },
+            awaiting_tasks,
             suspended: self.suspended,
             outcome: self.outcome.clone(),
         }

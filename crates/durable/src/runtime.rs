@@ -826,10 +826,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         name: &str,
         payload: &I,
     ) -> Result<(), ClientError> {
-        let input = serde_json::to_value(payload).map_err(|e| ClientError::Encode {
-            what: "event payload".into(),
-            message: e.to_string(),
-        })?;
+        let input = crate::client::encode(payload, "event payload")?;
         if self.deliver_now(id, name, &input).await? {
             return Ok(());
         }
