@@ -7,6 +7,8 @@
 //! Pure: reads a history, runs the replay engine, touches no store and no
 //! clock. Must never run an activity or record anything.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::error::NonDeterminism;
@@ -63,6 +65,13 @@ pub fn step_through(
 ) -> Result<Vec<Step>, NonDeterminism> {
     let mut steps = Vec::with_capacity(history.len());
     let mut open: Vec<Wait> = Vec::new();
+    // Which event first answers each action, found once for the history.
+    let mut answers: HashMap<u64, u64> = HashMap::new();
+    for e in history {
+        if let Some(scheduled) = e.kind.answers() {
+            answers.entry(scheduled).or_insert(e.event_id);
+        }
+    }
     let exec = Execution::replay_observed(
         registry,
         instance_id.clone(),
@@ -70,7 +79,7 @@ pub fn step_through(
         history,
         &mut |event, exec| {
             let seen = exec.observed();
-            track(&mut open, event, history);
+            track(&mut open, event, &answers);
             // What the code still waits on: a wait that lost a race stays
             // unanswered in the history, but no longer waited on.
             let mut waits: Vec<Wait> = open
@@ -116,7 +125,7 @@ pub fn waiting_on(
 }
 
 /// Opens the wait an action begins and closes the one an answer ends.
-fn track(open: &mut Vec<Wait>, event: &HistoryEvent, history: &[HistoryEvent]) {
+fn track(open: &mut Vec<Wait>, event: &HistoryEvent, answers: &HashMap<u64, u64>) {
     let awaited = match &event.kind {
         EventKind::TaskScheduled { name, .. } => Some(Awaited::Activity { name: name.clone() }),
         EventKind::TimerCreated { fire_at_ms } => Some(Awaited::Timer {
@@ -134,10 +143,7 @@ fn track(open: &mut Vec<Wait>, event: &HistoryEvent, history: &[HistoryEvent]) {
         _ => None,
     };
     if let Some(awaited) = awaited {
-        let answered_by = history
-            .iter()
-            .find(|e| e.kind.answers() == Some(event.event_id))
-            .map(|e| e.event_id);
+        let answered_by = answers.get(&event.event_id).copied();
         open.push(Wait {
             awaited,
             since: Some(event.event_id),
