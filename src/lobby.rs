@@ -128,7 +128,7 @@ pub fn Lobby() -> impl IntoView {
                             let href = Route::Adventurer(a.key.clone()).href();
                             let replay = Route::Replay(a.key.clone()).href();
                             let label = status_label(a.status);
-                            let finished = matches!(a.status, Status::Won | Status::Dead | Status::OutOfTime);
+                            let finished = a.status.is_over();
                             let (key, name) = (a.key.clone(), a.name.clone());
                             let forget = move |_| {
                                 let asked = format!("Forget {name}? Their adventure and its replay are deleted.");

@@ -257,14 +257,8 @@ pub fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// The word that names a thing in a command: its last word, lower case
-/// ("Glowing Broadsword" → "broadsword").
-pub fn command_word(name: &str) -> String {
-    name.split_whitespace()
-        .last()
-        .unwrap_or_default()
-        .to_lowercase()
-}
+/// The word that names a thing in a command: the game's own rule.
+pub use dungeon::guide::command_word;
 
 /// A new adventurer `name` on a running host, confirmed as soon as its
 /// window opens, waited for (through `changes`) until it stands in its

@@ -27,7 +27,7 @@ fn suggest(label: String, command: String) -> Suggestion {
 
 /// The last word of a generated name, in lower case: the part a player
 /// types ("Gibbering Red Troll" → "troll").
-fn short(name: &str) -> String {
+pub fn command_word(name: &str) -> String {
     name.split_whitespace()
         .last()
         .unwrap_or(name)
@@ -60,7 +60,7 @@ pub fn suggestions(u: &Universe) -> Vec<Suggestion> {
     let armed = u.weapon.as_ref().filter(|w| carried(w.location));
     let monster = u.monster_here().filter(|m| m.alive);
     if let (Some(w), Some(m)) = (armed, monster) {
-        let (beast, weapon) = (short(&m.name), short(&w.name));
+        let (beast, weapon) = (command_word(&m.name), command_word(&w.name));
         out.push(suggest(
             format!("Kill the {beast} with the {weapon}"),
             format!(

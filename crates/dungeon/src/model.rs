@@ -167,6 +167,13 @@ pub enum Status {
     OutOfTime,
 }
 
+impl Status {
+    /// Whether the adventure is over: won, dead or out of time.
+    pub fn is_over(self) -> bool {
+        matches!(self, Status::Won | Status::Dead | Status::OutOfTime)
+    }
+}
+
 /// One adventurer's world. The parts other than the adventurer are created
 /// by separate parallel steps, so each may still be missing.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
