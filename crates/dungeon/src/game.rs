@@ -425,13 +425,9 @@ impl<S: Store + Clone + 'static> Game<S> {
             _ => return Err(StoreError::Other("the journals were not all read".into()).into()),
         };
         let mut replay = crate::replay::replay(key, game, console)?;
-        let id = instance_id(key, workflows::suffix(USER_CONFIRMATION));
-        if let Some(row) = self.client.status(&id).await? {
-            let length_ms = serde_json::from_value::<GameInput>(row.input)
-                .map(|i| i.config.confirm_window_ms)
-                .unwrap_or(self.config.confirm_window_ms);
-            let history = self.client.history(&id).await?;
-            replay.window = crate::replay::WindowSpan::of(&history, length_ms);
+        if let Some(row) = self.confirmation_row(key).await? {
+            let history = self.client.history(&row.id).await?;
+            replay.window = crate::replay::WindowSpan::of(&history, self.window_length_ms(&row));
         }
         Ok(replay)
     }
@@ -497,14 +493,13 @@ impl<S: Store + Clone + 'static> Game<S> {
         &self,
         key: &str,
     ) -> Result<Option<ConfirmationWindow>, GameError> {
-        let id = instance_id(key, workflows::suffix(USER_CONFIRMATION));
-        let Some(row) = self.client.status(&id).await? else {
+        let Some(row) = self.confirmation_row(key).await? else {
             return Ok(None);
         };
         if row.status != RuntimeStatus::Running {
             return Ok(None);
         }
-        let history = self.client.history(&id).await?;
+        let history = self.client.history(&row.id).await?;
         let mut open = None;
         for e in &history {
             match &e.kind {
@@ -518,13 +513,25 @@ impl<S: Store + Clone + 'static> Game<S> {
                 _ => {}
             }
         }
-        let length_ms = serde_json::from_value::<GameInput>(row.input)
-            .map(|i| i.config.confirm_window_ms)
-            .unwrap_or(self.config.confirm_window_ms);
+        let length_ms = self.window_length_ms(&row);
         Ok(open.map(|(_, closes_at_ms)| ConfirmationWindow {
             closes_at_ms,
             length_ms,
         }))
+    }
+
+    /// The row of the adventurer's confirmation workflow, while it exists.
+    async fn confirmation_row(&self, key: &str) -> Result<Option<InstanceRecord>, GameError> {
+        let id = instance_id(key, workflows::suffix(USER_CONFIRMATION));
+        Ok(self.client.status(&id).await?)
+    }
+
+    /// How long the confirmation window of this workflow is: as its game
+    /// was started with, or this game's configuration for older games.
+    fn window_length_ms(&self, row: &InstanceRecord) -> u64 {
+        serde_json::from_value::<GameInput>(row.input.clone())
+            .map(|i| i.config.confirm_window_ms)
+            .unwrap_or(self.config.confirm_window_ms)
     }
 }
 
