@@ -16,16 +16,24 @@ use leptos::prelude::*;
 use super::html::Html;
 use super::when;
 
-/// One wait in words.
-pub fn wait_text(w: &Wait) -> String {
-    let what = match &w.awaited {
+/// What is awaited, in words; `full` adds what the list's column leaves
+/// out (a timer's "due", a child's instance id).
+fn awaited_text(awaited: &Awaited, full: bool) -> String {
+    match awaited {
         Awaited::Activity { name } => format!("activity {name}"),
-        Awaited::Timer { fire_at_ms } => format!("timer due {}", when(*fire_at_ms)),
-        Awaited::SubOrchestration { instance_id, name } => {
+        Awaited::Timer { fire_at_ms } if full => format!("timer due {}", when(*fire_at_ms)),
+        Awaited::Timer { fire_at_ms } => format!("timer {}", when(*fire_at_ms)),
+        Awaited::SubOrchestration { instance_id, name } if full => {
             format!("sub-orchestration {name} ({instance_id})")
         }
+        Awaited::SubOrchestration { name, .. } => format!("sub-orchestration {name}"),
         Awaited::Event { name } => format!("event {name}"),
-    };
+    }
+}
+
+/// One wait in words.
+pub fn wait_text(w: &Wait) -> String {
+    let what = awaited_text(&w.awaited, true);
     let since = w.since.map(|s| format!(" since #{s}")).unwrap_or_default();
     let answer = match w.answered_by {
         Some(id) => format!("answered by #{id}"),
@@ -39,12 +47,7 @@ pub fn wait_text(w: &Wait) -> String {
 pub fn waits_summary(waits: &[Wait]) -> String {
     waits
         .iter()
-        .map(|w| match &w.awaited {
-            Awaited::Activity { name } => format!("activity {name}"),
-            Awaited::Timer { fire_at_ms } => format!("timer {}", when(*fire_at_ms)),
-            Awaited::SubOrchestration { name, .. } => format!("sub-orchestration {name}"),
-            Awaited::Event { name } => format!("event {name}"),
-        })
+        .map(|w| awaited_text(&w.awaited, false))
         .collect::<Vec<_>>()
         .join(", ")
 }

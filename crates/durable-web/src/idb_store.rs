@@ -33,7 +33,8 @@ use crate::database::open_database;
 use crate::error::Error;
 use crate::schema::*;
 use crate::summaries::{
-    build_summaries, count_by_index, list_by_index, read_summaries, summary_value,
+    build_summaries, count_by_index, list_by_index, matching_summaries, read_summaries,
+    summary_value,
 };
 
 /// A fault to inject into the next commit, for tests of aborted turns.
@@ -1122,9 +1123,7 @@ impl Store for IdbStore {
 
     async fn summaries(&self, query: &InstanceQuery) -> Result<Vec<InstanceSummary>, StoreError> {
         let tx = self.read_tx(&[SUMMARIES])?;
-        let mut found = read_summaries(&tx, query).await?;
-        found.retain(|s| query.admits(s));
-        Ok(found)
+        matching_summaries(&tx, query).await
     }
 
     async fn count(&self, query: &InstanceQuery) -> Result<usize, StoreError> {
@@ -1132,8 +1131,7 @@ impl Store for IdbStore {
         if let Some(n) = count_by_index(&tx, query).await? {
             return Ok(n);
         }
-        let summaries = read_summaries(&tx, query).await?;
-        Ok(summaries.iter().filter(|s| query.admits(s)).count())
+        Ok(matching_summaries(&tx, query).await?.len())
     }
 
     async fn app_record(&self, store: &str, key: &str) -> Result<Option<AppRecord>, StoreError> {

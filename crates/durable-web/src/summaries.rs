@@ -56,6 +56,17 @@ fn read_summary(v: &JsValue) -> Result<InstanceSummary, StoreError> {
     })
 }
 
+/// The summaries of every instance that matches `query`'s filters, in id
+/// order.
+pub(crate) async fn matching_summaries(
+    tx: &Transaction<'_>,
+    query: &InstanceQuery,
+) -> Result<Vec<InstanceSummary>, StoreError> {
+    let mut found = read_summaries(tx, query).await?;
+    found.retain(|s| query.admits(s));
+    Ok(found)
+}
+
 /// The summaries that may match `query`, in id order: the key range of its
 /// id prefix (every id starting with it sorts between it and it followed by
 /// the highest code unit), after its continuation id, or all of them.
