@@ -41,6 +41,9 @@ struct Rounds {
     round: StoredValue<u64>,
     counted_for: StoredValue<Option<InstanceQuery>>,
     charted: StoredValue<Option<(InstanceQuery, f64)>>,
+    /// What each instance waited on, at the row version it was read for:
+    /// a row that has not changed is not read and replayed again.
+    waits_read: StoredValue<HashMap<String, (u64, String)>>,
 }
 
 impl Rounds {
@@ -58,6 +61,7 @@ pub fn read_list(services: Services, view: Memo<ListView>) -> ListReads {
         round: StoredValue::new(0u64),
         counted_for: StoredValue::new(None::<InstanceQuery>),
         charted: StoredValue::new(None::<(InstanceQuery, f64)>),
+        waits_read: StoredValue::new(HashMap::new()),
     };
     let list = LocalResource::new(move || {
         let runtime = services.tracked_runtime();
@@ -85,11 +89,11 @@ pub fn read_list(services: Services, view: Memo<ListView>) -> ListReads {
             }
             let this_round = last_round + 1;
             rounds.round.set_value(this_round);
-            let open: Vec<InstanceId> = page
+            let open: Vec<(InstanceId, u64)> = page
                 .rows
                 .iter()
                 .filter(|r| !r.status.is_final())
-                .map(|r| r.id.clone())
+                .map(|r| (r.id.clone(), r.version))
                 .collect();
             leptos::task::spawn_local(read_waits(rt.clone(), open, rounds, this_round, waiting));
             leptos::task::spawn_local(read_total_and_chart(
@@ -106,29 +110,48 @@ pub fn read_list(services: Services, view: Memo<ListView>) -> ListReads {
     }
 }
 
-/// What each of `open` waits on: a replay of its history.
+/// What each of `open` (an instance and its row version) waits on: a
+/// replay of its history, for the rows that changed since last read.
 async fn read_waits(
     rt: std::rc::Rc<Runtime>,
-    open: Vec<InstanceId>,
+    open: Vec<(InstanceId, u64)>,
     rounds: Rounds,
     round: u64,
     waiting: RwSignal<HashMap<String, String>>,
 ) {
-    let Ok(histories) = rt.host.client().store().histories(&open).await else {
+    let Some(known) = rounds.waits_read.try_get_value() else {
         return;
     };
-    let registry = dungeon::registry();
-    let found = open
+    let changed: Vec<InstanceId> = open
         .iter()
-        .zip(histories)
-        .map(|(id, h)| {
-            let text = match durable::waiting_on(&registry, id, &h) {
-                Ok(w) => waits_summary(&w),
-                Err(_) => "(does not replay on this build)".to_string(),
-            };
-            (id.0.clone(), text)
-        })
+        .filter(|(id, version)| known.get(id.as_str()).is_none_or(|(v, _)| v != version))
+        .map(|(id, _)| id.clone())
         .collect();
+    let histories = if changed.is_empty() {
+        Vec::new()
+    } else {
+        match rt.host.client().store().histories(&changed).await {
+            Ok(h) => h,
+            Err(_) => return,
+        }
+    };
+    let registry = dungeon::registry();
+    let mut read = known;
+    for (id, h) in changed.iter().zip(histories) {
+        let text = match durable::waiting_on(&registry, id, &h) {
+            Ok(w) => waits_summary(&w),
+            Err(_) => "(does not replay on this build)".to_string(),
+        };
+        let version = open.iter().find(|(i, _)| i == id).map_or(0, |(_, v)| *v);
+        read.insert(id.0.clone(), (version, text));
+    }
+    // Only the page's open rows are kept.
+    read.retain(|id, _| open.iter().any(|(i, _)| i.as_str() == id));
+    let found = read
+        .iter()
+        .map(|(id, (_, text))| (id.clone(), text.clone()))
+        .collect();
+    rounds.waits_read.set_value(read);
     if rounds.is_latest(round) {
         waiting.set(found);
     }
