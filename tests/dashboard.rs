@@ -629,8 +629,11 @@ async fn the_dashboard_starts_instances_and_acts_on_selected_rows() {
         })
     })
     .await;
-    // Terminate asks first: declined, nothing happens.
-    let _ = js_sys::eval("window.confirm = () => false");
+    // Terminate asks first: declined, nothing happens (and had it gone on,
+    // the accepted terminate below would find the instance terminated).
+    let _ = js_sys::eval(
+        "window.asked = 0; window.confirm = () => { window.asked += 1; return false; }",
+    );
     select_rows(&root, &[&running[1]]);
     until("one selected", &root, WAIT_MS, || {
         text_of(&root, "selected-count").as_deref() == Some("1 selected")
@@ -646,6 +649,8 @@ async fn the_dashboard_starts_instances_and_acts_on_selected_rows() {
         text_of(&root, "batch-result").is_some_and(|t| t.starts_with("Purged")),
         "a declined terminate did nothing"
     );
+    let asked = js_sys::eval("window.asked").ok().and_then(|v| v.as_f64());
+    assert_eq!(asked, Some(1.0), "the terminate asked first");
     let _ = js_sys::eval("window.confirm = () => true");
     click(&root, "[data-testid=\"batch-terminate\"]");
     until("the terminate", &root, WAIT_MS, || {

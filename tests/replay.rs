@@ -63,6 +63,8 @@ async fn a_won_game_replays_to_five_moments_recorded_live_and_a_forgotten_one_le
     );
 
     let replay = game.replay(&key).await.expect("the replay");
+    // Each moment recorded live is a moment of the replay, in order: its
+    // universe (inventory included) and its console exactly.
     let mut from = 0;
     for (n, (universe, console)) in recorded.iter().enumerate() {
         let at = (from..replay.moments.len())
@@ -73,14 +75,6 @@ async fn a_won_game_replays_to_five_moments_recorded_live_and_a_forgotten_one_le
             .unwrap_or_else(|| {
                 panic!("moment {n} recorded live is not in the replay after {from}")
             });
-        assert_eq!(
-            replay.moments[at]
-                .universe
-                .as_ref()
-                .map(|u| &u.adventurer.inventory),
-            Some(&universe.adventurer.inventory),
-            "the inventory of moment {n}"
-        );
         from = at + 1;
     }
     assert_eq!(

@@ -77,8 +77,9 @@ fn a_won_game_replays_to_the_state_seen_live_at_each_step() {
         Some(&live[4].0),
         "the replay ends where the game is"
     );
-    // Before the kill: the weapon carried, the monster alive.
-    let before_kill = &live[2].0;
+    // The replay's moment before the kill: the weapon carried, the monster
+    // alive.
+    let before_kill = states[found[2]].0.as_ref().expect("a universe then");
     assert!(before_kill.monster.as_ref().unwrap().alive);
     assert!(before_kill
         .adventurer
@@ -90,7 +91,11 @@ fn a_won_game_replays_to_the_state_seen_live_at_each_step() {
         times.windows(2).all(|t| t[0] <= t[1]),
         "moments in time order"
     );
-    assert!(times[0] > 0, "moments carry the commit's time");
+    let thought = replay.moments[found[1]].at_ms - replay.moments[found[0]].at_ms;
+    assert!(
+        thought >= 1_000,
+        "moments carry the commit's time: {thought} ms"
+    );
 }
 
 #[test]

@@ -235,14 +235,22 @@ async fn on_the_live_dashboard_no_click_is_lost() {
         } else {
             format!("[data-testid=\"sort-{}\"]", columns[click % columns.len()])
         };
+        // Where the click must lead: the link's own address, or (a sort)
+        // the list sorted by the column clicked.
         let landed = match browser.client().find(Locator::Css(&target)).await {
-            Ok(e) => e.click().await.map_err(|e| e.to_string()),
+            Ok(e) => match e.attr("href").await {
+                Ok(href) => e.click().await.map(|()| href).map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            },
             Err(e) => Err(e.to_string()),
         };
-        if let Err(e) = landed {
-            lost.push(format!("click {click} on {target}: {e}"));
-            continue;
-        }
+        let href = match landed {
+            Ok(href) => href,
+            Err(e) => {
+                lost.push(format!("click {click} on {target}: {e}"));
+                continue;
+            }
+        };
         let moved = p
             .until(
                 "the click to take effect",
@@ -253,13 +261,34 @@ async fn on_the_live_dashboard_no_click_is_lost() {
                 },
             )
             .await;
-        match moved {
-            Ok(now) if now.starts_with("/dashboard/i/") => {
+        match (moved, href) {
+            (Ok(now), Some(href)) => {
+                if now != href.trim_start_matches('#') {
+                    lost.push(format!(
+                        "click {click} on {target} opened {now}, not {href}"
+                    ));
+                }
                 browser.client().back().await.unwrap();
                 p.wait_count(ROW, SLOW, |n| n >= 5).await.unwrap();
             }
-            Ok(_) => {}
-            Err(e) => lost.push(format!("click {click} on {target}: {e}")),
+            (Ok(_), None) => {
+                let column = format!(
+                    "return document.querySelector('{}').closest('th').getAttribute('aria-sort');",
+                    target.replace('\'', "\\'")
+                );
+                let sorted = p
+                    .until("the column sorted", Duration::from_secs(5), async |_| {
+                        let v = p.script(&column).await.map_err(|e| e.to_string())?;
+                        Ok((v != serde_json::Value::String("none".into())).then_some(()))
+                    })
+                    .await;
+                if sorted.is_err() {
+                    lost.push(format!(
+                        "click {click} on {target} sorted by another column"
+                    ));
+                }
+            }
+            (Err(e), _) => lost.push(format!("click {click} on {target}: {e}")),
         }
     }
     assert!(lost.is_empty(), "{} clicks lost: {lost:#?}", lost.len());

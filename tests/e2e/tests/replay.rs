@@ -11,7 +11,8 @@ use serde_json::Value;
 
 const SLOW: Duration = Duration::from_secs(30);
 
-/// Moves the replay scrubber to moment `i`, as dragging it does.
+/// Moves the replay scrubber to moment `i`, as dragging it does, and waits
+/// until the page shows that moment.
 async fn scrub_to(p: &Player<'_>, i: u64) {
     p.script(&format!(
         "const s = document.querySelector('[data-testid=\"replay-scrubber\"]');
@@ -19,6 +20,13 @@ async fn scrub_to(p: &Player<'_>, i: u64) {
          s.dispatchEvent(new Event('input', {{ bubbles: true }}));
          return true;"
     ))
+    .await
+    .unwrap();
+    let shown = format!("Moment {} of", i + 1);
+    p.until("the moment shown", SLOW, async |_| {
+        let moment = p.text("[data-testid=\"replay-moment\"]").await;
+        Ok(moment.filter(|m| m.starts_with(&shown)).map(|_| ()))
+    })
     .await
     .unwrap();
 }
@@ -159,7 +167,11 @@ async fn a_won_game_replays_and_an_exported_instance_replays_in_a_fresh_browser(
         "{verdict}"
     );
     let waits = q.texts("[data-testid=\"step-wait\"]").await;
-    assert!(!waits.is_empty(), "the last step says what it waited on");
+    assert_eq!(
+        waits,
+        ["nothing: the execution has ended"],
+        "the last step says what it waited on"
+    );
     q.screenshot("import-step-through").await.unwrap();
     fresh.close().await.unwrap();
 }
