@@ -533,7 +533,23 @@ async fn a_live_update_waits_for_the_pointer_and_keeps_the_elements() {
     set_hash("");
 }
 
-/// Selects the rows of these instances.
+/// Selects the rows of these instances (none selected before), and waits
+/// until the page counts them.
+async fn select(root: &web_sys::Element, ids: &[&str]) {
+    select_rows(root, ids);
+    until_selected(root, ids.len()).await;
+}
+
+/// Waits until the page says `n` rows are selected.
+async fn until_selected(root: &web_sys::Element, n: usize) {
+    let said = format!("{n} selected");
+    until(&said, root, WAIT_MS, || {
+        text_of(root, "selected-count").as_deref() == Some(said.as_str())
+    })
+    .await;
+}
+
+/// Clicks the rows of these instances.
 fn select_rows(root: &web_sys::Element, ids: &[&str]) {
     for id in ids {
         let css = format!(
@@ -599,27 +615,16 @@ async fn the_dashboard_starts_instances_and_acts_on_selected_rows() {
     .await;
 
     // Suspend two running instances at once.
-    select_rows(&root, &[&running[0], &running[1]]);
-    until("2 selected", &root, WAIT_MS, || {
-        text_of(&root, "selected-count").as_deref() == Some("2 selected")
-    })
-    .await;
+    select(&root, &[&running[0], &running[1]]).await;
     click(&root, "[data-testid=\"batch-suspend\"]");
     until("the suspend", &root, WAIT_MS, || {
         text_of(&root, "batch-result").as_deref() == Some("Suspended 2 of 2.")
     })
     .await;
-    until("0 selected", &root, WAIT_MS, || {
-        text_of(&root, "selected-count").as_deref() == Some("0 selected")
-    })
-    .await;
+    until_selected(&root, 0).await;
     // A purge (asked first) of a running instance is refused, and said why.
     let _ = js_sys::eval("window.confirm = () => true");
-    select_rows(&root, &[&running[0]]);
-    until("one selected", &root, WAIT_MS, || {
-        text_of(&root, "selected-count").as_deref() == Some("1 selected")
-    })
-    .await;
+    select(&root, &[&running[0]]).await;
     click(&root, "[data-testid=\"batch-purge\"]");
     until("the purge refused", &root, WAIT_MS, || {
         text_of(&root, "batch-result").is_some_and(|t| {
@@ -634,17 +639,10 @@ async fn the_dashboard_starts_instances_and_acts_on_selected_rows() {
     let _ = js_sys::eval(
         "window.asked = 0; window.confirm = () => { window.asked += 1; return false; }",
     );
-    select_rows(&root, &[&running[1]]);
-    until("one selected", &root, WAIT_MS, || {
-        text_of(&root, "selected-count").as_deref() == Some("1 selected")
-    })
-    .await;
+    select(&root, &[&running[1]]).await;
     click(&root, "[data-testid=\"batch-terminate\"]");
     leptos::task::tick().await;
-    until("1 selected", &root, WAIT_MS, || {
-        text_of(&root, "selected-count").as_deref() == Some("1 selected")
-    })
-    .await;
+    until_selected(&root, 1).await;
     assert!(
         text_of(&root, "batch-result").is_some_and(|t| t.starts_with("Purged")),
         "a declined terminate did nothing"
@@ -658,16 +656,9 @@ async fn the_dashboard_starts_instances_and_acts_on_selected_rows() {
     })
     .await;
     // Another sort: the selection, out of sight, is dropped.
-    select_rows(&root, &[&running[0]]);
-    until("one selected again", &root, WAIT_MS, || {
-        text_of(&root, "selected-count").as_deref() == Some("1 selected")
-    })
-    .await;
+    select(&root, &[&running[0]]).await;
     click(&root, "[data-testid=\"sort-name\"]");
-    until("the selection dropped", &root, WAIT_MS, || {
-        text_of(&root, "selected-count").as_deref() == Some("0 selected")
-    })
-    .await;
+    until_selected(&root, 0).await;
     set_hash("");
 }
 
@@ -676,17 +667,12 @@ async fn the_dashboard_starts_instances_and_acts_on_selected_rows() {
 /// its timer.
 #[wasm_bindgen_test]
 async fn the_list_says_what_each_instance_waits_on() {
-    let db = unique("waiting");
-    let services = services_on(&db).await;
+    let (services, _mounted, root) = list_of(&unique("waiting"), Vec::new()).await;
     let rt = services.runtime().expect("the runtime is up");
     rt.game
         .new_adventurer("Wai")
         .await
         .expect("a new adventurer");
-    set_hash("#/dashboard");
-    let container = fresh_container();
-    let _mounted = mount_dashboard(container.clone(), services);
-    let root: web_sys::Element = container.clone().into();
     let waits = || {
         root.query_selector("[data-testid=\"instance-row\"][data-id=\"wai:confirm\"] [data-testid=\"instance-waiting\"]")
             .unwrap()
