@@ -232,6 +232,18 @@ async fn a_won_game_replays_moment_by_moment_on_the_replay_page() {
         .expect("read")
         .expect("a universe");
     assert!(won.is_won());
+    // The game monitor narrates the win on its own turn: the story is
+    // whole once it has completed.
+    loop {
+        let workflows = rt.game.workflows(&key).await.expect("read");
+        let done = workflows.iter().any(|w| {
+            w.name == "GameMonitorWorkflow" && w.status == durable::RuntimeStatus::Completed
+        });
+        if done {
+            break;
+        }
+        changes.next().await;
+    }
     let stored: Vec<String> = rt
         .game
         .console(&key)
