@@ -90,7 +90,23 @@ impl Browser {
 
     /// [`Browser::launch`] on a screen of a given size: a desktop window,
     /// or a phone (Chromium's mobile emulation: touch, a mobile viewport).
+    ///
+    /// A free port is found before chromedriver binds it, so two tests
+    /// starting at once may pick the same one and one session is refused:
+    /// that start is tried again on another port, twice at most.
     pub async fn launch_on(screen: Screen) -> Result<Self, BrowserError> {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match Self::launch_once(screen).await {
+                Err(BrowserError::Session(_)) if tries < 3 => continue,
+                other => return other,
+            }
+        }
+    }
+
+    /// One start of chromedriver and a session on it.
+    async fn launch_once(screen: Screen) -> Result<Self, BrowserError> {
         let profile = fresh_profile_dir().map_err(BrowserError::Profile)?;
         let capabilities = capabilities(&profile, screen)?;
         let port = free_port().map_err(|error| BrowserError::DriverStart(error.to_string()))?;
