@@ -4,7 +4,7 @@
 //! its completion — exactly once. Randomness comes from the activity
 //! context, so it is recorded and never re-rolled on replay.
 
-use durable::{ActivityContext, ActivityError, Registry};
+use durable::{Activity, ActivityContext, ActivityError, Registry};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +13,36 @@ use crate::model::{Adventurer, Item, Monster, Room, Universe};
 use crate::narration;
 use crate::setup::{self, SetupError};
 use crate::storage::{self, console_store, part_key, ConsoleLine, GAME};
+
+// The game's activities, by name and by the types that cross them.
+/// Creates the adventurer (once) and narrates the arrival; outputs the name.
+pub const CREATE_USER: Activity<(Hero, u64), String> = Activity::new("CreateUser");
+/// Creates the monster (once) with a random name; outputs it.
+pub const CREATE_MONSTER: Activity<Hero, String> = Activity::new("CreateMonster");
+/// Creates the room (once) with a random name; outputs it.
+pub const CREATE_ROOM: Activity<Hero, String> = Activity::new("CreateRoom");
+/// Creates the weapon and the treasure (once); outputs their names.
+pub const CREATE_INVENTORY: Activity<Hero, Vec<String>> = Activity::new("CreateInventory");
+/// Appends a line to the console.
+pub const NARRATE: Activity<Line, ()> = Activity::new("Narrate");
+/// Marks the adventurer confirmed and narrates it.
+pub const CONFIRM_USER: Activity<Line, ()> = Activity::new("ConfirmUser");
+/// Marks the adventurer dead and narrates it.
+pub const KILL_USER: Activity<Line, ()> = Activity::new("KillUser");
+/// Places the adventurer in the room; outputs the narration.
+pub const PLACE_USER_IN_ROOM: Activity<(Hero, u64), String> = Activity::new("PlaceUserInRoom");
+/// Places the weapon in the room; outputs the narration.
+pub const PLACE_WEAPON_IN_ROOM: Activity<(Hero, u64), String> = Activity::new("PlaceWeaponInRoom");
+/// Places the monster in the room; outputs the narration.
+pub const PLACE_MONSTER_IN_ROOM: Activity<(Hero, u64), String> =
+    Activity::new("PlaceMonsterInRoom");
+/// Gives the treasure to the monster; outputs the narration.
+pub const PLACE_TREASURE_ON_MONSTER: Activity<(Hero, u64), String> =
+    Activity::new("PlaceTreasureOnMonster");
+/// The monitors' view of the game.
+pub const MONITOR_USER: Activity<Hero, GameState> = Activity::new("MonitorUser");
+/// Ends the game if the player made no move within the limit.
+pub const END_GAME_IF_IDLE: Activity<IdleCheck, IdleVerdict> = Activity::new("EndGameIfIdle");
 
 /// Who an activity is about.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,7 +149,7 @@ async fn update_adventurer(
 
 /// Registers every activity of the game.
 pub fn register(r: &mut Registry) {
-    r.activity("CreateUser", |ctx, (hero, at_ms): (Hero, u64)| async move {
+    r.activity(CREATE_USER, |ctx, (hero, at_ms): (Hero, u64)| async move {
         let (_, made) = part_or_create(&ctx, &hero, "adventurer", |_| {
             Adventurer::new(&hero.name, at_ms)
         })
@@ -129,7 +159,7 @@ pub fn register(r: &mut Registry) {
         }
         Ok::<_, ActivityError>(hero.name)
     })
-    .activity("CreateMonster", |ctx, hero: Hero| async move {
+    .activity(CREATE_MONSTER, |ctx, hero: Hero| async move {
         let (m, made): (Monster, _) = part_or_create(&ctx, &hero, "monster", |ctx| {
             Monster::new(
                 generate::monster_name(&mut |n| ctx.random_below(n)),
@@ -140,7 +170,7 @@ pub fn register(r: &mut Registry) {
         announce(&ctx, &hero, made, narration::stalking(&m.name, &hero.name))?;
         Ok::<_, ActivityError>(m.name)
     })
-    .activity("CreateRoom", |ctx, hero: Hero| async move {
+    .activity(CREATE_ROOM, |ctx, hero: Hero| async move {
         let (r, made): (Room, _) = part_or_create(&ctx, &hero, "room", |ctx| {
             let (name, description) = generate::room(&mut |n| ctx.random_below(n));
             Room::new(name, description, &hero.key)
@@ -154,7 +184,7 @@ pub fn register(r: &mut Registry) {
         )?;
         Ok::<_, ActivityError>(r.name)
     })
-    .activity("CreateInventory", |ctx, hero: Hero| async move {
+    .activity(CREATE_INVENTORY, |ctx, hero: Hero| async move {
         let (weapon, made_weapon): (Item, _) = part_or_create(&ctx, &hero, "weapon", |ctx| {
             Item::weapon(
                 generate::weapon_name(&mut |n| ctx.random_below(n)),
@@ -173,31 +203,31 @@ pub fn register(r: &mut Registry) {
         announce(&ctx, &hero, made_weapon || made_treasure, line)?;
         Ok::<_, ActivityError>(vec![weapon.name, treasure.name])
     })
-    .activity("Narrate", |ctx, line: Line| async move {
+    .activity(NARRATE, |ctx, line: Line| async move {
         narrate(&ctx, &line.hero.key, &line.text, line.at_ms)?;
         Ok::<_, ActivityError>(())
     })
-    .activity("ConfirmUser", |ctx, line: Line| async move {
+    .activity(CONFIRM_USER, |ctx, line: Line| async move {
         update_adventurer(&ctx, &line, |a| a.confirmed = true).await
     })
-    .activity("KillUser", |ctx, line: Line| async move {
+    .activity(KILL_USER, |ctx, line: Line| async move {
         update_adventurer(&ctx, &line, |a| a.alive = false).await
     })
-    .activity("PlaceUserInRoom", |ctx, input: (Hero, u64)| {
+    .activity(PLACE_USER_IN_ROOM, |ctx, input: (Hero, u64)| {
         place(ctx, input, setup::place_adventurer)
     })
-    .activity("PlaceWeaponInRoom", |ctx, input: (Hero, u64)| {
+    .activity(PLACE_WEAPON_IN_ROOM, |ctx, input: (Hero, u64)| {
         place(ctx, input, setup::place_weapon)
     })
-    .activity("PlaceMonsterInRoom", |ctx, input: (Hero, u64)| {
+    .activity(PLACE_MONSTER_IN_ROOM, |ctx, input: (Hero, u64)| {
         place(ctx, input, setup::place_monster)
     })
-    .activity("PlaceTreasureOnMonster", |ctx, input: (Hero, u64)| {
+    .activity(PLACE_TREASURE_ON_MONSTER, |ctx, input: (Hero, u64)| {
         place(ctx, input, setup::place_treasure)
     })
     // The monitors' view of the game: done once dead or won; also tells
     // whether the universe exists yet (the monitor may run before it does).
-    .activity("MonitorUser", |ctx, hero: Hero| async move {
+    .activity(MONITOR_USER, |ctx, hero: Hero| async move {
         let state = match storage::load_in(&ctx, &hero.key).await? {
             None => GameState::NotCreated,
             Some(u) if u.is_won() => GameState::Won,
@@ -208,7 +238,7 @@ pub fn register(r: &mut Registry) {
         };
         Ok::<_, ActivityError>(state)
     })
-    .activity("EndGameIfIdle", |ctx, check: IdleCheck| async move {
+    .activity(END_GAME_IF_IDLE, |ctx, check: IdleCheck| async move {
         end_game_if_idle(&ctx, &check).await
     });
 }

@@ -164,14 +164,31 @@ pub fn ending(u: &Universe) -> Option<(&'static str, String)> {
 
 /// What a workflow of the game does, in plain words.
 pub fn workflow_purpose(name: &str) -> &'static str {
-    match name {
-        USER_PARALLEL => "Builds the adventurer, the monster, the room and the items, all at once",
-        USER_CONFIRMATION => "Waits for the player to confirm, against a timer",
-        USER_SEQUENTIAL => "Places everything in the room, one step after another",
-        USER_MONITOR => "Checks on the adventurer now and then until the game ends",
-        GAME_MONITOR => "Waits for both the kill and the treasure, then declares the win",
-        _ => "A workflow of the game",
-    }
+    [
+        (
+            USER_PARALLEL.name(),
+            "Builds the adventurer, the monster, the room and the items, all at once",
+        ),
+        (
+            USER_CONFIRMATION.name(),
+            "Waits for the player to confirm, against a timer",
+        ),
+        (
+            USER_SEQUENTIAL.name(),
+            "Places everything in the room, one step after another",
+        ),
+        (
+            USER_MONITOR.name(),
+            "Checks on the adventurer now and then until the game ends",
+        ),
+        (
+            GAME_MONITOR.name(),
+            "Waits for both the kill and the treasure, then declares the win",
+        ),
+    ]
+    .into_iter()
+    .find(|(workflow, _)| *workflow == name)
+    .map_or("A workflow of the game", |(_, purpose)| purpose)
 }
 
 /// A workflow's status in plain words.

@@ -6,7 +6,10 @@
 
 use std::time::Duration;
 
-use durable::{join2, select2, Either, OrchestrationContext, Registry, TaskError};
+use durable::{
+    join2, select2, Activity, Either, ExternalEvent, Orchestration, OrchestrationContext, Registry,
+    TaskError,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::activities::{self, GameState, Hero, IdleCheck, IdleVerdict, Line};
@@ -14,16 +17,31 @@ use crate::config::GameConfig;
 use crate::narration;
 use crate::storage::instance_id;
 
-pub const USER_PARALLEL: &str = "UserParallelWorkflow";
-pub const USER_CONFIRMATION: &str = "UserConfirmationWorkflow";
-pub const USER_SEQUENTIAL: &str = "UserSequentialWorkflow";
-pub const USER_MONITOR: &str = "UserMonitorWorkflow";
-pub const GAME_MONITOR: &str = "GameMonitorWorkflow";
+/// Fan-out/fan-in: builds the universe's parts at once, then confirms; its
+/// output is the confirmation's.
+pub const USER_PARALLEL: Orchestration<GameInput, String> =
+    Orchestration::new("UserParallelWorkflow");
+/// Human interaction: the player's confirmation against a timer; outputs
+/// "confirmed" or "died".
+pub const USER_CONFIRMATION: Orchestration<GameInput, String> =
+    Orchestration::new("UserConfirmationWorkflow");
+/// Chaining: places everything in the room, then starts the game monitor.
+pub const USER_SEQUENTIAL: Orchestration<GameInput, ()> =
+    Orchestration::new("UserSequentialWorkflow");
+/// Monitor: checks on the adventurer until the game ends; outputs the last
+/// state seen.
+pub const USER_MONITOR: Orchestration<GameInput, String> =
+    Orchestration::new("UserMonitorWorkflow");
+/// Event correlation: the kill and the treasure make the win; outputs "won",
+/// "out of time" or "ended".
+pub const GAME_MONITOR: Orchestration<GameInput, String> =
+    Orchestration::new("GameMonitorWorkflow");
 
-/// The external events of the game.
-pub const APPROVAL_TASK: &str = "ApprovalTask";
-pub const KILL_MONSTER: &str = "KillMonster";
-pub const GOT_TREASURE: &str = "GotTreasure";
+/// The external events of the game. Their payloads are not read (any JSON
+/// is taken, so an event raised from the dashboard is never refused).
+pub const APPROVAL_TASK: ExternalEvent<serde_json::Value> = ExternalEvent::new("ApprovalTask");
+pub const KILL_MONSTER: ExternalEvent<serde_json::Value> = ExternalEvent::new("KillMonster");
+pub const GOT_TREASURE: ExternalEvent<serde_json::Value> = ExternalEvent::new("GotTreasure");
 
 /// Which release's code the workflows run. The update drill is the next
 /// release as the end-to-end update test builds it (the `update-drill`
@@ -73,20 +91,22 @@ pub struct GameInput {
 
 /// Instance id suffixes of each workflow.
 pub fn suffix(workflow: &str) -> &'static str {
-    match workflow {
-        USER_PARALLEL => "parallel",
-        USER_CONFIRMATION => "confirm",
-        USER_SEQUENTIAL => "sequential",
-        USER_MONITOR => "monitor",
-        _ => "game",
-    }
+    [
+        (USER_PARALLEL.name(), "parallel"),
+        (USER_CONFIRMATION.name(), "confirm"),
+        (USER_SEQUENTIAL.name(), "sequential"),
+        (USER_MONITOR.name(), "monitor"),
+    ]
+    .into_iter()
+    .find(|(name, _)| *name == workflow)
+    .map_or("game", |(_, suffix)| suffix)
 }
 
 /// Runs an activity that narrates `text` (and may change the adventurer),
 /// stamped with orchestration time.
 async fn narrating(
     ctx: &OrchestrationContext,
-    activity: &str,
+    activity: Activity<Line, ()>,
     hero: &Hero,
     text: String,
 ) -> Result<(), TaskError> {
@@ -95,27 +115,27 @@ async fn narrating(
         text,
         at_ms: ctx.now_ms(),
     };
-    ctx.call_activity::<_, ()>(activity, &line).await
+    ctx.call_activity(activity, &line).await
 }
 
 async fn say(ctx: &OrchestrationContext, hero: &Hero, text: String) -> Result<(), TaskError> {
-    narrating(ctx, "Narrate", hero, text).await
+    narrating(ctx, activities::NARRATE, hero, text).await
 }
 
 /// Fan-out/fan-in: create the universe's parts in parallel, then confirm.
 async fn user_parallel(ctx: OrchestrationContext, input: GameInput) -> Result<String, TaskError> {
     let hero = &input.hero;
-    let user = ctx.call_activity::<_, String>("CreateUser", &(hero, ctx.now_ms()));
-    let monster = ctx.call_activity::<_, String>("CreateMonster", hero);
-    let room = ctx.call_activity::<_, String>("CreateRoom", hero);
-    let inventory = ctx.call_activity::<_, Vec<String>>("CreateInventory", hero);
+    let user = ctx.call_activity(activities::CREATE_USER, &(hero.clone(), ctx.now_ms()));
+    let monster = ctx.call_activity(activities::CREATE_MONSTER, hero);
+    let room = ctx.call_activity(activities::CREATE_ROOM, hero);
+    let inventory = ctx.call_activity(activities::CREATE_INVENTORY, hero);
     let ((u, m), (r, i)) = join2(join2(user, monster), join2(room, inventory)).await;
     u?;
     m?;
     r?;
     i?;
-    let id = instance_id(&hero.key, suffix(USER_CONFIRMATION));
-    ctx.call_sub_orchestration::<_, String>(USER_CONFIRMATION, &input, Some(id.as_str()))
+    let id = instance_id(&hero.key, suffix(USER_CONFIRMATION.name()));
+    ctx.call_sub_orchestration(USER_CONFIRMATION, &input, Some(id.as_str()))
         .await
 }
 
@@ -135,20 +155,22 @@ async fn user_confirmation(
         say(&ctx, hero, narration::ring_glows(&hero.name)).await?;
     }
     let outcome = match select2(
-        ctx.wait_for_event::<serde_json::Value>(APPROVAL_TASK),
+        ctx.wait_for_event(APPROVAL_TASK),
         ctx.sleep(input.config.confirm_window_ms),
     )
     .await
     {
         Either::Left(_) => {
-            narrating(&ctx, "ConfirmUser", hero, narration::accepted(&hero.name)).await?;
-            let id = instance_id(&hero.key, suffix(USER_SEQUENTIAL));
+            let accepted = narration::accepted(&hero.name);
+            narrating(&ctx, activities::CONFIRM_USER, hero, accepted).await?;
+            let id = instance_id(&hero.key, suffix(USER_SEQUENTIAL.name()));
             ctx.start_orchestration(USER_SEQUENTIAL, &input, Some(id.as_str()));
             "confirmed"
         }
         Either::Right(()) => {
             say(&ctx, hero, narration::failed_to_confirm(&hero.name)).await?;
-            narrating(&ctx, "KillUser", hero, narration::died_waiting(&hero.name)).await?;
+            let died = narration::died_waiting(&hero.name);
+            narrating(&ctx, activities::KILL_USER, hero, died).await?;
             "died"
         }
     };
@@ -171,15 +193,15 @@ async fn user_sequential(
         say(&ctx, hero, narration::deep_breath(&hero.name)).await?;
     }
     for step in [
-        "PlaceUserInRoom",
-        "PlaceWeaponInRoom",
-        "PlaceMonsterInRoom",
-        "PlaceTreasureOnMonster",
+        activities::PLACE_USER_IN_ROOM,
+        activities::PLACE_WEAPON_IN_ROOM,
+        activities::PLACE_MONSTER_IN_ROOM,
+        activities::PLACE_TREASURE_ON_MONSTER,
     ] {
-        ctx.call_activity::<_, String>(step, &(hero, ctx.now_ms()))
+        ctx.call_activity(step, &(hero.clone(), ctx.now_ms()))
             .await?;
     }
-    let id = instance_id(&hero.key, suffix(GAME_MONITOR));
+    let id = instance_id(&hero.key, suffix(GAME_MONITOR.name()));
     ctx.start_orchestration(GAME_MONITOR, &input, Some(id.as_str()));
     Ok(())
 }
@@ -198,9 +220,7 @@ async fn user_monitor(ctx: OrchestrationContext, input: GameInput) -> Result<Str
     let end = ctx.now_ms().saturating_add(c.monitor_limit_ms);
     let mut last = None;
     let outcome = loop {
-        let state = ctx
-            .call_activity::<_, GameState>("MonitorUser", hero)
-            .await?;
+        let state = ctx.call_activity(activities::MONITOR_USER, hero).await?;
         if last != Some(state) {
             ctx.set_custom_status(&state);
             last = Some(state);
@@ -237,9 +257,7 @@ async fn game_monitor(
 ) -> Result<String, TaskError> {
     let hero = &input.hero;
     let idle_limit = ctx.patched(PATCH_IDLE_LIMIT);
-    let state = ctx
-        .call_activity::<_, GameState>("MonitorUser", hero)
-        .await?;
+    let state = ctx.call_activity(activities::MONITOR_USER, hero).await?;
     let won = match state {
         GameState::Won => true,
         GameState::Dead | GameState::OutOfTime => false,
@@ -247,12 +265,11 @@ async fn game_monitor(
             let killed = state == GameState::MonsterKilled;
             let kill = async {
                 if !killed {
-                    ctx.wait_for_event::<serde_json::Value>(KILL_MONSTER)
-                        .await?;
+                    ctx.wait_for_event(KILL_MONSTER).await?;
                 }
                 Ok::<_, TaskError>(())
             };
-            let treasure = ctx.wait_for_event::<serde_json::Value>(GOT_TREASURE);
+            let treasure = ctx.wait_for_event(GOT_TREASURE);
             let win = join2(kill, treasure);
             if idle_limit {
                 win_before_idle_limit(&ctx, &input, win).await?
@@ -315,7 +332,7 @@ where
                     now_ms: ctx.now_ms(),
                 };
                 match ctx
-                    .call_activity::<_, IdleVerdict>("EndGameIfIdle", &check)
+                    .call_activity(activities::END_GAME_IF_IDLE, &check)
                     .await?
                 {
                     IdleVerdict::Until(at) => due = at,

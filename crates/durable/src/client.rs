@@ -16,6 +16,7 @@ use crate::clock::Clock;
 use crate::combinators::{select2, Either};
 use crate::derive::{bound_incarnation, start_instance};
 use crate::error::ClientError;
+use crate::handle::{EventName, StartName};
 use crate::history::{export_json, EventKind, HistoryEvent};
 use crate::instance::{incarnation_token, InstanceId, InstanceRecord, RuntimeStatus};
 use crate::listing::{InstanceList, ListOrder};
@@ -59,12 +60,12 @@ impl Command {
 
     pub fn start<I: Serialize>(
         mut self,
-        name: &str,
+        orchestration: impl StartName<I>,
         id: &InstanceId,
         input: &I,
     ) -> Result<Self, ClientError> {
         self.starts.push(StartRequest {
-            name: name.to_string(),
+            name: orchestration.start_name().to_string(),
             instance_id: id.clone(),
             input: encode(input, "orchestration input")?,
         });
@@ -74,12 +75,12 @@ impl Command {
     pub fn raise<I: Serialize>(
         mut self,
         id: &InstanceId,
-        name: &str,
+        event: impl EventName<I>,
         payload: &I,
     ) -> Result<Self, ClientError> {
         self.events.push((
             id.clone(),
-            name.to_string(),
+            event.event_name().to_string(),
             encode(payload, "event payload")?,
         ));
         Ok(self)
@@ -91,12 +92,12 @@ impl Command {
     pub fn raise_to<I: Serialize>(
         mut self,
         row: &InstanceRecord,
-        name: &str,
+        event: impl EventName<I>,
         payload: &I,
     ) -> Result<Self, ClientError> {
         self.bound_events.push((
             row.clone(),
-            name.to_string(),
+            event.event_name().to_string(),
             encode(payload, "event payload")?,
         ));
         Ok(self)
@@ -242,11 +243,12 @@ impl<S: Store> Client<S> {
     /// active is an error; a finished one is replaced.
     pub async fn start<I: Serialize>(
         &self,
-        name: &str,
+        orchestration: impl StartName<I>,
         id: &InstanceId,
         input: &I,
     ) -> Result<InstanceId, ClientError> {
-        self.apply(Command::new().start(name, id, input)?).await?;
+        self.apply(Command::new().start(orchestration, id, input)?)
+            .await?;
         Ok(id.clone())
     }
 
@@ -255,10 +257,10 @@ impl<S: Store> Client<S> {
     pub async fn raise_event<I: Serialize>(
         &self,
         id: &InstanceId,
-        name: &str,
+        event: impl EventName<I>,
         payload: &I,
     ) -> Result<(), ClientError> {
-        self.apply(Command::new().raise(id, name, payload)?).await
+        self.apply(Command::new().raise(id, event, payload)?).await
     }
 
     /// Applies a command atomically: all of it or, with an error, none. One

@@ -22,6 +22,7 @@ use serde_json::Value;
 
 use crate::combinators::{select2, Either};
 use crate::error::{NonDeterminism, TaskError};
+use crate::handle::{ActivityName, EventName, OrchestrationName, StartName};
 use crate::history::{EventKind, HistoryEvent};
 use crate::instance::InstanceId;
 use crate::retry::RetryPolicy;
@@ -373,9 +374,10 @@ impl OrchestrationContext {
     /// Schedules an activity; the future resolves with its result.
     pub fn call_activity<I: Serialize, O: DeserializeOwned>(
         &self,
-        name: &str,
+        activity: impl ActivityName<I, O>,
         input: &I,
     ) -> TaskFuture<O> {
+        let name = activity.activity_name();
         let input = self.encode(input, "activity input");
         let id = self.issue(EventKind::TaskScheduled {
             name: name.to_string(),
@@ -387,7 +389,7 @@ impl OrchestrationContext {
     /// Calls an activity, retrying failures on durable timers.
     pub fn call_activity_with_retry<I, O>(
         &self,
-        name: &str,
+        activity: impl ActivityName<I, O>,
         input: &I,
         policy: RetryPolicy,
     ) -> Pin<Box<dyn Future<Output = Result<O, TaskError>>>>
@@ -396,13 +398,13 @@ impl OrchestrationContext {
         O: DeserializeOwned + 'static,
     {
         let ctx = self.clone();
-        let name = name.to_string();
+        let name = activity.activity_name().to_string();
         let input = self.encode(input, "activity input");
         Box::pin(async move {
             let started = ctx.now_ms();
             let mut attempt = 1;
             loop {
-                let result = ctx.call_activity::<Value, O>(&name, &input).await;
+                let result = ctx.call_activity::<Value, O>(name.as_str(), &input).await;
                 match result {
                     Ok(v) => return Ok(v),
                     Err(e) => match policy
@@ -425,10 +427,11 @@ impl OrchestrationContext {
     /// in histories written before incarnations existed).
     pub fn call_sub_orchestration<I: Serialize, O: DeserializeOwned>(
         &self,
-        name: &str,
+        orchestration: impl OrchestrationName<I, O>,
         input: &I,
         instance_id: Option<&str>,
     ) -> TaskFuture<O> {
+        let name = orchestration.orchestration_name();
         let input = self.encode(input, "sub-orchestration input");
         let child = self.child_id(instance_id);
         let id = self.issue(EventKind::SubOrchestrationInstanceCreated {
@@ -443,10 +446,11 @@ impl OrchestrationContext {
     /// Starts an independent orchestration (fire and forget) and returns its id.
     pub fn start_orchestration<I: Serialize>(
         &self,
-        name: &str,
+        orchestration: impl StartName<I>,
         input: &I,
         instance_id: Option<&str>,
     ) -> InstanceId {
+        let name = orchestration.start_name();
         let input = self.encode(input, "orchestration input");
         let child = self.child_id(instance_id);
         self.issue(EventKind::SubOrchestrationInstanceCreated {
@@ -490,10 +494,10 @@ impl OrchestrationContext {
 
     /// Waits for the next external event of this name. Events that arrived
     /// earlier are buffered; a dropped wait takes nothing.
-    pub fn wait_for_event<T: DeserializeOwned>(&self, name: &str) -> EventFuture<T> {
+    pub fn wait_for_event<T: DeserializeOwned>(&self, event: impl EventName<T>) -> EventFuture<T> {
         EventFuture {
             ctx: self.clone(),
-            name: name.to_string(),
+            name: event.event_name().to_string(),
             _t: PhantomData,
         }
     }
@@ -502,10 +506,11 @@ impl OrchestrationContext {
     /// the timer is cancelled (and recorded so) when the event wins.
     pub async fn wait_for_event_timeout<T: DeserializeOwned>(
         &self,
-        name: &str,
+        event: impl EventName<T>,
         ms: u64,
     ) -> Result<T, TaskError> {
-        match select2(self.wait_for_event::<T>(name), self.sleep(ms)).await {
+        let name = event.event_name().to_string();
+        match select2(self.wait_for_event::<T>(name.as_str()), self.sleep(ms)).await {
             Either::Left(v) => v,
             Either::Right(()) => Err(TaskError::Timeout {
                 what: format!("event {name}"),
@@ -514,11 +519,16 @@ impl OrchestrationContext {
     }
 
     /// Raises an event on another instance.
-    pub fn send_event<I: Serialize>(&self, instance_id: &InstanceId, name: &str, input: &I) {
+    pub fn send_event<I: Serialize>(
+        &self,
+        instance_id: &InstanceId,
+        event: impl EventName<I>,
+        input: &I,
+    ) {
         let input = self.encode(input, "event payload");
         self.issue(EventKind::EventSent {
             instance_id: instance_id.clone(),
-            name: name.to_string(),
+            name: event.event_name().to_string(),
             input,
         });
     }

@@ -84,6 +84,8 @@ pub enum ClientError {
     Timeout { id: InstanceId, ms: u64 },
     #[error("could not encode {what} as JSON: {message}")]
     Encode { what: String, message: String },
+    #[error("{what} does not decode: {message}")]
+    Decode { what: String, message: String },
     #[error("the command names instance {0}, which it did not read first (add it to the reads)")]
     Unread(InstanceId),
     #[error(transparent)]

@@ -11,6 +11,13 @@
 //! trait (an [`InMemoryStore`] here; IndexedDB in `durable-web`), time is the
 //! [`Clock`] trait (a [`VirtualClock`] for tests).
 //!
+//! ## Typed handles
+//! Declare each activity, orchestration and external event once as an
+//! [`Activity`], [`Orchestration`] or [`ExternalEvent`] constant: its name
+//! with the types that cross it. Registering, calling, starting and raising
+//! with the handle are then checked at compile time. Plain strings still
+//! work everywhere, for dynamic use (the example below uses them).
+//!
 //! ## Features and testing
 //! - `testing` (off by default): test support in `durable::testing` — `block_on`,
 //!   `run_virtual` in virtual time, the seeded simulations and the
@@ -86,6 +93,7 @@ mod error;
 mod execution;
 mod export;
 mod footprint;
+mod handle;
 mod history;
 mod inspect;
 mod instance;
@@ -118,6 +126,9 @@ pub use context::{
 pub use error::{ClientError, NonDeterminism, RuntimeError, TaskError};
 pub use execution::{Execution, Outcome, TurnResult};
 pub use export::{export_instance, import_instance, ImportError, InstanceExport, EXPORT_KIND};
+pub use handle::{
+    Activity, ActivityName, EventName, ExternalEvent, Orchestration, OrchestrationName, StartName,
+};
 pub use history::{
     decode_event, export_json, EventKind, HistoryDecodeError, HistoryEvent, HISTORY_FORMAT,
 };

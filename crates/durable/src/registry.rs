@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::activity::ActivityContext;
 use crate::context::OrchestrationContext;
+use crate::handle::{ActivityName, OrchestrationName};
 
 /// A boxed, single-threaded future (the browser has one thread).
 pub type LocalFuture<T> = Pin<Box<dyn Future<Output = T>>>;
@@ -71,7 +72,11 @@ impl Registry {
     /// Registers `f` as version 1 of the orchestration `name`. Its input and
     /// output are serde values; an error becomes the instance's failure
     /// message.
-    pub fn orchestration<I, O, E, F, Fut>(&mut self, name: &str, f: F) -> &mut Self
+    pub fn orchestration<I, O, E, F, Fut>(
+        &mut self,
+        name: impl OrchestrationName<I, O>,
+        f: F,
+    ) -> &mut Self
     where
         I: DeserializeOwned + 'static,
         O: Serialize + 'static,
@@ -88,7 +93,7 @@ impl Registry {
     /// long as instances started on it may still run.
     pub fn orchestration_version<I, O, E, F, Fut>(
         &mut self,
-        name: &str,
+        name: impl OrchestrationName<I, O>,
         version: u32,
         f: F,
     ) -> &mut Self
@@ -99,6 +104,7 @@ impl Registry {
         F: Fn(OrchestrationContext, I) -> Fut + 'static,
         Fut: Future<Output = Result<O, E>> + 'static,
     {
+        let name = name.orchestration_name();
         Rc::make_mut(&mut self.orchestrations)
             .entry(name.to_string())
             .or_default()
@@ -131,7 +137,7 @@ impl Registry {
     }
 
     /// Registers `f` as the activity `name`.
-    pub fn activity<I, O, E, F, Fut>(&mut self, name: &str, f: F) -> &mut Self
+    pub fn activity<I, O, E, F, Fut>(&mut self, name: impl ActivityName<I, O>, f: F) -> &mut Self
     where
         I: DeserializeOwned + 'static,
         O: Serialize + 'static,
@@ -139,6 +145,7 @@ impl Registry {
         F: Fn(ActivityContext, I) -> Fut + 'static,
         Fut: Future<Output = Result<O, E>> + 'static,
     {
+        let name = name.activity_name();
         Rc::make_mut(&mut self.activities).insert(name.to_string(), erase("activity", name, f));
         self
     }
