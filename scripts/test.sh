@@ -8,12 +8,13 @@
 #   fmt          cargo fmt --check
 #   clippy       clippy -D warnings, native, whole workspace, all targets
 #   clippy-wasm  clippy -D warnings, wasm32, the crates that run in the browser:
-#                all targets of the app and durable-web (their tests run in
-#                Chromium), the libraries of durable and dungeon (their tests
+#                all targets of the app, durable-web and durable-leptos (their
+#                tests run in Chromium), the libraries of durable and dungeon (their tests
 #                are native only and may use native-only dev-dependencies)
 #   native       native unit, integration and doc tests (all but e2e)
-#   doc          the runtime crates' rustdoc (durable, durable-web) builds
-#                without a warning (broken links, missing docs in durable-web)
+#   doc          the runtime crates' rustdoc (durable, durable-web,
+#                durable-leptos) builds without a warning (broken links,
+#                missing docs)
 #   wasm         wasm-bindgen-test suites in headless Chromium
 #   release      trunk build --release (into dist/), and the update drill's
 #                build (feature update-drill) into target/dist-update-drill/
@@ -78,15 +79,16 @@ for step in "$@"; do
         fmt) run fmt cargo fmt --all -- --check ;;
         clippy) run clippy cargo clippy --workspace --all-targets -- -D warnings ;;
         clippy-wasm)
-            run clippy-wasm cargo clippy --target "$WASM" -p durable-dungeon -p durable-web --all-targets -- -D warnings
+            run clippy-wasm cargo clippy --target "$WASM" -p durable-dungeon -p durable-web -p durable-leptos --all-targets -- -D warnings
             run clippy-wasm-core cargo clippy --target "$WASM" -p durable -p dungeon --lib -- -D warnings
             ;;
         native) run native cargo test --workspace --exclude e2e ;;
-        doc) run doc env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p durable -p durable-web ;;
+        doc) run doc env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p durable -p durable-web -p durable-leptos ;;
         wasm)
             # --lib --tests: doc tests run natively, in the native step.
             run wasm-app cargo test --target "$WASM" -p durable-dungeon --lib --tests
             run wasm-durable-web cargo test --target "$WASM" -p durable-web --lib --tests
+            run wasm-durable-leptos cargo test --target "$WASM" -p durable-leptos --lib --tests
             ;;
         release)
             run release trunk build --release

@@ -2,20 +2,19 @@
 //! through context.
 //!
 //! Owns nothing of the game: it holds the browser host (which runs the
-//! workflows in the executing tab) and the game client, and turns the
-//! host's change notices into signals that views re-read on: one that
-//! moves on any change, and one per app store and per instance (and per
+//! workflows in the executing tab) and the game client. The host's change
+//! notices become signals through `durable_leptos::Durable`: one that moves
+//! on any change, and one per app store and per instance (and per
 //! adventurer's instances), so a view re-reads only what it shows.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
-use durable::Change;
-
 use dungeon::{Game, GameConfig};
+use durable_leptos::Durable;
 use durable_web::{Host, HostOptions, IdbStore};
 use leptos::prelude::*;
+
+pub use durable_leptos::Topic;
 
 /// The IndexedDB database of the game.
 pub const DATABASE: &str = "durable-dungeon";
@@ -25,68 +24,13 @@ pub struct Runtime {
     pub game: Game<IdbStore>,
 }
 
-/// Something a view reads, whose changes it re-reads on.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Topic {
-    /// The records of one app store.
-    Store(String),
-    /// One instance's row.
-    Instance(String),
-    /// The rows of every instance whose id starts with this key and a
-    /// colon (an adventurer's workflows).
-    InstancesOf(String),
-}
-
-impl Topic {
-    /// The topics a change moves.
-    fn of(change: &Change) -> Vec<Topic> {
-        match change {
-            Change::AppStore { store } => vec![Topic::Store(store.clone())],
-            Change::Instance { id, .. } => {
-                let id = id.as_str();
-                let mut topics = vec![Topic::Instance(id.to_string())];
-                if let Some((owner, _)) = id.split_once(':') {
-                    topics.push(Topic::InstancesOf(owner.to_string()));
-                }
-                topics
-            }
-            Change::Queued { .. } | Change::Leadership { .. } => Vec::new(),
-        }
-    }
-}
-
-/// One counter per topic, made when a view first tracks it. The counters
-/// are reference-counted signals, owned by no view, so a view that goes
-/// does not take a counter another view tracks.
-#[derive(Clone, Default)]
-struct Topics(Rc<RefCell<HashMap<Topic, ArcRwSignal<u64>>>>);
-
-impl Topics {
-    fn track(&self, topic: Topic) {
-        let signal = self
-            .0
-            .borrow_mut()
-            .entry(topic)
-            .or_insert_with(|| ArcRwSignal::new(0))
-            .clone();
-        signal.track();
-    }
-
-    fn bump(&self, topic: &Topic) {
-        let signal = self.0.borrow().get(topic).cloned();
-        if let Some(s) = signal {
-            s.update(|n| *n += 1);
-        }
-    }
-}
-
 /// What components get from context: the runtime once it is up, a counter
 /// that moves whenever anything changed (in this tab or another), and one
-/// per [`Topic`].
+/// per [`Topic`] (kept by the [`Durable`] handle underneath).
 #[derive(Clone, Copy)]
 pub struct Services {
+    durable: Durable,
     runtime: StoredValue<Option<Rc<Runtime>>, LocalStorage>,
-    topics: StoredValue<Topics, LocalStorage>,
     pub ready: RwSignal<bool>,
     pub failure: RwSignal<Option<String>>,
     pub changes: RwSignal<u64>,
@@ -95,60 +39,44 @@ pub struct Services {
 
 impl Services {
     pub fn new(config: GameConfig) -> Self {
+        let durable = Durable::new();
         Services {
+            durable,
             runtime: StoredValue::new_local(None),
-            topics: StoredValue::new_local(Topics::default()),
-            ready: RwSignal::new(false),
-            failure: RwSignal::new(None),
-            changes: RwSignal::new(0),
+            ready: durable.ready,
+            failure: durable.failure,
+            changes: durable.changes,
             config: StoredValue::new(config),
         }
     }
 
+    /// The runtime handle the hooks of `durable_leptos` read through.
+    pub fn durable(&self) -> Durable {
+        self.durable
+    }
+
     /// The runtime, once started.
     pub fn runtime(&self) -> Option<Rc<Runtime>> {
-        self.runtime.get_value()
+        self.runtime.try_get_value().flatten()
     }
 
     /// Stops this tab's host (it lets go of the executor's lock); nothing if
     /// it never started or these services are gone.
     pub fn shut_down(&self) {
-        if let Some(rt) = self.runtime.try_get_value().flatten() {
-            rt.host.shutdown();
-        }
+        self.durable.shut_down();
     }
 
     /// The runtime, once started, read so that the calling view or resource
     /// runs again when it starts and whenever anything changes.
     pub fn tracked_runtime(&self) -> Option<Rc<Runtime>> {
-        self.changes.track();
-        self.ready.get().then(|| self.runtime()).flatten()
+        self.durable.tracking_everything().and(self.runtime())
     }
 
     /// The runtime, once started, read so that the calling view or resource
     /// runs again when it starts and when one of `topics` changes (and on
     /// nothing else).
     pub fn runtime_tracking(&self, topics: &[Topic]) -> Option<Rc<Runtime>> {
-        if let Some(t) = self.topics.try_get_value() {
-            for topic in topics {
-                t.track(topic.clone());
-            }
-        }
-        self.ready.get().then(|| self.runtime()).flatten()
-    }
-
-    /// Moves the counters of what `changes` touched, then the one of any
-    /// change; false once these services are gone.
-    fn take_in(&self, changes: &[Change]) -> bool {
-        let Some(topics) = self.topics.try_get_value() else {
-            return false;
-        };
-        let mut moved: Vec<Topic> = changes.iter().flat_map(Topic::of).collect();
-        moved.dedup();
-        for topic in &moved {
-            topics.bump(topic);
-        }
-        self.changes.try_update(|n| *n += 1).is_some()
+        self.durable.tracking(topics).and(self.runtime())
     }
 
     /// Opens the game's database, starts this tab's host and follows its
@@ -160,33 +88,19 @@ impl Services {
     /// [`Services::start`] on the database `name` (tests and benchmarks use
     /// databases of their own).
     pub fn start_on(self, name: String) {
-        leptos::task::spawn_local(async move {
-            let config = self.config.get_value();
-            match Host::start(&name, dungeon::registry(), HostOptions::default()).await {
-                Ok(host) => {
-                    // The view these services served may be gone already.
-                    if self.changes.try_get_untracked().is_none() {
-                        host.shutdown();
-                        return;
-                    }
-                    hand_over_when_hidden_for_good(self);
-                    let game = Game::new(host.client().clone(), config);
-                    let sub = host.subscribe();
-                    self.runtime
-                        .set_value(Some(Rc::new(Runtime { host, game })));
-                    self.ready.set(true);
-                    loop {
-                        let mut changes = vec![sub.next().await];
-                        changes.extend(sub.drain());
-                        // Gone with the view that owned these services.
-                        if !self.take_in(&changes) {
-                            break;
-                        }
-                    }
-                }
-                Err(e) => self.failure.set(Some(e.to_string())),
-            }
-        });
+        let config = self.config.get_value();
+        self.durable.start(
+            &name,
+            dungeon::registry(),
+            HostOptions::default(),
+            move |host| {
+                hand_over_when_hidden_for_good(self);
+                let game = Game::new(host.client().clone(), config);
+                let host = host.clone();
+                self.runtime
+                    .set_value(Some(Rc::new(Runtime { host, game })));
+            },
+        );
     }
 }
 

@@ -1,0 +1,234 @@
+//! The hooks in a browser, on a real host and IndexedDB: each signal
+//! follows what it shows, re-reads on nothing else, and a command shows its
+//! result.
+
+#![cfg(target_arch = "wasm32")]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use durable::{
+    Activity, ActivityError, ExternalEvent, InstanceId, InstanceQuery, Orchestration,
+    OrchestrationContext, Registry, RuntimeStatus, TaskError,
+};
+use durable_leptos::testing::{fresh_container, text_of, until, until_started};
+use durable_leptos::{
+    use_command, use_instance, use_query, use_records, CommandError, Durable, Reading,
+};
+use durable_web::HostOptions;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const ORDER: Orchestration<String, String> = Orchestration::new("Order");
+const RESERVE: Activity<String, ()> = Activity::new("Reserve");
+const PAID: ExternalEvent<u64> = ExternalEvent::new("Paid");
+
+/// Reserves the item, then waits for its payment.
+async fn order(ctx: OrchestrationContext, item: String) -> Result<String, TaskError> {
+    ctx.call_activity(RESERVE, &item).await?;
+    let cents = ctx.wait_for_event(PAID).await?;
+    Ok(format!("{item} paid {cents}"))
+}
+
+fn registry() -> Registry {
+    let mut r = Registry::new();
+    r.orchestration(ORDER, order)
+        .activity(RESERVE, |ctx, item: String| async move {
+            ctx.put("stock", &item, &"reserved")?;
+            Ok::<_, ActivityError>(())
+        });
+    r
+}
+
+fn unique(test: &str) -> String {
+    format!("durable-leptos-{test}-{}", js_sys::Date::now())
+}
+
+/// A started handle on a database of the test's own.
+async fn started(test: &str) -> Durable {
+    // Mounting sets the executor up; this handle starts before a mount.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let durable = Durable::new();
+    durable.start(&unique(test), registry(), HostOptions::default(), |_| {});
+    until_started(durable).await;
+    durable
+}
+
+fn root(container: &HtmlElement) -> Element {
+    container.clone().unchecked_into()
+}
+
+fn status_text(reading: Reading<Option<durable::InstanceRecord>>) -> String {
+    match reading {
+        Reading::Loading => "loading".into(),
+        Reading::Ready(None) => "none".into(),
+        Reading::Ready(Some(r)) => match r.output {
+            Some(out) => format!("{} {}", r.status.as_str(), out.as_str().unwrap_or("?")),
+            None => r.status.as_str().to_string(),
+        },
+        Reading::Failed(e) => format!("failed: {e}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn use_instance_follows_its_instance_and_rereads_on_nothing_else() {
+    let durable = started("instance").await;
+    let container = fresh_container();
+    let renders = Arc::new(AtomicUsize::new(0));
+    let counted = renders.clone();
+    let _mount = leptos::mount::mount_to(container.clone(), move || {
+        provide_context(durable);
+        let row = use_instance(InstanceId::new("order-1"));
+        let all = use_query(InstanceQuery::default());
+        view! {
+            <p data-testid="order">{move || {
+                counted.fetch_add(1, Ordering::SeqCst);
+                status_text(row.get())
+            }}</p>
+            <p data-testid="completed">{move || all.get().ready().map(|p| {
+                p.instances.iter().filter(|r| r.status == RuntimeStatus::Completed).count()
+            })}</p>
+        }
+    });
+    let root = root(&container);
+    let shown = |id: &str| text_of(&root, id).unwrap_or_default();
+    until("no order yet", &root, 10_000.0, || shown("order") == "none").await;
+
+    let host = durable.host().expect("started");
+    let id = InstanceId::new("order-1");
+    host.client()
+        .start(ORDER, &id, &"lamp".to_string())
+        .await
+        .unwrap();
+    until("the order waits for payment", &root, 10_000.0, || {
+        shown("order") == "Running"
+    })
+    .await;
+    host.client().raise_event(&id, PAID, &4200).await.unwrap();
+    until("the order completes", &root, 10_000.0, || {
+        shown("order") == "Completed lamp paid 4200"
+    })
+    .await;
+
+    // Another instance changes: the query shows it, this row is not re-read.
+    let before = renders.load(Ordering::SeqCst);
+    let other = InstanceId::new("order-2");
+    host.client()
+        .start(ORDER, &other, &"desk".to_string())
+        .await
+        .unwrap();
+    host.client().raise_event(&other, PAID, &1).await.unwrap();
+    // The query re-reads on every change; once it shows order-2 completed,
+    // order-2's last change has reached the views.
+    until(
+        "the query shows both orders completed",
+        &root,
+        10_000.0,
+        || shown("completed") == "2",
+    )
+    .await;
+    assert_eq!(
+        renders.load(Ordering::SeqCst),
+        before,
+        "order-1's view re-rendered when only order-2 changed"
+    );
+    durable.shut_down();
+}
+
+#[wasm_bindgen_test]
+async fn use_records_shows_what_an_activity_wrote() {
+    let durable = started("records").await;
+    let container = fresh_container();
+    let _mount = leptos::mount::mount_to(container.clone(), move || {
+        provide_context(durable);
+        let stock = use_records("stock".to_string());
+        view! {
+            <p data-testid="stock">{move || stock.get().ready().map(|records| {
+                records.iter().map(|r| format!("{}={}", r.key, r.value)).collect::<Vec<_>>().join(",")
+            })}</p>
+        }
+    });
+    let root = root(&container);
+    until("the store is read, empty", &root, 10_000.0, || {
+        text_of(&root, "stock").as_deref() == Some("")
+    })
+    .await;
+    let host = durable.host().expect("started");
+    let id = InstanceId::new("order-1");
+    host.client()
+        .start(ORDER, &id, &"lamp".to_string())
+        .await
+        .unwrap();
+    until("the reservation shows", &root, 10_000.0, || {
+        text_of(&root, "stock").as_deref() == Some("lamp=\"reserved\"")
+    })
+    .await;
+    durable.shut_down();
+}
+
+#[wasm_bindgen_test]
+async fn use_command_shows_each_result_and_refuses_before_the_host_starts() {
+    let durable = started("command").await;
+    let container = fresh_container();
+    let _mount = leptos::mount::mount_to(container.clone(), move || {
+        provide_context(durable);
+        let place = use_command(move |host, item: String| async move {
+            let id = InstanceId::new("order-1");
+            host.client().start(ORDER, &id, &item).await
+        });
+        view! {
+            <button data-testid="place" on:click=move |_| { place.dispatch("lamp".to_string()); }>"Order"</button>
+            <p data-testid="result">{move || match place.value().get() {
+                None => "nothing yet".to_string(),
+                Some(Ok(id)) => format!("started {id}"),
+                Some(Err(e)) => e.to_string(),
+            }}</p>
+            <p data-testid="sent">{move || place.version().get()}</p>
+        }
+    });
+    let root = root(&container);
+    let click = || {
+        root.query_selector("[data-testid=place]")
+            .unwrap()
+            .unwrap()
+            .unchecked_into::<HtmlElement>()
+            .click()
+    };
+    click();
+    until("the first order started", &root, 10_000.0, || {
+        text_of(&root, "result").as_deref() == Some("started order-1")
+    })
+    .await;
+    click();
+    until("the second is refused, saying why", &root, 10_000.0, || {
+        text_of(&root, "result").is_some_and(|t| t.contains("order-1 is already"))
+    })
+    .await;
+    durable.shut_down();
+
+    // A handle whose host never started sends nothing.
+    let idle = Durable::new();
+    let container = fresh_container();
+    let _mount = leptos::mount::mount_to(container.clone(), move || {
+        provide_context(idle);
+        let place = use_command(move |host, item: String| async move {
+            host.client()
+                .start(ORDER, &InstanceId::new("x"), &item)
+                .await
+        });
+        place.dispatch("lamp".to_string());
+        view! { <p data-testid="result">{move || place.value().get().map(|r| match r {
+            Err(CommandError::NotStarted) => "not started".to_string(),
+            other => format!("{other:?}"),
+        })}</p> }
+    });
+    let root = self::root(&container);
+    until("the command is refused", &root, 10_000.0, || {
+        text_of(&root, "result").as_deref() == Some("not started")
+    })
+    .await;
+}
