@@ -20,11 +20,13 @@ use crate::store::{app_store_digest, AppRecord, AppWrite, Precondition, Store, S
 /// Read access to app records, object-safe so activities need not know the
 /// store's type.
 pub trait AppReader {
+    /// The record of `store` at `key`, or `None` if there is none.
     fn read<'a>(
         &'a self,
         store: &'a str,
         key: &'a str,
     ) -> LocalFuture<Result<Option<AppRecord>, StoreError>>;
+    /// Every record of `store`, ordered by key.
     fn read_all<'a>(&'a self, store: &'a str) -> LocalFuture<Result<Vec<AppRecord>, StoreError>>;
 }
 
@@ -49,14 +51,27 @@ impl<S: Store + Clone + 'static> AppReader for S {
 /// Why an activity's read or write could not be done.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ActivityError {
+    /// A stored value is not of the type the activity asked for.
     #[error("{store}/{key} does not decode: {message}")]
     Decode {
+        /// The app store holding the record.
         store: String,
+        /// The record's key.
         key: String,
+        /// What the JSON decoder reported.
         message: String,
     },
+    /// A value to write could not be encoded as JSON.
     #[error("could not encode a value for {store}: {message}")]
-    Encode { store: String, message: String },
+    Encode {
+        /// The app store it was for.
+        store: String,
+        /// What the JSON encoder reported.
+        message: String,
+    },
+    /// The store failed. When a read through the context fails, the
+    /// activity's result is not committed: its task stays queued, and the
+    /// tick reports the failure.
     #[error(transparent)]
     Store(#[from] StoreError),
 }

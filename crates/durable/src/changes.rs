@@ -18,16 +18,27 @@ use crate::instance::{InstanceId, RuntimeStatus};
 pub enum Change {
     /// An instance row changed (or was purged: `status` is `None`).
     Instance {
+        /// The instance whose row changed.
         id: InstanceId,
+        /// Its status now; `None` if it was purged.
         status: Option<RuntimeStatus>,
     },
     /// Records of an app store changed.
-    AppStore { store: String },
+    AppStore {
+        /// The app store whose records changed.
+        store: String,
+    },
     /// A message was queued for an instance: the executor has work.
-    Queued { id: InstanceId },
+    Queued {
+        /// The instance the message is for.
+        id: InstanceId,
+    },
     /// This tab started (true) or stopped (false) running the workflows.
     /// Local to the tab: never sent to others.
-    Leadership { leading: bool },
+    Leadership {
+        /// Whether this tab now runs the workflows.
+        leading: bool,
+    },
 }
 
 #[derive(Default)]
@@ -43,16 +54,20 @@ pub struct ChangeFeed {
 }
 
 impl ChangeFeed {
+    /// A feed with no subscribers.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// A subscription that receives every change published from now on.
     pub fn subscribe(&self) -> ChangeSubscription {
         let sub = Rc::new(RefCell::new(Subscriber::default()));
         self.subscribers.borrow_mut().push(Rc::downgrade(&sub));
         ChangeSubscription { inner: sub }
     }
 
+    /// Queues `change` for every live subscriber and wakes those waiting for
+    /// one; never blocks.
     pub fn publish(&self, change: Change) {
         let mut wake = Vec::new();
         self.subscribers.borrow_mut().retain(|w| match w.upgrade() {

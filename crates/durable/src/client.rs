@@ -29,8 +29,11 @@ use crate::work::{Message, WorkId, WorkItem, WorkKind};
 /// A new instance to start.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StartRequest {
+    /// The orchestration to run.
     pub name: String,
+    /// The id to start it under.
     pub instance_id: InstanceId,
+    /// Its input, as JSON.
     pub input: Value,
 }
 
@@ -39,12 +42,14 @@ pub struct StartRequest {
 /// a game command changes the game and signals a workflow at once.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Command {
+    /// Instances to start; the command is refused if one of them is active.
     pub starts: Vec<StartRequest>,
     /// (instance, event name, payload)
     pub events: Vec<(InstanceId, String, Value)>,
     /// Events raised to the life of a row the caller read: (row, event
     /// name, payload).
     pub bound_events: Vec<(InstanceRecord, String, Value)>,
+    /// Writes to the app's own stores, committed with the rest.
     pub writes: Vec<AppWrite>,
     /// App record versions the command's decision was based on.
     pub expect: Vec<Precondition>,
@@ -54,10 +59,13 @@ pub struct Command {
 }
 
 impl Command {
+    /// An empty command.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Adds a start of `orchestration` under `id` with `input`;
+    /// [`ClientError::Encode`] if the input does not encode.
     pub fn start<I: Serialize>(
         mut self,
         orchestration: impl StartName<I>,
@@ -72,6 +80,9 @@ impl Command {
         Ok(self)
     }
 
+    /// Adds the external event `event`, with `payload`, for instance `id`;
+    /// the command is refused if that instance does not exist or has
+    /// finished (unless the command starts it).
     pub fn raise<I: Serialize>(
         mut self,
         id: &InstanceId,
@@ -103,6 +114,7 @@ impl Command {
         Ok(self)
     }
 
+    /// Adds a write to an app store.
     pub fn write(mut self, w: AppWrite) -> Self {
         self.writes.push(w);
         self
@@ -174,6 +186,8 @@ pub struct Client<S: Store> {
 static MESSAGE_SEQ: AtomicU64 = AtomicU64::new(0);
 
 impl<S: Store> Client<S> {
+    /// A client of `store` that takes the time from `clock` and publishes what
+    /// it changes to `changes` (and listens there too).
     pub fn new(store: S, clock: Rc<dyn Clock>, changes: ChangeFeed) -> Self {
         Client {
             store,
@@ -211,6 +225,7 @@ impl<S: Store> Client<S> {
         self
     }
 
+    /// The store the client works on.
     pub fn store(&self) -> &S {
         &self.store
     }
@@ -571,10 +586,12 @@ impl<S: Store> Client<S> {
         .await
     }
 
+    /// The instance's row, or `None` if there is no instance `id`.
     pub async fn status(&self, id: &InstanceId) -> Result<Option<InstanceRecord>, ClientError> {
         Ok(self.store.instance(id).await?)
     }
 
+    /// The current execution's history of the instance, in event order.
     pub async fn history(&self, id: &InstanceId) -> Result<Vec<HistoryEvent>, ClientError> {
         Ok(self.store.history(id).await?)
     }
@@ -587,6 +604,7 @@ impl<S: Store> Client<S> {
         Ok(export_json(&self.store.history(id).await?))
     }
 
+    /// A page of the instances that pass `q`'s filters, in id order.
     pub async fn query(&self, q: &InstanceQuery) -> Result<InstancePage, ClientError> {
         Ok(self.store.query(q).await?)
     }
@@ -672,6 +690,8 @@ impl<S: Store> Client<S> {
         Ok(rows.len())
     }
 
+    /// A subscription to the changes on the feed this client watches (see
+    /// [`Client::with_watch_feed`]).
     pub fn subscribe(&self) -> ChangeSubscription {
         self.watch.subscribe()
     }

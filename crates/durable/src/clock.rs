@@ -12,6 +12,8 @@ use std::task::{Context, Poll, Waker};
 /// A future that completes once a duration has passed.
 pub type Sleep = Pin<Box<dyn Future<Output = ()>>>;
 
+/// Where the runtime gets its time: the wall clock recorded in history, a
+/// monotonic reading for compute time, and sleeps.
 pub trait Clock {
     /// Milliseconds since the Unix epoch: the time recorded in history.
     fn now_ms(&self) -> u64;
@@ -38,6 +40,7 @@ pub struct VirtualClock {
 }
 
 impl VirtualClock {
+    /// A clock that reads `start_ms` until it is moved.
     pub fn new(start_ms: u64) -> Self {
         let c = VirtualClock::default();
         c.state.borrow_mut().now_ms = start_ms;
@@ -50,6 +53,8 @@ impl VirtualClock {
         self
     }
 
+    /// Moves the clock to `now_ms` (an earlier time leaves it where it is) and
+    /// wakes the sleeps due by then.
     pub fn set(&self, now_ms: u64) {
         let wakers: Vec<Waker> = {
             let mut s = self.state.borrow_mut();
@@ -62,6 +67,7 @@ impl VirtualClock {
         wakers.into_iter().for_each(Waker::wake);
     }
 
+    /// Moves the clock `ms` milliseconds on and wakes the sleeps due by then.
     pub fn advance(&self, ms: u64) {
         let now = self.now_ms();
         self.set(now + ms);

@@ -14,7 +14,9 @@ use std::task::{Context, Poll};
 /// Either of two results.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Either<A, B> {
+    /// The first alternative: in [`select2`], `a` completed first.
     Left(A),
+    /// The second alternative: in [`select2`], `b` completed first.
     Right(B),
 }
 
@@ -25,6 +27,7 @@ pub fn when_all<F: Future>(futures: impl IntoIterator<Item = F>) -> WhenAll<F> {
     WhenAll { futures, outputs }
 }
 
+/// The future [`when_all`] returns.
 pub struct WhenAll<F: Future> {
     futures: Vec<Pin<Box<F>>>,
     outputs: Vec<Option<F::Output>>,
@@ -61,6 +64,7 @@ pub fn when_any<F: Future>(futures: impl IntoIterator<Item = F>) -> WhenAny<F> {
     }
 }
 
+/// The future [`when_any`] returns.
 pub struct WhenAny<F: Future> {
     futures: Vec<Pin<Box<F>>>,
 }
@@ -97,6 +101,7 @@ pub fn select2<A: Future, B: Future>(a: A, b: B) -> Select2<A, B> {
     }
 }
 
+/// The future [`select2`] returns.
 pub struct Select2<A: Future, B: Future> {
     a: Option<Pin<Box<A>>>,
     b: Option<Pin<Box<B>>>,

@@ -18,7 +18,12 @@ pub enum CheckRead {
     /// Whether a work item is queued.
     WorkItem(WorkId),
     /// An app record's version.
-    AppRecord { store: String, key: String },
+    AppRecord {
+        /// The app store holding the record.
+        store: String,
+        /// The record's key.
+        key: String,
+    },
     /// Every (key, version) of an app store, as its digest.
     AppStore(String),
     /// Every queued work item of an instance.
@@ -30,17 +35,20 @@ pub enum CheckRead {
 pub enum Found<'a> {
     /// `(version, incarnation)`, or `None`: no row.
     Row(Option<(u64, &'a str)>),
+    /// Whether the work item is queued.
     WorkQueued(bool),
     /// The record's version, or `None`: absent.
     AppVersion(Option<u64>),
     /// The digest of the store's (key, version) pairs now.
     AppStore(u64),
+    /// Every work item queued for the instance.
     QueueOf(&'a [WorkItem]),
 }
 
 /// A batch, validated, with the checks it needs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CommitPlan {
+    /// The batch to commit, validated by [`CommitPlan::new`].
     pub batch: CommitBatch,
 }
 

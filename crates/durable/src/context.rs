@@ -37,8 +37,11 @@ pub(crate) enum Completion {
 /// A line written with [`OrchestrationContext::log`] during a live turn.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogLine {
+    /// The instance whose orchestration wrote it.
     pub instance_id: InstanceId,
+    /// Orchestration time of the turn that wrote it (ms since the Unix epoch).
     pub at_ms: u64,
+    /// The text written.
     pub message: String,
 }
 
@@ -274,6 +277,7 @@ impl OrchestrationContext {
         }
     }
 
+    /// The id of the instance this execution belongs to.
     pub fn instance_id(&self) -> InstanceId {
         self.state.borrow().instance_id.clone()
     }

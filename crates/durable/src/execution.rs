@@ -24,14 +24,20 @@ type OrchestrationFuture = Pin<Box<dyn Future<Output = Result<Value, String>>>>;
 /// How an execution ended.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
+    /// The orchestration returned this output.
     Completed(Value),
+    /// The execution failed with this message (the code returned an error, or
+    /// its replay diverged).
     Failed(String),
+    /// A client terminated it, with this reason.
     Terminated(String),
     /// Restart with this input; `carried` is what the next execution gets
     /// first, in order: the external events not yet taken, then the events
     /// and lifecycle messages that arrived in the turn after the restart.
     ContinuedAsNew {
+        /// The next execution's input.
         input: Value,
+        /// What the next execution receives first, in order.
         carried: Vec<EventKind>,
     },
 }
@@ -45,11 +51,18 @@ pub struct TurnResult {
     /// For each message handed in: whether it was consumed (false: deferred
     /// because the instance is suspended; it stays queued).
     pub consumed: Vec<bool>,
+    /// How the execution has ended, or `None` while it goes on.
     pub outcome: Option<Outcome>,
+    /// Whether the instance is suspended at the end of the turn.
     pub suspended: bool,
+    /// The custom status the code has set, if any.
     pub custom_status: Option<Value>,
+    /// Milliseconds spent running orchestration code in this turn.
     pub compute_ms: f64,
+    /// Milliseconds spent running the activities whose results this turn
+    /// consumed.
     pub activity_compute_ms: f64,
+    /// Lines the code logged in this turn.
     pub logs: Vec<LogLine>,
 }
 
@@ -406,6 +419,7 @@ impl Execution {
         self.ctx.state.borrow().nondeterminism.clone()
     }
 
+    /// How the execution has ended, or `None` while it goes on.
     pub fn outcome(&self) -> Option<&Outcome> {
         self.outcome.as_ref()
     }

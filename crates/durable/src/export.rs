@@ -17,7 +17,9 @@ pub const EXPORT_KIND: &str = "durable-instance";
 /// An exported instance: its row and history, as this build wrote them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceExport {
+    /// The instance row.
     pub row: InstanceRecord,
+    /// The current execution's history, in event order.
     pub history: Vec<HistoryEvent>,
 }
 
@@ -41,16 +43,26 @@ struct FileIn {
 /// fails.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ImportError {
+    /// The text is not JSON; holds what the parser reported.
     #[error("This is not a JSON file: {0}")]
     NotJson(String),
+    /// The JSON does not say it is an exported instance (its `kind` is not
+    /// [`EXPORT_KIND`]).
     #[error("This is not an exported instance (no \"kind\": \"{EXPORT_KIND}\").")]
     NotAnExport,
+    /// A newer build wrote the file, in a format this one does not read.
     #[error("The file is in format {found}; this build reads format {HISTORY_FORMAT} and older. Open it with a newer build.")]
-    NewerFormat { found: u32 },
+    NewerFormat {
+        /// The file's format version.
+        found: u32,
+    },
+    /// A part of the file is missing; holds what it is.
     #[error("The file has no {0}.")]
     Missing(&'static str),
+    /// The instance row does not decode; holds what the decoder reported.
     #[error("The instance row is not valid: {0}")]
     BadRow(String),
+    /// An event of the history does not decode.
     #[error(transparent)]
     BadEvent(#[from] HistoryDecodeError),
 }

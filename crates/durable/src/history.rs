@@ -22,7 +22,9 @@ pub const HISTORY_FORMAT: u32 = 1;
 pub struct HistoryEvent {
     /// Position in the current execution's history, starting at 0.
     pub event_id: u64,
+    /// When it was recorded: orchestration time, in ms since the Unix epoch.
     pub timestamp_ms: u64,
+    /// What happened.
     pub kind: EventKind,
 }
 
@@ -30,10 +32,15 @@ pub struct HistoryEvent {
 /// carry `scheduled_id`: the `event_id` of the event that scheduled them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum EventKind {
+    /// An execution began: the first event of every execution's history.
     #[serde(rename = "ExecutionStarted")]
     ExecutionStarted {
+        /// The orchestration it runs.
         name: String,
+        /// Its input.
         input: Value,
+        /// The instance that started this one as a sub-orchestration; `None`
+        /// for an instance a client started.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         parent: Option<ParentRef>,
         /// Which execution of the instance this is (0 unless it continued
@@ -55,80 +62,168 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         restarted: Option<String>,
     },
+    /// A turn began; its timestamp is the turn's orchestration time.
     #[serde(rename = "OrchestratorStarted")]
     OrchestratorStarted,
+    /// A turn ended.
     #[serde(rename = "OrchestratorCompleted")]
     OrchestratorCompleted {
         /// Milliseconds spent running orchestration code in this turn.
         compute_ms: f64,
     },
+    /// The code called an activity (an action).
     #[serde(rename = "TaskScheduled")]
-    TaskScheduled { name: String, input: Value },
+    TaskScheduled {
+        /// The activity's name.
+        name: String,
+        /// Its input.
+        input: Value,
+    },
+    /// An activity returned a value.
     #[serde(rename = "TaskCompleted")]
     TaskCompleted {
+        /// The TaskScheduled event this answers.
         scheduled_id: u64,
+        /// The activity's output.
         result: Value,
         /// Milliseconds spent running the activity's code.
         compute_ms: f64,
     },
+    /// An activity returned an error (or is not registered).
     #[serde(rename = "TaskFailed")]
     TaskFailed {
+        /// The TaskScheduled event this answers.
         scheduled_id: u64,
+        /// The error message.
         error: String,
+        /// Milliseconds spent running the activity's code.
         compute_ms: f64,
     },
+    /// The code started a child orchestration, awaited or detached (an action).
     #[serde(rename = "SubOrchestrationInstanceCreated")]
     SubOrchestrationInstanceCreated {
+        /// The child's orchestration.
         name: String,
+        /// The child's instance id.
         instance_id: InstanceId,
+        /// The child's input.
         input: Value,
         /// Fire-and-forget start: the parent does not wait for the result.
         #[serde(default)]
         detached: bool,
     },
+    /// An awaited child orchestration completed.
     #[serde(rename = "SubOrchestrationInstanceCompleted")]
-    SubOrchestrationInstanceCompleted { scheduled_id: u64, result: Value },
+    SubOrchestrationInstanceCompleted {
+        /// The SubOrchestrationInstanceCreated event this answers.
+        scheduled_id: u64,
+        /// The child's output.
+        result: Value,
+    },
+    /// An awaited child orchestration failed or was terminated.
     #[serde(rename = "SubOrchestrationInstanceFailed")]
-    SubOrchestrationInstanceFailed { scheduled_id: u64, error: String },
+    SubOrchestrationInstanceFailed {
+        /// The SubOrchestrationInstanceCreated event this answers.
+        scheduled_id: u64,
+        /// The child's failure message.
+        error: String,
+    },
+    /// The code started a durable timer (an action).
     #[serde(rename = "TimerCreated")]
-    TimerCreated { fire_at_ms: u64 },
+    TimerCreated {
+        /// When it fires: orchestration time, in ms since the Unix epoch.
+        fire_at_ms: u64,
+    },
+    /// A durable timer fired.
     #[serde(rename = "TimerFired")]
-    TimerFired { scheduled_id: u64, fire_at_ms: u64 },
+    TimerFired {
+        /// The TimerCreated event this answers.
+        scheduled_id: u64,
+        /// When it was due (ms since the Unix epoch).
+        fire_at_ms: u64,
+    },
+    /// The code dropped a timer before it fired, as the loser of a race does
+    /// (an action).
     #[serde(rename = "TimerCancelled")]
-    TimerCancelled { scheduled_id: u64 },
+    TimerCancelled {
+        /// The TimerCreated event of the timer.
+        scheduled_id: u64,
+    },
+    /// An external event arrived.
     #[serde(rename = "EventRaised")]
-    EventRaised { name: String, input: Value },
-    #[serde(rename = "EventSent")]
-    EventSent {
-        instance_id: InstanceId,
+    EventRaised {
+        /// The event's name.
         name: String,
+        /// Its payload.
         input: Value,
     },
+    /// The code raised an event on another instance (an action).
+    #[serde(rename = "EventSent")]
+    EventSent {
+        /// The instance the event is for.
+        instance_id: InstanceId,
+        /// The event's name.
+        name: String,
+        /// Its payload.
+        input: Value,
+    },
+    /// A client suspended the instance: messages wait until it resumes.
     #[serde(rename = "ExecutionSuspended")]
-    ExecutionSuspended { reason: String },
+    ExecutionSuspended {
+        /// Why, as the client gave it.
+        reason: String,
+    },
+    /// A client resumed the suspended instance.
     #[serde(rename = "ExecutionResumed")]
-    ExecutionResumed { reason: String },
+    ExecutionResumed {
+        /// Why, as the client gave it.
+        reason: String,
+    },
+    /// A client terminated the instance.
     #[serde(rename = "ExecutionTerminated")]
-    ExecutionTerminated { reason: String },
+    ExecutionTerminated {
+        /// Why, as the client gave it.
+        reason: String,
+    },
+    /// The execution ended by continuing as new: the next one starts with an
+    /// empty history.
     #[serde(rename = "ContinueAsNew")]
-    ContinueAsNew { input: Value },
+    ContinueAsNew {
+        /// The next execution's input.
+        input: Value,
+    },
+    /// The orchestration returned a value.
     #[serde(rename = "ExecutionCompleted")]
-    ExecutionCompleted { result: Value },
+    ExecutionCompleted {
+        /// Its output.
+        result: Value,
+    },
+    /// The execution failed: the code returned an error, or its replay
+    /// diverged.
     #[serde(rename = "ExecutionFailed")]
-    ExecutionFailed { error: String },
+    ExecutionFailed {
+        /// The failure message.
+        error: String,
+    },
     /// `patched(change_id)` took the new branch here (an action: replay
     /// expects the code to ask for the same change at the same point).
     #[serde(rename = "MarkerRecorded")]
-    MarkerRecorded { change_id: String },
+    MarkerRecorded {
+        /// The change id `patched` was asked about.
+        change_id: String,
+    },
     /// A failed execution was rewound to its last good point. As a message
     /// it carries, in order, what arrived after that point and is delivered
     /// again; the recorded event keeps only the reason and the failure.
     #[serde(rename = "ExecutionRewound")]
     ExecutionRewound {
+        /// Why, as the client gave it.
         reason: String,
         /// The failure that was rewound.
         #[serde(default)]
         failure: String,
+        /// As a message, what is delivered again, in order; empty in the
+        /// recorded event.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         redeliver: Vec<EventKind>,
     },
@@ -235,10 +330,23 @@ impl EventKind {
 /// A stored event record could not be read by this version of the runtime.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum HistoryDecodeError {
+    /// The record's kind is not one this version knows (a newer version wrote
+    /// it?).
     #[error("history record {position} has event kind {kind:?}, which this version does not know (written by a newer version?)")]
-    UnknownKind { position: usize, kind: String },
+    UnknownKind {
+        /// The record's index in the stored history.
+        position: usize,
+        /// The kind's name.
+        kind: String,
+    },
+    /// The record is not a valid event.
     #[error("history record {position} is corrupt: {message}")]
-    Corrupt { position: usize, message: String },
+    Corrupt {
+        /// The record's index in the stored history.
+        position: usize,
+        /// What is wrong with it.
+        message: String,
+    },
 }
 
 /// Decodes one persisted event, telling an unknown kind from a corrupt record.

@@ -20,17 +20,26 @@ use crate::registry::Registry;
 /// What an instance waits on.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Awaited {
+    /// An activity's result.
     Activity {
+        /// The activity's name.
         name: String,
     },
+    /// A durable timer.
     Timer {
+        /// When it fires: orchestration time, in ms since the Unix epoch.
         fire_at_ms: u64,
     },
+    /// An awaited child orchestration's result.
     SubOrchestration {
+        /// The child's instance id.
         instance_id: InstanceId,
+        /// The child's orchestration.
         name: String,
     },
+    /// An external event.
     Event {
+        /// The event's name.
         name: String,
     },
 }
@@ -39,17 +48,24 @@ pub enum Awaited {
 /// and the later event of the history that answers it, if any.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Wait {
+    /// What is waited on.
     pub awaited: Awaited,
+    /// The event that began the wait; `None` for an external event.
     pub since: Option<u64>,
+    /// The later event of the history that answers it; `None` if none does.
     pub answered_by: Option<u64>,
 }
 
 /// The instance right after one event of its history.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
+    /// The event just replayed.
     pub event_id: u64,
+    /// The custom status the code had set by then.
     pub custom_status: Option<Value>,
+    /// What the code waited on then.
     pub waits: Vec<Wait>,
+    /// Whether the instance was suspended then.
     pub suspended: bool,
     /// How the execution ended, once it has.
     pub outcome: Option<Outcome>,

@@ -15,9 +15,11 @@ use serde_json::Value;
 pub struct InstanceId(pub String);
 
 impl InstanceId {
+    /// An instance id of the given text.
     pub fn new(id: impl Into<String>) -> Self {
         InstanceId(id.into())
     }
+    /// The id as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -38,17 +40,26 @@ impl From<&str> for InstanceId {
 /// The runtime status of an instance, as in the Durable Task Framework.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RuntimeStatus {
+    /// Started, but no turn has run yet.
     Pending,
+    /// Its code has run and waits for something (an activity, a timer, an
+    /// event, a child).
     Running,
+    /// Suspended by a client: its messages wait until it is resumed.
     Suspended,
+    /// Finished: the orchestration returned an output.
     Completed,
+    /// Finished with a failure: the orchestration returned an error, or its
+    /// replay diverged.
     Failed,
+    /// Finished: a client terminated it.
     Terminated,
     /// Transient: the instance is restarting with new input.
     ContinuedAsNew,
 }
 
 impl RuntimeStatus {
+    /// Every status, in declaration order.
     pub const ALL: [RuntimeStatus; 7] = [
         RuntimeStatus::Pending,
         RuntimeStatus::Running,
@@ -72,6 +83,7 @@ impl RuntimeStatus {
         RuntimeStatus::ALL.into_iter().find(|s| s.as_str() == name)
     }
 
+    /// The status's name (`"Running"`), as stored and shown.
     pub fn as_str(self) -> &'static str {
         match self {
             RuntimeStatus::Pending => "Pending",
@@ -94,7 +106,9 @@ impl fmt::Display for RuntimeStatus {
 /// The instance that started this one as a sub-orchestration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ParentRef {
+    /// The parent instance.
     pub instance_id: InstanceId,
+    /// The parent's execution that started this one.
     pub execution: u32,
     /// The parent's SubOrchestrationInstanceCreated event id.
     pub scheduled_id: u64,
@@ -119,18 +133,30 @@ pub fn incarnation_token(seed: &str) -> String {
 /// The instance row: everything about an instance except its history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InstanceRecord {
+    /// The instance's id.
     pub id: InstanceId,
+    /// The orchestration it runs.
     pub name: String,
+    /// The current execution's input (after a continue-as-new, the new one).
     pub input: Value,
+    /// Where the instance is in its life.
     pub status: RuntimeStatus,
+    /// What the orchestration last set with
+    /// [`crate::OrchestrationContext::set_custom_status`]; `None` if it never
+    /// did.
     #[serde(default)]
     pub custom_status: Option<Value>,
+    /// The orchestration's output once it has completed; `None` until then, and
+    /// when it failed or was terminated.
     #[serde(default)]
     pub output: Option<Value>,
     /// The failure message (Failed) or the termination reason (Terminated).
     #[serde(default)]
     pub failure: Option<String>,
+    /// When the instance was started (ms since the Unix epoch).
     pub created_ms: u64,
+    /// Orchestration time of its latest turn (ms since the Unix epoch); the
+    /// next turn runs no earlier.
     pub updated_ms: u64,
     /// Increases by one at every continue-as-new.
     pub execution: u32,
@@ -144,6 +170,8 @@ pub struct InstanceRecord {
     pub history_len: u64,
     /// Optimistic-concurrency version: increases with every committed change.
     pub version: u64,
+    /// The instance that started this one as a sub-orchestration; `None` for an
+    /// instance a client started.
     #[serde(default)]
     pub parent: Option<ParentRef>,
     /// Milliseconds spent in orchestration code, summed over all turns.

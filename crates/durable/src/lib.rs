@@ -80,6 +80,8 @@
 //! });
 //! ```
 
+#![deny(missing_docs)]
+
 mod activity;
 mod cache;
 mod changes;

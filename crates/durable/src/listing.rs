@@ -15,16 +15,22 @@ use crate::store::InstanceQuery;
 /// What a list needs of an instance to filter and sort it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceSummary {
+    /// The instance's id.
     pub id: InstanceId,
+    /// The orchestration it runs.
     pub name: String,
+    /// Its runtime status.
     pub status: RuntimeStatus,
+    /// When it was started (ms since the Unix epoch).
     pub created_ms: u64,
+    /// Orchestration time of its latest turn (ms since the Unix epoch).
     pub updated_ms: u64,
     /// The custom status as JSON text; empty when there is none.
     pub custom_status: String,
 }
 
 impl InstanceSummary {
+    /// The summary of an instance row.
     pub fn of(r: &InstanceRecord) -> InstanceSummary {
         InstanceSummary {
             id: r.id.clone(),
@@ -59,15 +65,22 @@ pub fn text_order(a: &str, b: &str) -> Ordering {
 /// A column a list can be sorted by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SortColumn {
+    /// The orchestration name, in [`text_order`].
     Name,
+    /// The instance id, in [`text_order`].
     Id,
+    /// The status's name, alphabetically.
     Status,
+    /// When the instance was started.
     Created,
+    /// When its latest turn ran.
     Updated,
+    /// The custom status's JSON text, in [`text_order`] (none sorts first).
     CustomStatus,
 }
 
 impl SortColumn {
+    /// Every column, in declaration order.
     pub const ALL: [SortColumn; 6] = [
         SortColumn::Name,
         SortColumn::Id,
@@ -81,7 +94,9 @@ impl SortColumn {
 /// The order of a list and the slice of it wanted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ListOrder {
+    /// The column sorted by; ties go by instance id.
     pub column: SortColumn,
+    /// Largest first (ties then by descending id).
     pub descending: bool,
     /// Rows to skip.
     pub offset: usize,
@@ -140,6 +155,7 @@ impl ListOrder {
 /// matches, a page only in proportion to its rows.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InstanceList {
+    /// The page's instance rows, in the list's order.
     pub rows: Vec<InstanceRecord>,
     /// Whether more rows follow this page.
     pub more: bool,

@@ -44,6 +44,7 @@ pub struct InMemoryStore {
 }
 
 impl InMemoryStore {
+    /// An empty store.
     pub fn new() -> Self {
         Self::default()
     }

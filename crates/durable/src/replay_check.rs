@@ -12,7 +12,9 @@ use crate::registry::Registry;
 /// What a successful replay check found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplayReport {
+    /// Events in the history replayed.
     pub events: usize,
+    /// Actions the code issued, each matched against the history.
     pub actions: usize,
     /// The outcome the code reached (None: still running at history's end).
     pub outcome: Option<Outcome>,

@@ -8,8 +8,11 @@ use serde::{Deserialize, Serialize};
 /// When and how often a failed activity is tried again.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RetryPolicy {
+    /// The delay before the first retry (ms).
     pub first_interval_ms: u64,
+    /// What each further retry multiplies the delay by (1.0: constant).
     pub backoff_coefficient: f64,
+    /// The longest delay between attempts (ms).
     pub max_interval_ms: u64,
     /// Total attempts, the first one included.
     pub max_attempts: u32,
@@ -19,6 +22,8 @@ pub struct RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// A policy of `max_attempts` attempts in all, `first_interval_ms` apart,
+    /// with no backoff and no time limit.
     pub fn new(max_attempts: u32, first_interval_ms: u64) -> Self {
         RetryPolicy {
             first_interval_ms,
@@ -29,12 +34,16 @@ impl RetryPolicy {
         }
     }
 
+    /// Multiplies the delay by `coefficient` at each further retry, up to
+    /// `max_interval_ms`.
     pub fn with_backoff(mut self, coefficient: f64, max_interval_ms: u64) -> Self {
         self.backoff_coefficient = coefficient;
         self.max_interval_ms = max_interval_ms;
         self
     }
 
+    /// Gives up instead of retrying once the retry would begin more than `ms`
+    /// of orchestration time after the first attempt.
     pub fn with_timeout(mut self, ms: u64) -> Self {
         self.retry_timeout_ms = Some(ms);
         self

@@ -71,8 +71,11 @@ impl Default for RuntimeOptions {
 /// What one tick did.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TickReport {
+    /// Orchestration turns committed.
     pub turns: usize,
+    /// Activities run whose results committed.
     pub activities: usize,
+    /// Store commits made (a group commit counts once).
     pub commits: usize,
     /// Units refused because the data changed meanwhile (they will be redone).
     pub conflicts: usize,
@@ -138,10 +141,13 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         batch
     }
 
+    /// A runtime over `store` that runs the orchestrations and activities of
+    /// `registry` on `clock`, with default options.
     pub fn new(store: S, registry: Registry, clock: Rc<dyn Clock>) -> Self {
         Self::with_options(store, registry, clock, RuntimeOptions::default())
     }
 
+    /// [`Runtime::new`] with the given tuning options.
     pub fn with_options(
         store: S,
         registry: Registry,
@@ -174,14 +180,17 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             .with_inbox(self.local.clone())
     }
 
+    /// The feed this runtime and its clients publish changes to.
     pub fn changes(&self) -> &ChangeFeed {
         &self.changes
     }
 
+    /// The store the runtime works on.
     pub fn store(&self) -> &S {
         &self.store
     }
 
+    /// The orchestrations and activities this runtime runs.
     pub fn registry(&self) -> &Registry {
         &self.registry
     }

@@ -18,8 +18,11 @@ use crate::work::{WorkId, WorkItem};
 /// with the version that optimistic concurrency checks against.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AppRecord {
+    /// The app store it belongs to.
     pub store: String,
+    /// Its key within that store.
     pub key: String,
+    /// Its value, as JSON.
     pub value: Value,
     /// Changes with every write, and never repeats for a key, even after a
     /// delete (stores draw versions from one increasing sequence).
@@ -31,18 +34,26 @@ pub struct AppRecord {
 pub enum AppWrite {
     /// Insert or replace; the store bumps the version.
     Put {
+        /// The app store to write to.
         store: String,
+        /// The record's key.
         key: String,
+        /// The new value.
         value: Value,
     },
+    /// Removes a record; the journal keeps the delete.
     Delete {
+        /// The app store to delete from.
         store: String,
+        /// The record's key.
         key: String,
     },
     /// Append to an ordered log (the console): the store assigns the next key,
     /// zero-padded so keys sort in commit order.
     Append {
+        /// The log store to append to.
         store: String,
+        /// The value appended.
         value: Value,
     },
     /// Deletes the record of `store` at `key` and its journal, or with
@@ -50,8 +61,11 @@ pub enum AppWrite {
     /// what it no longer keeps. A batch's forgets apply before its other
     /// writes, and are not journaled.
     Forget {
+        /// The app store to forget in.
         store: String,
+        /// The record's key, or with `prefix` the start of the keys.
         key: String,
+        /// Forget every record whose key starts with `key`, not only `key`'s.
         prefix: bool,
     },
 }
@@ -62,6 +76,7 @@ pub enum AppWrite {
 /// history is an instance's.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JournalEntry {
+    /// The app store written.
     pub store: String,
     /// The record's key (for an append, the key the store assigned).
     pub key: String,
@@ -101,28 +116,46 @@ pub enum Precondition {
     /// is no row). The incarnation matters because a purge ends an id's
     /// versions: a restarted id counts from 0 again.
     InstanceVersion {
+        /// The instance whose row is checked.
         id: InstanceId,
+        /// The version the row must have; `None`: there must be no row.
         version: Option<u64>,
+        /// The incarnation the row must have (empty for rows written before
+        /// incarnations existed).
         #[serde(default, skip_serializing_if = "String::is_empty")]
         incarnation: String,
     },
     /// The work item is still queued (nobody else completed it).
-    WorkExists { id: WorkId },
+    WorkExists {
+        /// The work item that must still be queued.
+        id: WorkId,
+    },
     /// The app record still has the version that was read (`None`: absent).
     AppVersion {
+        /// The app store of the record.
         store: String,
+        /// The record's key.
         key: String,
+        /// The version that was read; `None`: the record must still be absent.
         version: Option<u64>,
     },
     /// The app store still holds exactly the records read by a whole-store
     /// read (`read_all`): the digest of its (key, version) pairs is unchanged,
     /// so an append, put or delete committed since then refuses the batch.
-    AppStoreUnchanged { store: String, digest: u64 },
+    AppStoreUnchanged {
+        /// The app store that was read whole.
+        store: String,
+        /// The [`app_store_digest`] of its records when it was read.
+        digest: u64,
+    },
     /// No message for `instance` ready at `ready_at_ms` is queued besides
     /// those the batch dequeues: a turn on messages handed over in memory
     /// commits only if no message committed elsewhere should come first.
     NoOtherMessage {
+        /// The instance whose queued messages are checked.
         instance: InstanceId,
+        /// The time at which a message counts as ready (ms since the Unix
+        /// epoch).
         ready_at_ms: u64,
     },
 }
@@ -235,15 +268,21 @@ impl std::fmt::Display for Precondition {
 /// One atomic change to the store.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CommitBatch {
+    /// What must hold for the batch to commit; if one does not, nothing is
+    /// written.
     pub preconditions: Vec<Precondition>,
     /// Instance rows to insert or replace.
     pub instances: Vec<InstanceRecord>,
     /// Histories to drop before appending (a restart or continue-as-new).
     pub clear_history: Vec<InstanceId>,
+    /// Events to append to each instance's history, in order.
     pub append_history: Vec<(InstanceId, Vec<HistoryEvent>)>,
+    /// Work items to queue; an id already queued refuses the batch.
     pub enqueue: Vec<WorkItem>,
     /// Work items to remove (consumed or cancelled); absent ones are ignored.
     pub dequeue: Vec<WorkId>,
+    /// Writes to the app's own stores, journaled (all but forgets) as part of
+    /// this commit.
     pub app_writes: Vec<AppWrite>,
     /// Instances to delete with their history and queued work.
     pub purge: Vec<InstanceId>,
@@ -253,6 +292,7 @@ pub struct CommitBatch {
 }
 
 impl CommitBatch {
+    /// Whether the batch has nothing to check and nothing to write.
     pub fn is_empty(&self) -> bool {
         self.preconditions.is_empty()
             && self.instances.is_empty()
@@ -282,6 +322,7 @@ impl CommitBatch {
 /// and app records, by key.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Reads {
+    /// The instance rows to read, by id.
     pub instances: Vec<InstanceId>,
     /// `(store, key)` of each app record.
     pub app: Vec<(String, String)>,
@@ -291,7 +332,9 @@ pub struct Reads {
 /// absent).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReadValues {
+    /// The rows read, one per id asked (`None`: no row).
     pub instances: Vec<Option<InstanceRecord>>,
+    /// The app records read, one per `(store, key)` asked (`None`: absent).
     pub app: Vec<Option<AppRecord>>,
 }
 
@@ -302,14 +345,19 @@ pub type Decide<'a> = dyn FnMut(&ReadValues) -> Option<CommitBatch> + 'a;
 /// Filters for [`Store::query`]. Empty filters match everything.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct InstanceQuery {
+    /// Only instances of this orchestration.
     #[serde(default)]
     pub name: Option<String>,
+    /// Only instances in one of these statuses (empty: any status).
     #[serde(default)]
     pub statuses: Vec<RuntimeStatus>,
+    /// Only instances created at or after this time (ms since the Unix epoch).
     #[serde(default)]
     pub created_from_ms: Option<u64>,
+    /// Only instances created at or before this time (ms since the Unix epoch).
     #[serde(default)]
     pub created_to_ms: Option<u64>,
+    /// Only instances whose id starts with this.
     #[serde(default)]
     pub id_prefix: Option<String>,
     /// Continue after this instance id (the previous page's token).
@@ -377,6 +425,7 @@ impl InstanceQuery {
 /// One page of a query, ordered by instance id.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct InstancePage {
+    /// The rows of this page, in id order.
     pub instances: Vec<InstanceRecord>,
     /// Pass as `after` to get the next page; `None` on the last page.
     pub continuation: Option<InstanceId>,
@@ -389,20 +438,35 @@ pub enum StoreError {
     /// was written; reload and decide again.
     #[error("commit refused, the data changed meanwhile: {0}")]
     Conflict(String),
+    /// The storage is out of space; nothing was written.
     #[error("storage is full: {0}")]
     QuotaExceeded(String),
+    /// A stored record could not be decoded.
     #[error("a stored record could not be decoded: {0}")]
     Corrupt(String),
+    /// A stored record was written by a newer version of the app (it is of a
+    /// kind this one does not know); reloading the page updates the app.
     #[error("a stored record was written by a newer version of the game: {0}; reload the page to update")]
     NewerRecord(String),
+    /// The database's schema is newer than this app knows; reloading the page
+    /// updates the app.
     #[error("the database was written by a newer version of the app (schema {found}, this app knows {supported}); reload the page to update")]
-    NewerSchema { found: u32, supported: u32 },
+    NewerSchema {
+        /// The schema version of the database.
+        found: u32,
+        /// The newest schema version this app knows.
+        supported: u32,
+    },
+    /// A schema upgrade waits for another open tab of the app to close.
     #[error(
         "the database upgrade is blocked by another open tab; close the other tabs of the game"
     )]
     Blocked,
+    /// The database connection is closed (as when a newer version of the app
+    /// upgrades it from another tab).
     #[error("the database is closed: {0}")]
     Closed(String),
+    /// Any other storage failure.
     #[error("storage error: {0}")]
     Other(String),
 }
@@ -412,6 +476,7 @@ pub enum StoreError {
 /// pass the conformance suite in `durable::conformance`.
 #[allow(async_fn_in_trait)]
 pub trait Store {
+    /// The row of instance `id`, or `None` if there is none.
     async fn instance(&self, id: &InstanceId) -> Result<Option<InstanceRecord>, StoreError>;
     /// Several instance rows at once, in the order asked (a store may read
     /// them in one transaction).
@@ -439,6 +504,8 @@ pub trait Store {
     async fn ready_work(&self, now_ms: u64, limit: usize) -> Result<Vec<WorkItem>, StoreError>;
     /// The earliest due time of a queued item not yet ready at `now_ms`.
     async fn next_due(&self, now_ms: u64) -> Result<Option<u64>, StoreError>;
+    /// The instances that pass `query`'s filters, in id order, one page at a
+    /// time (see [`InstanceQuery::after`] and [`InstanceQuery::page_size`]).
     async fn query(&self, query: &InstanceQuery) -> Result<InstancePage, StoreError>;
     /// A page of the instances that pass `query`'s filters (its paging
     /// fields are ignored), sorted and sliced by `order`. This default reads
@@ -481,6 +548,7 @@ pub trait Store {
             .map(InstanceSummary::of)
             .collect())
     }
+    /// The record of `store` at `key`, or `None` if there is none.
     async fn app_record(&self, store: &str, key: &str) -> Result<Option<AppRecord>, StoreError>;
     /// Several app records at once, in the order asked, `(store, key)` each
     /// (a store may read them in one transaction).

@@ -23,6 +23,7 @@ pub struct WorkId(pub String);
 /// history in a future turn.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Message {
+    /// The instance the message is for.
     pub instance_id: InstanceId,
     /// The execution this message belongs to; `None` means whichever
     /// execution is current (events raised by clients).
@@ -32,6 +33,7 @@ pub struct Message {
     /// current. A message for another incarnation is dropped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incarnation: Option<String>,
+    /// The event to deliver.
     pub event: EventKind,
     /// Not deliverable before this time (durable timers).
     #[serde(default)]
@@ -74,7 +76,9 @@ impl Message {
 /// An activity invocation waiting to run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ActivityTask {
+    /// The instance that scheduled the activity.
     pub instance_id: InstanceId,
+    /// The execution that scheduled it.
     pub execution: u32,
     /// The incarnation that scheduled it (empty in tasks written before
     /// incarnations existed).
@@ -82,7 +86,9 @@ pub struct ActivityTask {
     pub incarnation: String,
     /// The TaskScheduled event id; the completion answers it.
     pub scheduled_id: u64,
+    /// The activity to run.
     pub name: String,
+    /// Its input.
     pub input: Value,
 }
 
@@ -95,21 +101,28 @@ impl ActivityTask {
     }
 }
 
+/// What a work item asks for.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum WorkKind {
+    /// Deliver a message to an instance.
     #[serde(rename = "message")]
     Message(Message),
+    /// Run an activity.
     #[serde(rename = "activity")]
     Activity(ActivityTask),
 }
 
+/// One queued piece of work, under its id.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WorkItem {
+    /// The item's id, unique in the queue.
     pub id: WorkId,
+    /// What is to be done.
     pub kind: WorkKind,
 }
 
 impl WorkItem {
+    /// A work item that delivers `message`.
     pub fn message(id: WorkId, message: Message) -> Self {
         WorkItem {
             id,
@@ -117,6 +130,7 @@ impl WorkItem {
         }
     }
 
+    /// A work item that runs `task`.
     pub fn activity(id: WorkId, task: ActivityTask) -> Self {
         WorkItem {
             id,
@@ -132,6 +146,7 @@ impl WorkItem {
         }
     }
 
+    /// The instance the work is for.
     pub fn instance_id(&self) -> &InstanceId {
         match &self.kind {
             WorkKind::Message(m) => &m.instance_id,
@@ -139,6 +154,8 @@ impl WorkItem {
         }
     }
 
+    /// Whether the item may be done at `now_ms`: it has no due time, or that
+    /// time has come.
     pub fn is_ready(&self, now_ms: u64) -> bool {
         self.due_ms().is_none_or(|due| due <= now_ms)
     }

@@ -71,6 +71,7 @@ pub async fn run_virtual<S: Store + Clone + 'static>(
 pub struct YieldOnce(pub bool);
 
 impl YieldOnce {
+    /// A future that has not yielded yet.
     pub fn new() -> Self {
         YieldOnce(false)
     }

@@ -23,9 +23,12 @@ pub const INSTANCES: [(&str, &str); 5] = [
 /// The console app store every pattern's `Write` activity appends to.
 pub const CONSOLE: &str = "console";
 
-/// Window of the Confirm pattern and period of the Monitor pattern (ms).
+/// Window of the Confirm pattern (ms): how long it waits for the approval.
 pub const CONFIRM_WINDOW_MS: u64 = 120_000;
+/// Period of the Monitor pattern (ms): how long it sleeps between checks.
 pub const MONITOR_PERIOD_MS: u64 = 20_000;
+/// How long the Monitor pattern checks before it gives up (ms of orchestration
+/// time).
 pub const MONITOR_LIMIT_MS: u64 = 600_000;
 
 /// Registers the patterns and their two activities: `Write` (appends its tag
@@ -116,6 +119,7 @@ pub enum Stimulus {
 pub struct SplitMix(pub u64);
 
 impl SplitMix {
+    /// The next number of the sequence.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
@@ -124,6 +128,7 @@ impl SplitMix {
         z ^ (z >> 31)
     }
 
+    /// A number below `n` (0 when `n` is 0).
     pub fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n.max(1)
     }
@@ -158,7 +163,9 @@ pub fn scenario(seed: u64) -> Vec<(u64, Stimulus)> {
 /// console lines in commit order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScenarioOutcome {
+    /// `(id, status, output)` of every instance, in id order.
     pub rows: Vec<(String, crate::RuntimeStatus, Option<Value>)>,
+    /// The console's lines, in commit order.
     pub console: Vec<String>,
 }
 

@@ -136,11 +136,17 @@ async fn bump(ctx: &crate::ActivityContext, tag: &str) -> Result<u64, ActivityEr
 /// One client operation of a program.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Op {
+    /// Start a collector under this id.
     Start(&'static str),
+    /// Raise the event `X` with this value to this id.
     Raise(&'static str, u32),
+    /// Suspend this id.
     Suspend(&'static str),
+    /// Resume this id.
     Resume(&'static str),
+    /// Terminate this id; `true`: its running sub-orchestrations too.
     Terminate(&'static str, bool),
+    /// Purge this id.
     Purge(&'static str),
     /// Move the wall clock by this many ms (negative: back).
     Clock(i64),
@@ -196,9 +202,11 @@ pub struct Observation {
     pub rows: Vec<RowSeen>,
     /// (name, status, output) of every other instance (children), sorted.
     pub children: Vec<(String, String, Option<Value>)>,
-    /// The console and the counter's log, sorted.
+    /// The console's lines, sorted.
     pub console: Vec<String>,
+    /// The shared counter's log (one tag per increment), sorted.
     pub bumps: Vec<String>,
+    /// The shared counter's final value.
     pub counter: u64,
 }
 

@@ -92,8 +92,11 @@ pub fn replay_command(sim: &str, seed: u64) -> String {
 /// A simulation's verdict on one seed: why it failed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimFailure {
+    /// The simulation's name, as `--sim` takes it (`lifecycle`, `writers`).
     pub sim: &'static str,
+    /// The seed that failed.
     pub seed: u64,
+    /// What went wrong.
     pub why: String,
 }
 
@@ -115,10 +118,12 @@ impl std::fmt::Display for SimFailure {
 pub struct SimClock(Rc<Cell<u64>>);
 
 impl SimClock {
+    /// A clock reading `start_ms`.
     pub fn new(start_ms: u64) -> Self {
         SimClock(Rc::new(Cell::new(start_ms)))
     }
 
+    /// Sets the time, forward or back.
     pub fn set(&self, ms: u64) {
         self.0.set(ms);
     }
@@ -151,8 +156,11 @@ impl SplitMix {
 /// How one run is set up: the engine's switches and what happens to it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Variant {
+    /// Fuse an activity and the next turn into one commit.
     pub fuse: bool,
+    /// Commit the units of a tick together.
     pub group_commit: bool,
+    /// Keep live executions in memory between turns.
     pub cache: bool,
     /// Chance (per mille) of a reload before each scheduling step.
     pub reload_per_mille: u64,
@@ -188,6 +196,7 @@ impl Variant {
         }
     }
 
+    /// The runtime options of this variant.
     pub fn options(&self) -> RuntimeOptions {
         RuntimeOptions {
             fuse_depth: if self.fuse { 32 } else { 0 },
@@ -200,15 +209,18 @@ impl Variant {
 
 /// The executors of one run over one store, and how a reload happens.
 pub struct Executors<S: Store + Clone + 'static, Open> {
+    /// The store the executors run on (reopened at each reload).
     pub store: S,
     registry: Registry,
     clock: SimClock,
     variant: Variant,
     open: Open,
+    /// The executor every run has; a reload may replace it.
     pub first: Runtime<S>,
     second: Option<Runtime<S>>,
-    /// Scheduling steps taken, reloads done: for failure messages.
+    /// Scheduling steps taken, for failure messages.
     pub steps: usize,
+    /// Reloads done, for failure messages.
     pub reloads: usize,
 }
 
@@ -218,6 +230,7 @@ where
     Open: FnMut() -> Fut,
     Fut: Future<Output = S>,
 {
+    /// Opens the store and builds the executors `variant` asks for, on `clock`.
     pub async fn new(
         registry: Registry,
         clock: SimClock,

@@ -36,6 +36,7 @@ const MAX_STEPS: usize = 5_000;
 /// One writer's plan.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Plan {
+    /// The writer's name, the start of its log entries and notes.
     pub tag: String,
     /// Per round, the counters its fan-out increments.
     pub rounds: Vec<Vec<String>>,
