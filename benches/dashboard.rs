@@ -89,7 +89,7 @@ async fn dashboard_list_render_times() {
 #[wasm_bindgen_test]
 async fn stepping_through_a_thousand_event_history() {
     use durable::{Clock, InstanceId, Store};
-    use durable_dungeon::dashboard::StepThrough;
+    use durable_dashboard::StepThrough;
     use leptos::prelude::*;
     use wasm_bindgen::JsCast;
 

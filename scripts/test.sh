@@ -79,11 +79,11 @@ for step in "$@"; do
         fmt) run fmt cargo fmt --all -- --check ;;
         clippy) run clippy cargo clippy --workspace --all-targets -- -D warnings ;;
         clippy-wasm)
-            run clippy-wasm cargo clippy --target "$WASM" -p durable-dungeon -p durable-web -p durable-leptos --all-targets -- -D warnings
+            run clippy-wasm cargo clippy --target "$WASM" -p durable-dungeon -p durable-web -p durable-leptos -p durable-dashboard --all-targets -- -D warnings
             run clippy-wasm-core cargo clippy --target "$WASM" -p durable -p dungeon --lib -- -D warnings
             ;;
         native) run native cargo test --workspace --exclude e2e ;;
-        doc) run doc env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p durable -p durable-web -p durable-leptos ;;
+        doc) run doc env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p durable -p durable-web -p durable-leptos -p durable-dashboard ;;
         wasm)
             # --lib --tests: doc tests run natively, in the native step.
             run wasm-app cargo test --target "$WASM" -p durable-dungeon --lib --tests

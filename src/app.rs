@@ -4,11 +4,11 @@
 use leptos::prelude::*;
 
 use crate::adventure::AdventurePage;
-use crate::dashboard_loader::DashboardSlot;
 use crate::lobby::Lobby;
 use crate::offline::{OfflineIndicator, UpdateOffer};
 use crate::route::{use_route, Route};
 use crate::services::{config_from_url, Services};
+use durable_dashboard::{DashboardSlot, Page};
 
 /// The game's name, as the title screen shows it.
 pub const TITLE: &str = "Durable Dungeon";
@@ -28,15 +28,13 @@ pub fn App() -> impl IntoView {
     // URL itself, so moving within it never rebuilds it.
     let page = Memo::new(move |_| match route.get() {
         // The dashboard's module serves these (loaded when opened).
-        Route::Instance(_) | Route::Dashboard(_) | Route::Import | Route::Replay(_) => {
-            Route::Dashboard(String::new())
-        }
+        Route::Dashboard(_) | Route::Replay(_) => Route::Dashboard(Page::List(String::new())),
         other => other,
     });
     view! {
         <main class=move || match route.get() {
             // The engineer's tools take the whole width.
-            Route::Dashboard(_) | Route::Instance(_) | Route::Import => "page page--wide",
+            Route::Dashboard(_) => "page page--wide",
             _ => "page",
         }>
             <header class="masthead">
@@ -62,7 +60,7 @@ pub fn App() -> impl IntoView {
             {move || match page.get() {
                 Route::Lobby => view! { <Lobby /> }.into_any(),
                 Route::Adventurer(key) => view! { <AdventurePage key=key /> }.into_any(),
-                Route::Dashboard(_) | Route::Instance(_) | Route::Import | Route::Replay(_) => view! { <DashboardSlot /> }.into_any(),
+                Route::Dashboard(_) | Route::Replay(_) => view! { <DashboardSlot title=TITLE /> }.into_any(),
             }}
             <footer class="footer" data-testid="executor">
                 {move || {

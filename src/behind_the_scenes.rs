@@ -41,7 +41,7 @@ pub fn BehindTheScenes(key: String, workflows: Signal<Vec<InstanceRecord>>) -> i
                         let chip = format!("chip chip--{}", status.to_lowercase());
                         view! {
                             <li data-testid="workflow" data-name=w.name.clone() data-status=status>
-                                <a href=Route::Instance(w.id.0.clone()).href() class="behind__name">{w.name.clone()}</a>
+                                <a href=Route::instance(&w.id.0).href() class="behind__name">{w.name.clone()}</a>
                                 " "
                                 <span class=chip>{words}</span>
                                 <span class="behind__purpose">{workflow_purpose(&w.name)}</span>

@@ -4,6 +4,7 @@
 //! instance, anything else the lobby. The hash keeps the page's query (timing
 //! overrides) untouched and survives reloads.
 
+use durable_dashboard::Page;
 use leptos::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,73 +13,52 @@ pub enum Route {
     Adventurer(String),
     /// An adventurer's game, replayed from its journal.
     Replay(String),
-    /// The workflow dashboard, with its list's filters as a query string
-    /// (the dashboard reads them).
-    Dashboard(String),
-    /// One instance in the dashboard.
-    Instance(String),
-    /// The dashboard's import of an exported instance.
-    Import,
+    /// A page of the workflow dashboard (its list, an instance, the
+    /// import), as `durable_dashboard` parses it.
+    Dashboard(Page),
+}
+
+fn decoded(s: &str) -> String {
+    js_sys::decode_uri_component(s)
+        .map(String::from)
+        .unwrap_or_else(|_| s.to_string())
+}
+
+fn encoded(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
 }
 
 impl Route {
     pub fn from_hash(hash: &str) -> Route {
+        if let Some(page) = Page::from_hash(hash) {
+            return Route::Dashboard(page);
+        }
         let h = hash.trim_start_matches('#');
-        if let Some(id) = h.strip_prefix("/dashboard/i/") {
-            return Route::Instance(
-                js_sys::decode_uri_component(id)
-                    .map(String::from)
-                    .unwrap_or_else(|_| id.to_string()),
-            );
-        }
-        if h == "/dashboard/import" {
-            return Route::Import;
-        }
-        if let Some(rest) = h.strip_prefix("/dashboard") {
-            let query = rest.split_once('?').map(|(_, q)| q).unwrap_or("");
-            return Route::Dashboard(query.to_string());
-        }
         if let Some(key) = h.strip_prefix("/replay/").filter(|k| !k.is_empty()) {
-            return Route::Replay(
-                js_sys::decode_uri_component(key)
-                    .map(String::from)
-                    .unwrap_or_else(|_| key.to_string()),
-            );
+            return Route::Replay(decoded(key));
         }
         match h.strip_prefix("/a/") {
-            Some(key) if !key.is_empty() => Route::Adventurer(
-                js_sys::decode_uri_component(key)
-                    .map(String::from)
-                    .unwrap_or_else(|_| key.to_string()),
-            ),
+            Some(key) if !key.is_empty() => Route::Adventurer(decoded(key)),
             _ => Route::Lobby,
         }
     }
 
     /// The dashboard's list of an adventurer's workflows.
     pub fn workflows_of(key: &str) -> Route {
-        Route::Dashboard(format!("prefix={key}:"))
+        Route::Dashboard(Page::instances_starting(&format!("{key}:")))
+    }
+
+    /// One instance in the dashboard.
+    pub fn instance(id: &str) -> Route {
+        Route::Dashboard(Page::Instance(id.to_string()))
     }
 
     pub fn href(&self) -> String {
         match self {
             Route::Lobby => "#/".to_string(),
-            Route::Dashboard(q) if q.is_empty() => "#/dashboard".to_string(),
-            Route::Dashboard(q) => format!("#/dashboard?{q}"),
-            Route::Import => "#/dashboard/import".to_string(),
-            Route::Instance(id) => format!(
-                "#/dashboard/i/{}",
-                String::from(js_sys::encode_uri_component(id))
-            ),
-            Route::Adventurer(key) => {
-                format!("#/a/{}", String::from(js_sys::encode_uri_component(key)))
-            }
-            Route::Replay(key) => {
-                format!(
-                    "#/replay/{}",
-                    String::from(js_sys::encode_uri_component(key))
-                )
-            }
+            Route::Dashboard(page) => page.href(),
+            Route::Adventurer(key) => format!("#/a/{}", encoded(key)),
+            Route::Replay(key) => format!("#/replay/{}", encoded(key)),
         }
     }
 }

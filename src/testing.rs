@@ -14,8 +14,8 @@ use web_sys::{Element, HtmlElement};
 
 pub use durable_leptos::testing::{fresh_container, text_of, until};
 
-use crate::dashboard::Dashboard;
 use crate::services::Services;
+use durable_dashboard::{provide_dashboard, Dashboard};
 
 /// The orchestration names sample instances take, in turn.
 pub const SAMPLE_NAMES: [&str; 5] = [
@@ -93,9 +93,16 @@ pub async fn services_with(name: &str, config: dungeon::GameConfig) -> Services 
 /// handle (dropping it unmounts).
 pub fn mount_dashboard(container: HtmlElement, services: Services) -> impl Drop {
     leptos::mount::mount_to(container, move || {
-        provide_context(services);
+        provide_game_dashboard(services);
         view! { <Dashboard /> }
     })
+}
+
+/// Provides `services` and, over them, the dashboard's context with the
+/// game's registry: what the dashboard module's root provides.
+pub fn provide_game_dashboard(services: Services) {
+    provide_context(services);
+    provide_dashboard(services.durable(), dungeon::registry(), crate::TITLE);
 }
 
 /// Shows `hash` (`#/dashboard?…`) as the page's URL.

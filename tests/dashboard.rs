@@ -6,11 +6,12 @@
 #![cfg(target_arch = "wasm32")]
 
 use durable::{decode_event, HistoryEvent, InstanceId, InstanceRecord, RuntimeStatus};
-use durable_dungeon::dashboard::InstanceReport;
+use durable_dashboard::InstanceReport;
 use durable_dungeon::testing::{
-    fill, fresh_container, instance_rows, mount_dashboard, sample_instances, services_on, set_hash,
-    text_of, until,
+    fill, fresh_container, instance_rows, mount_dashboard, provide_game_dashboard,
+    sample_instances, services_on, set_hash, text_of, until,
 };
+use durable_dungeon::Services;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -215,6 +216,7 @@ async fn the_detail_view_shows_a_recorded_history() {
     let container = fresh_container();
     let events = history.len();
     let _mounted = leptos::mount::mount_to(container.clone(), move || {
+        provide_game_dashboard(Services::new(Default::default()));
         view! { <InstanceReport record=record.clone() history=history.clone() /> }
     });
     leptos::task::tick().await;
@@ -301,7 +303,7 @@ async fn queue_start_on_version(store: &durable_web::IdbStore, id: &str, version
 /// the version this build has, and it runs.
 #[wasm_bindgen_test]
 async fn a_missing_version_fails_naming_it_and_the_dashboard_rewinds_and_restarts_it() {
-    use durable_dungeon::dashboard::InstanceDetail;
+    use durable_dashboard::InstanceDetail;
     let db = unique("versions");
     let store = fill(&db, Vec::new()).await;
     queue_start_on_version(&store, "nobody:monitor", 9).await;
@@ -309,7 +311,7 @@ async fn a_missing_version_fails_naming_it_and_the_dashboard_rewinds_and_restart
     let container = fresh_container();
     let mounted_services = services;
     let _mounted = leptos::mount::mount_to(container.clone(), move || {
-        provide_context(mounted_services);
+        provide_game_dashboard(mounted_services);
         view! { <InstanceDetail id="nobody:monitor".to_string() /> }
     });
     let root: web_sys::Element = container.into();
@@ -395,7 +397,7 @@ async fn import_text(root: &web_sys::Element, text: &str) {
 /// newer format is refused, naming it.
 #[wasm_bindgen_test]
 async fn an_exported_instance_imports_steps_through_and_checks_its_replay() {
-    use durable_dungeon::dashboard::ImportInstance;
+    use durable_dashboard::ImportInstance;
 
     let history = recorded("parallel");
     let mut record = InstanceRecord::pending(
@@ -413,7 +415,10 @@ async fn an_exported_instance_imports_steps_through_and_checks_its_replay() {
     record.status = RuntimeStatus::Completed;
     let file = durable::export_instance(&record, &history);
     let container = fresh_container();
-    let _mounted = leptos::mount::mount_to(container.clone(), ImportInstance);
+    let _mounted = leptos::mount::mount_to(container.clone(), || {
+        provide_game_dashboard(Services::new(Default::default()));
+        view! { <ImportInstance /> }
+    });
     let root: web_sys::Element = container.into();
 
     import_text(&root, &file).await;

@@ -35,6 +35,7 @@ pub fn column_label(c: SortColumn) -> &'static str {
     }
 }
 
+/// The column whose URL key is `k` (see [`column_key`]).
 pub fn column_from_key(k: &str) -> Option<SortColumn> {
     SortColumn::ALL.into_iter().find(|c| column_key(*c) == k)
 }
@@ -42,13 +43,21 @@ pub fn column_from_key(k: &str) -> Option<SortColumn> {
 /// What the list shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListView {
+    /// Only instances of this orchestration (empty: any).
     pub name: String,
+    /// Only instances in these statuses (empty: any).
     pub statuses: Vec<RuntimeStatus>,
+    /// Only instances whose id starts with this (empty: any).
     pub prefix: String,
+    /// Only instances created at or after this time (ms since the epoch).
     pub from_ms: Option<u64>,
+    /// Only instances created at or before this time (ms since the epoch).
     pub to_ms: Option<u64>,
+    /// The column the list is sorted by.
     pub sort: SortColumn,
+    /// Sorted from the highest down.
     pub descending: bool,
+    /// The page shown, from 0.
     pub page: usize,
 }
 

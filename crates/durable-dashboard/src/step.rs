@@ -109,14 +109,15 @@ fn verdict(result: &Result<durable::ReplayReport, NonDeterminism>) -> (bool, Str
 }
 
 /// The step-through of `history`, and the replay check, on the
-/// orchestrations of `registry` (the game's when none is given).
+/// orchestrations of `registry` (the app's, from the dashboard's context,
+/// when none is given).
 #[component]
 pub fn StepThrough(
     id: InstanceId,
     history: Vec<HistoryEvent>,
     #[prop(optional)] registry: Option<Registry>,
 ) -> impl IntoView {
-    let registry = registry.unwrap_or_else(dungeon::registry);
+    let registry = registry.unwrap_or_else(|| crate::context::use_dashboard().registry());
     let steps = step_through(&registry, &id, &history);
     let check = RwSignal::new(None::<(bool, String)>);
     let (history, id) = (StoredValue::new(history), StoredValue::new(id));

@@ -9,8 +9,8 @@ use leptos::prelude::*;
 use super::html::Html;
 use super::timeline::{timeline_svg, wall_vs_compute};
 use super::{chip_class, instance_href, when};
-use crate::route::{go, Route};
-use crate::services::use_services;
+use crate::context::use_dashboard;
+use crate::route::{go, Page};
 
 /// An event's fields, without its kind (shown beside it): the stored JSON
 /// `{"Kind":{…}}` less its wrapper.
@@ -45,7 +45,7 @@ struct Loaded {
 
 #[component]
 pub fn InstanceDetail(id: String) -> impl IntoView {
-    let services = use_services();
+    let dashboard = use_dashboard();
     let id = StoredValue::new(InstanceId::new(id));
     let result = RwSignal::new(None::<(bool, String)>);
     // Whether the last result is the raise form's.
@@ -54,7 +54,7 @@ pub fn InstanceDetail(id: String) -> impl IntoView {
     let payload = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
     let data = LocalResource::new(move || {
-        let runtime = services.tracked_runtime();
+        let runtime = dashboard.tracked_host();
         let id = id.get_value();
         async move {
             let Some(rt) = runtime else {
@@ -63,7 +63,7 @@ pub fn InstanceDetail(id: String) -> impl IntoView {
                     history: Vec::new(),
                 });
             };
-            let c = rt.host.client();
+            let c = rt.client();
             let row = c.status(&id).await.map_err(|e| e.to_string())?;
             let history = c.history(&id).await.map_err(|e| e.to_string())?;
             Ok::<_, String>(Loaded { row, history })
@@ -71,11 +71,11 @@ pub fn InstanceDetail(id: String) -> impl IntoView {
     });
     // Runs a client action and shows its result.
     let act = move |label: &'static str, action: Action| {
-        let Some(rt) = services.runtime() else { return };
+        let Some(rt) = dashboard.host() else { return };
         raising.set(matches!(action, Action::Raise(..)));
         let id = id.get_value();
         leptos::task::spawn_local(async move {
-            let c = rt.host.client();
+            let c = rt.client();
             let r = match action {
                 Action::Raise(name, value) => c.raise_event(&id, &name, &value).await,
                 Action::Terminate(reason) => c.terminate(&id, &reason, true).await,
@@ -89,7 +89,7 @@ pub fn InstanceDetail(id: String) -> impl IntoView {
                 Ok(()) => {
                     result.set(Some((true, format!("{label}: done."))));
                     if matches!(label, "Purge") {
-                        go(&Route::Dashboard(String::new()));
+                        go(&Page::List(String::new()));
                     }
                 }
                 Err(e) => result.set(Some((false, format!("{label}: {e}")))),

@@ -14,7 +14,9 @@ use leptos::prelude::*;
 use super::filter::ListView;
 use super::histogram::{self, Bucket};
 use super::waits_summary;
-use crate::services::{Runtime, Services};
+use durable_web::Host;
+
+use crate::context::DashboardContext;
 
 /// How often, at most, a live list reads every match again for its chart.
 const CHART_EVERY_MS: f64 = 5_000.0;
@@ -52,8 +54,8 @@ impl Rounds {
     }
 }
 
-/// Reads the list of `view`, again on every change the services report.
-pub fn read_list(services: Services, view: Memo<ListView>) -> ListReads {
+/// Reads the list of `view`, again on every change the runtime reports.
+pub fn read_list(dashboard: DashboardContext, view: Memo<ListView>) -> ListReads {
     let total = RwSignal::new(None::<Result<usize, String>>);
     let waiting = RwSignal::new(HashMap::<String, String>::new());
     let chart = RwSignal::new(None::<Vec<Bucket>>);
@@ -64,7 +66,7 @@ pub fn read_list(services: Services, view: Memo<ListView>) -> ListReads {
         waits_read: StoredValue::new(HashMap::new()),
     };
     let list = LocalResource::new(move || {
-        let runtime = services.tracked_runtime();
+        let runtime = dashboard.tracked_host();
         let v = view.get();
         async move {
             let Some(rt) = runtime else {
@@ -72,7 +74,6 @@ pub fn read_list(services: Services, view: Memo<ListView>) -> ListReads {
             };
             let query = v.query();
             let page = rt
-                .host
                 .client()
                 .list(&query, &v.order())
                 .await
@@ -95,7 +96,14 @@ pub fn read_list(services: Services, view: Memo<ListView>) -> ListReads {
                 .filter(|r| !r.status.is_final())
                 .map(|r| (r.id.clone(), r.version))
                 .collect();
-            leptos::task::spawn_local(read_waits(rt.clone(), open, rounds, this_round, waiting));
+            leptos::task::spawn_local(read_waits(
+                rt.clone(),
+                dashboard.registry(),
+                open,
+                rounds,
+                this_round,
+                waiting,
+            ));
             leptos::task::spawn_local(read_total_and_chart(
                 rt, query, rounds, this_round, total, chart,
             ));
@@ -113,7 +121,8 @@ pub fn read_list(services: Services, view: Memo<ListView>) -> ListReads {
 /// What each of `open` (an instance and its row version) waits on: a
 /// replay of its history, for the rows that changed since last read.
 async fn read_waits(
-    rt: std::rc::Rc<Runtime>,
+    rt: Host,
+    registry: durable::Registry,
     open: Vec<(InstanceId, u64)>,
     rounds: Rounds,
     round: u64,
@@ -130,12 +139,11 @@ async fn read_waits(
     let histories = if changed.is_empty() {
         Vec::new()
     } else {
-        match rt.host.client().store().histories(&changed).await {
+        match rt.client().store().histories(&changed).await {
             Ok(h) => h,
             Err(_) => return,
         }
     };
-    let registry = dungeon::registry();
     let mut read = known;
     for (id, h) in changed.iter().zip(histories) {
         let text = match durable::waiting_on(&registry, id, &h) {
@@ -160,19 +168,14 @@ async fn read_waits(
 /// The total of `query`'s matches; then, once the list has stayed still
 /// and unless charted a moment ago, the chart of all of them.
 async fn read_total_and_chart(
-    rt: std::rc::Rc<Runtime>,
+    rt: Host,
     query: InstanceQuery,
     rounds: Rounds,
     round: u64,
     total: RwSignal<Option<Result<usize, String>>>,
     chart: RwSignal<Option<Vec<Bucket>>>,
 ) {
-    let n = rt
-        .host
-        .client()
-        .count(&query)
-        .await
-        .map_err(|e| e.to_string());
+    let n = rt.client().count(&query).await.map_err(|e| e.to_string());
     // A later page's count replaces this one.
     if !rounds.is_latest(round) {
         return;
@@ -195,7 +198,7 @@ async fn read_total_and_chart(
     if !rounds.is_latest(round) {
         return;
     }
-    if let Ok(all) = rt.host.client().summaries(&query).await {
+    if let Ok(all) = rt.client().summaries(&query).await {
         if rounds.is_latest(round) {
             rounds.charted.set_value(Some((query, now)));
             chart.set(Some(histogram::buckets(&all, 24)));

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use durable::InstanceId;
 use leptos::prelude::*;
 
-use crate::services::use_services;
+use crate::context::use_dashboard;
 
 /// Checks a start form: a name from the registry, an id (empty: one is
 /// made from the name and the time), and a JSON input (empty means null).
@@ -40,8 +40,8 @@ pub fn parse_start(
 /// Starts an instance of an orchestration of the registry.
 #[component]
 pub fn StartForm() -> impl IntoView {
-    let services = use_services();
-    let names = dungeon::registry().orchestration_names();
+    let dashboard = use_dashboard();
+    let names = dashboard.registry().orchestration_names();
     let name = RwSignal::new(names.first().cloned().unwrap_or_default());
     let id = RwSignal::new(String::new());
     let input = RwSignal::new(String::new());
@@ -59,16 +59,14 @@ pub fn StartForm() -> impl IntoView {
             Ok(p) => p,
             Err(e) => return result.set(Some((false, e))),
         };
-        let Some(rt) = services.runtime() else {
+        let Some(rt) = dashboard.host() else {
             return result.set(Some((false, "The dashboard is still opening.".into())));
         };
         leptos::task::spawn_local(async move {
-            result.set(Some(
-                match rt.host.client().start(&name, &id, &input).await {
-                    Ok(id) => (true, format!("Started {id}.")),
-                    Err(e) => (false, format!("Not started: {e}")),
-                },
-            ));
+            result.set(Some(match rt.client().start(&name, &id, &input).await {
+                Ok(id) => (true, format!("Started {id}.")),
+                Err(e) => (false, format!("Not started: {e}")),
+            }));
         });
     };
     view! {
@@ -130,7 +128,7 @@ pub fn batch_report(action: BatchAction, results: &[(String, Result<(), String>)
 /// Acts on the selected rows.
 #[component]
 pub fn BatchBar(selected: RwSignal<BTreeSet<String>>) -> impl IntoView {
-    let services = use_services();
+    let dashboard = use_dashboard();
     let result = RwSignal::new(None::<(bool, String)>);
     let run = move |action: BatchAction| {
         let ids: Vec<String> = selected.get_untracked().into_iter().collect();
@@ -148,9 +146,9 @@ pub fn BatchBar(selected: RwSignal<BTreeSet<String>>) -> impl IntoView {
                 return;
             }
         }
-        let Some(rt) = services.runtime() else { return };
+        let Some(rt) = dashboard.host() else { return };
         leptos::task::spawn_local(async move {
-            let c = rt.host.client();
+            let c = rt.client();
             let mut results = Vec::with_capacity(ids.len());
             for id in ids {
                 let i = InstanceId::new(id.clone());

@@ -9,6 +9,8 @@ use wasm_bindgen::JsCast;
 
 use super::InstanceReport;
 
+/// The import page: an exported instance, picked as a file or pasted, shown
+/// with its step-through and replay check. Nothing is written.
 #[component]
 pub fn ImportInstance() -> impl IntoView {
     let loaded = RwSignal::new(None::<Result<InstanceExport, String>>);

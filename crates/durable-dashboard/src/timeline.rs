@@ -10,8 +10,11 @@ use super::html::Html;
 /// One bar of the timeline.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Span {
+    /// What ran: the activity's, timer's or sub-orchestration's name.
     pub label: String,
+    /// `activity`, `timer` or `sub` (the bar's CSS class).
     pub kind: &'static str,
+    /// When it was scheduled (ms since the epoch).
     pub start_ms: u64,
     /// `None`: still open.
     pub end_ms: Option<u64>,

@@ -1,9 +1,13 @@
-//! Where the game page shows the workflow dashboard: an element into which
-//! the dashboard's own module (built beside the game's, named in the page
-//! by the build) is loaded on first use and mounted, and unmounted when the
-//! page leaves the dashboard. Keeps the dashboard out of the game's
-//! first load. Must never reach into the dashboard's state: the two modules
-//! share only the database and the page's URL.
+//! Where an app's page shows the workflow dashboard: an element into which
+//! the app's dashboard module (a second wasm module built beside the app's,
+//! named in the page by the build) is loaded on first use and mounted, and
+//! unmounted when the page leaves the dashboard. Keeps the dashboard out of
+//! the app's first load. Must never reach into the dashboard's state: the
+//! two modules share only the database and the page's URL.
+//!
+//! The module exports `mount_dashboard(element)` and `unmount_dashboard()`
+//! (see [`crate::module`]); the page names its script in
+//! `<meta name="dashboard-module" content="…">`.
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -44,13 +48,15 @@ fn module_url() -> String {
 }
 
 /// The dashboard's place on the page; it appears once its module loaded.
+/// `title` is the app's (the page's title becomes "Workflow dashboard ·
+/// {title}").
 #[component]
-pub fn DashboardSlot() -> impl IntoView {
+pub fn DashboardSlot(#[prop(into)] title: String) -> impl IntoView {
     let slot = NodeRef::<leptos::html::Div>::new();
     let failure = RwSignal::new(None::<String>);
     let loaded = RwSignal::new(false);
     Effect::new(move |_| {
-        document().set_title(&format!("Workflow dashboard · {}", crate::app::TITLE));
+        document().set_title(&format!("Workflow dashboard · {title}"));
         if let Some(element) = slot.get() {
             let promise = load_dashboard(&element, &module_url());
             leptos::task::spawn_local(async move {

@@ -1,16 +1,26 @@
-//! The workflow dashboard: every orchestration instance, filtered, sorted
-//! and paged in storage (a page reads 50 full rows whatever the total),
-//! live; a click opens an instance. Works from any tab: its actions go
-//! through the client, which reaches the executing tab.
+//! # durable-dashboard — the workflow dashboard as a Leptos component
 //!
-//! Its module also serves the replay of an adventure (`#/replay/{key}`)
-//! and the import of an exported instance (`#/dashboard/import`), so the
-//! game's first load carries none of them.
+//! Every orchestration instance of an app, filtered, sorted and paged in
+//! storage (a page reads 50 full rows whatever the total), live; a click
+//! opens an instance: its history, timeline, step-through, replay check
+//! and export, and the runtime's commands (raise, suspend, resume,
+//! terminate, rewind, purge). Works from any tab: its actions go through
+//! the client, which reaches the executing tab.
 //!
-//! It owns its URLs (`#/dashboard?…`, `#/dashboard/i/{id}`): the list's
-//! filters live in the URL, so a reload or a shared link shows the same
-//! view. It renders and sends commands; it decides nothing about instances.
+//! An app mounts it over its own registry and database:
+//! [`provide_dashboard`] with a started `durable_leptos::Durable`, then
+//! [`DashboardPages`]. To keep it out of the app's first load, the app
+//! builds it as a second wasm module ([`module`]) and shows it with
+//! [`DashboardSlot`], which loads that module the first time the dashboard
+//! is opened.
+//!
+//! It owns its URLs ([`Page`]: `#/dashboard?…`, `#/dashboard/i/{id}`,
+//! `#/dashboard/import`): the list's filters live in the URL, so a reload
+//! or a shared link shows the same view. It renders and sends commands; it
+//! decides nothing about instances.
+#![deny(missing_docs)]
 
+mod context;
 mod detail;
 pub mod filter;
 pub mod histogram;
@@ -18,10 +28,17 @@ mod html;
 mod import;
 mod list_reads;
 mod live_table;
+mod loader;
+pub mod module;
+mod route;
 mod step;
 mod storage;
 pub mod timeline;
 mod tools;
+
+pub use context::{provide_dashboard, DashboardContext};
+pub use loader::DashboardSlot;
+pub use route::{go, use_page, Page};
 
 pub use detail::{InstanceDetail, InstanceReport};
 pub use import::ImportInstance;
@@ -31,13 +48,12 @@ use durable::{RuntimeStatus, SortColumn};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::route::{go, use_route, Route};
-use crate::services::{config_from_url, use_services, Services};
+use context::use_dashboard;
 use filter::ListView;
 
 /// The URL of one instance.
 pub fn instance_href(id: &str) -> String {
-    Route::Instance(id.to_string()).href()
+    Page::Instance(id.to_string()).href()
 }
 
 /// A millisecond timestamp as local date and time.
@@ -70,53 +86,39 @@ pub fn chip_class(status: RuntimeStatus) -> String {
     format!("chip chip--{}", status.as_str().to_lowercase())
 }
 
-/// The dashboard module's root: its own runtime handle on the game's
-/// database (a follower of the executing tab, or the executor if none is
-/// open), and the list or an instance, following the URL.
+/// The dashboard's pages, following the URL: the list, an instance or the
+/// import. Needs [`provide_dashboard`] above it. Moving between its pages,
+/// the title says where and the focus goes to the new page's heading.
 #[component]
-pub fn DashboardApp() -> impl IntoView {
-    let services = Services::new(config_from_url());
-    provide_context(services);
-    services.start();
-    // Unmounted when the page leaves the dashboard: its host goes with it.
-    on_cleanup(move || services.shut_down());
-    let route = use_route();
-    let page = Memo::new(move |_| match route.get() {
-        Route::Instance(id) => Route::Instance(id),
-        Route::Import => Route::Import,
-        Route::Replay(key) => Route::Replay(key),
-        _ => Route::Dashboard(String::new()),
-    });
-    // Moving between the module's pages: the title says where, and the
-    // focus goes to the new page's heading (the first page's is focused by
-    // the loader).
-    Effect::new(move |before: Option<Route>| {
-        let now = page.get();
-        let title = match &now {
-            Route::Replay(key) => format!("Replay of {key} · {}", crate::app::TITLE),
-            _ => format!("Workflow dashboard · {}", crate::app::TITLE),
-        };
-        document().set_title(&title);
+pub fn DashboardPages() -> impl IntoView {
+    let title = use_dashboard().title();
+    let page = use_page();
+    let shown = Memo::new(move |_| page.get().unwrap_or(Page::List(String::new())));
+    Effect::new(move |before: Option<Page>| {
+        let now = shown.get();
+        document().set_title(&format!("Workflow dashboard · {title}"));
         if before.is_some_and(|b| b != now) {
-            request_animation_frame(|| {
-                let heading = document().query_selector("[data-testid=\"dashboard-slot\"] h2");
-                if let Ok(Some(h)) = heading {
-                    let _ = h.set_attribute("tabindex", "-1");
-                    if let Ok(h) = h.dyn_into::<web_sys::HtmlElement>() {
-                        let _ = h.focus();
-                    }
-                }
-            });
+            request_animation_frame(focus_heading);
         }
         now
     });
     view! {
-        {move || match page.get() {
-            Route::Instance(id) => view! { <InstanceDetail id=id /> }.into_any(),
-            Route::Import => view! { <ImportInstance /> }.into_any(),
-            Route::Replay(key) => view! { <crate::ReplayPage key=key /> }.into_any(),
-            _ => view! { <Dashboard /> }.into_any(),
+        {move || match shown.get() {
+            Page::Instance(id) => view! { <InstanceDetail id=id /> }.into_any(),
+            Page::Import => view! { <ImportInstance /> }.into_any(),
+            Page::List(_) => view! { <Dashboard /> }.into_any(),
         }}
+    }
+}
+
+/// Moves the focus to the dashboard's heading (after a change of page).
+pub fn focus_heading() {
+    let heading = document().query_selector("[data-testid=\"dashboard-slot\"] h2");
+    if let Ok(Some(h)) = heading {
+        let _ = h.set_attribute("tabindex", "-1");
+        if let Ok(h) = h.dyn_into::<web_sys::HtmlElement>() {
+            let _ = h.focus();
+        }
     }
 }
 
@@ -124,10 +126,10 @@ pub fn DashboardApp() -> impl IntoView {
 /// Follows the URL: a filter change is a new hash, and the list re-reads.
 #[component]
 pub fn Dashboard() -> impl IntoView {
-    let services = use_services();
-    let route = use_route();
-    let view = Memo::new(move |_| match route.get() {
-        Route::Dashboard(q) => ListView::from_query(&q),
+    let dashboard = use_dashboard();
+    let page = use_page();
+    let view = Memo::new(move |_| match page.get() {
+        Some(Page::List(q)) => ListView::from_query(&q),
         _ => ListView::default(),
     });
     let message = RwSignal::new(None::<String>);
@@ -143,11 +145,11 @@ pub fn Dashboard() -> impl IntoView {
         total,
         waiting,
         chart,
-    } = list_reads::read_list(services, view);
+    } = list_reads::read_list(dashboard, view);
     let set = move |f: &dyn Fn(&mut ListView)| {
         let mut v = view.get_untracked();
         f(&mut v);
-        go(&Route::Dashboard(v.to_query()));
+        go(&Page::List(v.to_query()));
     };
     let filter = move |f: fn(&mut ListView, String)| {
         move |ev: leptos::ev::Event| {
@@ -177,7 +179,7 @@ pub fn Dashboard() -> impl IntoView {
         Some(Ok(Some(_))) => Some(Ok(())),
     });
     let purge_filtered = move |_| {
-        let Some(rt) = services.runtime() else { return };
+        let Some(host) = dashboard.host() else { return };
         let q = view.get_untracked().query();
         let confirmed = window()
             .confirm_with_message("Purge every finished instance that matches the filter?")
@@ -186,7 +188,7 @@ pub fn Dashboard() -> impl IntoView {
             return;
         }
         leptos::task::spawn_local(async move {
-            message.set(Some(match rt.host.client().purge_where(&q).await {
+            message.set(Some(match host.client().purge_where(&q).await {
                 Ok(n) => format!("Purged {n} finished instances."),
                 Err(e) => e.to_string(),
             }));

@@ -13,12 +13,16 @@ use super::when;
 /// were created in it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Bucket {
+    /// The span's start (ms since the epoch).
     pub start_ms: u64,
+    /// The span's end (ms since the epoch, exclusive).
     pub end_ms: u64,
+    /// How many of each status, for the statuses present.
     pub counts: Vec<(RuntimeStatus, usize)>,
 }
 
 impl Bucket {
+    /// How many instances the bar stands for.
     pub fn total(&self) -> usize {
         self.counts.iter().map(|(_, n)| n).sum()
     }
