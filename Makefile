@@ -1,6 +1,7 @@
 # Durable Dungeon: build, serve and test. See README.md.
 #
 #   make serve        build and serve the app on http://127.0.0.1:8080
+#   make serve-shop   build and serve the example shop on http://127.0.0.1:8081
 #   make test         every check and test layer, in order; last line "N passed, 0 failed"
 #   make test-native  native tests only
 #   make test-wasm    wasm-bindgen-test suites in headless Chromium only
@@ -28,7 +29,7 @@ TOOLS_SERVE := wasm-target trunk wasm-bindgen
 TOOLS_WASM := wasm-target wasm-bindgen browser
 TOOLS_ALL := wasm-target trunk wasm-bindgen wasm-opt browser axe
 
-.PHONY: setup serve test test-native test-wasm test-e2e bench soak histories
+.PHONY: setup serve serve-shop test test-native test-wasm test-e2e bench soak histories
 
 setup:
 	$(SETUP) $(TOOLS_ALL)
@@ -36,6 +37,10 @@ setup:
 serve:
 	$(SETUP) $(TOOLS_SERVE)
 	trunk serve
+
+serve-shop:
+	$(SETUP) $(TOOLS_SERVE)
+	cd examples/shop && trunk serve
 
 test:
 	$(SETUP) $(TOOLS_ALL)

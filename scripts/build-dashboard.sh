@@ -1,13 +1,16 @@
 #!/bin/sh
 # Run by scripts/post-build.sh (trunk post_build): builds the workflow dashboard's own module (the
-# `dashboard` binary) beside the game's, as dashboard-<hash>.js and
+# binary DASHBOARD_BIN, `dashboard` by default) beside the app's, as dashboard-<hash>.js and
 # dashboard-<hash>_bg.wasm in trunk's staging directory, and names it in the
 # page (<meta name="dashboard-module">). The game loads it only when the dashboard
 # is opened, so the game's first load does not carry it.
 set -eu
 
 profile=${TRUNK_PROFILE:-debug}
-target_dir=${CARGO_TARGET_DIR:-target}
+bin=${DASHBOARD_BIN:-dashboard}
+# The workspace's target directory, wherever trunk runs the hook from.
+target_dir=${CARGO_TARGET_DIR:-$(cargo metadata --no-deps --format-version 1 |
+    sed 's/.*"target_directory":"\([^"]*\)".*/\1/')}
 out=${TRUNK_STAGING_DIR:?run by trunk as a post_build hook}
 
 # The dashboard can run the workflows (when no game tab does), so it is
@@ -15,12 +18,12 @@ out=${TRUNK_STAGING_DIR:?run by trunk as a post_build hook}
 # through its environment form, TRUNK_BUILD_FEATURES.
 features=${TRUNK_BUILD_FEATURES:-}
 if [ "$profile" = release ]; then
-    cargo build --release --target wasm32-unknown-unknown --bin dashboard --features "$features"
+    cargo build --release --target wasm32-unknown-unknown --bin "$bin" --features "$features"
 else
-    cargo build --target wasm32-unknown-unknown --bin dashboard --features "$features"
+    cargo build --target wasm32-unknown-unknown --bin "$bin" --features "$features"
 fi
 wasm-bindgen --target web --no-typescript --out-name dashboard --out-dir "$out" \
-    "$target_dir/wasm32-unknown-unknown/$profile/dashboard.wasm"
+    "$target_dir/wasm32-unknown-unknown/$profile/$bin.wasm"
 if [ "$profile" = release ]; then
     wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
         -o "$out/dashboard_bg.wasm" "$out/dashboard_bg.wasm"

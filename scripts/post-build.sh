@@ -4,5 +4,7 @@
 # dashboard's module first, then the service worker over everything built.
 set -eu
 here=$(dirname "$0")
-sh "$here/build-dashboard.sh"
-sh "$here/service-worker.sh"
+# Usage: post-build.sh [APP DASHBOARD_BIN]: the app's name (the service
+# worker's cache) and its dashboard binary; the game's by default.
+DASHBOARD_BIN=${2:-dashboard} sh "$here/build-dashboard.sh"
+SW_APP=${1:-durable-dungeon} sh "$here/service-worker.sh"

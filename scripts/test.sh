@@ -16,8 +16,9 @@
 #                durable-leptos) builds without a warning (broken links,
 #                missing docs)
 #   wasm         wasm-bindgen-test suites in headless Chromium
-#   release      trunk build --release (into dist/), and the update drill's
-#                build (feature update-drill) into target/dist-update-drill/
+#   release      trunk build --release (into dist/), the update drill's
+#                build (feature update-drill) into target/dist-update-drill/,
+#                and the example shop into examples/shop/dist/
 #   e2e          end-to-end tests against dist/ in headless Chromium
 #
 # Each step's output is also written to target/test-logs/NN-STEP.log.
@@ -79,7 +80,7 @@ for step in "$@"; do
         fmt) run fmt cargo fmt --all -- --check ;;
         clippy) run clippy cargo clippy --workspace --all-targets -- -D warnings ;;
         clippy-wasm)
-            run clippy-wasm cargo clippy --target "$WASM" -p durable-dungeon -p durable-web -p durable-leptos -p durable-dashboard --all-targets -- -D warnings
+            run clippy-wasm cargo clippy --target "$WASM" -p durable-dungeon -p durable-web -p durable-leptos -p durable-dashboard -p shop --all-targets -- -D warnings
             run clippy-wasm-core cargo clippy --target "$WASM" -p durable -p dungeon --lib -- -D warnings
             ;;
         native) run native cargo test --workspace --exclude e2e ;;
@@ -89,6 +90,7 @@ for step in "$@"; do
             run wasm-app cargo test --target "$WASM" -p durable-dungeon --lib --tests
             run wasm-durable-web cargo test --target "$WASM" -p durable-web --lib --tests
             run wasm-durable-leptos cargo test --target "$WASM" -p durable-leptos --lib --tests
+            run wasm-shop cargo test --target "$WASM" -p shop --lib --tests
             ;;
         release)
             run release trunk build --release
@@ -97,6 +99,8 @@ for step in "$@"; do
             # build (a post_build hook) gets them too.
             run release-update-drill env TRUNK_BUILD_FEATURES=update-drill \
                 trunk build --release --dist target/dist-update-drill
+            # The example app, into examples/shop/dist (tests/e2e/tests/shop.rs).
+            run release-shop sh -c 'cd examples/shop && trunk build --release'
             ;;
         e2e) run e2e cargo test -p e2e ;;
         *)

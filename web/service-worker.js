@@ -1,4 +1,5 @@
 // The service worker's logic. scripts/service-worker.sh prepends VERSION,
+// APP (the app's name: its caches are APP-VERSION),
 // FILES (every file of the build the game needs) and LATER (the dashboard's
 // module, which the game loads only when it is opened) and writes the
 // result to dist/sw.js.
@@ -14,7 +15,7 @@
 // it installs beside the running one and waits until the page asks it to
 // take over ("activate-update"), then replaces the old cache.
 
-const CACHE = `durable-dungeon-${VERSION}`;
+const CACHE = `${APP}-${VERSION}`;
 
 // How long a navigation waits for the network before the cached page.
 const NAVIGATION_TIMEOUT_MS = 3000;
@@ -35,7 +36,7 @@ function requestFor(file, fresh) {
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches.keys().then((keys) => {
-      const update = keys.some((key) => key.startsWith("durable-dungeon-"));
+      const update = keys.some((key) => key.startsWith(`${APP}-`));
       return caches
         .open(CACHE)
         .then((cache) => cache.addAll(FILES.map((file) => requestFor(file, update))));
@@ -50,7 +51,7 @@ self.addEventListener("activate", (event) => {
       .then((keys) =>
         Promise.all(
           keys
-            .filter((key) => key.startsWith("durable-dungeon-") && key !== CACHE)
+            .filter((key) => key.startsWith(`${APP}-`) && key !== CACHE)
             .map((key) => caches.delete(key)),
         ),
       )

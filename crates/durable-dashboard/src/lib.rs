@@ -259,6 +259,7 @@ pub fn Dashboard() -> impl IntoView {
             <p class="muted" data-testid="instance-count">
                 {move || match counted.get() {
                     None => "Counting…".to_string(),
+                    Some(Ok(1)) => "1 instance".to_string(),
                     Some(Ok(n)) => format!("{n} instances"),
                     Some(Err(e)) => format!("Could not count the instances: {e}"),
                 }}

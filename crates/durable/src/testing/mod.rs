@@ -49,7 +49,8 @@ pub fn block_on<F: Future>(fut: F) -> F::Output {
 }
 
 /// Runs the runtime in virtual time: work until idle, then jump the clock to
-/// the next due timer, until nothing is left or `until_ms` is reached.
+/// the next due timer, until nothing is left or the clock would pass
+/// `until_ms` (an instant, not a duration).
 pub async fn run_virtual<S: Store + Clone + 'static>(
     rt: &Runtime<S>,
     clock: &VirtualClock,

@@ -1,0 +1,141 @@
+//! The example app, built (`examples/shop/dist`, by `make test`'s release
+//! step) and served: an order taken to shipping by a buyer, then seen in the
+//! shop's own workflow dashboard (its module loaded when opened); the shop
+//! fits a phone and passes axe. Screenshots go to `target/screenshots/`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use e2e::{Browser, Player, Screen, StaticServer};
+
+const SLOW: Duration = Duration::from_secs(30);
+
+/// The shop's release build.
+fn shop_dist() -> PathBuf {
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/shop/dist"
+    ));
+    assert!(
+        dir.join("index.html").is_file(),
+        "no index.html in {}: build the shop first (`cd examples/shop && trunk build --release`, \
+         or run `make test-e2e`)",
+        dir.display()
+    );
+    dir
+}
+
+async fn click(p: &Player<'_>, test_id: &str) {
+    let script = format!(
+        "const e = document.querySelector('[data-testid=\"{test_id}\"]');
+         if (!e || e.disabled) return false;
+         e.click();
+         return true;"
+    );
+    p.until(&format!("{test_id} to click"), SLOW, async |_| {
+        let clicked = p.script(&script).await.map_err(|e| e.to_string())?;
+        Ok((clicked == serde_json::Value::Bool(true)).then_some(()))
+    })
+    .await
+    .unwrap();
+}
+
+async fn wait_text(p: &Player<'_>, test_id: &str, text: &str) {
+    p.browser
+        .wait_for_text(&format!("[data-testid=\"{test_id}\"]"), text, SLOW)
+        .await
+        .unwrap_or_else(|e| panic!("{test_id} never read {text:?}: {e}"));
+}
+
+#[tokio::test]
+async fn an_order_is_paid_and_shipped_and_its_workflow_shows_in_the_dashboard() {
+    let server = StaticServer::start(shop_dist()).expect("serve the shop");
+    let browser = Browser::launch_on(Screen::Window {
+        width: 1280,
+        height: 900,
+    })
+    .await
+    .expect("launch Chromium");
+    let p = Player::new(&browser);
+    browser.goto(&server.url("/?pay=5m")).await.unwrap();
+    wait_text(&p, "units-lamp", "3").await;
+    let served_before = server.served();
+    assert!(
+        !served_before.iter().any(|f| f.starts_with("/dashboard-")),
+        "the dashboard's module is not part of the shop's first load: {served_before:?}"
+    );
+
+    click(&p, "order-lamp").await;
+    wait_text(&p, "order-state", "awaiting payment").await;
+    wait_text(&p, "units-lamp", "2").await;
+    p.screenshot("shop-awaiting-payment-1280").await.unwrap();
+    click(&p, "pay").await;
+    wait_text(&p, "order-state", "paid 42.00, shipped").await;
+    p.screenshot("shop-shipped-1280").await.unwrap();
+    let violations = p.accessibility_violations().await.unwrap();
+    assert!(violations.is_empty(), "axe on the shop: {violations:?}");
+
+    click(&p, "dashboard-link").await;
+    let row = p
+        .until("the order in the dashboard", SLOW, async |_| {
+            let v = p
+                .script(
+                    "const r = document.querySelector('[data-testid=\"instance-row\"]');
+                     return r ? [r.getAttribute('data-id'), r.getAttribute('data-status'), r.textContent] : null;",
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(v.as_array().map(|a| {
+                a.iter()
+                    .map(|x| x.as_str().unwrap_or_default().to_string())
+                    .collect::<Vec<_>>()
+            }))
+        })
+        .await
+        .unwrap();
+    assert!(
+        row[0].starts_with("order-"),
+        "the row is the order: {row:?}"
+    );
+    assert_eq!(row[1], "Completed", "{row:?}");
+    assert!(
+        row[2].contains("Order"),
+        "named by its orchestration: {row:?}"
+    );
+    assert!(
+        server.served().iter().any(|f| f.starts_with("/dashboard-")),
+        "opening the dashboard loaded its module"
+    );
+    p.screenshot("shop-dashboard-1280").await.unwrap();
+    let violations = p.accessibility_violations().await.unwrap();
+    assert!(
+        violations.is_empty(),
+        "axe on the shop's dashboard: {violations:?}"
+    );
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_shop_fits_a_390_px_phone() {
+    let server = StaticServer::start(shop_dist()).expect("serve the shop");
+    let browser = Browser::launch_on(Screen::Phone {
+        width: 390,
+        height: 844,
+    })
+    .await
+    .expect("launch Chromium");
+    let p = Player::new(&browser);
+    browser.goto(&server.url("/")).await.unwrap();
+    wait_text(&p, "units-lamp", "3").await;
+    click(&p, "order-chair").await;
+    wait_text(&p, "order-state", "awaiting payment").await;
+    let (scroll, width) = p.widths(true).await.unwrap();
+    assert!(
+        scroll <= width,
+        "the shop scrolls sideways: {scroll} > {width}"
+    );
+    let violations = p.accessibility_violations().await.unwrap();
+    assert!(violations.is_empty(), "axe on the phone: {violations:?}");
+    p.screenshot("shop-phone-390").await.unwrap();
+    browser.close().await.unwrap();
+}
