@@ -192,6 +192,13 @@ async fn the_detail_view_shows_a_recorded_history() {
     record.turns = 4;
     record.orchestration_compute_ms = 1.25;
     record.activity_compute_ms = 2.0;
+    let line = |event_id: u64, message: &str| durable::LogLine {
+        instance_id: record.id.clone(),
+        event_id,
+        at_ms: history[0].timestamp_ms,
+        message: message.to_string(),
+    };
+    record.log = vec![line(2, "started"), line(7, "<b>not bold</b>")];
 
     let spans = history
         .iter()
@@ -252,6 +259,20 @@ async fn the_detail_view_shows_a_recorded_history() {
         .unwrap();
     assert!(export.starts_with("data:application/json"));
     assert!(export.contains("ExecutionStarted"));
+    // The log, each line with where in the history it was written.
+    let logged: Vec<String> = {
+        let l = root.query_selector_all("[data-testid=\"log\"] li").unwrap();
+        (0..l.length())
+            .map(|i| l.item(i).unwrap().text_content().unwrap())
+            .collect()
+    };
+    assert_eq!(logged.len(), 2, "{logged:?}");
+    assert!(logged[0].ends_with("· event 2 started"), "{logged:?}");
+    assert!(
+        logged[1].ends_with("· event 7 <b>not bold</b>"),
+        "{logged:?}"
+    );
+    assert_eq!(count("b"), 0, "a logged line is text, never markup");
     // The input shows as text: no element was made of it.
     assert_eq!(count("img"), 0);
     assert!(root

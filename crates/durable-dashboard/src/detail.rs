@@ -310,8 +310,28 @@ fn history_html(history: &[HistoryEvent]) -> String {
     h.finish()
 }
 
+/// The instance's last logged lines, newest last: when, where in the
+/// history, and what (text, never markup).
+fn log_view(log: &[durable::LogLine]) -> impl IntoView {
+    let lines = log
+        .iter()
+        .map(|l| {
+            let at = format!("{} · event {}", super::when(l.at_ms), l.event_id);
+            view! { <li><span class="muted">{at}</span> " " <span data-testid="log-line">{l.message.clone()}</span></li> }
+        })
+        .collect_view();
+    view! {
+        <h3>"Log"</h3>
+        {if log.is_empty() {
+            view! { <p class="muted" data-testid="log-empty">"Nothing logged (ctx.log) yet."</p> }.into_any()
+        } else {
+            view! { <ol class="instance__log mono" data-testid="log">{lines}</ol> }.into_any()
+        }}
+    }
+}
+
 /// What the dashboard shows of one instance: its facts, wall-clock against
-/// compute, the timeline, and the history with a JSON export.
+/// compute, the timeline, its log, and the history with a JSON export.
 #[component]
 pub fn InstanceReport(record: InstanceRecord, history: Vec<HistoryEvent>) -> impl IntoView {
     let r = record;
@@ -344,6 +364,7 @@ pub fn InstanceReport(record: InstanceRecord, history: Vec<HistoryEvent>) -> imp
         <div inner_html=wall_vs_compute(wall, compute, r.turns)></div>
         <h3>"Timeline"</h3>
         <div inner_html=timeline_svg(&history, now)></div>
+        {log_view(&r.log)}
         <super::StepThrough id=r.id.clone() history=history.clone() />
         <h3>"History " <a href=export download=file data-testid="export">"(export the instance)"</a></h3>
         <div class="dashboard__table-wrap" inner_html=history_html(&history)></div>

@@ -59,6 +59,19 @@ pub struct Host {
 pub struct HostOptions {
     /// The options of the runtime the host runs.
     pub runtime: RuntimeOptions,
+    /// Keeps the replay-safe log (`OrchestrationContext::log`) out of the
+    /// browser's console. It still reaches each instance row, and so the
+    /// dashboard.
+    pub quiet: bool,
+}
+
+/// A logged line as the console shows it: the instance, where in its
+/// history, and the message.
+pub fn console_line(line: &durable::LogLine) -> String {
+    format!(
+        "[durable] {} · event {}: {}",
+        line.instance_id, line.event_id, line.message
+    )
 }
 
 impl Host {
@@ -78,6 +91,9 @@ impl Host {
             Rc::new(BrowserClock),
             runtime_options,
         );
+        if !options.quiet {
+            runtime.on_log(|line| web_sys::console::info_1(&console_line(line).into()));
+        }
         let ui = ChangeFeed::new();
         let client = runtime
             .client()

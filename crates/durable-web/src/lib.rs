@@ -25,7 +25,7 @@ pub use broadcast::Broadcast;
 pub use clock::BrowserClock;
 pub use database::open_database;
 pub use error::Error;
-pub use host::{Host, HostError, HostOptions};
+pub use host::{console_line, Host, HostError, HostOptions};
 pub use idb_store::{CommitFault, IdbStore};
 pub use leadership::{Leadership, NoWebLocks};
 pub use schema::SCHEMA_VERSION;

@@ -306,3 +306,68 @@ async fn console_lines(host: &Host, at_least: usize, ms: u32) -> usize {
         let _ = select2(sub.next(), sleep_ms(left.min(100.0) as u32)).await;
     }
 }
+
+/// What `console.info` was given since [`capture_console`].
+fn console_infos() -> Vec<String> {
+    let got = js_sys::eval("globalThis.__infos || []").unwrap_or_default();
+    js_sys::Array::from(&got)
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect()
+}
+
+/// From now on, `console.info` lines are also kept for [`console_infos`].
+fn capture_console() {
+    js_sys::eval(
+        "globalThis.__infos = [];
+         if (!globalThis.__infoKept) {
+             globalThis.__infoKept = console.info;
+             console.info = (...a) => { globalThis.__infos.push(a.join(' ')); globalThis.__infoKept(...a); };
+         }",
+    )
+    .expect("wrap console.info");
+}
+
+fn logging_registry() -> Registry {
+    let mut r = Registry::new();
+    r.orchestration(
+        "Logs",
+        |ctx: OrchestrationContext, word: String| async move {
+            ctx.log(format!("said {word}"));
+            ctx.sleep(1).await;
+            Ok::<_, TaskError>(())
+        },
+    );
+    r
+}
+
+/// The replay-safe log reaches the executing tab's console, once per line,
+/// naming the instance and the event; a quiet host keeps it out.
+#[wasm_bindgen_test]
+async fn the_log_reaches_the_console_unless_the_host_is_quiet() {
+    for quiet in [false, true] {
+        capture_console();
+        let name = unique("console");
+        let options = HostOptions {
+            quiet,
+            ..Default::default()
+        };
+        let host = Host::start(&name, logging_registry(), options)
+            .await
+            .unwrap();
+        let id = InstanceId::new("talker");
+        host.client().start("Logs", &id, &"hello").await.unwrap();
+        let row = host.client().wait_for_completion(&id, 5_000).await.unwrap();
+        assert_eq!(row.log.len(), 1, "the row keeps the line either way");
+        let ours: Vec<String> = console_infos()
+            .into_iter()
+            .filter(|l| l.starts_with("[durable]"))
+            .collect();
+        if quiet {
+            assert!(ours.is_empty(), "a quiet host logged {ours:?}");
+        } else {
+            assert_eq!(ours, ["[durable] talker · event 2: said hello"]);
+        }
+        host.shutdown();
+    }
+}

@@ -35,10 +35,14 @@ pub(crate) enum Completion {
 }
 
 /// A line written with [`OrchestrationContext::log`] during a live turn.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LogLine {
     /// The instance whose orchestration wrote it.
     pub instance_id: InstanceId,
+    /// Where in the history it was written: the id of the next event the
+    /// turn recorded after it (so the line sits just before that event).
+    #[serde(default)]
+    pub event_id: u64,
     /// Orchestration time of the turn that wrote it (ms since the Unix epoch).
     pub at_ms: u64,
     /// The text written.
@@ -322,6 +326,7 @@ impl OrchestrationContext {
         if !s.replaying {
             let line = LogLine {
                 instance_id: s.instance_id.clone(),
+                event_id: s.next_event_id,
                 at_ms: s.now_ms,
                 message: message.into(),
             };

@@ -3,6 +3,7 @@
 //! Owns what the client and the dashboard read about an instance. Must never
 //! run orchestration code or touch storage.
 
+use crate::context::LogLine;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -188,9 +189,36 @@ pub struct InstanceRecord {
     /// versions existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub orchestration_version: Option<u32>,
+    /// The last lines the orchestration logged ([`OrchestrationContext::log`]),
+    /// oldest first: at most [`ROW_LOG_LINES`], each cut to
+    /// [`ROW_LOG_CHARS`] characters. They commit with the turn that wrote
+    /// them, so every tab and the dashboard see them.
+    ///
+    /// [`OrchestrationContext::log`]: crate::OrchestrationContext::log
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub log: Vec<LogLine>,
 }
 
+/// How many logged lines an instance row keeps (the newest).
+pub const ROW_LOG_LINES: usize = 20;
+/// How many characters of a logged line an instance row keeps.
+pub const ROW_LOG_CHARS: usize = 500;
+
 impl InstanceRecord {
+    /// Keeps `lines` (a turn's log) in the row, within its bounds.
+    pub fn keep_log(&mut self, lines: &[LogLine]) {
+        for line in lines {
+            let mut kept = line.clone();
+            if let Some((cut, _)) = kept.message.char_indices().nth(ROW_LOG_CHARS) {
+                kept.message.truncate(cut);
+                kept.message.push('…');
+            }
+            self.log.push(kept);
+        }
+        let excess = self.log.len().saturating_sub(ROW_LOG_LINES);
+        self.log.drain(..excess);
+    }
+
     /// A fresh Pending row for a newly started instance.
     pub fn pending(id: InstanceId, name: &str, input: Value, now_ms: u64) -> Self {
         InstanceRecord {
@@ -212,6 +240,7 @@ impl InstanceRecord {
             activity_compute_ms: 0.0,
             turns: 0,
             orchestration_version: None,
+            log: Vec::new(),
         }
     }
 }

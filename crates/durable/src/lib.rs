@@ -22,6 +22,8 @@
 //! - `testing` (off by default): test support in `durable::testing` — `block_on`,
 //!   `run_virtual` in virtual time, the seeded simulations and the
 //!   benchmarks' workloads. Enable it in `[dev-dependencies]`.
+//! - `tracing` (off by default): spans for every turn, activity and commit
+//!   ([`telemetry`]), for an app that installs a `tracing` subscriber.
 //! - [`conformance`] is how a new [`Store`] proves itself: `run_all` runs
 //!   every check the in-memory and IndexedDB stores pass.
 //!
@@ -113,6 +115,7 @@ mod unit;
 mod work;
 
 pub mod conformance;
+pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -135,7 +138,9 @@ pub use history::{
     decode_event, export_json, EventKind, HistoryDecodeError, HistoryEvent, HISTORY_FORMAT,
 };
 pub use inspect::{step_through, waiting_on, Awaited, Step, Wait};
-pub use instance::{InstanceId, InstanceRecord, ParentRef, RuntimeStatus};
+pub use instance::{
+    InstanceId, InstanceRecord, ParentRef, RuntimeStatus, ROW_LOG_CHARS, ROW_LOG_LINES,
+};
 pub use listing::{text_order, InstanceList, InstanceSummary, ListOrder, SortColumn};
 pub use memory_store::InMemoryStore;
 pub use registry::{LocalFuture, Registry, FIRST_VERSION};

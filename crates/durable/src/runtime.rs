@@ -12,7 +12,7 @@
 //! batch.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use crate::activity::ActivityContext;
@@ -31,6 +31,7 @@ use crate::instance::{InstanceId, InstanceRecord, RuntimeStatus};
 use crate::local_queue::SharedQueue;
 use crate::registry::Registry;
 use crate::store::{CommitBatch, Precondition, Store, StoreError};
+use crate::telemetry;
 use crate::transitions::apply_transition;
 use crate::unit::{
     completion_message, fuse, guard, guard_row, rows_shared, start_rank, ActivityDone, TurnInput,
@@ -54,6 +55,10 @@ pub struct RuntimeOptions {
     /// be read by that activity, the activity and the next turn run at once
     /// and commit in the same transaction (0 turns this off).
     pub fuse_depth: usize,
+    /// How many logged lines the runtime keeps in memory for
+    /// [`Runtime::take_logs`] (the oldest go first); each instance row keeps
+    /// its own last lines too.
+    pub log_capacity: usize,
 }
 
 impl Default for RuntimeOptions {
@@ -64,6 +69,7 @@ impl Default for RuntimeOptions {
             group_commit: true,
             seed: 0x5eed,
             fuse_depth: 32,
+            log_capacity: 1_000,
         }
     }
 }
@@ -106,6 +112,9 @@ const HOT_TICKS: u32 = 16;
 /// A batch read is widened at most to this multiple of `batch_limit`.
 const MAX_WIDEN: usize = 1 << 12;
 
+/// Where committed log lines also go ([`Runtime::on_log`]).
+type LogSink = Box<dyn Fn(&LogLine)>;
+
 /// The orchestration runtime over a store.
 pub struct Runtime<S: Store> {
     store: S,
@@ -115,7 +124,9 @@ pub struct Runtime<S: Store> {
     cache: RefCell<ExecutionCache>,
     changes: ChangeFeed,
     activity_seq: Cell<u64>,
-    logs: RefCell<Vec<LogLine>>,
+    logs: RefCell<VecDeque<LogLine>>,
+    /// Where each committed log line also goes (the browser's console).
+    log_sink: RefCell<Option<LogSink>>,
     /// Ready work committed in this tab (by this runtime, or handed over
     /// by its clients), in commit order: run without a store read.
     local: SharedQueue,
@@ -141,6 +152,13 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         batch
     }
 
+    /// Commits `batch`, stamped, in a commit span.
+    async fn commit(&self, batch: CommitBatch) -> Result<(), StoreError> {
+        let events = batch.append_history.iter().map(|(_, e)| e.len()).sum();
+        let instances = batch.instances.len();
+        telemetry::commit(instances, events, self.store.commit(self.stamped(batch))).await
+    }
+
     /// A runtime over `store` that runs the orchestrations and activities of
     /// `registry` on `clock`, with default options.
     pub fn new(store: S, registry: Registry, clock: Rc<dyn Clock>) -> Self {
@@ -162,7 +180,8 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             options,
             changes: ChangeFeed::new(),
             activity_seq: Cell::new(0),
-            logs: RefCell::new(Vec::new()),
+            logs: RefCell::new(VecDeque::new()),
+            log_sink: RefCell::new(None),
             local: Rc::default(),
             hot_ticks: Cell::new(0),
             read_store: Cell::new(true),
@@ -195,9 +214,31 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         &self.registry
     }
 
-    /// Replay-safe log lines written by orchestrations, drained.
+    /// Replay-safe log lines written by orchestrations, drained: those of
+    /// committed turns, the newest [`RuntimeOptions::log_capacity`] at most.
     pub fn take_logs(&self) -> Vec<LogLine> {
-        std::mem::take(&mut self.logs.borrow_mut())
+        std::mem::take(&mut *self.logs.borrow_mut()).into()
+    }
+
+    /// Sends every log line to `sink` too, as its turn commits (once each:
+    /// replays log nothing).
+    pub fn on_log(&self, sink: impl Fn(&LogLine) + 'static) {
+        *self.log_sink.borrow_mut() = Some(Box::new(sink));
+    }
+
+    /// Keeps a committed turn's lines, within the bound, and hands each to
+    /// the sink.
+    fn keep_logs(&self, lines: Vec<LogLine>) {
+        if lines.is_empty() {
+            return;
+        }
+        if let Some(sink) = self.log_sink.borrow().as_ref() {
+            lines.iter().for_each(sink);
+        }
+        let mut logs = self.logs.borrow_mut();
+        logs.extend(lines);
+        let excess = logs.len().saturating_sub(self.options.log_capacity);
+        logs.drain(..excess);
     }
 
     /// Number of executions held in memory.
@@ -523,7 +564,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             for u in &units {
                 batch.merge(u.batch.clone());
             }
-            match self.store.commit(self.stamped(batch)).await {
+            match self.commit(batch).await {
                 Ok(()) => {
                     report.commits += 1;
                     for u in units {
@@ -541,7 +582,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         let mut failure = None;
         let mut iter = units.into_iter();
         for u in iter.by_ref() {
-            match self.store.commit(self.stamped(u.batch.clone())).await {
+            match self.commit(u.batch.clone()).await {
                 Ok(()) => {
                     report.commits += 1;
                     self.committed(u, report);
@@ -580,7 +621,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         if let Some((row, exec)) = unit.install {
             self.cache.borrow_mut().insert(row, exec);
         }
-        self.logs.borrow_mut().extend(unit.logs);
+        self.keep_logs(unit.logs);
         for c in unit.changes {
             self.changes.publish(c);
         }
@@ -719,7 +760,10 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         events.extend(completions.iter().map(|(_, e, _)| e.clone()));
         // The row's last update is the last turn's time: a new execution
         // (after continue-as-new) starts no earlier.
-        let turn = exec.run_turn(now.max(record.updated_ms), &events, self.clock.as_ref());
+        let turn = {
+            let _span = telemetry::turn(&record.id, &record.name);
+            exec.run_turn(now.max(record.updated_ms), &events, self.clock.as_ref())
+        };
         let turn_time = turn.new_events.first().map_or(now, |e| e.timestamp_ms);
         let (queued_flags, chained_flags) = turn.consumed.split_at(current.len());
         let consumed: Vec<WorkId> = current
@@ -812,6 +856,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                 status: Some(child.status),
             });
         }
+        row.keep_log(&turn.logs);
         unit.batch.instances.insert(0, row.clone());
         if transition.stays_live {
             unit.install = Some((row, exec));
@@ -891,7 +936,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             instance: id.clone(),
             ready_at_ms: now,
         });
-        match self.store.commit(self.stamped(unit.batch.clone())).await {
+        match self.commit(unit.batch.clone()).await {
             Ok(()) => {
                 self.committed(unit, &mut report);
                 Ok(true)
@@ -918,7 +963,10 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         let ctx = ActivityContext::new(task.instance_id.clone(), Rc::new(self.store.clone()), seed);
         let started = self.clock.monotonic_ms();
         let result = match self.registry.activity_fn(&task.name) {
-            Some(f) => f(ctx.clone(), task.input.clone()).await,
+            Some(f) => {
+                let run = f(ctx.clone(), task.input.clone());
+                telemetry::activity(&task.instance_id, &task.name, run).await
+            }
             None => Err(format!("no activity named {} is registered", task.name)),
         };
         let compute_ms = (self.clock.monotonic_ms() - started).max(0.0);

@@ -446,7 +446,9 @@ pub enum StoreError {
     Corrupt(String),
     /// A stored record was written by a newer version of the app (it is of a
     /// kind this one does not know); reloading the page updates the app.
-    #[error("a stored record was written by a newer version of the game: {0}; reload the page to update")]
+    #[error(
+        "a stored record was written by a newer version of the app: {0}; reload the page to update"
+    )]
     NewerRecord(String),
     /// The database's schema is newer than this app knows; reloading the page
     /// updates the app.
@@ -459,7 +461,7 @@ pub enum StoreError {
     },
     /// A schema upgrade waits for another open tab of the app to close.
     #[error(
-        "the database upgrade is blocked by another open tab; close the other tabs of the game"
+        "the database upgrade is blocked by another open tab; close the other tabs of the app"
     )]
     Blocked,
     /// The database connection is closed (as when a newer version of the app

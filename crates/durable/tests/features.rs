@@ -10,6 +10,8 @@ use durable::{
     OrchestrationContext, Registry, RetryPolicy, RuntimeStatus, TaskError,
 };
 use serde_json::{json, Value};
+use std::cell::RefCell;
+use std::rc::Rc;
 
 fn id(s: &str) -> InstanceId {
     InstanceId::new(s)
@@ -436,6 +438,85 @@ fn is_replaying_and_the_replay_safe_log() {
     assert_eq!(h.status("o"), RuntimeStatus::Completed);
     let lines: Vec<String> = h.rt.take_logs().into_iter().map(|l| l.message).collect();
     assert_eq!(lines, ["step 3"]);
+}
+
+/// Collects what a runtime's log sink is given.
+fn sink_into(h: &Harness, sunk: &Rc<RefCell<Vec<String>>>) {
+    let sunk = sunk.clone();
+    h.rt.on_log(move |l| sunk.borrow_mut().push(l.message.clone()));
+}
+
+#[test]
+fn the_log_reaches_the_row_where_it_was_written_and_the_sink_once() {
+    let mut r = Registry::new();
+    with_narrate(&mut r).orchestration("O", |ctx: OrchestrationContext, _: ()| async move {
+        ctx.log("before the activity");
+        ctx.call_activity::<_, String>("Narrate", &"x").await?;
+        ctx.log("after it");
+        ctx.sleep(5).await;
+        ctx.log("after the timer");
+        Ok::<_, TaskError>(())
+    });
+    let mut h = Harness::new(r);
+    let sunk = Rc::new(RefCell::new(Vec::new()));
+    sink_into(&h, &sunk);
+    h.start("O", "o", json!(null));
+    h.idle();
+    h.reload(); // the first two lines replay now: logged nowhere again
+    sink_into(&h, &sunk);
+    h.clock.advance(5);
+    h.idle();
+    assert_eq!(h.status("o"), RuntimeStatus::Completed);
+    let wanted = ["before the activity", "after it", "after the timer"];
+    assert_eq!(*sunk.borrow(), wanted, "each line reached the sink once");
+    let row = h.row("o");
+    let kept: Vec<&str> = row.log.iter().map(|l| l.message.as_str()).collect();
+    assert_eq!(kept, wanted, "the row keeps them, across the reload");
+    // Each line names the event recorded right after it.
+    let history = h.history("o");
+    let next_event = |i: usize| {
+        let at = row.log[i].event_id;
+        history
+            .iter()
+            .find(|e| e.event_id == at)
+            .map(|e| e.kind.name())
+    };
+    assert_eq!(next_event(0), Some("TaskScheduled"));
+    assert_eq!(next_event(1), Some("TimerCreated"));
+    assert_eq!(next_event(2), Some("ExecutionCompleted"));
+    assert!(row.log.iter().all(|l| l.instance_id == id("o")));
+}
+
+#[test]
+fn the_log_is_bounded_in_the_row_and_in_memory() {
+    let mut r = Registry::new();
+    r.orchestration("O", |ctx: OrchestrationContext, _: ()| async move {
+        for i in 0..29 {
+            ctx.log(format!("line {i}"));
+        }
+        ctx.log("é".repeat(durable::ROW_LOG_CHARS + 100));
+        Ok::<_, TaskError>(())
+    });
+    let options = durable::RuntimeOptions {
+        log_capacity: 5,
+        ..Default::default()
+    };
+    let h = Harness::with_options(r, options);
+    h.start("O", "o", json!(null));
+    h.idle();
+    let row = h.row("o");
+    assert_eq!(row.log.len(), durable::ROW_LOG_LINES, "the newest lines");
+    assert_eq!(row.log[0].message, "line 10");
+    let long = &row.log[durable::ROW_LOG_LINES - 1].message;
+    assert_eq!(
+        long.chars().count(),
+        durable::ROW_LOG_CHARS + 1,
+        "cut, with an ellipsis"
+    );
+    assert!(long.ends_with('…'));
+    let in_memory = h.rt.take_logs();
+    assert_eq!(in_memory.len(), 5, "the runtime keeps log_capacity lines");
+    assert_eq!(in_memory[0].message, "line 25");
 }
 
 #[test]
