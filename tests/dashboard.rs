@@ -194,6 +194,7 @@ async fn the_detail_view_shows_a_recorded_history() {
     record.activity_compute_ms = 2.0;
     let line = |event_id: u64, message: &str| durable::LogLine {
         instance_id: record.id.clone(),
+        execution: 0,
         event_id,
         at_ms: history[0].timestamp_ms,
         message: message.to_string(),

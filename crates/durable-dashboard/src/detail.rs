@@ -312,11 +312,18 @@ fn history_html(history: &[HistoryEvent]) -> String {
 
 /// The instance's last logged lines, newest last: when, where in the
 /// history, and what (text, never markup).
-fn log_view(log: &[durable::LogLine]) -> impl IntoView {
+fn log_view(log: &[durable::LogLine], execution: u32) -> impl IntoView {
     let lines = log
         .iter()
         .map(|l| {
-            let at = format!("{} · event {}", super::when(l.at_ms), l.event_id);
+            // A line of an earlier execution points into a history that
+            // continue-as-new cleared: said so.
+            let place = if l.execution == execution {
+                format!("event {}", l.event_id)
+            } else {
+                format!("execution {}, event {}", l.execution, l.event_id)
+            };
+            let at = format!("{} · {place}", super::when(l.at_ms));
             view! { <li><span class="muted">{at}</span> " " <span data-testid="log-line">{l.message.clone()}</span></li> }
         })
         .collect_view();
@@ -364,7 +371,7 @@ pub fn InstanceReport(record: InstanceRecord, history: Vec<HistoryEvent>) -> imp
         <div inner_html=wall_vs_compute(wall, compute, r.turns)></div>
         <h3>"Timeline"</h3>
         <div inner_html=timeline_svg(&history, now)></div>
-        {log_view(&r.log)}
+        {log_view(&r.log, r.execution)}
         <super::StepThrough id=r.id.clone() history=history.clone() />
         <h3>"History " <a href=export download=file data-testid="export">"(export the instance)"</a></h3>
         <div class="dashboard__table-wrap" inner_html=history_html(&history)></div>

@@ -23,7 +23,12 @@ export function load_dashboard(element, url) {
         await module.default({ module_or_path: new URL(url.replace(/\\.js$/, '_bg.wasm'), base).href });
         loaded = module;
         // Not if the page left the dashboard while the module loaded.
-        if (mine === generation && element.isConnected) module.mount_dashboard(element);
+        if (mine === generation && element.isConnected) {
+            // How often this element was given the dashboard (once, unless
+            // the page rebuilt the slot): what tests check.
+            element.dataset.mounts = String(Number(element.dataset.mounts || 0) + 1);
+            module.mount_dashboard(element);
+        }
     });
 }
 export function unload_dashboard() {

@@ -60,6 +60,8 @@ impl Durable {
         let name = name.to_string();
         leptos::task::spawn_local(async move {
             match Host::start(&name, registry, options).await {
+                // The view that made this handle went while the host started.
+                Ok(host) if self.changes.try_get_untracked().is_none() => host.shutdown(),
                 Ok(host) => {
                     on_ready(&host);
                     self.attach(host);
@@ -72,11 +74,15 @@ impl Durable {
     }
 
     /// Follows a host started elsewhere. If the view that made this handle
-    /// is gone already, the host is shut down.
+    /// is gone already, the host is shut down; a host this handle followed
+    /// before is shut down too (one host per handle).
     pub fn attach(self, host: Host) {
         if self.changes.try_get_untracked().is_none() {
             host.shutdown();
             return;
+        }
+        if let Some(before) = self.host() {
+            before.shutdown();
         }
         let sub = host.subscribe();
         self.host.set_value(Some(host));

@@ -26,6 +26,9 @@ pub enum Reading<T> {
     Ready(T),
     /// The read failed; the message says why.
     Failed(ClientError),
+    /// The host could not start (the database would not open, …), so
+    /// nothing can be read; the message says why.
+    HostFailed(String),
 }
 
 impl<T> Reading<T> {
@@ -53,14 +56,16 @@ impl<T> From<Result<T, ClientError>> for Reading<T> {
 }
 
 /// A signal of what `read` returns, read through the host once it started
-/// and again whenever one of the topics `topics_of` names changes.
+/// and again whenever one of the topics `topics_of` names changes. While
+/// the key changes, the value read for the old key is never shown as the
+/// new one's: it is `Loading` until the new key's read lands.
 fn use_read<K, T, Fut>(
     key: Signal<K>,
     topics_of: impl Fn(&K) -> Vec<Topic> + 'static,
     read: impl Fn(Host, K) -> Fut + 'static,
 ) -> Signal<Reading<T>>
 where
-    K: Clone + Send + Sync + 'static,
+    K: Clone + PartialEq + Send + Sync + 'static,
     T: Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<T, ClientError>> + 'static,
 {
@@ -69,15 +74,24 @@ where
         let key = key.get();
         let read = durable
             .tracking(&topics_of(&key))
-            .map(|host| read(host, key));
+            .map(|host| read(host, key.clone()));
         async move {
-            match read {
+            let reading = match read {
                 Some(read) => Reading::from(read.await),
                 None => Reading::Loading,
-            }
+            };
+            (key, reading)
         }
     });
-    Signal::derive(move || resource.get().unwrap_or(Reading::Loading))
+    Signal::derive(move || {
+        if let Some(why) = durable.failure.get() {
+            return Reading::HostFailed(why);
+        }
+        match resource.get() {
+            Some((read_for, reading)) if read_for == key.get() => reading,
+            _ => Reading::Loading,
+        }
+    })
 }
 
 /// The row of the instance `id`: `Ready(None)` while there is none. It

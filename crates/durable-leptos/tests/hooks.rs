@@ -71,6 +71,7 @@ fn status_text(reading: Reading<Option<durable::InstanceRecord>>) -> String {
             None => r.status.as_str().to_string(),
         },
         Reading::Failed(e) => format!("failed: {e}"),
+        Reading::HostFailed(why) => format!("no host: {why}"),
     }
 }
 
@@ -137,6 +138,61 @@ async fn use_instance_follows_its_instance_and_rereads_on_nothing_else() {
         "order-1's view re-rendered when only order-2 changed"
     );
     durable.shut_down();
+}
+
+#[wasm_bindgen_test]
+async fn use_instance_never_shows_the_old_ids_row_for_a_new_id() {
+    let durable = started("key").await;
+    let host = durable.host().expect("started");
+    let first = InstanceId::new("order-1");
+    host.client()
+        .start(ORDER, &first, &"lamp".to_string())
+        .await
+        .unwrap();
+    let container = fresh_container();
+    let id = RwSignal::new(first);
+    let _mount = leptos::mount::mount_to(container.clone(), move || {
+        provide_context(durable);
+        let row = use_instance(id);
+        view! { <p data-testid="order">{move || status_text(row.get())}</p> }
+    });
+    let root = root(&container);
+    until("order-1 read", &root, 10_000.0, || {
+        text_of(&root, "order").is_some_and(|t| t != "loading")
+    })
+    .await;
+    id.set(InstanceId::new("order-2"));
+    leptos::task::tick().await;
+    assert_eq!(
+        text_of(&root, "order").as_deref(),
+        Some("loading"),
+        "order-2 must not show order-1's row while it is read"
+    );
+    until("order-2 read: none", &root, 10_000.0, || {
+        text_of(&root, "order").as_deref() == Some("none")
+    })
+    .await;
+    durable.shut_down();
+}
+
+#[wasm_bindgen_test]
+async fn a_host_that_cannot_start_says_why_in_every_hook() {
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let durable = Durable::new();
+    let container = fresh_container();
+    let _mount = leptos::mount::mount_to(container.clone(), move || {
+        provide_context(durable);
+        let row = use_instance(InstanceId::new("order-1"));
+        view! { <p data-testid="order">{move || status_text(row.get())}</p> }
+    });
+    durable
+        .failure
+        .set(Some("the database would not open".into()));
+    let root = root(&container);
+    until("the failure shown", &root, 10_000.0, || {
+        text_of(&root, "order").as_deref() == Some("no host: the database would not open")
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]

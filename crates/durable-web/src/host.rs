@@ -147,9 +147,10 @@ impl Host {
     pub async fn raise_event<I: serde::Serialize>(
         &self,
         id: &InstanceId,
-        name: &str,
+        event: impl durable::EventName<I>,
         payload: &I,
     ) -> Result<(), ClientError> {
+        let name = event.event_name();
         if self.is_leader() && !self.inner.stopped.get() {
             self.inner.runtime.raise_event(id, name, payload).await
         } else {

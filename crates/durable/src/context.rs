@@ -39,8 +39,13 @@ pub(crate) enum Completion {
 pub struct LogLine {
     /// The instance whose orchestration wrote it.
     pub instance_id: InstanceId,
-    /// Where in the history it was written: the id of the next event the
-    /// turn recorded after it (so the line sits just before that event).
+    /// The execution that wrote it (continue-as-new starts the next one,
+    /// with a history of its own).
+    #[serde(default)]
+    pub execution: u32,
+    /// Where in that execution's history it was written: the id of the next
+    /// event the turn recorded after it (so the line sits just before that
+    /// event).
     #[serde(default)]
     pub event_id: u64,
     /// Orchestration time of the turn that wrote it (ms since the Unix epoch).
@@ -326,6 +331,7 @@ impl OrchestrationContext {
         if !s.replaying {
             let line = LogLine {
                 instance_id: s.instance_id.clone(),
+                execution: s.execution,
                 event_id: s.next_event_id,
                 at_ms: s.now_ms,
                 message: message.into(),

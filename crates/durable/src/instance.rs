@@ -190,8 +190,8 @@ pub struct InstanceRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub orchestration_version: Option<u32>,
     /// The last lines the orchestration logged ([`OrchestrationContext::log`]),
-    /// oldest first: at most [`ROW_LOG_LINES`], each cut to
-    /// [`ROW_LOG_CHARS`] characters. They commit with the turn that wrote
+    /// oldest first, across its executions: at most [`ROW_LOG_LINES`], each
+    /// cut to [`ROW_LOG_CHARS`] characters (and an ellipsis). They commit with the turn that wrote
     /// them, so every tab and the dashboard see them.
     ///
     /// [`OrchestrationContext::log`]: crate::OrchestrationContext::log
@@ -201,7 +201,8 @@ pub struct InstanceRecord {
 
 /// How many logged lines an instance row keeps (the newest).
 pub const ROW_LOG_LINES: usize = 20;
-/// How many characters of a logged line an instance row keeps.
+/// How many characters of a logged line an instance row keeps (a longer
+/// line is cut there and ends with `…`).
 pub const ROW_LOG_CHARS: usize = 500;
 
 impl InstanceRecord {

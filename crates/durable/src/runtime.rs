@@ -877,9 +877,10 @@ impl<S: Store + Clone + 'static> Runtime<S> {
     pub async fn raise_event<I: serde::Serialize>(
         &self,
         id: &InstanceId,
-        name: &str,
+        event: impl crate::handle::EventName<I>,
         payload: &I,
     ) -> Result<(), ClientError> {
+        let name = event.event_name();
         let input = crate::client::encode(payload, "event payload")?;
         if self.deliver_now(id, name, &input).await? {
             return Ok(());

@@ -488,6 +488,29 @@ fn the_log_reaches_the_row_where_it_was_written_and_the_sink_once() {
 }
 
 #[test]
+fn a_log_line_names_its_execution_across_continue_as_new() {
+    let mut r = Registry::new();
+    r.orchestration("O", |ctx: OrchestrationContext, round: u32| async move {
+        ctx.log(format!("round {round}"));
+        if round == 0 {
+            ctx.continue_as_new(&1u32).await;
+        }
+        Ok::<_, TaskError>(())
+    });
+    let h = Harness::new(r);
+    h.start("O", "o", json!(0));
+    h.idle();
+    let row = h.row("o");
+    assert_eq!(row.execution, 1);
+    let lines: Vec<(u32, &str)> = row
+        .log
+        .iter()
+        .map(|l| (l.execution, l.message.as_str()))
+        .collect();
+    assert_eq!(lines, [(0, "round 0"), (1, "round 1")]);
+}
+
+#[test]
 fn the_log_is_bounded_in_the_row_and_in_memory() {
     let mut r = Registry::new();
     r.orchestration("O", |ctx: OrchestrationContext, _: ()| async move {

@@ -61,7 +61,10 @@ pub fn Shop(
         });
     });
     on_cleanup(move || durable.shut_down());
+    // Whether the dashboard shows, not which of its pages: moving within
+    // it must not load its module again.
     let page = use_page();
+    let dashboard = Memo::new(move |_| page.get().is_some());
     view! {
         <main class="shop">
             <header class="shop__head">
@@ -74,9 +77,10 @@ pub fn Shop(
             {move || durable.failure.get().map(|f| view! {
                 <p class="error" role="alert">"The shop could not start: " {f}</p>
             })}
-            {move || match page.get() {
-                Some(_) => view! { <DashboardSlot title=TITLE /> }.into_any(),
-                None => view! { <Storefront pay_within_ms=pay_within /> }.into_any(),
+            {move || if dashboard.get() {
+                view! { <DashboardSlot title=TITLE /> }.into_any()
+            } else {
+                view! { <Storefront pay_within_ms=pay_within /> }.into_any()
             }}
         </main>
     }
@@ -87,7 +91,9 @@ pub fn Shop(
 pub fn Storefront(pay_within_ms: u64) -> impl IntoView {
     let pay_within = pay_within_ms;
     let order = use_command(move |host, item: String| async move {
-        let id = InstanceId::new(format!("order-{}", js_sys::Date::now() as u64));
+        // The time, and a random part: two tabs may order in one millisecond.
+        let tag = (js_sys::Math::random() * 1_000_000.0) as u64;
+        let id = InstanceId::new(format!("order-{}-{tag:06}", js_sys::Date::now() as u64));
         let input = OrderInput {
             item,
             quantity: 1,
@@ -96,7 +102,7 @@ pub fn Storefront(pay_within_ms: u64) -> impl IntoView {
         host.client().start(ORDER, &id, &input).await
     });
     let pay = use_command(|host, id: InstanceId| async move {
-        host.client().raise_event(&id, PAID, &PRICE_CENTS).await
+        host.raise_event(&id, PAID, &PRICE_CENTS).await
     });
     let shelves = use_records(STOCK.to_string());
     let orders = use_query(InstanceQuery {
@@ -138,6 +144,8 @@ pub fn Storefront(pay_within_ms: u64) -> impl IntoView {
             {move || match orders.get() {
                 Reading::Loading => view! { <p class="muted">"Loading…"</p> }.into_any(),
                 Reading::Failed(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                // The shop says why at the top of the page.
+                Reading::HostFailed(_) => view! { <p class="muted">"No orders can be read."</p> }.into_any(),
                 Reading::Ready(page) if page.instances.is_empty() => view! {
                     <p class="muted" data-testid="no-orders">"No orders yet."</p>
                 }.into_any(),

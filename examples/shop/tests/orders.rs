@@ -6,8 +6,11 @@
 
 #![cfg(target_arch = "wasm32")]
 
+use durable::{InstanceQuery, InstanceRecord, RuntimeStatus, Store};
 use durable_leptos::testing::{fresh_container, text_of, until};
+use durable_web::IdbStore;
 use leptos::prelude::*;
+use shop::workflows::STOCK;
 use shop::Shop;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -31,6 +34,23 @@ fn open(database: &str, pay_within_ms: u64) -> (impl Drop, Element) {
         view! { <Shop database=database.clone() pay_within_ms=pay_within_ms /> }
     });
     (mounted, container.unchecked_into())
+}
+
+/// The one order's row and the lamps on the shelf, as stored.
+async fn stored(database: &str) -> (InstanceRecord, u64) {
+    let store = IdbStore::open(database).await.expect("open the database");
+    let orders = InstanceQuery::default();
+    let page = store.query(&orders).await.expect("read the orders");
+    let [row] = <[InstanceRecord; 1]>::try_from(page.instances).expect("one order");
+    let lamp = store
+        .app_record(STOCK, "lamp")
+        .await
+        .expect("read the stock");
+    let units = lamp
+        .and_then(|r| r.value.as_u64())
+        .expect("lamps on record");
+    store.close();
+    (row, units)
 }
 
 fn click(root: &Element, test_id: &str) {
@@ -99,6 +119,11 @@ async fn a_deadline_passed_while_closed_releases_the_stock_on_the_next_open() {
     drop(page);
     // The tab stays closed past the deadline: that is the scenario.
     gloo_timers::future::sleep(std::time::Duration::from_millis(2_000)).await;
+    // Nothing ran while it was closed: the order still waits, the lamp is
+    // still out (read straight from IndexedDB, with no host).
+    let (row, lamps_stored) = stored(&db).await;
+    assert_eq!(row.status, RuntimeStatus::Running, "{row:?}");
+    assert_eq!(lamps_stored, 2, "released while the tab was closed");
 
     let (_page, root) = open(&db, 1_500);
     until(

@@ -1,7 +1,8 @@
 //! The example app, built (`examples/shop/dist`, by `make test`'s release
 //! step) and served: an order taken to shipping by a buyer, then seen in the
-//! shop's own workflow dashboard (its module loaded when opened); the shop
-//! fits a phone and passes axe. Screenshots go to `target/screenshots/`.
+//! shop's own workflow dashboard (its module loaded when opened); an unpaid
+//! order released at its deadline, with the workflow's log line on its
+//! dashboard page; the shop fits a phone and passes axe. Screenshots go to `target/screenshots/`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -112,6 +113,60 @@ async fn an_order_is_paid_and_shipped_and_its_workflow_shows_in_the_dashboard() 
         violations.is_empty(),
         "axe on the shop's dashboard: {violations:?}"
     );
+
+    // Moving within the dashboard keeps its module mounted: the slot it was
+    // mounted into is the same element on the instance's page.
+    p.script(
+        "document.querySelector('[data-testid=\"dashboard-slot\"]').dataset.mark = 'first';
+         document.querySelector('[data-testid=\"instance-row\"] a[href*=\"/i/\"]').click();
+         return true;",
+    )
+    .await
+    .unwrap();
+    wait_text(&p, "instance-status", "Completed").await;
+    let slot = p
+        .script(
+            "const s = document.querySelector('[data-testid=\"dashboard-slot\"]');
+             return [s.dataset.mark || null, s.dataset.mounts || null];",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        slot,
+        serde_json::json!(["first", "1"]),
+        "the dashboard was mounted again"
+    );
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_unpaid_order_is_released_and_its_log_shows_on_its_dashboard_page() {
+    let server = StaticServer::start(shop_dist()).expect("serve the shop");
+    let browser = Browser::launch_on(Screen::Window {
+        width: 1280,
+        height: 900,
+    })
+    .await
+    .expect("launch Chromium");
+    let p = Player::new(&browser);
+    browser.goto(&server.url("/?pay=2s")).await.unwrap();
+    wait_text(&p, "units-desk", "1").await;
+    click(&p, "order-desk").await;
+    wait_text(&p, "units-desk", "0").await;
+    wait_text(&p, "order-state", "not paid in time: released").await;
+    wait_text(&p, "units-desk", "1").await;
+    // The order's id links to its page in the dashboard.
+    p.script("document.querySelector('.order__id').click(); return true;")
+        .await
+        .unwrap();
+    wait_text(
+        &p,
+        "log-line",
+        "no payment before the deadline: releasing the reservation",
+    )
+    .await;
+    wait_text(&p, "instance-status", "Completed").await;
+    p.screenshot("shop-instance-log-1280").await.unwrap();
     browser.close().await.unwrap();
 }
 
