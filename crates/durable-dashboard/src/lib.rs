@@ -292,3 +292,8 @@ pub fn Dashboard() -> impl IntoView {
         </section>
     }
 }
+
+/// The README's example, compiled as a doc test.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

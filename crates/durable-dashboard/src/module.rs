@@ -5,7 +5,16 @@
 //! (which links this crate for [`crate::DashboardSlot`]) exports nothing of
 //! the dashboard and carries none of it.
 //!
-//! ```ignore
+//! ```no_run
+//! use leptos::prelude::*;
+//! use wasm_bindgen::prelude::*;
+//!
+//! /// The app's dashboard: `provide_dashboard`, then `DashboardPages`.
+//! #[component]
+//! fn MyAppsDashboard() -> impl IntoView {
+//!     view! { <durable_dashboard::DashboardPages/> }
+//! }
+//!
 //! #[wasm_bindgen]
 //! pub fn mount_dashboard(element: web_sys::HtmlElement) {
 //!     durable_dashboard::module::mount(element, MyAppsDashboard);
