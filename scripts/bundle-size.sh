@@ -17,7 +17,9 @@ game_js=$(find . -type f -name 'durable-dungeon-*.js')
 game_snippets=$(grep -oh "snippets/[^'\"]*" $game_js | sort -u | sed 's|^|./|')
 first=$(
     {
-        find . -type f \( -name 'durable-dungeon-*' -o -name 'main-*.css' \)
+        # Every stylesheet: the page links each (the game's and the
+        # dashboard's, whose classes the game's chips share).
+        find . -type f \( -name 'durable-dungeon-*' -o -name '*.css' \)
         echo "$game_snippets"
     } | sort -u
 )

@@ -13,6 +13,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::future::Future;
 use std::rc::Rc;
 
 use crate::activity::ActivityContext;
@@ -152,11 +153,12 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         batch
     }
 
-    /// Commits `batch`, stamped, in a commit span.
-    async fn commit(&self, batch: CommitBatch) -> Result<(), StoreError> {
+    /// The commit of `batch`, stamped, in a commit span (the store's own
+    /// future when the `tracing` feature is off).
+    fn commit(&self, batch: CommitBatch) -> impl Future<Output = Result<(), StoreError>> + '_ {
         let events = batch.append_history.iter().map(|(_, e)| e.len()).sum();
         let instances = batch.instances.len();
-        telemetry::commit(instances, events, self.store.commit(self.stamped(batch))).await
+        telemetry::commit(instances, events, self.store.commit(self.stamped(batch)))
     }
 
     /// A runtime over `store` that runs the orchestrations and activities of

@@ -33,32 +33,37 @@ pub(crate) fn turn(_: &InstanceId, _: &str) -> NoSpan {
 }
 
 /// `run`, in the span of the activity `name` of `id`.
-pub(crate) async fn activity<F: Future>(id: &InstanceId, name: &str, run: F) -> F::Output {
-    #[cfg(feature = "tracing")]
-    {
-        use tracing::Instrument;
-        let span = tracing::info_span!("durable.activity", instance = %id, activity = name);
-        run.instrument(span).await
-    }
-    #[cfg(not(feature = "tracing"))]
-    {
-        let _ = (id, name);
-        run.await
-    }
+#[cfg(feature = "tracing")]
+pub(crate) fn activity<F: Future>(
+    id: &InstanceId,
+    name: &str,
+    run: F,
+) -> impl Future<Output = F::Output> {
+    use tracing::Instrument;
+    run.instrument(tracing::info_span!("durable.activity", instance = %id, activity = name))
+}
+
+/// `run` itself: no span without the feature (and no wrapper, so the
+/// compiled code is what it was without telemetry).
+#[cfg(not(feature = "tracing"))]
+pub(crate) fn activity<F: Future>(_: &InstanceId, _: &str, run: F) -> F {
+    run
 }
 
 /// `commit`, in the span of a commit of `instances` rows and `events`
 /// history events.
-pub(crate) async fn commit<F: Future>(instances: usize, events: usize, commit: F) -> F::Output {
-    #[cfg(feature = "tracing")]
-    {
-        use tracing::Instrument;
-        let span = tracing::info_span!("durable.commit", instances, events);
-        commit.instrument(span).await
-    }
-    #[cfg(not(feature = "tracing"))]
-    {
-        let _ = (instances, events);
-        commit.await
-    }
+#[cfg(feature = "tracing")]
+pub(crate) fn commit<F: Future>(
+    instances: usize,
+    events: usize,
+    commit: F,
+) -> impl Future<Output = F::Output> {
+    use tracing::Instrument;
+    commit.instrument(tracing::info_span!("durable.commit", instances, events))
+}
+
+/// `commit` itself: no span without the feature.
+#[cfg(not(feature = "tracing"))]
+pub(crate) fn commit<F: Future>(_: usize, _: usize, commit: F) -> F {
+    commit
 }
