@@ -75,6 +75,37 @@ fn status_text(reading: Reading<Option<durable::InstanceRecord>>) -> String {
     }
 }
 
+/// Starts an order of `item` as `id`.
+async fn start_order(host: &durable_web::Host, id: &InstanceId, item: &str) {
+    let item = item.to_string();
+    host.client()
+        .start(ORDER, id, &item)
+        .await
+        .expect("start the order");
+}
+
+/// Waits (as `what`) until the element with `test_id` under `root` reads
+/// `text`.
+async fn until_shows(what: &str, root: &Element, test_id: &str, text: &str) {
+    until(what, root, 10_000.0, || {
+        text_of(root, test_id).as_deref() == Some(text)
+    })
+    .await;
+}
+
+/// One instance's row, through `durable`, as `status_text` says it (test
+/// id "order").
+fn mount_row(durable: Durable, id: impl Into<Signal<InstanceId>>) -> (impl Drop, Element) {
+    let id = id.into();
+    let container = fresh_container();
+    let mounted = leptos::mount::mount_to(container.clone(), move || {
+        provide_context(durable);
+        let row = use_instance(id);
+        view! { <p data-testid="order">{move || status_text(row.get())}</p> }
+    });
+    (mounted, root(&container))
+}
+
 #[wasm_bindgen_test]
 async fn use_instance_follows_its_instance_and_rereads_on_nothing_else() {
     let durable = started("instance").await;
@@ -101,10 +132,7 @@ async fn use_instance_follows_its_instance_and_rereads_on_nothing_else() {
 
     let host = durable.host().expect("started");
     let id = InstanceId::new("order-1");
-    host.client()
-        .start(ORDER, &id, &"lamp".to_string())
-        .await
-        .unwrap();
+    start_order(&host, &id, "lamp").await;
     until("the order waits for payment", &root, 10_000.0, || {
         shown("order") == "Running"
     })
@@ -118,10 +146,7 @@ async fn use_instance_follows_its_instance_and_rereads_on_nothing_else() {
     // Another instance changes: the query shows it, this row is not re-read.
     let before = renders.load(Ordering::SeqCst);
     let other = InstanceId::new("order-2");
-    host.client()
-        .start(ORDER, &other, &"desk".to_string())
-        .await
-        .unwrap();
+    start_order(&host, &other, "desk").await;
     host.client().raise_event(&other, PAID, &1).await.unwrap();
     // The query re-reads on every change; once it shows order-2 completed,
     // order-2's last change has reached the views.
@@ -145,18 +170,9 @@ async fn use_instance_never_shows_the_old_ids_row_for_a_new_id() {
     let durable = started("key").await;
     let host = durable.host().expect("started");
     let first = InstanceId::new("order-1");
-    host.client()
-        .start(ORDER, &first, &"lamp".to_string())
-        .await
-        .unwrap();
-    let container = fresh_container();
+    start_order(&host, &first, "lamp").await;
     let id = RwSignal::new(first);
-    let _mount = leptos::mount::mount_to(container.clone(), move || {
-        provide_context(durable);
-        let row = use_instance(id);
-        view! { <p data-testid="order">{move || status_text(row.get())}</p> }
-    });
-    let root = root(&container);
+    let (_mount, root) = mount_row(durable, id);
     until("order-1 read", &root, 10_000.0, || {
         text_of(&root, "order").is_some_and(|t| t != "loading")
     })
@@ -168,10 +184,7 @@ async fn use_instance_never_shows_the_old_ids_row_for_a_new_id() {
         Some("loading"),
         "order-2 must not show order-1's row while it is read"
     );
-    until("order-2 read: none", &root, 10_000.0, || {
-        text_of(&root, "order").as_deref() == Some("none")
-    })
-    .await;
+    until_shows("order-2 read: none", &root, "order", "none").await;
     durable.shut_down();
 }
 
@@ -179,19 +192,16 @@ async fn use_instance_never_shows_the_old_ids_row_for_a_new_id() {
 async fn a_host_that_cannot_start_says_why_in_every_hook() {
     let _ = any_spawner::Executor::init_wasm_bindgen();
     let durable = Durable::new();
-    let container = fresh_container();
-    let _mount = leptos::mount::mount_to(container.clone(), move || {
-        provide_context(durable);
-        let row = use_instance(InstanceId::new("order-1"));
-        view! { <p data-testid="order">{move || status_text(row.get())}</p> }
-    });
+    let (_mount, root) = mount_row(durable, InstanceId::new("order-1"));
     durable
         .failure
         .set(Some("the database would not open".into()));
-    let root = root(&container);
-    until("the failure shown", &root, 10_000.0, || {
-        text_of(&root, "order").as_deref() == Some("no host: the database would not open")
-    })
+    until_shows(
+        "the failure shown",
+        &root,
+        "order",
+        "no host: the database would not open",
+    )
     .await;
 }
 
@@ -209,20 +219,11 @@ async fn use_records_shows_what_an_activity_wrote() {
         }
     });
     let root = root(&container);
-    until("the store is read, empty", &root, 10_000.0, || {
-        text_of(&root, "stock").as_deref() == Some("")
-    })
-    .await;
+    until_shows("the store is read, empty", &root, "stock", "").await;
     let host = durable.host().expect("started");
     let id = InstanceId::new("order-1");
-    host.client()
-        .start(ORDER, &id, &"lamp".to_string())
-        .await
-        .unwrap();
-    until("the reservation shows", &root, 10_000.0, || {
-        text_of(&root, "stock").as_deref() == Some("lamp=\"reserved\"")
-    })
-    .await;
+    start_order(&host, &id, "lamp").await;
+    until_shows("the reservation shows", &root, "stock", "lamp=\"reserved\"").await;
     durable.shut_down();
 }
 
@@ -255,9 +256,12 @@ async fn use_command_shows_each_result_and_refuses_before_the_host_starts() {
             .click()
     };
     click();
-    until("the first order started", &root, 10_000.0, || {
-        text_of(&root, "result").as_deref() == Some("started order-1")
-    })
+    until_shows(
+        "the first order started",
+        &root,
+        "result",
+        "started order-1",
+    )
     .await;
     click();
     until("the second is refused, saying why", &root, 10_000.0, || {
@@ -283,8 +287,5 @@ async fn use_command_shows_each_result_and_refuses_before_the_host_starts() {
         })}</p> }
     });
     let root = self::root(&container);
-    until("the command is refused", &root, 10_000.0, || {
-        text_of(&root, "result").as_deref() == Some("not started")
-    })
-    .await;
+    until_shows("the command is refused", &root, "result", "not started").await;
 }

@@ -26,6 +26,14 @@ fn shop_dist() -> PathBuf {
     dir
 }
 
+/// The shop served, and a browser on `screen` showing `path` of it.
+async fn open_shop(screen: Screen, path: &str) -> (StaticServer, Browser) {
+    let server = StaticServer::start(shop_dist()).expect("serve the shop");
+    let browser = Browser::launch_on(screen).await.expect("launch Chromium");
+    browser.goto(&server.url(path)).await.unwrap();
+    (server, browser)
+}
+
 async fn click(p: &Player<'_>, test_id: &str) {
     let script = format!(
         "const e = document.querySelector('[data-testid=\"{test_id}\"]');
@@ -50,15 +58,15 @@ async fn wait_text(p: &Player<'_>, test_id: &str, text: &str) {
 
 #[tokio::test]
 async fn an_order_is_paid_and_shipped_and_its_workflow_shows_in_the_dashboard() {
-    let server = StaticServer::start(shop_dist()).expect("serve the shop");
-    let browser = Browser::launch_on(Screen::Window {
-        width: 1280,
-        height: 900,
-    })
-    .await
-    .expect("launch Chromium");
+    let (server, browser) = open_shop(
+        Screen::Window {
+            width: 1280,
+            height: 900,
+        },
+        "/?pay=5m",
+    )
+    .await;
     let p = Player::new(&browser);
-    browser.goto(&server.url("/?pay=5m")).await.unwrap();
     wait_text(&p, "units-lamp", "3").await;
     let served_before = server.served();
     assert!(
@@ -141,15 +149,15 @@ async fn an_order_is_paid_and_shipped_and_its_workflow_shows_in_the_dashboard() 
 
 #[tokio::test]
 async fn an_unpaid_order_is_released_and_its_log_shows_on_its_dashboard_page() {
-    let server = StaticServer::start(shop_dist()).expect("serve the shop");
-    let browser = Browser::launch_on(Screen::Window {
-        width: 1280,
-        height: 900,
-    })
-    .await
-    .expect("launch Chromium");
+    let (_server, browser) = open_shop(
+        Screen::Window {
+            width: 1280,
+            height: 900,
+        },
+        "/?pay=2s",
+    )
+    .await;
     let p = Player::new(&browser);
-    browser.goto(&server.url("/?pay=2s")).await.unwrap();
     wait_text(&p, "units-desk", "1").await;
     click(&p, "order-desk").await;
     wait_text(&p, "units-desk", "0").await;
@@ -172,15 +180,15 @@ async fn an_unpaid_order_is_released_and_its_log_shows_on_its_dashboard_page() {
 
 #[tokio::test]
 async fn the_shop_fits_a_390_px_phone() {
-    let server = StaticServer::start(shop_dist()).expect("serve the shop");
-    let browser = Browser::launch_on(Screen::Phone {
-        width: 390,
-        height: 844,
-    })
-    .await
-    .expect("launch Chromium");
+    let (_server, browser) = open_shop(
+        Screen::Phone {
+            width: 390,
+            height: 844,
+        },
+        "/",
+    )
+    .await;
     let p = Player::new(&browser);
-    browser.goto(&server.url("/")).await.unwrap();
     wait_text(&p, "units-lamp", "3").await;
     click(&p, "order-chair").await;
     wait_text(&p, "order-state", "awaiting payment").await;
