@@ -359,6 +359,19 @@ impl<'a> Player<'a> {
         .await
     }
 
+    /// Whether the page can reach the network: a fetch the service worker
+    /// never caches, answered or not.
+    pub async fn network_reachable(&self) -> bool {
+        let v = self
+            .script_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch('/not-cached-' + Date.now(), { cache: 'no-store' })
+                     .then(() => done(true), () => done(false));",
+            )
+            .await;
+        v.ok() != Some(serde_json::Value::Bool(false))
+    }
+
     /// Saves a PNG of the page under `target/screenshots/`.
     pub async fn screenshot(&self, name: &str) -> Result<std::path::PathBuf, BrowserError> {
         let png = self.client().screenshot().await?;

@@ -22,19 +22,6 @@ async fn open_follower(browser: &Browser, url: &str) -> WindowHandle {
     tab
 }
 
-/// Whether a request that no cache holds reaches a server (it must not,
-/// once the server is stopped).
-async fn network_reachable(p: &Player<'_>) -> bool {
-    let v = p
-        .script_async(
-            "const done = arguments[arguments.length - 1];
-             fetch('/not-cached-' + Date.now(), { cache: 'no-store' })
-                 .then(() => done(true), () => done(false));",
-        )
-        .await;
-    v.ok() != Some(Value::Bool(false))
-}
-
 #[tokio::test]
 async fn with_the_server_stopped_the_game_loads_and_is_won() {
     let server = StaticServer::start(dist_dir()).expect("serve dist/");
@@ -45,7 +32,7 @@ async fn with_the_server_stopped_the_game_loads_and_is_won() {
 
     drop(server);
     browser.client().refresh().await.unwrap();
-    assert!(!network_reachable(&p).await, "the server is stopped");
+    assert!(!p.network_reachable().await, "the server is stopped");
     // The page came from the service worker, with the adventurer in it.
     p.wait_status("awaiting confirmation", SLOW).await.unwrap();
     p.until("the countdown running", SLOW, async |_| {
@@ -86,7 +73,7 @@ async fn a_window_that_ends_with_no_page_open_is_dead_on_return_offline() {
     drop(server);
     tokio::time::sleep(Duration::from_secs(5)).await;
     browser.goto(&page).await.unwrap();
-    assert!(!network_reachable(&p).await, "the server is stopped");
+    assert!(!p.network_reachable().await, "the server is stopped");
     p.wait_status("dead", SLOW).await.unwrap();
     p.wait_console("Unfortunately Dee died from waiting too long!", SLOW)
         .await

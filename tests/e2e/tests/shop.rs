@@ -2,12 +2,13 @@
 //! step) and served: an order taken to shipping by a buyer, then seen in the
 //! shop's own workflow dashboard (its module loaded when opened); an unpaid
 //! order released at its deadline, with the workflow's log line on its
-//! dashboard page; the shop fits a phone and passes axe. Screenshots go to `target/screenshots/`.
+//! dashboard page; with the server stopped, the shop opens from its service
+//! worker and an order ships; the shop fits a phone and passes axe. Screenshots go to `target/screenshots/`.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use e2e::{Browser, Player, Screen, StaticServer};
+use e2e::{open_cached, Browser, Player, Screen, StaticServer};
 
 const SLOW: Duration = Duration::from_secs(30);
 
@@ -175,6 +176,24 @@ async fn an_unpaid_order_is_released_and_its_log_shows_on_its_dashboard_page() {
     .await;
     wait_text(&p, "instance-status", "Completed").await;
     p.screenshot("shop-instance-log-1280").await.unwrap();
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn with_the_server_stopped_the_shop_opens_and_an_order_ships() {
+    let server = StaticServer::start(shop_dist()).expect("serve the shop");
+    let browser = open_cached(&server, "/").await;
+    let p = Player::new(&browser);
+    wait_text(&p, "units-chair", "4").await;
+    drop(server);
+    browser.client().refresh().await.unwrap();
+    assert!(!p.network_reachable().await, "the server is stopped");
+    // The page came from the service worker; the workflow runs in it.
+    click(&p, "order-chair").await;
+    wait_text(&p, "order-state", "awaiting payment").await;
+    click(&p, "pay").await;
+    wait_text(&p, "order-state", "paid 42.00, shipped").await;
+    wait_text(&p, "units-chair", "3").await;
     browser.close().await.unwrap();
 }
 
