@@ -11,10 +11,11 @@
 #                all targets of the app, durable-web and durable-leptos (their
 #                tests run in Chromium), the libraries of durable and dungeon (their tests
 #                are native only and may use native-only dev-dependencies)
-#   native       native unit, integration and doc tests (all but e2e)
+#   native       native unit, integration and doc tests (all but e2e), then
+#                durable's telemetry test with its tracing feature on
 #   doc          the runtime crates' rustdoc (durable, durable-web,
-#                durable-leptos) builds without a warning (broken links,
-#                missing docs)
+#                durable-leptos, durable-dashboard) builds without a warning
+#                (broken links, missing docs)
 #   wasm         wasm-bindgen-test suites in headless Chromium
 #   release      trunk build --release (into dist/), the update drill's
 #                build (feature update-drill) into target/dist-update-drill/,
@@ -83,7 +84,11 @@ for step in "$@"; do
             run clippy-wasm cargo clippy --target "$WASM" -p durable-dungeon -p durable-web -p durable-leptos -p durable-dashboard -p shop --all-targets -- -D warnings
             run clippy-wasm-core cargo clippy --target "$WASM" -p durable -p dungeon --lib -- -D warnings
             ;;
-        native) run native cargo test --workspace --exclude e2e ;;
+        native)
+            run native cargo test --workspace --exclude e2e
+            # The tracing spans: a feature no test above turns on.
+            run native-tracing cargo test -p durable --features tracing --test telemetry
+            ;;
         doc) run doc env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p durable -p durable-web -p durable-leptos -p durable-dashboard ;;
         wasm)
             # --lib --tests: doc tests run natively, in the native step.

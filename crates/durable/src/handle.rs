@@ -258,6 +258,32 @@ mod tests {
     }
 
     #[test]
+    fn handles_and_strings_give_the_name_the_registry_knows() {
+        const NARRATE: Activity<String, ()> = Activity::new("Narrate");
+        const PAID: ExternalEvent<u64> = ExternalEvent::new("Paid");
+        fn activity<I, O>(a: impl ActivityName<I, O>) -> String {
+            a.activity_name().to_string()
+        }
+        fn event<T>(e: impl EventName<T>) -> String {
+            e.event_name().to_string()
+        }
+        fn start<I>(o: impl StartName<I>) -> String {
+            o.start_name().to_string()
+        }
+        assert_eq!(activity(NARRATE), "Narrate");
+        assert_eq!(event(PAID), "Paid");
+        assert_eq!(start(ORDER), "Order");
+        let owned = String::from("Dynamic");
+        assert_eq!(activity::<(), ()>("Dynamic"), "Dynamic");
+        assert_eq!(event::<()>(&owned), "Dynamic");
+        assert_eq!(start::<()>(owned.clone()), "Dynamic");
+        assert_eq!(
+            <&str as OrchestrationName<(), ()>>::orchestration_name(&"Dynamic"),
+            "Dynamic"
+        );
+    }
+
+    #[test]
     fn output_of_decodes_the_rows_output() {
         assert_eq!(ORDER.output_of(&row(Some(7.into()))).unwrap(), Some(7));
         assert_eq!(ORDER.output_of(&row(None)).unwrap(), None);
