@@ -95,6 +95,7 @@ for step in "$@"; do
             run wasm-app cargo test --target "$WASM" -p durable-dungeon --lib --tests
             run wasm-durable-web cargo test --target "$WASM" -p durable-web --lib --tests
             run wasm-durable-leptos cargo test --target "$WASM" -p durable-leptos --lib --tests
+            run wasm-durable-dashboard cargo test --target "$WASM" -p durable-dashboard --lib --tests
             run wasm-shop cargo test --target "$WASM" -p shop --lib --tests
             ;;
         release)
