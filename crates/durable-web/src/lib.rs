@@ -17,6 +17,7 @@ mod flag;
 mod host;
 mod idb_store;
 mod leadership;
+#[cfg(feature = "testing")]
 mod raw_limits;
 mod schema;
 mod summaries;
@@ -30,8 +31,10 @@ pub use idb_store::{CommitFault, IdbStore};
 pub use leadership::{Leadership, NoWebLocks};
 pub use schema::SCHEMA_VERSION;
 
-/// Test support: the schema upgrade, so tests can build databases of older
-/// versions.
+/// Test support (the `testing` feature, off in an app's build): the raw
+/// IndexedDB limits `make bench` divides by, and the schema upgrade, so
+/// tests can build databases of older versions.
+#[cfg(feature = "testing")]
 pub mod testing {
     pub use crate::raw_limits::{raw_puts, raw_read_all, raw_read_then_write, RawKv};
     pub use crate::schema::HISTORY;
