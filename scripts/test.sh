@@ -73,7 +73,7 @@ run() {
 }
 
 (($# > 0)) || {
-    echo "usage: $0 fmt|clippy|clippy-wasm|native|wasm|release|e2e..." >&2
+    echo "usage: $0 fmt|clippy|clippy-wasm|native|doc|wasm|release|e2e..." >&2
     exit 2
 }
 for step in "$@"; do

@@ -1,7 +1,7 @@
-//! How much the browser lets the game keep: storage used and the quota
+//! How much the browser lets the app keep: storage used and the quota
 //! (`navigator.storage.estimate()`), and whether the browser was asked and
-//! agreed to keep it through storage pressure (`persisted()`; the game asks
-//! at start). Reads only; a browser without the API shows nothing.
+//! agreed to keep it through storage pressure (`persisted()`; an app asks at
+//! start, as the game does). Reads only; a browser without the API shows nothing.
 
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;

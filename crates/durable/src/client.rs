@@ -39,7 +39,7 @@ pub struct StartRequest {
 
 /// One atomic command: start instances, raise events and write app records
 /// together, guarded by the app record versions the caller read. This is how
-/// a game command changes the game and signals a workflow at once.
+/// an app changes its records and signals a workflow at once.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Command {
     /// Instances to start; the command is refused if one of them is active.

@@ -36,7 +36,20 @@
 //!     .orchestration("Twice", twice);
 //! ```
 //!
-//! and the same code with the activity's input taken as a string does not
+//! and this starts an orchestration and raises an event as declared:
+//!
+//! ```
+//! use durable::{Client, ExternalEvent, InMemoryStore, InstanceId, Orchestration};
+//! const ORDER: Orchestration<String, String> = Orchestration::new("Order");
+//! const PAID: ExternalEvent<u64> = ExternalEvent::new("Paid");
+//! async fn order_and_pay(client: Client<InMemoryStore>) {
+//!     let id = InstanceId::new("o1");
+//!     client.start(ORDER, &id, &"lamp".to_string()).await.unwrap();
+//!     client.raise_event(&id, PAID, &42).await.unwrap();
+//! }
+//! ```
+//!
+//! The same code with the activity's input taken as a string does not
 //! compile:
 //!
 //! ```compile_fail
@@ -54,6 +67,16 @@
 //! async fn twice(ctx: OrchestrationContext, n: u32) -> Result<u64, TaskError> {
 //!     let doubled: String = ctx.call_activity(DOUBLE, &n).await?;
 //!     Ok(doubled.len() as u64)
+//! }
+//! ```
+//!
+//! nor starting an orchestration with the wrong input:
+//!
+//! ```compile_fail
+//! use durable::{Client, InMemoryStore, InstanceId, Orchestration};
+//! const ORDER: Orchestration<String, String> = Orchestration::new("Order");
+//! async fn order(client: Client<InMemoryStore>) {
+//!     client.start(ORDER, &InstanceId::new("o1"), &42u32).await.unwrap();
 //! }
 //! ```
 //!

@@ -9,8 +9,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// An instance id, chosen by the caller (for the game: derived from the
-/// adventurer's name) or generated.
+/// An instance id, chosen by the caller (derived from what the instance is
+/// about, such as an order or a user) or generated.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct InstanceId(pub String);

@@ -39,7 +39,7 @@
 //!   event wait takes nothing.
 //! - Effects outside the store (network, DOM) are at least once.
 //!
-//! ## Example: the game's confirmation workflow
+//! ## Example: a confirmation against a timer, with string names
 //!
 //! ```
 //! use std::rc::Rc;

@@ -14,7 +14,7 @@ use crate::instance::{InstanceId, InstanceRecord, RuntimeStatus};
 use crate::listing::{InstanceList, InstanceSummary, ListOrder};
 use crate::work::{WorkId, WorkItem};
 
-/// A record in one of the app's own stores (game tables, the console),
+/// A record in one of the app's own stores (its tables, a log),
 /// with the version that optimistic concurrency checks against.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AppRecord {
