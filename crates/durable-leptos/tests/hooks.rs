@@ -234,11 +234,14 @@ async fn use_command_shows_each_result_and_refuses_before_the_host_starts() {
     let _mount = leptos::mount::mount_to(container.clone(), move || {
         provide_context(durable);
         let place = use_command(move |host, item: String| async move {
+            // A command that takes a while (a slow disk): pending meanwhile.
+            gloo_timers::future::sleep(std::time::Duration::from_millis(200)).await;
             let id = InstanceId::new("order-1");
             host.client().start(ORDER, &id, &item).await
         });
         view! {
             <button data-testid="place" on:click=move |_| { place.dispatch("lamp".to_string()); }>"Order"</button>
+            <p data-testid="pending">{move || place.pending().get().to_string()}</p>
             <p data-testid="result">{move || match place.value().get() {
                 None => "nothing yet".to_string(),
                 Some(Ok(id)) => format!("started {id}"),
@@ -255,7 +258,9 @@ async fn use_command_shows_each_result_and_refuses_before_the_host_starts() {
             .unchecked_into::<HtmlElement>()
             .click()
     };
+    until_shows("nothing on its way", &root, "pending", "false").await;
     click();
+    until_shows("the order on its way", &root, "pending", "true").await;
     until_shows(
         "the first order started",
         &root,
@@ -263,6 +268,11 @@ async fn use_command_shows_each_result_and_refuses_before_the_host_starts() {
         "started order-1",
     )
     .await;
+    assert_eq!(
+        text_of(&root, "pending").as_deref(),
+        Some("false"),
+        "done, not pending"
+    );
     click();
     until("the second is refused, saying why", &root, 10_000.0, || {
         text_of(&root, "result").is_some_and(|t| t.contains("order-1 is already"))
