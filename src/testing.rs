@@ -12,6 +12,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
+use durable_leptos::testing::until_started;
 pub use durable_leptos::testing::{fresh_container, text_of, until};
 
 use crate::services::Services;
@@ -76,16 +77,7 @@ pub async fn services_with(name: &str, config: dungeon::GameConfig) -> Services 
     let _ = any_spawner::Executor::init_wasm_bindgen();
     let services = Services::new(config);
     services.start_on(name.to_string());
-    until(
-        "the runtime started",
-        &document().document_element().expect("<html>"),
-        30_000.0,
-        || services.ready.get_untracked() || services.failure.get_untracked().is_some(),
-    )
-    .await;
-    if let Some(f) = services.failure.get_untracked() {
-        panic!("the runtime did not start: {f}");
-    }
+    until_started(services.durable()).await;
     services
 }
 

@@ -113,8 +113,14 @@ pub fn DashboardPages() -> impl IntoView {
 
 /// Moves the focus to the dashboard's heading (after a change of page).
 pub fn focus_heading() {
-    let heading = document().query_selector("[data-testid=\"dashboard-slot\"] h2");
-    if let Ok(Some(h)) = heading {
+    if let Ok(Some(slot)) = document().query_selector("[data-testid=\"dashboard-slot\"]") {
+        focus_first_heading(&slot);
+    }
+}
+
+/// Moves the focus to the first heading under `root` (made focusable).
+pub(crate) fn focus_first_heading(root: &web_sys::Element) {
+    if let Ok(Some(h)) = root.query_selector("h2") {
         let _ = h.set_attribute("tabindex", "-1");
         if let Ok(h) = h.dyn_into::<web_sys::HtmlElement>() {
             let _ = h.focus();

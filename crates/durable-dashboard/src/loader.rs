@@ -11,7 +11,6 @@
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 #[wasm_bindgen(inline_js = "
 let loaded = null;
@@ -75,12 +74,7 @@ pub fn DashboardSlot(#[prop(into)] title: String) -> impl IntoView {
                 }
                 loaded.set(true);
                 // The page changed: the focus goes to the dashboard's heading.
-                if let Ok(Some(heading)) = element.query_selector("h2") {
-                    let _ = heading.set_attribute("tabindex", "-1");
-                    if let Ok(h) = heading.dyn_into::<web_sys::HtmlElement>() {
-                        let _ = h.focus();
-                    }
-                }
+                crate::focus_first_heading(&element);
             });
         }
     });

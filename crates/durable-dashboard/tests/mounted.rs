@@ -8,7 +8,7 @@ use durable::{
     ActivityError, InstanceId, Orchestration, OrchestrationContext, Registry, TaskError,
 };
 use durable_dashboard::{provide_dashboard, DashboardPages};
-use durable_leptos::testing::{fresh_container, text_of, until, until_started};
+use durable_leptos::testing::{fresh_container, text_of, unique_database, until, until_started};
 use durable_leptos::Durable;
 use durable_web::HostOptions;
 use leptos::prelude::*;
@@ -47,7 +47,7 @@ fn set_hash(hash: &str) {
 async fn an_apps_own_registry_and_database_fill_the_dashboard() {
     let _ = any_spawner::Executor::init_wasm_bindgen();
     let durable = Durable::new();
-    let database = format!("dashboard-mounted-{}", js_sys::Date::now());
+    let database = unique_database("dashboard-mounted");
     durable.start(&database, registry(), HostOptions::default(), |_| {});
     until_started(durable).await;
     let host = durable.host().expect("started");

@@ -79,6 +79,11 @@ pub async fn until(what: &str, root: &Element, timeout_ms: f64, done: impl Fn() 
     now_ms() - start
 }
 
+/// A database name of its own for one test: `prefix` and the time.
+pub fn unique_database(prefix: &str) -> String {
+    format!("{prefix}-{}", js_sys::Date::now())
+}
+
 /// Waits until `durable`'s host has started; panics naming why it could
 /// not, or after 30 s.
 pub async fn until_started(durable: Durable) {

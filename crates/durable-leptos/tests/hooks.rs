@@ -11,7 +11,7 @@ use durable::{
     Activity, ActivityError, ExternalEvent, InstanceId, InstanceQuery, Orchestration,
     OrchestrationContext, Registry, RuntimeStatus, TaskError,
 };
-use durable_leptos::testing::{fresh_container, text_of, until, until_started};
+use durable_leptos::testing::{fresh_container, text_of, unique_database, until, until_started};
 use durable_leptos::{
     use_command, use_instance, use_query, use_records, CommandError, Durable, Reading,
 };
@@ -44,16 +44,17 @@ fn registry() -> Registry {
     r
 }
 
-fn unique(test: &str) -> String {
-    format!("durable-leptos-{test}-{}", js_sys::Date::now())
-}
-
 /// A started handle on a database of the test's own.
 async fn started(test: &str) -> Durable {
     // Mounting sets the executor up; this handle starts before a mount.
     let _ = any_spawner::Executor::init_wasm_bindgen();
     let durable = Durable::new();
-    durable.start(&unique(test), registry(), HostOptions::default(), |_| {});
+    durable.start(
+        &unique_database(&format!("durable-leptos-{test}")),
+        registry(),
+        HostOptions::default(),
+        |_| {},
+    );
     until_started(durable).await;
     durable
 }
@@ -189,7 +190,7 @@ async fn use_instance_never_shows_the_old_ids_row_for_a_new_id() {
 }
 
 #[wasm_bindgen_test]
-async fn a_host_that_cannot_start_says_why_in_every_hook() {
+async fn a_host_failure_reaches_a_hook_as_why_nothing_can_be_read() {
     let _ = any_spawner::Executor::init_wasm_bindgen();
     let durable = Durable::new();
     let (_mount, root) = mount_row(durable, InstanceId::new("order-1"));

@@ -156,9 +156,8 @@ impl<S: Store + Clone + 'static> Runtime<S> {
     /// The commit of `batch`, stamped, in a commit span (the store's own
     /// future when the `tracing` feature is off).
     fn commit(&self, batch: CommitBatch) -> impl Future<Output = Result<(), StoreError>> + '_ {
-        let events = batch.append_history.iter().map(|(_, e)| e.len()).sum();
-        let instances = batch.instances.len();
-        telemetry::commit(instances, events, self.store.commit(self.stamped(batch)))
+        let span = telemetry::commit_span(&batch);
+        telemetry::commit(span, self.store.commit(self.stamped(batch)))
     }
 
     /// A runtime over `store` that runs the orchestrations and activities of

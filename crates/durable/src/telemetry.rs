@@ -8,6 +8,7 @@
 use std::future::Future;
 
 use crate::instance::InstanceId;
+use crate::store::CommitBatch;
 
 /// The span names, as a subscriber sees them.
 pub const TURN: &str = "durable.turn";
@@ -22,7 +23,7 @@ pub(crate) fn turn(id: &InstanceId, orchestration: &str) -> tracing::span::Enter
     tracing::info_span!("durable.turn", instance = %id, orchestration).entered()
 }
 
-/// What [`turn`] returns without the feature: nothing to enter.
+/// What [`turn`] and [`commit_span`] return without the feature: no span.
 #[cfg(not(feature = "tracing"))]
 pub(crate) struct NoSpan;
 
@@ -50,20 +51,28 @@ pub(crate) fn activity<F: Future>(_: &InstanceId, _: &str, run: F) -> F {
     run
 }
 
-/// `commit`, in the span of a commit of `instances` rows and `events`
-/// history events.
+/// The span of a commit of `batch`: its rows and history events.
 #[cfg(feature = "tracing")]
-pub(crate) fn commit<F: Future>(
-    instances: usize,
-    events: usize,
-    commit: F,
-) -> impl Future<Output = F::Output> {
+pub(crate) fn commit_span(batch: &CommitBatch) -> tracing::Span {
+    let events: usize = batch.append_history.iter().map(|(_, e)| e.len()).sum();
+    tracing::info_span!("durable.commit", instances = batch.instances.len(), events)
+}
+
+/// No span, and nothing counted, without the feature.
+#[cfg(not(feature = "tracing"))]
+pub(crate) fn commit_span(_: &CommitBatch) -> NoSpan {
+    NoSpan
+}
+
+/// `commit`, in `span`.
+#[cfg(feature = "tracing")]
+pub(crate) fn commit<F: Future>(span: tracing::Span, commit: F) -> impl Future<Output = F::Output> {
     use tracing::Instrument;
-    commit.instrument(tracing::info_span!("durable.commit", instances, events))
+    commit.instrument(span)
 }
 
 /// `commit` itself: no span without the feature.
 #[cfg(not(feature = "tracing"))]
-pub(crate) fn commit<F: Future>(_: usize, _: usize, commit: F) -> F {
+pub(crate) fn commit<F: Future>(_: NoSpan, commit: F) -> F {
     commit
 }

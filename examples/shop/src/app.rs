@@ -9,7 +9,9 @@ use durable_leptos::{use_command, use_query, use_records, Durable, Reading};
 use durable_web::HostOptions;
 use leptos::prelude::*;
 
-use crate::workflows::{registry, stock_shelves, OrderInput, OrderOutcome, ORDER, PAID, STOCK};
+use crate::workflows::{
+    registry, stock_shelves, OrderInput, OrderOutcome, AWAITING_PAYMENT, ORDER, PAID, STOCK,
+};
 
 /// The shop's IndexedDB database.
 pub const DATABASE: &str = "durable-shop";
@@ -197,7 +199,7 @@ fn OrderRow(
     let item = input.as_ref().map(|i| i.item.clone()).unwrap_or_default();
     let due = input.map(|i| row.created_ms.saturating_add(i.pay_within_ms));
     let state = order_state(&row);
-    let waiting = state == "awaiting payment";
+    let waiting = state == AWAITING_PAYMENT;
     let id = row.id.clone();
     let href = durable_dashboard::Page::Instance(id.as_str().to_string()).href();
     view! {

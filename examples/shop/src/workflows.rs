@@ -43,6 +43,10 @@ pub enum OrderOutcome {
     OutOfStock,
 }
 
+/// The custom status of an order that waits for its payment (the page
+/// offers Pay while an order shows it).
+pub const AWAITING_PAYMENT: &str = "awaiting payment";
+
 /// The order workflow.
 pub const ORDER: Orchestration<OrderInput, OrderOutcome> = Orchestration::new("Order");
 /// Takes the order's units off the shelf; false when there are not enough.
@@ -63,7 +67,7 @@ async fn order(ctx: OrchestrationContext, input: OrderInput) -> Result<OrderOutc
         ctx.set_custom_status(&"out of stock");
         return Ok(OrderOutcome::OutOfStock);
     }
-    ctx.set_custom_status(&"awaiting payment");
+    ctx.set_custom_status(&AWAITING_PAYMENT);
     match select2(ctx.wait_for_event(PAID), ctx.sleep(input.pay_within_ms)).await {
         Either::Left(cents) => {
             let cents = cents?;

@@ -7,7 +7,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use durable::{InstanceQuery, InstanceRecord, RuntimeStatus, Store};
-use durable_leptos::testing::{fresh_container, text_of, until};
+use durable_leptos::testing::{fresh_container, text_of, unique_database, until};
 use durable_web::IdbStore;
 use leptos::prelude::*;
 use shop::workflows::STOCK;
@@ -19,10 +19,6 @@ use web_sys::{Element, HtmlElement};
 wasm_bindgen_test_configure!(run_in_browser);
 
 const WAIT_MS: f64 = 20_000.0;
-
-fn unique(test: &str) -> String {
-    format!("shop-{test}-{}", js_sys::Date::now())
-}
 
 /// The shop opened on `database` (a page load); dropping the handle is the
 /// page going.
@@ -85,7 +81,7 @@ async fn order_a_lamp(root: &Element) {
 
 #[wasm_bindgen_test]
 async fn an_order_survives_a_reload_and_ships_when_paid_after_it() {
-    let db = unique("reload");
+    let db = unique_database("shop-reload");
     let (page, root) = open(&db, 60_000);
     order_a_lamp(&root).await;
     drop(page);
@@ -113,7 +109,7 @@ async fn an_order_survives_a_reload_and_ships_when_paid_after_it() {
 
 #[wasm_bindgen_test]
 async fn a_deadline_passed_while_closed_releases_the_stock_on_the_next_open() {
-    let db = unique("closed");
+    let db = unique_database("shop-closed");
     let (page, root) = open(&db, 1_500);
     order_a_lamp(&root).await;
     drop(page);
