@@ -240,6 +240,17 @@ async fn bench() {
         "BENCH durable, 500 instances x 10-way fan-out:    {fanout:>8.0} activities/s = {:.2} x raw batched puts/s (target >= 1.5)",
         fanout / batched
     ));
+    // The fan-out's requests, raw: it reads the 500 rows its start
+    // messages name, then commits in one transaction 1,000 checks (each
+    // row's version, each message still queued) and 2,000 writes (500
+    // queue pages deleted; a row, its summary and a history record each).
+    let fan_floor = raw_pattern("fan-out", &[(500, 0), (1_000, 2_000)]).await;
+    let fan_floor_rate = 5_000.0 / (fan_floor / 1000.0);
+    say(&format!(
+        "BENCH durable, fan-out's requests raw (500 gets; then 1,000 gets + 2,000 writes in one transaction): {fan_floor:.0} ms = {fan_floor_rate:.0} activities/s = {:.2} x raw batched puts/s, the most its requests allow; the runtime reaches {:.0} % of it",
+        fan_floor_rate / batched,
+        100.0 * fanout / fan_floor_rate
+    ));
     // Resuming also commits each instance's turn: a history record, a row
     // and its summary per instance, at the raw batched rate at best.
     let raw_writes = 3.0 * 1_000.0 / batched * 1000.0;
@@ -249,6 +260,33 @@ async fn bench() {
         raw_read + raw_writes,
         resume / (raw_read + raw_writes)
     ));
+    // Resuming's requests, raw: 1,000 row gets and 1,000 history reads,
+    // then one transaction of 2,000 checks (each row's version, each
+    // timer still queued) and 3,000 writes (a row, its summary and a
+    // history record each; the timers' pages go in a few deletes).
+    let resume_floor = raw_pattern("resume", &[(2_000, 0), (2_000, 3_000)]).await;
+    say(&format!(
+        "BENCH durable, resuming's requests raw (2,000 gets; then 2,000 gets + 3,000 writes in one transaction): {resume_floor:.0} ms; resuming takes {:.2} x that",
+        resume / resume_floor
+    ));
+}
+
+/// Median ms of the raw request pattern `steps`, each step one readwrite
+/// transaction of (gets, then puts), run one after the other: what a
+/// workload's requests cost with nothing of the runtime around them.
+async fn raw_pattern(name: &str, steps: &[(u32, u32)]) -> f64 {
+    let mut total = 0.0;
+    for (i, (gets, puts)) in steps.iter().enumerate() {
+        total += durable_web::testing::raw_read_then_write(
+            &unique(&format!("{name}-pattern-{i}")),
+            *gets,
+            *puts,
+            5,
+        )
+        .await
+        .expect("raw");
+    }
+    total
 }
 
 /// The journal's cost: activities that each write an app record, with the
