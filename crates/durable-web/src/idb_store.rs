@@ -175,21 +175,25 @@ fn history_records(
     appends: &[(InstanceId, Vec<HistoryEvent>)],
 ) -> Vec<(&InstanceId, Vec<&HistoryEvent>)> {
     let mut records: Vec<(&InstanceId, Vec<&HistoryEvent>)> = Vec::new();
+    // Each instance's latest record, so a batch of many instances finds
+    // it without a scan.
+    let mut latest: HashMap<&InstanceId, usize> = HashMap::new();
     for (id, events) in appends {
         let Some(first) = events.first() else {
             continue;
         };
-        let follows = records
-            .iter_mut()
-            .rev()
-            .find(|(r, _)| *r == id)
-            .filter(|(_, e)| {
-                e.last()
-                    .is_some_and(|last| last.event_id + 1 == first.event_id)
-            });
+        let follows = latest.get(id).copied().filter(|&i| {
+            records[i]
+                .1
+                .last()
+                .is_some_and(|last| last.event_id + 1 == first.event_id)
+        });
         match follows {
-            Some((_, run)) => run.extend(events),
-            None => records.push((id, events.iter().collect())),
+            Some(i) => records[i].1.extend(events),
+            None => {
+                latest.insert(id, records.len());
+                records.push((id, events.iter().collect()));
+            }
         }
     }
     records
@@ -731,8 +735,10 @@ struct Check {
 
 impl Check {
     /// The read of a one-record precondition (`None` for a whole-store
-    /// read's guard, which reads the store).
-    fn of(p: &Precondition, dequeued: &[WorkId]) -> Option<Check> {
+    /// read's guard, which reads the store). `dequeued` is the batch's,
+    /// shared by all its checks: a commit of n instances has about 2n
+    /// checks and n dequeues, so a copy per check would cost n² clones.
+    fn of(p: &Precondition, dequeued: &Rc<[WorkId]>) -> Option<Check> {
         let (read_in, key) = match read_of(p) {
             CheckRead::Row(id) => (CheckedIn::Instances, JsValue::from_str(id.as_str())),
             CheckRead::WorkItem(id) => (CheckedIn::WorkIds, JsValue::from_str(&id.0)),
@@ -743,7 +749,7 @@ impl Check {
             // Read whole, with the store's keys (see the commit).
             CheckRead::AppStore(_) => return None,
         };
-        let (p, dequeued) = (p.clone(), dequeued.to_vec());
+        let (p, dequeued) = (p.clone(), Rc::clone(dequeued));
         let holds: Holds = Box::new(move |v| match read_in {
             CheckedIn::Instances => {
                 let row = v.and_then(|v| {
@@ -1388,8 +1394,9 @@ impl IdbStore {
                 queue_reads.push((p, pages));
             }
         }
+        let dequeued: Rc<[WorkId]> = batch.dequeue.clone().into();
         for p in &batch.preconditions {
-            let Some(check) = Check::of(p, &batch.dequeue) else {
+            let Some(check) = Check::of(p, &dequeued) else {
                 continue;
             };
             if fast {
