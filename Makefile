@@ -82,5 +82,10 @@ bench:
 		> target/bench-commands.log 2>&1; status=$$?; \
 		grep -E '^ *BENCH|panicked' target/bench-commands.log | sed -e 's/^ *//' -e 's/^BENCH //' | awk '!seen[$$0]++'; \
 		[ $$status -eq 0 ] || exit $$status; \
+		RUSTFLAGS="--cfg durable_bench" WASM_BINDGEN_TEST_TIMEOUT=600 \
+		cargo test --release -p durable-dungeon --target wasm32-unknown-unknown --bench keypress -- --nocapture \
+		> target/bench-keypress.log 2>&1; status=$$?; \
+		grep -E '^ *BENCH|panicked' target/bench-keypress.log | sed -e 's/^ *//' -e 's/^BENCH //' | awk '!seen[$$0]++'; \
+		[ $$status -eq 0 ] || exit $$status; \
 		trunk build --release > target/bench-release.log 2>&1 || { tail -20 target/bench-release.log; exit 1; }; \
 		scripts/bundle-size.sh dist | sed -e 's/^BUNDLE //'

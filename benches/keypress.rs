@@ -1,0 +1,110 @@
+//! `make bench`, a keypress to its narration: the adventure page mounted on
+//! a real host, a command typed and sent, until its narration line is in
+//! the DOM and the next frame after it, against a raw transaction after the
+//! same idle. A bench of its own, in its own page: the host it starts would
+//! otherwise still be settling while the command bench measures.
+//!
+//! Compiled only with `--cfg durable_bench` (set by `make bench`): it
+//! measures, it does not check behaviour.
+
+#![cfg(all(target_arch = "wasm32", durable_bench))]
+
+use durable::Clock;
+use durable_dungeon::testing::{median, say};
+use durable_web::BrowserClock;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Waits until nothing has changed for 250 ms: the page sits as idle as
+/// it does while a player thinks.
+async fn quiet(changes: &durable::ChangeSubscription) {
+    loop {
+        let idle = BrowserClock.sleep(250);
+        match durable::select2(changes.next(), idle).await {
+            durable::Either::Left(_) => continue,
+            durable::Either::Right(_) => break,
+        }
+    }
+}
+
+/// Keypress to narration: the adventure page mounted on a real host, a
+/// command typed and sent, until its narration line is in the DOM, and the
+/// next frame after it (when the browser paints it). Median over several
+/// commands (a `get`, then a `kill`, for each of a few adventurers).
+#[wasm_bindgen_test]
+async fn keypress_to_narration() {
+    use durable_dungeon::testing::{
+        adventurer_in_the_room, command_word, console_texts, mount_adventure, send_button,
+        services_with, type_command, until,
+    };
+
+    let raw_tps = durable_web::testing::raw_puts(
+        &format!("bench-keys-raw-{}", js_sys::Math::random()),
+        500,
+        1,
+    )
+    .await
+    .expect("raw");
+    let raw_ms = 1000.0 / raw_tps;
+    let db = format!("bench-keys-{}", js_sys::Math::random());
+    let services = services_with(&db, dungeon::GameConfig::default()).await;
+    let rt = services.runtime().expect("the runtime is up");
+    let changes = rt.host.subscribe();
+    let (mut to_line, mut to_frame) = (Vec::new(), Vec::new());
+    // The raw transaction a keypress compares with: one put, after the page
+    // sat as idle as it does while a player thinks.
+    let raw = durable_web::testing::RawKv::open(&format!(
+        "bench-keys-idle-raw-{}",
+        js_sys::Math::random()
+    ))
+    .await
+    .expect("raw");
+    let mut raw_idle = Vec::new();
+    for i in 0..6 {
+        let (key, weapon, monster) =
+            adventurer_in_the_room(&rt, &changes, &format!("Keys {i}")).await;
+        let (mounted, root) = mount_adventure(services, &key);
+        let lines = || console_texts(&root).len();
+        until("the story", &root, 30_000.0, || lines() > 0).await;
+        for command in [
+            format!("get {}", command_word(&weapon.name)),
+            format!(
+                "kill {} with {}",
+                command_word(&monster.name),
+                command_word(&weapon.name)
+            ),
+        ] {
+            type_command(&root, &command);
+            // A player types into a settled page: the workflows that set
+            // the adventure up have done their work (250 ms without a
+            // change).
+            quiet(&changes).await;
+            raw_idle.push(raw.put_once().await.expect("raw"));
+            // And as idle again before the keypress.
+            quiet(&changes).await;
+            let before = lines();
+            let t = BrowserClock.monotonic_ms();
+            send_button(&root).click();
+            until("the narration", &root, 30_000.0, || lines() > before).await;
+            to_line.push(BrowserClock.monotonic_ms() - t);
+            let frame = js_sys::Promise::new(&mut |resolve, _| {
+                let _ = web_sys::window()
+                    .expect("a window")
+                    .request_animation_frame(&resolve);
+            });
+            let _ = wasm_bindgen_futures::JsFuture::from(frame).await;
+            to_frame.push(BrowserClock.monotonic_ms() - t);
+        }
+        drop(mounted);
+        root.remove();
+    }
+    services.shut_down();
+    let (line, frame) = (median(to_line), median(to_frame));
+    let idle_ms = median(raw_idle);
+    say(&format!(
+        "BENCH keypress -> narration line in the DOM (adventure page, real host, after 250 ms idle): {line:.2} ms = {:.1} raw transactions back to back, {:.1} raw transactions after the same idle ({idle_ms:.2} ms each); to the next frame {frame:.2} ms (target <= 3 raw transactions + one frame)",
+        line / raw_ms,
+        line / idle_ms
+    ));
+}
