@@ -132,6 +132,37 @@ impl RawKv {
         })
     }
 
+    /// Ms of one readwrite transaction that reads `gets` records, awaits
+    /// them, then writes `puts`: a command's requests, once.
+    pub async fn read_then_write_once(&self, gets: u32, puts: u32) -> Result<f64, Error> {
+        let first = self.next.get();
+        self.next.set(first + puts);
+        let started = BrowserClock.monotonic_ms();
+        let tx = self
+            .db
+            .transaction("kv")
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let store = tx.object_store("kv")?;
+        let mut reads = Vec::with_capacity(gets as usize);
+        for g in 0..gets {
+            reads.push(store.get(JsValue::from_f64(f64::from(g))).primitive()?);
+        }
+        for r in reads {
+            let _: Option<JsValue> = r.await?;
+        }
+        for p in 0..puts {
+            store
+                .put(JsValue::from_str(
+                    "{\"some\":\"record of about this size\"}",
+                ))
+                .with_key(JsValue::from_f64(f64::from(first + p)))
+                .primitive()?;
+        }
+        tx.commit().await?;
+        Ok(BrowserClock.monotonic_ms() - started)
+    }
+
     /// Ms of one readwrite transaction with one put.
     pub async fn put_once(&self) -> Result<f64, Error> {
         let key = self.next.get();
