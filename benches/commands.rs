@@ -1,7 +1,9 @@
 //! `make bench`, a player's commands on IndexedDB: how long `Game::command`
 //! takes from the call to its commit, for a move without events (`get` the
 //! weapon) and one that signals the game monitor (`kill`), against one raw
-//! single-put IndexedDB transaction measured in the same run. Each figure
+//! single-put IndexedDB transaction measured in the same run, and against
+//! the command's counts of requests (its gets and puts) replayed raw in one
+//! transaction, with small values under plain keys. Each figure
 //! is the median over several adventurers, on a release build in headless
 //! Chromium, with no host running (the runtime is driven by hand, so only
 //! the command is timed).
@@ -13,7 +15,8 @@
 #![cfg(all(target_arch = "wasm32", durable_bench))]
 
 use durable::Clock;
-use durable_dungeon::testing::{median, say, HandDrivenGame};
+use durable_dungeon::testing::{say, HandDrivenGame};
+use durable_web::testing::median;
 use durable_web::BrowserClock;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -73,7 +76,7 @@ async fn bench() {
             .expect("kill");
         mem_kills.push(BrowserClock.monotonic_ms() - t);
     }
-    // Each command's own requests: it reads the five universe records, the
+    // Each command's counts of requests: it reads the five universe records, the
     // workflow row it may signal and the append sequence (7 gets); a `get`
     // writes three universe records and one console line, each with its
     // journal entry, and the sequence (9 puts); a `kill` three records and
@@ -89,7 +92,7 @@ async fn bench() {
         .await
         .expect("raw");
     say(&format!(
-        "BENCH raw IndexedDB, one transaction reading then writing: 1 get + 1 put {raw_one:.2} ms; a get's requests, 7 gets + 9 puts, {raw_get:.2} ms = {:.2} x raw; a kill's, 7 gets + 12 puts, {raw_kill:.2} ms = {:.2} x raw",
+        "BENCH raw IndexedDB, one transaction reading then writing: 1 get + 1 put {raw_one:.2} ms; a get's counts of requests, 7 gets + 9 puts, {raw_get:.2} ms = {:.2} x raw; a kill's, 7 gets + 12 puts, {raw_kill:.2} ms = {:.2} x raw",
         raw_get / raw_ms,
         raw_kill / raw_ms
     ));
@@ -102,12 +105,12 @@ async fn bench() {
         "BENCH raw IndexedDB, 1 put per transaction:       {raw_ms:>8.2} ms  ({raw_tps:.0} transactions/s)"
     ));
     say(&format!(
-        "BENCH game command, get (no events):              {get:>8.2} ms  ({:.2} x raw; target <= 2; {:.2} x its requests raw)",
+        "BENCH game command, get (no events):              {get:>8.2} ms  ({:.2} x raw; target <= 2; {:.2} x its counts of requests replayed raw)",
         get / raw_ms,
         get / raw_get
     ));
     say(&format!(
-        "BENCH game command, kill (signals the monitor):   {kill:>8.2} ms  ({:.2} x raw; target <= 2; {:.2} x its requests raw)",
+        "BENCH game command, kill (signals the monitor):   {kill:>8.2} ms  ({:.2} x raw; target <= 2; {:.2} x its counts of requests replayed raw)",
         kill / raw_ms,
         kill / raw_kill
     ));

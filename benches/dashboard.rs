@@ -11,9 +11,10 @@
 #![cfg(all(target_arch = "wasm32", durable_bench))]
 
 use durable_dungeon::testing::{
-    fill, fresh_container, instance_rows, median, mount_dashboard, sample_instances, say,
-    services_on, set_hash, text_of, until,
+    fill, fresh_container, instance_rows, mount_dashboard, sample_instances, say, services_on,
+    set_hash, text_of, until,
 };
+use durable_web::testing::median;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);

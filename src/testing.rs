@@ -185,12 +185,6 @@ pub fn say(line: &str) {
     web_sys::console::log_1(&JsValue::from_str(line));
 }
 
-/// The median of some timings.
-pub fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 /// The word that names a thing in a command: the game's own rule.
 pub use dungeon::guide::command_word;
 

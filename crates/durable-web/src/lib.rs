@@ -36,7 +36,7 @@ pub use schema::SCHEMA_VERSION;
 /// tests can build databases of older versions.
 #[cfg(feature = "testing")]
 pub mod testing {
-    pub use crate::raw_limits::{raw_puts, raw_read_all, raw_read_then_write, RawKv};
+    pub use crate::raw_limits::{median, raw_puts, raw_read_all, raw_read_then_write, RawKv};
     pub use crate::schema::HISTORY;
     pub use crate::schema::{upgrade, INSTANCES, META, META_SUMMARIES_BUILT, SUMMARIES};
 }

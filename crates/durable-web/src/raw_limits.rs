@@ -75,8 +75,10 @@ pub async fn raw_read_all(name: &str, stores: &[&str]) -> Result<(f64, usize), E
 
 /// Median ms of a raw readwrite transaction in a fresh database `name` that
 /// reads `gets` records and then writes `puts` (the reads awaited first, as
-/// a command must before it decides), over `runs` transactions: the floor
-/// under a command's access pattern.
+/// a command must before it decides), over `runs` transactions: the same
+/// counts of requests as a workload's, with small values under plain keys
+/// in a store with no index. The records read exist (they are written
+/// before the timing starts), so every read finds one.
 pub async fn raw_read_then_write(
     name: &str,
     gets: u32,
@@ -84,6 +86,22 @@ pub async fn raw_read_then_write(
     runs: u32,
 ) -> Result<f64, Error> {
     let db = open_kv(name).await?;
+    if gets > 0 {
+        let tx = db
+            .transaction("kv")
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let store = tx.object_store("kv")?;
+        for g in 0..gets {
+            store
+                .put(JsValue::from_str(
+                    "{\"some\":\"record of about this size\"}",
+                ))
+                .with_key(JsValue::from_f64(-1.0 - f64::from(g)))
+                .primitive()?;
+        }
+        tx.commit().await?;
+    }
     let mut spent = Vec::with_capacity(runs as usize);
     for run in 0..runs {
         let started = BrowserClock.monotonic_ms();
@@ -94,7 +112,11 @@ pub async fn raw_read_then_write(
         let store = tx.object_store("kv")?;
         let mut reads = Vec::with_capacity(gets as usize);
         for g in 0..gets {
-            reads.push(store.get(JsValue::from_f64(f64::from(g))).primitive()?);
+            reads.push(
+                store
+                    .get(JsValue::from_f64(-1.0 - f64::from(g)))
+                    .primitive()?,
+            );
         }
         for r in reads {
             let _: Option<JsValue> = r.await?;
@@ -124,16 +146,35 @@ pub struct RawKv {
 }
 
 impl RawKv {
-    /// Opens (creating) the database `name`.
+    /// Opens (creating) the database `name`, with [`RawKv::READABLE`]
+    /// records in it for reads to find.
     pub async fn open(name: &str) -> Result<RawKv, Error> {
+        let db = open_kv(name).await?;
+        let tx = db
+            .transaction("kv")
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let store = tx.object_store("kv")?;
+        for g in 0..Self::READABLE {
+            store
+                .put(JsValue::from_str(
+                    "{\"some\":\"record of about this size\"}",
+                ))
+                .with_key(JsValue::from_f64(-1.0 - f64::from(g)))
+                .primitive()?;
+        }
+        tx.commit().await?;
         Ok(RawKv {
-            db: open_kv(name).await?,
+            db,
             next: std::cell::Cell::new(0),
         })
     }
 
+    /// How many records a read can find (more reads find nothing).
+    pub const READABLE: u32 = 64;
+
     /// Ms of one readwrite transaction that reads `gets` records, awaits
-    /// them, then writes `puts`: a command's requests, once.
+    /// them, then writes `puts`: a command's counts of requests, once.
     pub async fn read_then_write_once(&self, gets: u32, puts: u32) -> Result<f64, Error> {
         let first = self.next.get();
         self.next.set(first + puts);
@@ -146,7 +187,11 @@ impl RawKv {
         let store = tx.object_store("kv")?;
         let mut reads = Vec::with_capacity(gets as usize);
         for g in 0..gets {
-            reads.push(store.get(JsValue::from_f64(f64::from(g))).primitive()?);
+            reads.push(
+                store
+                    .get(JsValue::from_f64(-1.0 - f64::from(g)))
+                    .primitive()?,
+            );
         }
         for r in reads {
             let _: Option<JsValue> = r.await?;
@@ -181,5 +226,29 @@ impl RawKv {
             .primitive()?;
         tx.commit().await?;
         Ok(BrowserClock.monotonic_ms() - started)
+    }
+}
+
+/// The median of `values` (none: NaN): the middle one, or the mean of the
+/// two middle ones.
+pub fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 0 => (values[mid - 1] + values[mid]) / 2.0,
+        _ => values[mid],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    #[test]
+    fn the_median_is_the_middle_value_or_the_mean_of_the_two_middle_ones() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), 2.5);
+        assert!(median(Vec::new()).is_nan());
     }
 }
