@@ -67,25 +67,13 @@ bench:
 	$(SETUP) $(TOOLS_ALL)
 	cargo run --release -p durable --example bench
 	@mkdir -p target
-	@RUSTFLAGS="--cfg durable_bench" WASM_BINDGEN_TEST_TIMEOUT=600 \
-		cargo test --release -p durable-web --target wasm32-unknown-unknown --bench browser -- --nocapture \
-		> target/bench-browser.log 2>&1; status=$$?; \
-		grep -E '^ *BENCH|panicked' target/bench-browser.log | sed -e 's/^ *//' -e 's/^BENCH //' | awk '!seen[$$0]++'; \
-		[ $$status -eq 0 ] || exit $$status; \
+	@for case in durable-web:browser durable-dungeon:dashboard durable-dungeon:commands durable-dungeon:keypress; do \
+		pkg=$${case%%:*}; name=$${case#*:}; log=target/bench-$$name.log; \
 		RUSTFLAGS="--cfg durable_bench" WASM_BINDGEN_TEST_TIMEOUT=600 \
-		cargo test --release -p durable-dungeon --target wasm32-unknown-unknown --bench dashboard -- --nocapture \
-		> target/bench-dashboard.log 2>&1; status=$$?; \
-		grep -E '^ *BENCH|panicked' target/bench-dashboard.log | sed -e 's/^ *//' -e 's/^BENCH //' | awk '!seen[$$0]++'; \
+		cargo test --release -p $$pkg --target wasm32-unknown-unknown --bench $$name -- --nocapture \
+		> $$log 2>&1; status=$$?; \
+		grep -E '^ *BENCH|panicked' $$log | sed -e 's/^ *//' -e 's/^BENCH //' | awk '!seen[$$0]++'; \
 		[ $$status -eq 0 ] || exit $$status; \
-		RUSTFLAGS="--cfg durable_bench" WASM_BINDGEN_TEST_TIMEOUT=600 \
-		cargo test --release -p durable-dungeon --target wasm32-unknown-unknown --bench commands -- --nocapture \
-		> target/bench-commands.log 2>&1; status=$$?; \
-		grep -E '^ *BENCH|panicked' target/bench-commands.log | sed -e 's/^ *//' -e 's/^BENCH //' | awk '!seen[$$0]++'; \
-		[ $$status -eq 0 ] || exit $$status; \
-		RUSTFLAGS="--cfg durable_bench" WASM_BINDGEN_TEST_TIMEOUT=600 \
-		cargo test --release -p durable-dungeon --target wasm32-unknown-unknown --bench keypress -- --nocapture \
-		> target/bench-keypress.log 2>&1; status=$$?; \
-		grep -E '^ *BENCH|panicked' target/bench-keypress.log | sed -e 's/^ *//' -e 's/^BENCH //' | awk '!seen[$$0]++'; \
-		[ $$status -eq 0 ] || exit $$status; \
-		trunk build --release > target/bench-release.log 2>&1 || { tail -20 target/bench-release.log; exit 1; }; \
+	done
+	@trunk build --release > target/bench-release.log 2>&1 || { tail -20 target/bench-release.log; exit 1; }; \
 		scripts/bundle-size.sh dist | sed -e 's/^BUNDLE //'

@@ -52,7 +52,7 @@ pub fn App() -> impl IntoView {
                     " " <OfflineIndicator />
                 </nav>
             </header>
-            {move || services.failure.get().map(|f| view! {
+            {move || services.durable().failure.get().map(|f| view! {
                 <p class="error" role="alert" data-testid="startup-error">
                     "The game could not start: " {f}
                 </p>
@@ -60,7 +60,8 @@ pub fn App() -> impl IntoView {
             {move || match page.get() {
                 Route::Lobby => view! { <Lobby /> }.into_any(),
                 Route::Adventurer(key) => view! { <AdventurePage key=key /> }.into_any(),
-                Route::Dashboard(_) | Route::Replay(_) => view! { <DashboardSlot title=TITLE /> }.into_any(),
+                // The memo above maps the replay to the dashboard.
+                _ => view! { <DashboardSlot title=TITLE /> }.into_any(),
             }}
             <footer class="footer" data-testid="executor">
                 {move || {

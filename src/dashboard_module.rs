@@ -7,7 +7,7 @@
 //! if none is open) and which of the two the URL shows. Must never hold a
 //! rule of the game or of the dashboard.
 
-use durable_dashboard::{focus_heading, provide_dashboard, DashboardPages};
+use durable_dashboard::{on_page_change, provide_dashboard, DashboardPages};
 use leptos::prelude::*;
 
 use crate::app::TITLE;
@@ -15,13 +15,20 @@ use crate::replay::ReplayPage;
 use crate::route::{use_route, Route};
 use crate::services::{config_from_url, Services};
 
+/// Provides `services` and, over them, the dashboard's context with the
+/// game's registry: what the module's root provides (and the app's
+/// dashboard tests).
+pub fn provide_game_dashboard(services: Services) {
+    provide_context(services);
+    provide_dashboard(services.durable(), dungeon::registry(), TITLE);
+}
+
 /// The dashboard module's root: its own services on the game's database,
 /// the dashboard's pages, or an adventure's replay, following the URL.
 #[component]
 pub fn DashboardApp() -> impl IntoView {
     let services = Services::new(config_from_url());
-    provide_context(services);
-    provide_dashboard(services.durable(), dungeon::registry(), TITLE);
+    provide_game_dashboard(services);
     services.start();
     // Unmounted when the page leaves the dashboard: its host goes with it.
     on_cleanup(move || services.shut_down());
@@ -32,15 +39,10 @@ pub fn DashboardApp() -> impl IntoView {
     });
     // Into or out of the replay: its title, and the focus on its heading
     // (moves within the dashboard are the dashboard's).
-    Effect::new(move |before: Option<Option<String>>| {
-        let now = replay.get();
-        if let Some(key) = &now {
-            document().set_title(&format!("Replay of {key} · {TITLE}"));
-        }
-        if before.is_some_and(|b| b != now) {
-            request_animation_frame(focus_heading);
-        }
-        now
+    on_page_change(replay, |replay| {
+        replay
+            .as_ref()
+            .map(|key| format!("Replay of {key} · {TITLE}"))
     });
     view! {
         {move || match replay.get() {

@@ -4,7 +4,7 @@
 //! instance, anything else the lobby. The hash keeps the page's query (timing
 //! overrides) untouched and survives reloads.
 
-use durable_dashboard::Page;
+use durable_dashboard::{decoded, encoded, Page};
 use leptos::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,16 +16,6 @@ pub enum Route {
     /// A page of the workflow dashboard (its list, an instance, the
     /// import), as `durable_dashboard` parses it.
     Dashboard(Page),
-}
-
-fn decoded(s: &str) -> String {
-    js_sys::decode_uri_component(s)
-        .map(String::from)
-        .unwrap_or_else(|_| s.to_string())
-}
-
-fn encoded(s: &str) -> String {
-    String::from(js_sys::encode_uri_component(s))
 }
 
 impl Route {

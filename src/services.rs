@@ -24,28 +24,21 @@ pub struct Runtime {
     pub game: Game<IdbStore>,
 }
 
-/// What components get from context: the runtime once it is up, a counter
-/// that moves whenever anything changed (in this tab or another), and one
-/// per [`Topic`] (kept by the [`Durable`] handle underneath).
+/// What components get from context: the runtime once it is up, and the
+/// [`Durable`] handle underneath (its readiness, its failure, and a counter
+/// per [`Topic`]).
 #[derive(Clone, Copy)]
 pub struct Services {
     durable: Durable,
     runtime: StoredValue<Option<Rc<Runtime>>, LocalStorage>,
-    pub ready: RwSignal<bool>,
-    pub failure: RwSignal<Option<String>>,
-    pub changes: RwSignal<u64>,
     pub config: StoredValue<GameConfig>,
 }
 
 impl Services {
     pub fn new(config: GameConfig) -> Self {
-        let durable = Durable::new();
         Services {
-            durable,
+            durable: Durable::new(),
             runtime: StoredValue::new_local(None),
-            ready: durable.ready,
-            failure: durable.failure,
-            changes: durable.changes,
             config: StoredValue::new(config),
         }
     }

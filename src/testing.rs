@@ -16,7 +16,7 @@ use durable_leptos::testing::until_started;
 pub use durable_leptos::testing::{fresh_container, text_of, until};
 
 use crate::services::Services;
-use durable_dashboard::{provide_dashboard, Dashboard};
+use durable_dashboard::Dashboard;
 
 /// The orchestration names sample instances take, in turn.
 pub const SAMPLE_NAMES: [&str; 5] = [
@@ -90,12 +90,7 @@ pub fn mount_dashboard(container: HtmlElement, services: Services) -> impl Drop 
     })
 }
 
-/// Provides `services` and, over them, the dashboard's context with the
-/// game's registry: what the dashboard module's root provides.
-pub fn provide_game_dashboard(services: Services) {
-    provide_context(services);
-    provide_dashboard(services.durable(), dungeon::registry(), crate::TITLE);
-}
+pub use crate::dashboard_module::provide_game_dashboard;
 
 /// Shows `hash` (`#/dashboard?…`) as the page's URL.
 pub fn set_hash(hash: &str) {

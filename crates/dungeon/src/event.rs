@@ -18,7 +18,7 @@ pub enum GameEvent {
 
 impl GameEvent {
     /// The external event name, as `GameMonitorWorkflow` waits for it.
-    pub fn event_name(self) -> &'static str {
+    pub const fn event_name(self) -> &'static str {
         match self {
             GameEvent::KillMonster => "KillMonster",
             GameEvent::GotTreasure => "GotTreasure",

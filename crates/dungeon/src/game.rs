@@ -19,7 +19,7 @@ use crate::model::{Status, Universe};
 use crate::names::{name_key, validate_name, NameError};
 use crate::replay::Replay;
 use crate::rules::{apply, RuleError};
-use crate::storage::{self, console_store, instance_id, ConsoleLine, GAME, NAMES, PARTS};
+use crate::storage::{self, console_store, ConsoleLine, GAME, NAMES, PARTS};
 use crate::workflows::{
     self, GameInput, APPROVAL_TASK, USER_CONFIRMATION, USER_MONITOR, USER_PARALLEL,
 };
@@ -251,12 +251,12 @@ impl<S: Store + Clone + 'static> Game<S> {
             })
             .start(
                 USER_PARALLEL,
-                &instance_id(&key, workflows::suffix(USER_PARALLEL.name())),
+                &workflows::instance_of(&key, USER_PARALLEL.name()),
                 &input,
             )?
             .start(
                 USER_MONITOR,
-                &instance_id(&key, workflows::suffix(USER_MONITOR.name())),
+                &workflows::instance_of(&key, USER_MONITOR.name()),
                 &input,
             )?;
         match self.client.apply(batch).await {
@@ -328,7 +328,7 @@ impl<S: Store + Clone + 'static> Game<S> {
             workflows::GAME_MONITOR
         };
         let reads = Reads {
-            instances: vec![instance_id(key, workflows::suffix(signalled.name()))],
+            instances: vec![workflows::instance_of(key, signalled.name())],
             app: storage::universe_keys(key, with_name),
         };
         let now = self.client.now_ms();
@@ -522,7 +522,7 @@ impl<S: Store + Clone + 'static> Game<S> {
 
     /// The row of the adventurer's confirmation workflow, while it exists.
     async fn confirmation_row(&self, key: &str) -> Result<Option<InstanceRecord>, GameError> {
-        let id = instance_id(key, workflows::suffix(USER_CONFIRMATION.name()));
+        let id = workflows::instance_of(key, USER_CONFIRMATION.name());
         Ok(self.client.status(&id).await?)
     }
 

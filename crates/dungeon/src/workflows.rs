@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::activities::{self, GameState, Hero, IdleCheck, IdleVerdict, Line};
 use crate::config::GameConfig;
+use crate::event::GameEvent;
 use crate::narration;
 use crate::storage::instance_id;
 
@@ -40,8 +41,10 @@ pub const GAME_MONITOR: Orchestration<GameInput, String> =
 /// The external events of the game. Their payloads are not read (any JSON
 /// is taken, so an event raised from the dashboard is never refused).
 pub const APPROVAL_TASK: ExternalEvent<serde_json::Value> = ExternalEvent::new("ApprovalTask");
-pub const KILL_MONSTER: ExternalEvent<serde_json::Value> = ExternalEvent::new("KillMonster");
-pub const GOT_TREASURE: ExternalEvent<serde_json::Value> = ExternalEvent::new("GotTreasure");
+pub const KILL_MONSTER: ExternalEvent<serde_json::Value> =
+    ExternalEvent::new(GameEvent::KillMonster.event_name());
+pub const GOT_TREASURE: ExternalEvent<serde_json::Value> =
+    ExternalEvent::new(GameEvent::GotTreasure.event_name());
 
 /// Which release's code the workflows run. The update drill is the next
 /// release as the end-to-end update test builds it (the `update-drill`
@@ -89,6 +92,11 @@ pub struct GameInput {
     pub config: GameConfig,
 }
 
+/// The instance of the workflow named `workflow` for the adventurer `key`.
+pub fn instance_of(key: &str, workflow: &str) -> durable::InstanceId {
+    instance_id(key, suffix(workflow))
+}
+
 /// Instance id suffixes of each workflow.
 pub fn suffix(workflow: &str) -> &'static str {
     [
@@ -134,7 +142,7 @@ async fn user_parallel(ctx: OrchestrationContext, input: GameInput) -> Result<St
     m?;
     r?;
     i?;
-    let id = instance_id(&hero.key, suffix(USER_CONFIRMATION.name()));
+    let id = instance_of(&hero.key, USER_CONFIRMATION.name());
     ctx.call_sub_orchestration(USER_CONFIRMATION, &input, Some(id.as_str()))
         .await
 }
@@ -149,7 +157,7 @@ async fn user_confirmation(
     // "Confirmation workflow complete" belongs behind the scenes.
     let story_only = ctx.patched(PATCH_BEHIND_THE_SCENES);
     let window = Duration::from_millis(input.config.confirm_window_ms);
-    ctx.set_custom_status(&serde_json::json!({"waiting": "ApprovalTask"}));
+    ctx.set_custom_status(&serde_json::json!({"waiting": APPROVAL_TASK.name()}));
     say(&ctx, hero, narration::confirm_window(&hero.name, window)).await?;
     if release.is_drill() && ctx.patched(PATCH_RING_GLOWS) {
         say(&ctx, hero, narration::ring_glows(&hero.name)).await?;
@@ -163,7 +171,7 @@ async fn user_confirmation(
         Either::Left(_) => {
             let accepted = narration::accepted(&hero.name);
             narrating(&ctx, activities::CONFIRM_USER, hero, accepted).await?;
-            let id = instance_id(&hero.key, suffix(USER_SEQUENTIAL.name()));
+            let id = instance_of(&hero.key, USER_SEQUENTIAL.name());
             ctx.start_orchestration(USER_SEQUENTIAL, &input, Some(id.as_str()));
             "confirmed"
         }
@@ -201,7 +209,7 @@ async fn user_sequential(
         ctx.call_activity(step, &(hero.clone(), ctx.now_ms()))
             .await?;
     }
-    let id = instance_id(&hero.key, suffix(GAME_MONITOR.name()));
+    let id = instance_of(&hero.key, GAME_MONITOR.name());
     ctx.start_orchestration(GAME_MONITOR, &input, Some(id.as_str()));
     Ok(())
 }

@@ -6,7 +6,7 @@
 //! app does.
 
 use durable::Registry;
-use durable_leptos::Durable;
+use durable_leptos::{Durable, Topic};
 use durable_web::Host;
 use leptos::prelude::*;
 
@@ -29,10 +29,11 @@ impl DashboardContext {
         self.durable.host()
     }
 
-    /// The host once started, read so that the caller runs again on every
-    /// change.
-    pub(crate) fn tracked_host(&self) -> Option<Host> {
-        self.durable.tracking_everything()
+    /// The host once started, read so that the caller runs again when one
+    /// of `topics` changes (a dashboard reads instances only: an app's own
+    /// records changing moves none of its reads).
+    pub(crate) fn tracked_host(&self, topics: &[Topic]) -> Option<Host> {
+        self.durable.tracking(topics)
     }
 
     /// The app's registry.

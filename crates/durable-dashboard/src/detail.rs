@@ -4,6 +4,7 @@
 //! event, terminate, suspend, resume, purge). Every action shows its result.
 
 use durable::{EventKind, HistoryEvent, InstanceId, InstanceRecord, RuntimeStatus};
+use durable_leptos::Topic;
 use leptos::prelude::*;
 
 use super::html::Html;
@@ -54,8 +55,8 @@ pub fn InstanceDetail(id: String) -> impl IntoView {
     let payload = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
     let data = LocalResource::new(move || {
-        let runtime = dashboard.tracked_host();
         let id = id.get_value();
+        let runtime = dashboard.tracked_host(&[Topic::Instance(id.as_str().to_string())]);
         async move {
             let Some(rt) = runtime else {
                 return Ok(Loaded {

@@ -38,7 +38,7 @@ mod tools;
 
 pub use context::{provide_dashboard, DashboardContext};
 pub use loader::DashboardSlot;
-pub use route::{go, use_page, Page};
+pub use route::{decoded, encoded, go, use_page, Page};
 
 pub use detail::{InstanceDetail, InstanceReport};
 pub use import::ImportInstance;
@@ -94,13 +94,8 @@ pub fn DashboardPages() -> impl IntoView {
     let title = use_dashboard().title();
     let page = use_page();
     let shown = Memo::new(move |_| page.get().unwrap_or(Page::List(String::new())));
-    Effect::new(move |before: Option<Page>| {
-        let now = shown.get();
-        document().set_title(&format!("Workflow dashboard · {title}"));
-        if before.is_some_and(|b| b != now) {
-            request_animation_frame(focus_heading);
-        }
-        now
+    on_page_change(shown, move |_| {
+        Some(format!("Workflow dashboard · {title}"))
     });
     view! {
         {move || match shown.get() {
@@ -109,6 +104,26 @@ pub fn DashboardPages() -> impl IntoView {
             Page::List(_) => view! { <Dashboard /> }.into_any(),
         }}
     }
+}
+
+/// Follows the page `shown`: sets the document's title to `title` of it
+/// (none: leaves it), and after a change of page moves the focus to the new
+/// page's heading. For an app that shows its own pages in the dashboard's
+/// slot, as the dashboard does its own.
+pub fn on_page_change<T>(shown: Memo<T>, title: impl Fn(&T) -> Option<String> + 'static)
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    Effect::new(move |before: Option<T>| {
+        let now = shown.get();
+        if let Some(title) = title(&now) {
+            document().set_title(&title);
+        }
+        if before.is_some_and(|b| b != now) {
+            request_animation_frame(focus_heading);
+        }
+        now
+    });
 }
 
 /// Moves the focus to the dashboard's heading (after a change of page).

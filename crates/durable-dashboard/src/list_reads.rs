@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use super::filter::ListView;
 use super::histogram::{self, Bucket};
 use super::waits_summary;
+use durable_leptos::Topic;
 use durable_web::Host;
 
 use crate::context::DashboardContext;
@@ -66,7 +67,7 @@ pub fn read_list(dashboard: DashboardContext, view: Memo<ListView>) -> ListReads
         waits_read: StoredValue::new(HashMap::new()),
     };
     let list = LocalResource::new(move || {
-        let runtime = dashboard.tracked_host();
+        let runtime = dashboard.tracked_host(&[Topic::Instances]);
         let v = view.get();
         async move {
             let Some(rt) = runtime else {

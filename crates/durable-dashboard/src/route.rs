@@ -17,10 +17,18 @@ pub enum Page {
     Import,
 }
 
-fn decoded(s: &str) -> String {
+/// A segment of a hash URL as written (`%`-escaped), read back; one that
+/// does not decode is taken as it stands. For an app's own routes beside
+/// the dashboard's.
+pub fn decoded(s: &str) -> String {
     js_sys::decode_uri_component(s)
         .map(String::from)
         .unwrap_or_else(|_| s.to_string())
+}
+
+/// `s` escaped to stand as one segment of a hash URL.
+pub fn encoded(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
 }
 
 impl Page {
@@ -56,10 +64,7 @@ impl Page {
             Page::List(q) if q.is_empty() => "#/dashboard".to_string(),
             Page::List(q) => format!("#/dashboard?{q}"),
             Page::Import => "#/dashboard/import".to_string(),
-            Page::Instance(id) => format!(
-                "#/dashboard/i/{}",
-                String::from(js_sys::encode_uri_component(id))
-            ),
+            Page::Instance(id) => format!("#/dashboard/i/{}", encoded(id)),
         }
     }
 }

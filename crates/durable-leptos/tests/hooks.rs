@@ -190,7 +190,7 @@ async fn use_instance_never_shows_the_old_ids_row_for_a_new_id() {
 }
 
 #[wasm_bindgen_test]
-async fn a_host_failure_reaches_a_hook_as_why_nothing_can_be_read() {
+async fn a_host_failure_set_on_the_handle_reaches_a_hook_as_why_nothing_can_be_read() {
     let _ = any_spawner::Executor::init_wasm_bindgen();
     let durable = Durable::new();
     let (_mount, root) = mount_row(durable, InstanceId::new("order-1"));

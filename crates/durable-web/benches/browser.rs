@@ -196,28 +196,20 @@ async fn bench() {
     // The batched raw rate drifts by a fifth from one moment to the next in
     // this browser: each workload run is paired with a raw run right
     // before it, and the ratios are the medians of the pairs'.
-    let mut batched_runs = Vec::new();
-    let (mut sequence_runs, mut sequence_ratios) = (Vec::new(), Vec::new());
-    let (mut fanout_runs, mut fanout_ratios) = (Vec::new(), Vec::new());
+    let (mut sequence, mut fanout) = (Paired::default(), Paired::default());
     // A sequence run lasts about 10 ms, so one pause of the page weighs
     // on a run heavily: it gets more runs than the fan-out.
     for round in 0..7 {
-        let batched = raw_batched_put(50).await;
-        let rate = activities_per_second("Sequence", 100, 1).await;
-        sequence_runs.push(rate);
-        sequence_ratios.push(rate / batched);
-        batched_runs.push(batched);
+        sequence.run("Sequence", 100, 1).await;
         if round < 5 {
-            let batched = raw_batched_put(50).await;
-            let rate = activities_per_second("FanOut", FAN_OUT_WIDTH, FAN_OUT_INSTANCES).await;
-            fanout_runs.push(rate);
-            fanout_ratios.push(rate / batched);
-            batched_runs.push(batched);
+            fanout.run("FanOut", FAN_OUT_WIDTH, FAN_OUT_INSTANCES).await;
         }
     }
-    let batched = median(batched_runs);
-    let (sequence, sequence_ratio) = (median(sequence_runs), median(sequence_ratios));
-    let (fanout, fanout_ratio) = (median(fanout_runs), median(fanout_ratios));
+    let batched_runs = sequence.batched.len() + fanout.batched.len();
+    let batched = median([&sequence.batched[..], &fanout.batched[..]].concat());
+    let (sequence_runs, fanout_runs) = (sequence.rates.len(), fanout.rates.len());
+    let (sequence, sequence_ratio) = sequence.medians();
+    let (fanout, fanout_ratio) = fanout.medians();
     let (short, long) = turn_costs().await;
     let (resume, raw_read) = resume_in_flight(1_000).await;
     // The workloads' counts of requests replayed raw, last: replayed
@@ -242,7 +234,7 @@ async fn bench() {
         "BENCH raw IndexedDB, 1 put per transaction:       {single:>8.0} transactions/s, {single_ms:.2} ms each  (mean of {single_before:.0} before and {single_after:.0} after)"
     ));
     say(&format!(
-        "BENCH raw IndexedDB, 100 puts per transaction:    {batched:>8.0} puts/s (median of 12 runs)"
+        "BENCH raw IndexedDB, 100 puts per transaction:    {batched:>8.0} puts/s (median of {batched_runs} runs)"
     ));
     // The turn's own access pattern raw: two reads (the row's version and
     // the instance's queue) and three writes (history, row, summary).
@@ -266,10 +258,10 @@ async fn bench() {
         long / short
     ));
     say(&format!(
-        "BENCH durable, 100-activity sequence, 1 instance: {sequence:>8.0} activities/s (median of 7 runs); median ratio to the raw batched run right before each: {sequence_ratio:.2} (target >= 0.5)"
+        "BENCH durable, 100-activity sequence, 1 instance: {sequence:>8.0} activities/s (median of {sequence_runs} runs); median ratio to the raw batched run right before each: {sequence_ratio:.2} (target >= 0.5)"
     ));
     say(&format!(
-        "BENCH durable, 500 instances x 10-way fan-out:    {fanout:>8.0} activities/s (median of 5 runs); median ratio to the raw batched run right before each: {fanout_ratio:.2} (target >= 1.5); its counts of requests replayed raw (see FAN_OUT_REQUESTS, measured after the runs): {fan_out_requests:.0} ms = {fan_out_requests_rate:.0} activities/s, and the runtime's rate {:.2} of that",
+        "BENCH durable, 500 instances x 10-way fan-out:    {fanout:>8.0} activities/s (median of {fanout_runs} runs); median ratio to the raw batched run right before each: {fanout_ratio:.2} (target >= 1.5); its counts of requests replayed raw (see FAN_OUT_REQUESTS, measured after the runs): {fan_out_requests:.0} ms = {fan_out_requests_rate:.0} activities/s, and the runtime's rate {:.2} of that",
         fanout / fan_out_requests_rate
     ));
     // Resuming also commits each instance's turn: a history record, a row
@@ -286,6 +278,35 @@ async fn bench() {
         "BENCH durable, resuming's counts of requests replayed raw (see RESUME_REQUESTS, measured after the run; opening the database is in the resume, not in this): {resume_requests:.0} ms; resuming took {:.2} x that",
         resume / resume_requests
     ));
+}
+
+/// Runs of one workload, each paired with a raw batched run made right
+/// before it.
+#[derive(Default)]
+struct Paired {
+    batched: Vec<f64>,
+    rates: Vec<f64>,
+}
+
+impl Paired {
+    /// One raw batched run, then one run of `instances` instances of
+    /// `name` with `input`.
+    async fn run(&mut self, name: &str, input: u32, instances: u32) {
+        self.batched.push(raw_batched_put(50).await);
+        self.rates
+            .push(activities_per_second(name, input, instances).await);
+    }
+
+    /// The median rate, and the median of each run's ratio to its raw run.
+    fn medians(self) -> (f64, f64) {
+        let ratios = self
+            .rates
+            .iter()
+            .zip(&self.batched)
+            .map(|(rate, batched)| rate / batched)
+            .collect();
+        (median(self.rates), median(ratios))
+    }
 }
 
 /// The fan-out bench's width and instances.
@@ -826,8 +847,7 @@ async fn bench_request_kinds() {
             tx.commit().await.expect("commit");
             spent.push((now() - t) * 1000.0 / f64::from(N));
         }
-        spent.sort_by(f64::total_cmp);
-        line += &format!(" {what} {:.0};", spent[spent.len() / 2]);
+        line += &format!(" {what} {:.0};", median(spent));
     }
     db.close();
     say(line.trim_end_matches(';'));

@@ -85,6 +85,9 @@ impl Host {
         let store = IdbStore::open(db_name).await?;
         let mut runtime_options = options.runtime;
         runtime_options.seed ^= random_u64();
+        // Nothing can take a host's in-memory log (its runtime is its own):
+        // the lines go to the console sink and to their rows only.
+        runtime_options.log_capacity = 0;
         let runtime = Runtime::with_options(
             store.clone(),
             registry,

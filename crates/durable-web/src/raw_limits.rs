@@ -5,8 +5,9 @@
 
 use durable::Clock;
 use indexed_db_futures::database::Database;
+use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use wasm_bindgen::JsValue;
 
 use crate::clock::BrowserClock;
@@ -23,6 +24,75 @@ async fn open_kv(name: &str) -> Result<Database, Error> {
         .await?)
 }
 
+/// What every raw put writes: a small record.
+const RECORD: &str = "{\"some\":\"record of about this size\"}";
+
+/// The key of the `n`th record written for reads to find (negative, apart
+/// from the keys the timed puts use).
+fn readable_key(n: u32) -> JsValue {
+    JsValue::from_f64(-1.0 - f64::from(n))
+}
+
+/// The key of the `n`th record the timed puts write.
+fn timed_key(n: u32) -> JsValue {
+    JsValue::from_f64(f64::from(n))
+}
+
+/// Puts [`RECORD`] under each of `keys` (not awaited: the commit is).
+fn put_records(
+    store: &ObjectStore<'_>,
+    keys: impl IntoIterator<Item = JsValue>,
+) -> Result<(), Error> {
+    for key in keys {
+        store
+            .put(JsValue::from_str(RECORD))
+            .with_key(key)
+            .primitive()?;
+    }
+    Ok(())
+}
+
+fn readwrite(db: &Database) -> Result<Transaction<'_>, Error> {
+    Ok(db
+        .transaction("kv")
+        .with_mode(TransactionMode::Readwrite)
+        .build()?)
+}
+
+/// Writes `n` records for reads to find ([`readable_key`]).
+async fn fill_readable(db: &Database, n: u32) -> Result<(), Error> {
+    if n > 0 {
+        let tx = readwrite(db)?;
+        put_records(&tx.object_store("kv")?, (0..n).map(readable_key))?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// Ms of one readwrite transaction that reads `gets` records (awaited
+/// first, as a command must before it decides), then puts `puts` records
+/// under the keys from `first_key` on.
+async fn read_then_write_timed(
+    db: &Database,
+    gets: u32,
+    puts: u32,
+    first_key: u32,
+) -> Result<f64, Error> {
+    let started = BrowserClock.monotonic_ms();
+    let tx = readwrite(db)?;
+    let store = tx.object_store("kv")?;
+    let mut reads = Vec::with_capacity(gets as usize);
+    for g in 0..gets {
+        reads.push(store.get(readable_key(g)).primitive()?);
+    }
+    for r in reads {
+        let _: Option<JsValue> = r.await?;
+    }
+    put_records(&store, (first_key..first_key + puts).map(timed_key))?;
+    tx.commit().await?;
+    Ok(BrowserClock.monotonic_ms() - started)
+}
+
 /// Puts per second into a fresh database `name`: `per_tx` puts in each of
 /// `txs` readwrite transactions (with 1 per transaction, that is
 /// transactions per second).
@@ -30,19 +100,11 @@ pub async fn raw_puts(name: &str, txs: u32, per_tx: u32) -> Result<f64, Error> {
     let db = open_kv(name).await?;
     let started = BrowserClock.monotonic_ms();
     for i in 0..txs {
-        let tx = db
-            .transaction("kv")
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        let store = tx.object_store("kv")?;
-        for j in 0..per_tx {
-            store
-                .put(JsValue::from_str(
-                    "{\"some\":\"record of about this size\"}",
-                ))
-                .with_key(JsValue::from_f64(f64::from(i * per_tx + j)))
-                .primitive()?;
-        }
+        let tx = readwrite(&db)?;
+        put_records(
+            &tx.object_store("kv")?,
+            (i * per_tx..(i + 1) * per_tx).map(timed_key),
+        )?;
         tx.commit().await?;
     }
     let seconds = (BrowserClock.monotonic_ms() - started) / 1000.0;
@@ -85,56 +147,13 @@ pub async fn raw_read_then_write(
     puts: u32,
     runs: u32,
 ) -> Result<f64, Error> {
-    let db = open_kv(name).await?;
-    if gets > 0 {
-        let tx = db
-            .transaction("kv")
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        let store = tx.object_store("kv")?;
-        for g in 0..gets {
-            store
-                .put(JsValue::from_str(
-                    "{\"some\":\"record of about this size\"}",
-                ))
-                .with_key(JsValue::from_f64(-1.0 - f64::from(g)))
-                .primitive()?;
-        }
-        tx.commit().await?;
-    }
+    let kv = RawKv::open_with(name, gets).await?;
     let mut spent = Vec::with_capacity(runs as usize);
-    for run in 0..runs {
-        let started = BrowserClock.monotonic_ms();
-        let tx = db
-            .transaction("kv")
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        let store = tx.object_store("kv")?;
-        let mut reads = Vec::with_capacity(gets as usize);
-        for g in 0..gets {
-            reads.push(
-                store
-                    .get(JsValue::from_f64(-1.0 - f64::from(g)))
-                    .primitive()?,
-            );
-        }
-        for r in reads {
-            let _: Option<JsValue> = r.await?;
-        }
-        for p in 0..puts {
-            store
-                .put(JsValue::from_str(
-                    "{\"some\":\"record of about this size\"}",
-                ))
-                .with_key(JsValue::from_f64(f64::from(run * puts + p)))
-                .primitive()?;
-        }
-        tx.commit().await?;
-        spent.push(BrowserClock.monotonic_ms() - started);
+    for _ in 0..runs {
+        spent.push(kv.read_then_write_once(gets, puts).await?);
     }
-    db.close();
-    spent.sort_by(f64::total_cmp);
-    Ok(spent[spent.len() / 2])
+    kv.db.close();
+    Ok(median(spent))
 }
 
 /// A raw database with one object store, kept open, for timing single
@@ -149,21 +168,14 @@ impl RawKv {
     /// Opens (creating) the database `name`, with [`RawKv::READABLE`]
     /// records in it for reads to find.
     pub async fn open(name: &str) -> Result<RawKv, Error> {
+        Self::open_with(name, Self::READABLE).await
+    }
+
+    /// Opens (creating) the database `name`, with `readable` records in it
+    /// for reads to find.
+    async fn open_with(name: &str, readable: u32) -> Result<RawKv, Error> {
         let db = open_kv(name).await?;
-        let tx = db
-            .transaction("kv")
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        let store = tx.object_store("kv")?;
-        for g in 0..Self::READABLE {
-            store
-                .put(JsValue::from_str(
-                    "{\"some\":\"record of about this size\"}",
-                ))
-                .with_key(JsValue::from_f64(-1.0 - f64::from(g)))
-                .primitive()?;
-        }
-        tx.commit().await?;
+        fill_readable(&db, readable).await?;
         Ok(RawKv {
             db,
             next: std::cell::Cell::new(0),
@@ -178,54 +190,12 @@ impl RawKv {
     pub async fn read_then_write_once(&self, gets: u32, puts: u32) -> Result<f64, Error> {
         let first = self.next.get();
         self.next.set(first + puts);
-        let started = BrowserClock.monotonic_ms();
-        let tx = self
-            .db
-            .transaction("kv")
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        let store = tx.object_store("kv")?;
-        let mut reads = Vec::with_capacity(gets as usize);
-        for g in 0..gets {
-            reads.push(
-                store
-                    .get(JsValue::from_f64(-1.0 - f64::from(g)))
-                    .primitive()?,
-            );
-        }
-        for r in reads {
-            let _: Option<JsValue> = r.await?;
-        }
-        for p in 0..puts {
-            store
-                .put(JsValue::from_str(
-                    "{\"some\":\"record of about this size\"}",
-                ))
-                .with_key(JsValue::from_f64(f64::from(first + p)))
-                .primitive()?;
-        }
-        tx.commit().await?;
-        Ok(BrowserClock.monotonic_ms() - started)
+        read_then_write_timed(&self.db, gets, puts, first).await
     }
 
     /// Ms of one readwrite transaction with one put.
     pub async fn put_once(&self) -> Result<f64, Error> {
-        let key = self.next.get();
-        self.next.set(key + 1);
-        let started = BrowserClock.monotonic_ms();
-        let tx = self
-            .db
-            .transaction("kv")
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        tx.object_store("kv")?
-            .put(JsValue::from_str(
-                "{\"some\":\"record of about this size\"}",
-            ))
-            .with_key(JsValue::from_f64(f64::from(key)))
-            .primitive()?;
-        tx.commit().await?;
-        Ok(BrowserClock.monotonic_ms() - started)
+        self.read_then_write_once(0, 1).await
     }
 }
 

@@ -524,8 +524,8 @@ impl OrchestrationContext {
         event: impl EventName<T>,
         ms: u64,
     ) -> Result<T, TaskError> {
-        let name = event.event_name().to_string();
-        match select2(self.wait_for_event::<T>(name.as_str()), self.sleep(ms)).await {
+        let name = event.event_name();
+        match select2(self.wait_for_event::<T>(name), self.sleep(ms)).await {
             Either::Left(v) => v,
             Either::Right(()) => Err(TaskError::Timeout {
                 what: format!("event {name}"),

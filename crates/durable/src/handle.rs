@@ -52,7 +52,7 @@
 //! The same code with the activity's input taken as a string does not
 //! compile:
 //!
-//! ```compile_fail
+//! ```compile_fail,E0631
 //! use durable::{Activity, ActivityError, Registry};
 //! const DOUBLE: Activity<u32, u64> = Activity::new("Double");
 //! let mut r = Registry::new();
@@ -61,7 +61,7 @@
 //!
 //! nor does awaiting its output as another type:
 //!
-//! ```compile_fail
+//! ```compile_fail,E0308
 //! use durable::{Activity, OrchestrationContext, TaskError};
 //! const DOUBLE: Activity<u32, u64> = Activity::new("Double");
 //! async fn twice(ctx: OrchestrationContext, n: u32) -> Result<u64, TaskError> {
@@ -72,7 +72,7 @@
 //!
 //! nor starting an orchestration with the wrong input:
 //!
-//! ```compile_fail
+//! ```compile_fail,E0308
 //! use durable::{Client, InMemoryStore, InstanceId, Orchestration};
 //! const ORDER: Orchestration<String, String> = Orchestration::new("Order");
 //! async fn order(client: Client<InMemoryStore>) {
@@ -82,7 +82,7 @@
 //!
 //! nor raising an event with the wrong payload:
 //!
-//! ```compile_fail
+//! ```compile_fail,E0308
 //! use durable::{Client, ExternalEvent, InMemoryStore, InstanceId};
 //! const PAID: ExternalEvent<u64> = ExternalEvent::new("Paid");
 //! async fn pay(client: Client<InMemoryStore>) {
@@ -281,7 +281,7 @@ mod tests {
     }
 
     #[test]
-    fn handles_and_strings_give_the_name_the_registry_knows() {
+    fn handles_and_strings_give_their_names_through_the_name_traits() {
         const NARRATE: Activity<String, ()> = Activity::new("Narrate");
         const PAID: ExternalEvent<u64> = ExternalEvent::new("Paid");
         fn activity<I, O>(a: impl ActivityName<I, O>) -> String {

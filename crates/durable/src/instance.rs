@@ -192,7 +192,7 @@ pub struct InstanceRecord {
     /// The last lines the orchestration logged ([`OrchestrationContext::log`]),
     /// oldest first, across its executions: at most [`ROW_LOG_LINES`], each
     /// cut to [`ROW_LOG_CHARS`] characters (and an ellipsis). They commit with the turn that wrote
-    /// them, so every tab and the dashboard see them.
+    /// them, so every client and the dashboard see them.
     ///
     /// [`OrchestrationContext::log`]: crate::OrchestrationContext::log
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -208,13 +208,17 @@ pub const ROW_LOG_CHARS: usize = 500;
 impl InstanceRecord {
     /// Keeps `lines` (a turn's log) in the row, within its bounds.
     pub fn keep_log(&mut self, lines: &[LogLine]) {
-        for line in lines {
-            let mut kept = line.clone();
-            if let Some((cut, _)) = kept.message.char_indices().nth(ROW_LOG_CHARS) {
-                kept.message.truncate(cut);
-                kept.message.push('…');
-            }
-            self.log.push(kept);
+        // Only the lines that can stay, and of each only what stays.
+        for line in &lines[lines.len().saturating_sub(ROW_LOG_LINES)..] {
+            let message = match line.message.char_indices().nth(ROW_LOG_CHARS) {
+                Some((cut, _)) => format!("{}…", &line.message[..cut]),
+                None => line.message.clone(),
+            };
+            self.log.push(LogLine {
+                instance_id: line.instance_id.clone(),
+                message,
+                ..*line
+            });
         }
         let excess = self.log.len().saturating_sub(ROW_LOG_LINES);
         self.log.drain(..excess);

@@ -126,7 +126,7 @@ pub struct Runtime<S: Store> {
     changes: ChangeFeed,
     activity_seq: Cell<u64>,
     logs: RefCell<VecDeque<LogLine>>,
-    /// Where each committed log line also goes (the browser's console).
+    /// Where each committed log line also goes (an app's console, say).
     log_sink: RefCell<Option<LogSink>>,
     /// Ready work committed in this tab (by this runtime, or handed over
     /// by its clients), in commit order: run without a store read.
@@ -235,6 +235,9 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         }
         if let Some(sink) = self.log_sink.borrow().as_ref() {
             lines.iter().for_each(sink);
+        }
+        if self.options.log_capacity == 0 {
+            return;
         }
         let mut logs = self.logs.borrow_mut();
         logs.extend(lines);

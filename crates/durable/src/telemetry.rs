@@ -20,7 +20,7 @@ pub const COMMIT: &str = "durable.commit";
 /// Entered for the synchronous run of one turn of `id`.
 #[cfg(feature = "tracing")]
 pub(crate) fn turn(id: &InstanceId, orchestration: &str) -> tracing::span::EnteredSpan {
-    tracing::info_span!("durable.turn", instance = %id, orchestration).entered()
+    tracing::info_span!(TURN, instance = %id, orchestration).entered()
 }
 
 /// What [`turn`] and [`commit_span`] return without the feature: no span.
@@ -41,7 +41,7 @@ pub(crate) fn activity<F: Future>(
     run: F,
 ) -> impl Future<Output = F::Output> {
     use tracing::Instrument;
-    run.instrument(tracing::info_span!("durable.activity", instance = %id, activity = name))
+    run.instrument(tracing::info_span!(ACTIVITY, instance = %id, activity = name))
 }
 
 /// `run` itself: no span without the feature (and no wrapper, so the
@@ -55,7 +55,7 @@ pub(crate) fn activity<F: Future>(_: &InstanceId, _: &str, run: F) -> F {
 #[cfg(feature = "tracing")]
 pub(crate) fn commit_span(batch: &CommitBatch) -> tracing::Span {
     let events: usize = batch.append_history.iter().map(|(_, e)| e.len()).sum();
-    tracing::info_span!("durable.commit", instances = batch.instances.len(), events)
+    tracing::info_span!(COMMIT, instances = batch.instances.len(), events)
 }
 
 /// No span, and nothing counted, without the feature.

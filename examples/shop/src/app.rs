@@ -5,7 +5,7 @@
 
 use durable::{InstanceId, InstanceQuery, InstanceRecord, RuntimeStatus};
 use durable_dashboard::{provide_dashboard, use_page, DashboardPages, DashboardSlot};
-use durable_leptos::{use_command, use_query, use_records, Durable, Reading};
+use durable_leptos::{provide_durable, use_command, use_query, use_records, Durable, Reading};
 use durable_web::HostOptions;
 use leptos::prelude::*;
 
@@ -232,10 +232,8 @@ fn clock_time(ms: u64) -> String {
 /// dashboard's pages over the shop's registry.
 #[component]
 pub fn DashboardModule() -> impl IntoView {
-    let durable = Durable::new();
+    let durable = provide_durable(DATABASE, registry(), HostOptions::default());
     provide_dashboard(durable, registry(), TITLE);
-    durable.start(DATABASE, registry(), HostOptions::default(), |_| {});
-    on_cleanup(move || durable.shut_down());
     view! { <DashboardPages /> }
 }
 

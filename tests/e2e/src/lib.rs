@@ -28,17 +28,43 @@ pub const DIST_DIR_VAR: &str = "DUNGEON_DIST_DIR";
 /// If the directory has no `index.html`: the app has not been built, and no
 /// test can do anything useful without it.
 pub fn dist_dir() -> PathBuf {
-    let dir = std::env::var_os(DIST_DIR_VAR).map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../dist")),
-        PathBuf::from,
-    );
+    let dir = std::env::var_os(DIST_DIR_VAR).map_or_else(|| in_repo("dist"), PathBuf::from);
+    built(
+        dir,
+        &format!("build the app first (`trunk build --release`, or run `make test-e2e`), or point {DIST_DIR_VAR} at a build"),
+    )
+}
+
+/// `path`, relative to the repository's root.
+pub fn in_repo(path: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join(path)
+}
+
+/// `dir`, a build with an `index.html`.
+///
+/// # Panics
+///
+/// If it has none, saying `how_to_build` it: no test can do anything useful
+/// without it.
+pub fn built(dir: PathBuf, how_to_build: &str) -> PathBuf {
     assert!(
         dir.join("index.html").is_file(),
-        "no index.html in {}: build the app first (`trunk build --release`, \
-         or run `make test-e2e`), or point {DIST_DIR_VAR} at a build",
+        "no index.html in {}: {how_to_build}",
         dir.display()
     );
     dir
+}
+
+/// Serves the build `dir` and opens `path` of it in a fresh browser on
+/// `screen`.
+pub async fn serve_and_open(dir: PathBuf, screen: Screen, path: &str) -> (StaticServer, Browser) {
+    let server = StaticServer::start(dir).expect("serve the build");
+    let browser = Browser::launch_on(screen).await.expect("launch Chromium");
+    browser
+        .goto(&server.url(path))
+        .await
+        .expect("open the page");
+    (server, browser)
 }
 
 /// Opens `path` on `server` in a new browser and waits until the service

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
 
-use crate::{Browser, BrowserError};
+use crate::{Browser, BrowserError, StaticServer};
 
 /// How often a wait looks at the page again.
 const POLL: Duration = Duration::from_millis(100);
@@ -122,8 +122,18 @@ impl<'a> Player<'a> {
 
     /// Waits until the adventurer's status reads `status`.
     pub async fn wait_status(&self, status: &str, timeout: Duration) -> Result<(), BrowserError> {
+        self.wait_test_id("status", status, timeout).await
+    }
+
+    /// Waits until the element with `data-testid` `test_id` reads `text`.
+    pub async fn wait_test_id(
+        &self,
+        test_id: &str,
+        text: &str,
+        timeout: Duration,
+    ) -> Result<(), BrowserError> {
         self.browser
-            .wait_for_text("[data-testid=\"status\"]", status, timeout)
+            .wait_for_text(&format!("[data-testid=\"{test_id}\"]"), text, timeout)
             .await
     }
 
@@ -357,6 +367,14 @@ impl<'a> Player<'a> {
             },
         )
         .await
+    }
+
+    /// Stops `server` and reloads the page, which must then come from the
+    /// service worker: the network is checked to be out of reach.
+    pub async fn reload_offline(&self, server: StaticServer) {
+        drop(server);
+        self.browser.client().refresh().await.unwrap();
+        assert!(!self.network_reachable().await, "the server is stopped");
     }
 
     /// Whether the page can reach the network: a fetch the service worker

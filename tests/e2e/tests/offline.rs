@@ -30,9 +30,7 @@ async fn with_the_server_stopped_the_game_loads_and_is_won() {
     p.create("Ann").await.unwrap();
     let before = p.wait_countdown(SLOW).await.unwrap();
 
-    drop(server);
-    browser.client().refresh().await.unwrap();
-    assert!(!p.network_reachable().await, "the server is stopped");
+    p.reload_offline(server).await;
     // The page came from the service worker, with the adventurer in it.
     p.wait_status("awaiting confirmation", SLOW).await.unwrap();
     p.until("the countdown running", SLOW, async |_| {

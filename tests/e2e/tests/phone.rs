@@ -8,18 +8,12 @@
 
 use std::time::Duration;
 
-use e2e::{dist_dir, Browser, Player, Screen, StaticServer};
+use e2e::{dist_dir, serve_and_open, Browser, Player, Screen, StaticServer};
 
 const SLOW: Duration = Duration::from_secs(30);
 
 async fn open(screen: Screen, path: &str) -> (StaticServer, Browser) {
-    let server = StaticServer::start(dist_dir()).expect("serve dist/");
-    let browser = Browser::launch_on(screen).await.expect("launch Chromium");
-    browser
-        .goto(&server.url(path))
-        .await
-        .expect("open the game");
-    (server, browser)
+    serve_and_open(dist_dir(), screen, path).await
 }
 
 /// Fails unless the page fits the screen's width.

@@ -8,32 +8,28 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use e2e::{open_cached, Browser, Player, Screen, StaticServer};
+use e2e::{built, in_repo, open_cached, serve_and_open, Browser, Player, Screen, StaticServer};
 
 const SLOW: Duration = Duration::from_secs(30);
 
 /// The shop's release build.
 fn shop_dist() -> PathBuf {
-    let dir = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/shop/dist"
-    ));
-    assert!(
-        dir.join("index.html").is_file(),
-        "no index.html in {}: build the shop first (`cd examples/shop && trunk build --release`, \
-         or run `make test-e2e`)",
-        dir.display()
-    );
-    dir
+    built(
+        in_repo("examples/shop/dist"),
+        "build the shop first (`cd examples/shop && trunk build --release`, or run `make test-e2e`)",
+    )
 }
 
 /// The shop served, and a browser on `screen` showing `path` of it.
 async fn open_shop(screen: Screen, path: &str) -> (StaticServer, Browser) {
-    let server = StaticServer::start(shop_dist()).expect("serve the shop");
-    let browser = Browser::launch_on(screen).await.expect("launch Chromium");
-    browser.goto(&server.url(path)).await.unwrap();
-    (server, browser)
+    serve_and_open(shop_dist(), screen, path).await
 }
+
+/// The desktop window the shop's desktop tests use.
+const DESKTOP: Screen = Screen::Window {
+    width: 1280,
+    height: 900,
+};
 
 async fn click(p: &Player<'_>, test_id: &str) {
     let script = format!(
@@ -51,22 +47,14 @@ async fn click(p: &Player<'_>, test_id: &str) {
 }
 
 async fn wait_text(p: &Player<'_>, test_id: &str, text: &str) {
-    p.browser
-        .wait_for_text(&format!("[data-testid=\"{test_id}\"]"), text, SLOW)
+    p.wait_test_id(test_id, text, SLOW)
         .await
         .unwrap_or_else(|e| panic!("{test_id} never read {text:?}: {e}"));
 }
 
 #[tokio::test]
 async fn an_order_is_paid_and_shipped_and_its_workflow_shows_in_the_dashboard() {
-    let (server, browser) = open_shop(
-        Screen::Window {
-            width: 1280,
-            height: 900,
-        },
-        "/?pay=5m",
-    )
-    .await;
+    let (server, browser) = open_shop(DESKTOP, "/?pay=5m").await;
     let p = Player::new(&browser);
     wait_text(&p, "units-lamp", "3").await;
     let served_before = server.served();
@@ -150,14 +138,7 @@ async fn an_order_is_paid_and_shipped_and_its_workflow_shows_in_the_dashboard() 
 
 #[tokio::test]
 async fn an_unpaid_order_is_released_and_its_log_shows_on_its_dashboard_page() {
-    let (_server, browser) = open_shop(
-        Screen::Window {
-            width: 1280,
-            height: 900,
-        },
-        "/?pay=2s",
-    )
-    .await;
+    let (_server, browser) = open_shop(DESKTOP, "/?pay=2s").await;
     let p = Player::new(&browser);
     wait_text(&p, "units-desk", "1").await;
     click(&p, "order-desk").await;
@@ -185,9 +166,7 @@ async fn with_the_server_stopped_the_shop_opens_and_an_order_ships() {
     let browser = open_cached(&server, "/").await;
     let p = Player::new(&browser);
     wait_text(&p, "units-chair", "4").await;
-    drop(server);
-    browser.client().refresh().await.unwrap();
-    assert!(!p.network_reachable().await, "the server is stopped");
+    p.reload_offline(server).await;
     // The page came from the service worker; the workflow runs in it.
     click(&p, "order-chair").await;
     wait_text(&p, "order-state", "awaiting payment").await;

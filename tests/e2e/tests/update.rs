@@ -10,22 +10,13 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use e2e::{copy_dir, dist_copy, open_cached, Player, StaticServer};
+use e2e::{built, copy_dir, dist_copy, in_repo, open_cached, Player, StaticServer};
 
 const SLOW: Duration = Duration::from_secs(30);
 
 /// The update drill's build, made by `make test`'s release step.
 fn drill_dir() -> PathBuf {
-    let dir = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../target/dist-update-drill"
-    ));
-    assert!(
-        dir.join("index.html").is_file(),
-        "no update drill build in {}: run `make test-e2e`",
-        dir.display()
-    );
-    dir
+    built(in_repo("target/dist-update-drill"), "run `make test-e2e`")
 }
 
 /// The name of the dashboard module the page loads: it differs between
