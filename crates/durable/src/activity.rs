@@ -7,8 +7,10 @@
 //! again. Effects outside the store (network, DOM) are at least once.
 //! Must never commit anything itself.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
 use std::rc::Rc;
+use std::task::{Poll, Waker};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -87,16 +89,62 @@ pub(crate) struct Effects {
     rng: u64,
 }
 
+/// What an attempt and the dispatcher share while it runs: whether it was
+/// cancelled (the future awaiting it was dropped, or its instance ended),
+/// and whether it is waiting on a store read right now (such a wait ends by
+/// itself, so the dispatcher may wait for it; any other wait — a fetch, a
+/// timer — it never waits for).
+#[derive(Clone, Default)]
+pub(crate) struct AttemptSignals {
+    cancelled: Rc<Cell<bool>>,
+    cancel_wakers: Rc<RefCell<Vec<Waker>>>,
+    store_reads: Rc<Cell<u32>>,
+}
+
+impl AttemptSignals {
+    /// Tells the attempt it is no longer wanted.
+    pub(crate) fn cancel(&self) {
+        if !self.cancelled.replace(true) {
+            self.cancel_wakers.take().into_iter().for_each(Waker::wake);
+        }
+    }
+
+    /// Whether the attempt is inside a store read.
+    pub(crate) fn in_store(&self) -> bool {
+        self.store_reads.get() > 0
+    }
+
+    fn enter_store(&self) -> StoreReadGuard {
+        self.store_reads.set(self.store_reads.get() + 1);
+        StoreReadGuard(self.store_reads.clone())
+    }
+}
+
+/// Counts a store read as in progress until dropped.
+struct StoreReadGuard(Rc<Cell<u32>>);
+
+impl Drop for StoreReadGuard {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
+    }
+}
+
 /// Handed to every activity call.
 #[derive(Clone)]
 pub struct ActivityContext {
     instance_id: InstanceId,
     reader: Rc<dyn AppReader>,
     effects: Rc<RefCell<Effects>>,
+    signals: AttemptSignals,
 }
 
 impl ActivityContext {
-    pub(crate) fn new(instance_id: InstanceId, reader: Rc<dyn AppReader>, seed: u64) -> Self {
+    pub(crate) fn new(
+        instance_id: InstanceId,
+        reader: Rc<dyn AppReader>,
+        seed: u64,
+        signals: AttemptSignals,
+    ) -> Self {
         ActivityContext {
             instance_id,
             reader,
@@ -104,7 +152,33 @@ impl ActivityContext {
                 rng: seed,
                 ..Effects::default()
             })),
+            signals,
         }
+    }
+
+    /// Whether this attempt is no longer wanted: the orchestration stopped
+    /// waiting for it (the other side of a race won), or its instance ended
+    /// or was terminated. Nothing awaits its result any more; a long
+    /// activity may check this and stop early. (An attempt past its
+    /// start-to-close timeout is simply dropped.)
+    pub fn is_cancelled(&self) -> bool {
+        self.signals.cancelled.get()
+    }
+
+    /// Completes when the attempt is cancelled (see
+    /// [`ActivityContext::is_cancelled`]): race it against slow work
+    /// (`select2(fetch, ctx.cancelled())`) to stop as soon as the result is
+    /// no longer wanted.
+    pub fn cancelled(&self) -> impl Future<Output = ()> + 'static {
+        let signals = self.signals.clone();
+        std::future::poll_fn(move |cx| {
+            if signals.cancelled.get() {
+                Poll::Ready(())
+            } else {
+                signals.cancel_wakers.borrow_mut().push(cx.waker().clone());
+                Poll::Pending
+            }
+        })
     }
 
     /// The orchestration instance that scheduled this activity.
@@ -138,7 +212,11 @@ impl ActivityContext {
         store: &str,
         key: &str,
     ) -> Result<Option<T>, ActivityError> {
-        let record = match self.reader.read(store, key).await {
+        let read = {
+            let _in_store = self.signals.enter_store();
+            self.reader.read(store, key).await
+        };
+        let record = match read {
             Ok(r) => r,
             Err(e) => {
                 self.effects.borrow_mut().storage_failure = Some(e.clone());
@@ -172,7 +250,11 @@ impl ActivityContext {
         &self,
         store: &str,
     ) -> Result<Vec<(String, T)>, ActivityError> {
-        let records = match self.reader.read_all(store).await {
+        let read = {
+            let _in_store = self.signals.enter_store();
+            self.reader.read_all(store).await
+        };
+        let records = match read {
             Ok(r) => r,
             Err(e) => {
                 self.effects.borrow_mut().storage_failure = Some(e.clone());

@@ -18,6 +18,7 @@ use crate::error::NonDeterminism;
 use crate::history::{EventKind, HistoryEvent};
 use crate::instance::InstanceId;
 use crate::registry::{Registry, FIRST_VERSION};
+use crate::running::{self, panic_message, Running};
 
 type OrchestrationFuture = Pin<Box<dyn Future<Output = Result<Value, String>>>>;
 
@@ -90,6 +91,13 @@ pub struct Execution {
     registry: Registry,
     /// Orchestration time before the current turn (for a discarded turn).
     time_before_turn: u64,
+    /// The orchestration's name, from its start (for a panic's message).
+    name: String,
+    /// Why the next turn fails the instance without running its code (a
+    /// panic noted from an earlier run of the page).
+    crashed: Option<String>,
+    /// The start arrived with a terminate: its code never runs.
+    hold_start: bool,
 }
 
 impl Execution {
@@ -137,6 +145,9 @@ impl Execution {
             suspended: false,
             registry: registry.clone(),
             time_before_turn: 0,
+            name: String::new(),
+            crashed: None,
+            hold_start: false,
         };
         for event in history {
             exec.replay_event(event);
@@ -155,6 +166,34 @@ impl Execution {
         }
         exec.ctx.state.borrow_mut().replaying = false;
         exec
+    }
+
+    /// An execution whose code is not run again: its next turn fails the
+    /// instance with `message` (what a panic noted from an earlier run of
+    /// the page said). Its events follow the `history_len` stored ones, at
+    /// orchestration time `now_ms` or later.
+    pub(crate) fn crashed(
+        registry: &Registry,
+        instance_id: InstanceId,
+        execution: u32,
+        history_len: u64,
+        now_ms: u64,
+        message: String,
+    ) -> Execution {
+        let mut state = ContextState::new(instance_id, execution, &[]);
+        state.next_event_id = history_len;
+        state.now_ms = now_ms;
+        Execution {
+            ctx: OrchestrationContext::new(state),
+            future: None,
+            outcome: None,
+            suspended: false,
+            registry: registry.clone(),
+            time_before_turn: now_ms,
+            name: String::new(),
+            crashed: Some(message),
+            hold_start: false,
+        }
     }
 
     fn replay_event(&mut self, event: &HistoryEvent) {
@@ -200,6 +239,7 @@ impl Execution {
             } => {
                 // A history recorded before versions existed ran version 1.
                 let version = version.unwrap_or(FIRST_VERSION);
+                self.name.clone_from(name);
                 match self.registry.orchestration_fn(name, version) {
                     Some(f) => {
                         {
@@ -208,7 +248,9 @@ impl Execution {
                             s.incarnation = incarnation.clone();
                         }
                         self.future = Some(f(self.ctx.clone(), input.clone()));
-                        self.poll();
+                        if !self.hold_start {
+                            self.poll();
+                        }
                     }
                     None => {
                         let available = self.registry.versions(name);
@@ -260,9 +302,18 @@ impl Execution {
                 *w = Waits::default();
             }
         }
-        let mut cx = Context::from_waker(Waker::noop());
-        let result = fut.as_mut().poll(&mut cx);
+        let instance = self.ctx.state.borrow().instance_id.clone();
+        let result = poll_guarded(fut, instance);
         self.ctx.state.borrow_mut().polling = false;
+        let result = match result {
+            Ok(polled) => polled,
+            Err(panic) => {
+                self.drop_future();
+                let message = format!("orchestration {} panicked: {panic}", self.name);
+                self.outcome = Some(Outcome::Failed(message));
+                return;
+            }
+        };
         let fatal = self.ctx.state.borrow_mut().fatal.take();
         if let Some(message) = fatal {
             self.drop_future();
@@ -448,6 +499,31 @@ impl Execution {
         }
         let mut consumed = vec![false; messages.len()];
         let mut activity_compute_ms = 0.0;
+        // A terminate that arrives with the start wins: no code runs.
+        self.hold_start = self.future.is_none()
+            && self.outcome.is_none()
+            && messages
+                .iter()
+                .any(|m| matches!(m, EventKind::ExecutionStarted { .. }))
+            && messages
+                .iter()
+                .any(|m| matches!(m, EventKind::ExecutionTerminated { .. }));
+        if let Some(message) = self.crashed.take() {
+            // What a panic interrupted fails instead of running again: the
+            // start it came with is recorded (not run), and what else
+            // arrived is kept in the history for a rewind, as below.
+            for m in messages {
+                if matches!(m, EventKind::ExecutionStarted { .. }) {
+                    let start = self.pin_version(m);
+                    self.ctx.state.borrow_mut().push_event(start);
+                }
+            }
+            self.ctx
+                .state
+                .borrow_mut()
+                .nondeterminism
+                .get_or_insert(NonDeterminism::Crashed { message });
+        }
         if let Some(nd) = self.nondeterminism() {
             // A diverged replay fails the instance before anything else runs;
             // whatever the changed code decided during replay is discarded.
@@ -553,6 +629,18 @@ fn feeds_the_code(m: &EventKind) -> bool {
             | EventKind::TimerFired { .. }
             | EventKind::EventRaised { .. }
     )
+}
+
+/// Polls an orchestration's future once, marked as running (for a panic
+/// hook), and turns a panic into its message (where panics unwind).
+fn poll_guarded(
+    fut: &mut OrchestrationFuture,
+    instance: InstanceId,
+) -> Result<Poll<Result<Value, String>>, String> {
+    let _running = running::enter(Running::Orchestration { instance });
+    let mut cx = Context::from_waker(Waker::noop());
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fut.as_mut().poll(&mut cx)))
+        .map_err(|payload| panic_message(payload.as_ref()))
 }
 
 impl Drop for Execution {

@@ -99,6 +99,7 @@ mod export;
 mod footprint;
 mod handle;
 mod history;
+mod in_flight;
 mod inspect;
 mod instance;
 mod listing;
@@ -108,6 +109,7 @@ mod recovery;
 mod registry;
 mod replay_check;
 mod retry;
+mod running;
 mod runtime;
 mod store;
 mod transitions;
@@ -146,6 +148,7 @@ pub use memory_store::InMemoryStore;
 pub use registry::{LocalFuture, Registry, FIRST_VERSION};
 pub use replay_check::{check_replay, ReplayReport};
 pub use retry::RetryPolicy;
+pub use running::{panic_message, running_now, Crash, Running};
 pub use runtime::{Runtime, RuntimeOptions, TickReport};
 pub use store::{
     app_store_digest, append_key, AppRecord, AppWrite, CommitBatch, Decide, InstancePage,

@@ -16,21 +16,22 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::rc::Rc;
 
-use crate::activity::ActivityContext;
+use crate::activity::{ActivityContext, AttemptSignals};
 use crate::cache::ExecutionCache;
 use crate::changes::{Change, ChangeFeed};
 use crate::client::Client;
 use crate::clock::Clock;
-use crate::combinators::when_all;
 use crate::context::LogLine;
 use crate::derive::derive_work;
 use crate::error::{ClientError, RuntimeError};
 use crate::execution::{Execution, Outcome};
 use crate::footprint::Footprint;
 use crate::history::{EventKind, HistoryEvent};
+use crate::in_flight::{AttemptResult, Ended, InFlight};
 use crate::instance::{InstanceId, InstanceRecord, RuntimeStatus};
 use crate::local_queue::SharedQueue;
-use crate::registry::Registry;
+use crate::registry::{LocalFuture, Registry};
+use crate::running::{Crash, Running};
 use crate::store::{CommitBatch, Precondition, Store, StoreError};
 use crate::telemetry;
 use crate::transitions::apply_transition;
@@ -60,6 +61,9 @@ pub struct RuntimeOptions {
     /// [`Runtime::take_logs`] (the oldest go first); each instance row keeps
     /// its own last lines too.
     pub log_capacity: usize,
+    /// Most activity attempts in flight at once; tasks beyond it wait in
+    /// the queue until one ends.
+    pub activity_concurrency: usize,
 }
 
 impl Default for RuntimeOptions {
@@ -71,6 +75,7 @@ impl Default for RuntimeOptions {
             seed: 0x5eed,
             fuse_depth: 32,
             log_capacity: 1_000,
+            activity_concurrency: 1_000,
         }
     }
 }
@@ -143,6 +148,12 @@ pub struct Runtime<S: Store> {
     widened: Cell<bool>,
     /// A storage error an activity met in this tick: reported by the tick.
     activity_failure: RefCell<Option<StoreError>>,
+    /// Activity attempts running beside the turns, and those that ended.
+    in_flight: InFlight,
+    /// Panics a host found noted from an earlier run of the page (where a
+    /// panic aborts the module): what was running fails instead of running
+    /// again.
+    crashes: RefCell<Vec<Crash>>,
 }
 
 impl<S: Store + Clone + 'static> Runtime<S> {
@@ -191,6 +202,8 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             widen: Cell::new(1),
             widened: Cell::new(false),
             activity_failure: RefCell::new(None),
+            in_flight: InFlight::default(),
+            crashes: RefCell::new(Vec::new()),
         }
     }
 
@@ -274,9 +287,45 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         self.read_last_tick.get()
     }
 
-    /// The earliest time a queued timer falls due, after now.
+    /// The earliest time a queued timer falls due, after now, or an
+    /// activity attempt in flight reaches its start-to-close timeout.
     pub async fn next_due(&self) -> Result<Option<u64>, RuntimeError> {
-        Ok(self.store.next_due(self.clock.now_ms()).await?)
+        let timer = self.store.next_due(self.clock.now_ms()).await?;
+        let deadline = self.in_flight.next_deadline();
+        Ok(match (timer, deadline) {
+            (Some(t), Some(d)) => Some(t.min(d)),
+            (t, d) => t.or(d),
+        })
+    }
+
+    /// Activity attempts running now (each beside the turns, never in
+    /// front of them).
+    pub fn activities_in_flight(&self) -> usize {
+        self.in_flight.running()
+    }
+
+    /// Completes when an activity attempt in flight can make progress or
+    /// has ended: a host waits for it beside its timer and its nudges, then
+    /// runs the dispatcher again.
+    pub fn activity_progress(&self) -> impl Future<Output = ()> + '_ {
+        self.in_flight.news()
+    }
+
+    /// Fails what a panic interrupted in an earlier run of this app (a
+    /// host where a panic aborts the module notes it from its panic hook):
+    /// the activity attempt fails with the panic's message — its retry
+    /// policy decides what happens next — or the instance fails, instead of
+    /// running the same code again.
+    pub fn fail_crashed(&self, crash: Crash) {
+        self.crashes.borrow_mut().push(crash);
+        self.read_store.set(true);
+    }
+
+    /// The crash noted for what `what` names, taken.
+    fn take_crash(&self, what: impl Fn(&Running) -> bool) -> Option<Crash> {
+        let mut crashes = self.crashes.borrow_mut();
+        let at = crashes.iter().position(|c| what(&c.running))?;
+        Some(crashes.remove(at))
     }
 
     /// Runs ticks until one that read the store found nothing to do. The
@@ -304,7 +353,10 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         for _ in 0..max_ticks {
             let r = self.tick().await?;
             total.add(&r);
-            if r.did_work() || r.conflicts > 0 {
+            // An attempt that woke or ended has something for the next
+            // tick; attempts still waiting (a slow fetch) do not keep the
+            // dispatcher busy.
+            if r.did_work() || r.conflicts > 0 || self.in_flight.has_news() {
                 continue;
             }
             if self.read_last_tick.get() && !self.widened.get() {
@@ -377,7 +429,9 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         }
     }
 
-    /// Processes the work that is ready now.
+    /// Processes the work that is ready now: starts the activity tasks
+    /// that are not running yet, takes the attempts that ended, and runs
+    /// one turn per instance with messages or completions.
     pub async fn tick(&self) -> Result<TickReport, RuntimeError> {
         // A failure kept by a tick that ended early is that tick's, not ours.
         self.activity_failure.borrow_mut().take();
@@ -386,7 +440,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         let mut report = TickReport::default();
         let mut order: Vec<InstanceId> = Vec::new();
         let mut messages: HashMap<InstanceId, Vec<(WorkId, Message)>> = HashMap::new();
-        let mut tasks = Vec::new();
+        let mut started = Vec::new();
         for item in work {
             match item.kind {
                 WorkKind::Message(m) => {
@@ -396,65 +450,32 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                     });
                     entry.push((item.id, m));
                 }
-                WorkKind::Activity(t) => tasks.push((item.id, t)),
+                WorkKind::Activity(t) => started.extend(self.start_attempt(item.id, t)),
             }
         }
-        let outcomes = when_all(tasks.into_iter().map(|(id, t)| self.run_activity(id, t))).await;
+        self.wait_for_store_reads(&started).await;
         let mut done: HashMap<InstanceId, Vec<ActivityDone>> = HashMap::new();
         let mut admitted = Footprint::default();
-        for d in outcomes.into_iter().flatten() {
-            if !self.admit(&mut admitted, &d) {
-                continue;
-            }
+        for d in self.admit_ended(self.in_flight.take_ended(|_| true), &mut admitted) {
             let id = d.task.instance_id.clone();
             if !messages.contains_key(&id) && !done.contains_key(&id) {
                 order.push(id.clone());
             }
             done.entry(id).or_default().push(d);
         }
-        // Rows of the instances not in the cache, read together.
-        let uncached: Vec<InstanceId> = {
-            let cache = self.cache.borrow();
-            order
-                .iter()
-                .filter(|id| !cache.contains(id))
-                .cloned()
-                .collect()
-        };
-        let mut rows: HashMap<InstanceId, Option<InstanceRecord>> = HashMap::new();
-        let mut histories: HashMap<InstanceId, Vec<HistoryEvent>> = HashMap::new();
-        if !uncached.is_empty() {
-            let read = self.store.instances(&uncached).await?;
-            // Their histories too, for the replay (a new one has none).
-            let replay: Vec<InstanceId> = read
-                .iter()
-                .flatten()
-                .filter(|r| !r.status.is_final() && r.history_len > 0)
-                .map(|r| r.id.clone())
-                .collect();
-            if !replay.is_empty() {
-                let read = self.store.histories(&replay).await?;
-                histories.extend(replay.into_iter().zip(read));
-            }
-            rows.extend(uncached.into_iter().zip(read));
-        }
+        let (mut rows, mut histories) = self.read_uncached(&order).await?;
         let mut units = Vec::new();
         for id in order {
-            let msgs = messages.remove(&id).unwrap_or_default();
-            let chained = done.remove(&id).unwrap_or_default();
-            let row = rows.remove(&id);
-            let history = histories.remove(&id);
             let input = TurnInput {
                 live: None,
-                row,
-                history,
-                msgs,
-                chained,
+                row: rows.remove(&id),
+                history: histories.remove(&id),
+                msgs: messages.remove(&id).unwrap_or_default(),
+                chained: done.remove(&id).unwrap_or_default(),
                 overlay: Vec::new(),
             };
-            let was_handed = handed.contains(&id);
             if let Some(mut unit) = self.prepare_turn(&id, input, now, &mut report).await? {
-                if was_handed {
+                if handed.contains(&id) {
                     unit.batch.preconditions.push(Precondition::NoOtherMessage {
                         instance: id.clone(),
                         ready_at_ms: now,
@@ -471,6 +492,113 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             Some(e) => Err(e.into()),
             None => Ok(report),
         }
+    }
+
+    /// The rows of the instances in `order` not in the cache, read
+    /// together, and the histories of those to replay (a new one has
+    /// none).
+    async fn read_uncached(
+        &self,
+        order: &[InstanceId],
+    ) -> Result<
+        (
+            HashMap<InstanceId, Option<InstanceRecord>>,
+            HashMap<InstanceId, Vec<HistoryEvent>>,
+        ),
+        RuntimeError,
+    > {
+        let uncached: Vec<InstanceId> = {
+            let cache = self.cache.borrow();
+            order
+                .iter()
+                .filter(|id| !cache.contains(id))
+                .cloned()
+                .collect()
+        };
+        let mut rows = HashMap::new();
+        let mut histories = HashMap::new();
+        if uncached.is_empty() {
+            return Ok((rows, histories));
+        }
+        let read = self.store.instances(&uncached).await?;
+        let replay: Vec<InstanceId> = read
+            .iter()
+            .flatten()
+            .filter(|r| !r.status.is_final() && r.history_len > 0)
+            .map(|r| r.id.clone())
+            .collect();
+        if !replay.is_empty() {
+            let read = self.store.histories(&replay).await?;
+            histories.extend(replay.into_iter().zip(read));
+        }
+        rows.extend(uncached.into_iter().zip(read));
+        Ok((rows, histories))
+    }
+
+    /// Starts an attempt of the task queued as `work`, unless one is
+    /// already in flight or the most attempts allowed are (then it waits
+    /// in the queue, and a later tick reads it again). A task whose last
+    /// attempt crashed the page (a noted panic) fails without running.
+    fn start_attempt(&self, work: WorkId, task: ActivityTask) -> Option<WorkId> {
+        if self.in_flight.holds(&work) {
+            return None;
+        }
+        let now = self.clock.now_ms();
+        let crash =
+            self.take_crash(|r| matches!(r, Running::Activity { work: w, .. } if *w == work));
+        if let Some(crash) = crash {
+            let message = format!("activity {} panicked: {}", task.name, crash.message);
+            let done = ActivityDone::failed(work.clone(), task, message, 0.0, now);
+            self.in_flight.push_ended(Ended::Done(done));
+            return None;
+        }
+        if self.in_flight.running() >= self.options.activity_concurrency.max(1) {
+            self.read_store.set(true);
+            return None;
+        }
+        let signals = AttemptSignals::default();
+        let future = self.attempt(work.clone(), task.clone(), signals.clone());
+        let timeout = None;
+        self.in_flight
+            .start(work.clone(), task, now, timeout, signals, future);
+        Some(work)
+    }
+
+    /// Polls the attempts that woke, and waits for the `started` ones while
+    /// they only wait on a store read (which ends by itself): an activity
+    /// that reads and writes the app's records commits with the turn it
+    /// completes, as if it ran inside the tick. An attempt waiting on
+    /// anything else (a fetch, a timer) is left running.
+    async fn wait_for_store_reads(&self, started: &[WorkId]) {
+        loop {
+            self.in_flight.poll_woken(self.clock.now_ms());
+            if self.in_flight.settled(started) {
+                return;
+            }
+            self.in_flight.news().await;
+        }
+    }
+
+    /// The attempts that ended and may commit in this tick: a storage
+    /// failure is kept for the tick to report (the task runs again), and a
+    /// result that depends on one admitted before it waits (its task runs
+    /// again after they commit).
+    fn admit_ended(&self, ended: Vec<Ended>, admitted: &mut Footprint) -> Vec<ActivityDone> {
+        let mut results = Vec::new();
+        for e in ended {
+            match e {
+                Ended::Done(d) => {
+                    if self.admit(admitted, &d) {
+                        results.push(d);
+                    }
+                }
+                Ended::StorageFailed(_, e) => {
+                    self.read_store.set(true);
+                    self.activity_failure.borrow_mut().get_or_insert(e);
+                }
+            }
+        }
+        results
     }
 
     /// Admits an activity's result into this tick's commit if it is
@@ -517,17 +645,17 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             if follow.is_empty() {
                 return Ok(());
             }
-            let ran = when_all(
-                follow
-                    .iter()
-                    .map(|(_, id, t)| self.run_activity(id.clone(), t.clone())),
-            )
-            .await;
+            let started: Vec<WorkId> = follow
+                .iter()
+                .filter_map(|(_, id, t)| self.start_attempt(id.clone(), t.clone()))
+                .collect();
+            self.wait_for_store_reads(&started).await;
+            let unit_of: HashMap<WorkId, usize> =
+                follow.iter().map(|(i, id, _)| (id.clone(), *i)).collect();
+            let ended = self.in_flight.take_ended(|w| unit_of.contains_key(w));
             let mut by_unit: BTreeMap<usize, Vec<ActivityDone>> = BTreeMap::new();
-            for ((i, _, _), done) in follow.iter().zip(ran) {
-                if let Some(d) = done.filter(|d| self.admit(admitted, d)) {
-                    by_unit.entry(*i).or_default().push(d);
-                }
+            for d in self.admit_ended(ended, admitted) {
+                by_unit.entry(unit_of[&d.work]).or_default().push(d);
             }
             if by_unit.is_empty() {
                 return Ok(());
@@ -622,6 +750,14 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                     && !matches!(&w.kind, WorkKind::Message(m)
                     if matches!(m.event, EventKind::EventRaised { .. }) && m.execution.is_none())
             }));
+        // Attempts nothing will take any more — their instance ended, or
+        // moved on to another execution or life — are told so.
+        for row in &unit.batch.instances {
+            self.in_flight.cancel(|instance, task| {
+                *instance == row.id
+                    && (row.status.is_final() || task.is_stale_for(row.execution, &row.incarnation))
+            });
+        }
         if let Some((row, exec)) = unit.install {
             self.cache.borrow_mut().insert(row, exec);
         }
@@ -741,9 +877,20 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             }
             return Ok((!unit.batch.is_empty()).then_some(unit));
         }
-        let mut exec = match cached_exec {
-            Some(e) => e,
-            None => {
+        let crash =
+            self.take_crash(|r| matches!(r, Running::Orchestration { instance } if instance == id));
+        let mut exec = match (crash, cached_exec) {
+            // A panic noted from an earlier run: fail, do not run again.
+            (Some(crash), _) => Execution::crashed(
+                &self.registry,
+                id.clone(),
+                exec_no,
+                record.history_len,
+                record.updated_ms,
+                format!("orchestration {} panicked: {}", record.name, crash.message),
+            ),
+            (None, Some(e)) => e,
+            (None, None) => {
                 report.replays += 1;
                 // A new instance has no history to read.
                 let history = match prefetched_history {
@@ -756,30 +903,48 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         };
         // Settle the activities: their effects commit in this unit whatever
         // the turn does with their completions.
+        let mut chained = chained;
+        chained.sort_by_key(|d| d.finished_ms);
+        let stamps: Vec<u64> = chained.iter().map(|d| d.finished_ms).collect();
         let mut completions = Vec::with_capacity(chained.len());
         for d in chained {
             completions.push(d.settle(&mut unit.batch, &mut unit.changes));
         }
-        let mut events: Vec<EventKind> = current.iter().map(|(_, m)| m.event.clone()).collect();
-        events.extend(completions.iter().map(|(_, e, _)| e.clone()));
-        // The row's last update is the last turn's time: a new execution
-        // (after continue-as-new) starts no earlier.
+        let order = message_order(&current, &stamps);
+        let events: Vec<EventKind> = order
+            .iter()
+            .map(|source| match *source {
+                Source::Queued(i) => current[i].1.event.clone(),
+                Source::Done(j) => completions[j].1.clone(),
+            })
+            .collect();
+        // A turn reads the clock when it starts; the row's last update is
+        // the last turn's time, and a new execution (after continue-as-new)
+        // starts no earlier.
+        let turn_now = now.max(self.clock.now_ms()).max(record.updated_ms);
         let turn = {
             let _span = telemetry::turn(&record.id, &record.name);
-            exec.run_turn(now.max(record.updated_ms), &events, self.clock.as_ref())
+            exec.run_turn(turn_now, &events, self.clock.as_ref())
         };
         let turn_time = turn.new_events.first().map_or(now, |e| e.timestamp_ms);
-        let (queued_flags, chained_flags) = turn.consumed.split_at(current.len());
+        let mut queued_flags = vec![false; current.len()];
+        let mut chained_flags = vec![false; completions.len()];
+        for (source, taken) in order.iter().zip(&turn.consumed) {
+            match *source {
+                Source::Queued(i) => queued_flags[i] = *taken,
+                Source::Done(j) => chained_flags[j] = *taken,
+            }
+        }
         let consumed: Vec<WorkId> = current
             .iter()
-            .zip(queued_flags)
+            .zip(&queued_flags)
             .filter(|(_, c)| **c)
             .map(|((w, _), _)| w.clone())
             .collect();
         // A completion the turn deferred (suspended instance) is queued.
         let settled = completions.len();
         let delivered_any = chained_flags.iter().any(|f| *f);
-        for ((task, event, work), flag) in completions.into_iter().zip(chained_flags) {
+        for ((task, event, work), flag) in completions.into_iter().zip(&chained_flags) {
             if !*flag {
                 unit.batch
                     .enqueue
@@ -958,50 +1123,105 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         }
     }
 
-    /// Runs one activity; `None` when a storage failure means it must run
-    /// again later (the failure is kept for the tick to report).
-    async fn run_activity(&self, work: WorkId, task: ActivityTask) -> Option<ActivityDone> {
+    /// One attempt of `task` as a future of its own: it runs the activity
+    /// and ends with its completion — a failed or cancelled attempt keeps
+    /// none of its reads' checks or writes — or with the storage failure
+    /// that means it must run again.
+    fn attempt(
+        &self,
+        work: WorkId,
+        task: ActivityTask,
+        signals: AttemptSignals,
+    ) -> LocalFuture<AttemptResult> {
         let seq = self.activity_seq.get() + 1;
         self.activity_seq.set(seq);
         let seed =
             self.options.seed ^ seq.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ self.clock.now_ms();
-        let ctx = ActivityContext::new(task.instance_id.clone(), Rc::new(self.store.clone()), seed);
-        let started = self.clock.monotonic_ms();
-        let result = match self.registry.activity_fn(&task.name) {
-            Some(f) => {
-                let run = f(ctx.clone(), task.input.clone());
-                telemetry::activity(&task.instance_id, &task.name, run).await
+        let ctx = ActivityContext::new(
+            task.instance_id.clone(),
+            Rc::new(self.store.clone()),
+            seed,
+            signals,
+        );
+        let run = self
+            .registry
+            .activity_fn(&task.name)
+            .map(|f| f(ctx.clone(), task.input.clone()));
+        let clock = self.clock.clone();
+        Box::pin(async move {
+            let started = clock.monotonic_ms();
+            let result = match run {
+                Some(run) => telemetry::activity(&task.instance_id, &task.name, run).await,
+                None => Err(format!("no activity named {} is registered", task.name)),
+            };
+            let compute_ms = (clock.monotonic_ms() - started).max(0.0);
+            let finished_ms = clock.now_ms();
+            let effects = ctx.take_effects();
+            if let Some(e) = effects.storage_failure {
+                return Err(e);
             }
-            None => Err(format!("no activity named {} is registered", task.name)),
-        };
-        let compute_ms = (self.clock.monotonic_ms() - started).max(0.0);
-        let effects = ctx.take_effects();
-        if let Some(e) = effects.storage_failure {
-            self.read_store.set(true);
-            self.activity_failure.borrow_mut().get_or_insert(e);
-            return None;
-        }
-        let event = match result {
-            Ok(result) => EventKind::TaskCompleted {
-                scheduled_id: task.scheduled_id,
-                result,
-                compute_ms,
-            },
-            Err(error) => EventKind::TaskFailed {
-                scheduled_id: task.scheduled_id,
+            let error = match result {
+                Ok(result) if !ctx.is_cancelled() => {
+                    let event = EventKind::TaskCompleted {
+                        scheduled_id: task.scheduled_id,
+                        result,
+                        compute_ms,
+                    };
+                    return Ok(ActivityDone {
+                        work,
+                        task,
+                        event,
+                        reads: effects.reads,
+                        scans: effects.scans,
+                        writes: effects.writes,
+                        finished_ms,
+                    });
+                }
+                Ok(_) => format!(
+                    "activity {} was cancelled: nothing waits for its result",
+                    task.name
+                ),
+                Err(error) => error,
+            };
+            Ok(ActivityDone::failed(
+                work,
+                task,
                 error,
                 compute_ms,
-            },
-        };
-        Some(ActivityDone {
-            work,
-            task,
-            event,
-            reads: effects.reads,
-            scans: effects.scans,
-            writes: effects.writes,
+                finished_ms,
+            ))
         })
     }
+}
+
+/// Where a message of a turn comes from: the queue (its index among the
+/// queued messages) or an activity attempt that ended (its index among the
+/// completions, which are in the order they finished).
+#[derive(Clone, Copy)]
+enum Source {
+    Queued(usize),
+    Done(usize),
+}
+
+/// The order an instance takes its messages in: the queued ones in their
+/// order, each completion stamped with the moment its attempt finished
+/// placed before every timer that fell due after it (a timer raced against
+/// a slow activity wins when it fell due first), the rest of the
+/// completions last.
+fn message_order(queued: &[(WorkId, Message)], finished: &[u64]) -> Vec<Source> {
+    let mut order = Vec::with_capacity(queued.len() + finished.len());
+    let mut next = 0;
+    for (i, (_, m)) in queued.iter().enumerate() {
+        if let EventKind::TimerFired { fire_at_ms, .. } = m.event {
+            while next < finished.len() && finished[next] < fire_at_ms {
+                order.push(Source::Done(next));
+                next += 1;
+            }
+        }
+        order.push(Source::Queued(i));
+    }
+    order.extend((next..finished.len()).map(Source::Done));
+    order
 }
 
 /// The results of activities that ran after their instance failed: their

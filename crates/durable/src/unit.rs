@@ -48,7 +48,8 @@ pub(crate) struct TurnInput {
     pub(crate) overlay: Vec<InstanceRecord>,
 }
 
-/// An activity that ran, waiting to commit with its instance's turn.
+/// An activity attempt that ended, waiting to commit with its instance's
+/// turn.
 pub(crate) struct ActivityDone {
     pub(crate) work: WorkId,
     pub(crate) task: ActivityTask,
@@ -56,9 +57,33 @@ pub(crate) struct ActivityDone {
     pub(crate) reads: Vec<Precondition>,
     pub(crate) scans: Vec<String>,
     pub(crate) writes: Vec<AppWrite>,
+    /// When it ended (orchestration time): its completion's stamp, which
+    /// orders it among the messages of its instance's turn.
+    pub(crate) finished_ms: u64,
 }
 
 impl ActivityDone {
+    /// A failed attempt: it commits its TaskFailed and none of its reads'
+    /// checks or writes.
+    pub(crate) fn failed(
+        work: WorkId,
+        task: ActivityTask,
+        error: String,
+        compute_ms: f64,
+        finished_ms: u64,
+    ) -> Self {
+        let event = crate::in_flight::failure_event(&task, error, compute_ms);
+        ActivityDone {
+            work,
+            task,
+            event,
+            reads: Vec::new(),
+            scans: Vec::new(),
+            writes: Vec::new(),
+            finished_ms,
+        }
+    }
+
     pub(crate) fn footprint(&self) -> Footprint {
         Footprint::of(&self.reads, &self.scans, &self.writes)
     }
@@ -66,7 +91,8 @@ impl ActivityDone {
     /// Commits the activity's effects and removes its task, guarded by the
     /// versions it read and by the task still being queued: another
     /// executor that ran it too, whichever row version it saw, cannot then
-    /// commit it a second time.
+    /// commit it a second time. A failed attempt has no effects to commit
+    /// (the dispatcher drops them when it ends).
     pub(crate) fn settle(
         self,
         batch: &mut CommitBatch,

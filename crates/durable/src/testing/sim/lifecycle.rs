@@ -34,7 +34,6 @@ use crate::execution::Outcome;
 use crate::instance::{InstanceId, RuntimeStatus};
 use crate::registry::Registry;
 use crate::replay_check::check_replay;
-use crate::retry::RetryPolicy;
 use crate::store::{AppWrite, InstanceQuery, Store};
 
 /// The instance ids a program works on: few, so they collide.
@@ -75,9 +74,15 @@ async fn collector(ctx: OrchestrationContext, mut st: Carried) -> Result<Vec<u32
                 ctx.start_orchestration("Echo", &tag, Some(&kid));
             }
             4 => {
-                let policy = RetryPolicy::new(3, 500);
-                ctx.call_activity_with_retry::<_, u32>("Flaky", &tag, policy)
-                    .await?;
+                // Its own retries, numbered, so each attempt knows whether
+                // it is the one that fails (after writing).
+                for attempt in 1..=3u32 {
+                    match ctx.call_activity::<_, u32>("Flaky", &(&tag, attempt)).await {
+                        Ok(_) => break,
+                        Err(e) if attempt == 3 => return Err(e),
+                        Err(_) => ctx.sleep(500).await,
+                    }
+                }
             }
             5 if st.seen.len() >= 2 => {
                 ctx.continue_as_new(&st).await;
@@ -88,6 +93,10 @@ async fn collector(ctx: OrchestrationContext, mut st: Carried) -> Result<Vec<u32
         }
     }
 }
+
+/// What a failed attempt writes to the console: a line that must never
+/// commit.
+const FAILED_WRITE: &str = "failed attempt of flaky";
 
 /// The orchestrations and activities of the lifecycle programs.
 pub fn registry() -> Registry {
@@ -105,18 +114,20 @@ pub fn registry() -> Registry {
             ctx.append("console", &line)?;
             Ok::<_, ActivityError>(())
         })
-        // Fails its first attempt: a retry on a durable timer.
-        .activity("Flaky", |ctx, tag: String| async move {
-            let attempts: u32 = ctx.read("flaky", &tag).await?.unwrap_or(0);
-            ctx.put("flaky", &tag, &(attempts + 1))?;
-            ctx.append("console", &format!("flaky {tag} {attempts}"))?;
-            if attempts == 0 {
+        // Its first attempt fails after writing (none of which may
+        // commit): a retry on a durable timer.
+        .activity("Flaky", |ctx, (tag, attempt): (String, u32)| async move {
+            let before: u32 = ctx.read("flaky", &tag).await?.unwrap_or(0);
+            ctx.put("flaky", &tag, &(before + 1))?;
+            if attempt == 1 {
+                ctx.append("console", &format!("{FAILED_WRITE} {tag}"))?;
                 return Err(ActivityError::Encode {
                     store: "flaky".into(),
                     message: "first attempt fails".into(),
                 });
             }
-            Ok(attempts)
+            ctx.append("console", &format!("flaky {tag} {attempt}"))?;
+            Ok(before)
         })
         .activity(
             "Bump",
@@ -461,6 +472,22 @@ async fn check_invariants<S: Store>(
     for lines in [&seen.console, &seen.bumps] {
         if let Some(w) = lines.windows(2).find(|w| w[0] == w[1]) {
             return Err(format!("an activity's effect committed twice: {:?}", w[0]));
+        }
+    }
+    if let Some(line) = seen.console.iter().find(|l| l.starts_with(FAILED_WRITE)) {
+        return Err(format!("a failed attempt's write committed: {line:?}"));
+    }
+    for (key, record) in store
+        .app_records("flaky")
+        .await
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(|r| (&r.key, &r.value))
+    {
+        if record.as_u64() != Some(1) {
+            return Err(format!(
+                "flaky/{key} is {record}: a failed attempt's put committed"
+            ));
         }
     }
     if seen.counter != seen.bumps.len() as u64 {

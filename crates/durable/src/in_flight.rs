@@ -1,0 +1,321 @@
+//! Activity attempts in flight: each runs as a task of its own beside the
+//! orchestration turns, so a slow fetch delays only the code awaiting it.
+//!
+//! Owns the attempts' futures, the wakers that mark an attempt ready to be
+//! polled (and wake whoever waits for the dispatcher to have something to
+//! do), each attempt's start-to-close deadline and cancellation, and the
+//! attempts that ended and wait to be committed. A panic in an attempt ends
+//! it as a failure (natively; where a panic aborts the module, the host's
+//! crash note does it on the next start). Must never commit, read the store
+//! or decide what an ending means for its instance: the dispatcher
+//! (`runtime.rs`) starts attempts and collects what ended.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+
+use crate::activity::AttemptSignals;
+use crate::history::EventKind;
+use crate::instance::InstanceId;
+use crate::registry::LocalFuture;
+use crate::running::{self, panic_message, Running};
+use crate::store::StoreError;
+use crate::unit::ActivityDone;
+use crate::work::{ActivityTask, WorkId};
+
+/// How an attempt ended, as its future reports it.
+pub(crate) type AttemptResult = Result<ActivityDone, StoreError>;
+
+/// An attempt that ended and waits for the dispatcher.
+pub(crate) enum Ended {
+    /// It produced a completion (a result, a failure, a timeout, a panic).
+    Done(ActivityDone),
+    /// A store read inside it failed: nothing of it may commit; its task
+    /// stays queued and runs again.
+    StorageFailed(WorkId, StoreError),
+}
+
+impl Ended {
+    fn work(&self) -> &WorkId {
+        match self {
+            Ended::Done(d) => &d.work,
+            Ended::StorageFailed(w, _) => w,
+        }
+    }
+}
+
+/// What wakes the dispatcher: set by any attempt's waker.
+#[derive(Default)]
+struct Signal {
+    watcher: Mutex<Option<Waker>>,
+}
+
+impl Signal {
+    fn wake(&self) {
+        let watcher = match self.watcher.lock() {
+            Ok(mut w) => w.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        if let Some(w) = watcher {
+            w.wake();
+        }
+    }
+
+    fn watch(&self, waker: &Waker) {
+        let mut w = match self.watcher.lock() {
+            Ok(w) => w,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *w = Some(waker.clone());
+    }
+}
+
+/// One attempt's waker: marks it ready to poll and wakes the dispatcher.
+struct AttemptWaker {
+    woken: Arc<AtomicBool>,
+    signal: Arc<Signal>,
+}
+
+impl Wake for AttemptWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::SeqCst);
+        self.signal.wake();
+    }
+}
+
+/// One activity attempt in flight.
+struct Attempt {
+    work: WorkId,
+    task: ActivityTask,
+    started_ms: u64,
+    /// When it times out (start-to-close), if it has a timeout.
+    deadline_ms: Option<u64>,
+    signals: AttemptSignals,
+    woken: Arc<AtomicBool>,
+    waker: Waker,
+    future: LocalFuture<AttemptResult>,
+}
+
+impl Attempt {
+    /// Polls the attempt once; `Some` when it ended. A panic ends it as a
+    /// failed attempt.
+    fn poll(&mut self) -> Option<Ended> {
+        self.woken.store(false, Ordering::SeqCst);
+        let _running = running::enter(Running::Activity {
+            instance: self.task.instance_id.clone(),
+            work: self.work.clone(),
+            name: self.task.name.clone(),
+        });
+        let mut cx = Context::from_waker(&self.waker);
+        let polled = catch_unwind(AssertUnwindSafe(|| self.future.as_mut().poll(&mut cx)));
+        match polled {
+            Ok(Poll::Pending) => None,
+            Ok(Poll::Ready(Ok(done))) => Some(Ended::Done(done)),
+            Ok(Poll::Ready(Err(e))) => Some(Ended::StorageFailed(self.work.clone(), e)),
+            Err(payload) => {
+                let message = format!(
+                    "activity {} panicked: {}",
+                    self.task.name,
+                    panic_message(payload.as_ref())
+                );
+                Some(Ended::Done(self.failed(message, 0.0, None)))
+            }
+        }
+    }
+
+    /// A failed ending that commits nothing of the attempt's writes.
+    fn failed(&self, error: String, compute_ms: f64, finished_ms: Option<u64>) -> ActivityDone {
+        ActivityDone::failed(
+            self.work.clone(),
+            self.task.clone(),
+            error,
+            compute_ms,
+            finished_ms.unwrap_or(self.started_ms),
+        )
+    }
+}
+
+/// The activity attempts in flight and those that ended, waiting to be
+/// committed.
+pub(crate) struct InFlight {
+    attempts: RefCell<Vec<Attempt>>,
+    ended: RefCell<Vec<Ended>>,
+    signal: Arc<Signal>,
+}
+
+impl Default for InFlight {
+    fn default() -> Self {
+        InFlight {
+            attempts: RefCell::new(Vec::new()),
+            ended: RefCell::new(Vec::new()),
+            signal: Arc::new(Signal::default()),
+        }
+    }
+}
+
+impl InFlight {
+    /// Starts an attempt of `task` (queued as `work`) at `now_ms`; it is
+    /// polled the next time woken attempts are.
+    pub(crate) fn start(
+        &self,
+        work: WorkId,
+        task: ActivityTask,
+        now_ms: u64,
+        timeout_ms: Option<u64>,
+        signals: AttemptSignals,
+        future: LocalFuture<AttemptResult>,
+    ) {
+        let woken = Arc::new(AtomicBool::new(true));
+        let waker = Waker::from(Arc::new(AttemptWaker {
+            woken: woken.clone(),
+            signal: self.signal.clone(),
+        }));
+        self.attempts.borrow_mut().push(Attempt {
+            work,
+            task,
+            started_ms: now_ms,
+            deadline_ms: timeout_ms.map(|t| now_ms.saturating_add(t)),
+            signals,
+            woken,
+            waker,
+            future,
+        });
+    }
+
+    /// Whether an attempt of `work` is running or ended uncommitted.
+    pub(crate) fn holds(&self, work: &WorkId) -> bool {
+        self.attempts.borrow().iter().any(|a| a.work == *work)
+            || self.ended.borrow().iter().any(|e| e.work() == work)
+    }
+
+    /// Attempts running (not counting those that ended).
+    pub(crate) fn running(&self) -> usize {
+        self.attempts.borrow().len()
+    }
+
+    /// Polls every woken attempt once and ends those past their deadline at
+    /// `now_ms`; what ended is kept for [`InFlight::take_ended`].
+    pub(crate) fn poll_woken(&self, now_ms: u64) {
+        loop {
+            // Taken out while polled: an attempt's code may not reach the
+            // set, but a waker it fires must find it unborrowed.
+            let next = {
+                let mut attempts = self.attempts.borrow_mut();
+                let at = attempts.iter().position(|a| a.woken.load(Ordering::SeqCst));
+                at.map(|i| attempts.remove(i))
+            };
+            let Some(mut attempt) = next else { break };
+            match attempt.poll() {
+                Some(ended) => self.ended.borrow_mut().push(ended),
+                None => self.attempts.borrow_mut().push(attempt),
+            }
+        }
+        let timed_out: Vec<Attempt> = {
+            let mut attempts = self.attempts.borrow_mut();
+            let (late, on_time) = std::mem::take(&mut *attempts)
+                .into_iter()
+                .partition(|a| a.deadline_ms.is_some_and(|d| d <= now_ms));
+            *attempts = on_time;
+            late
+        };
+        for attempt in timed_out {
+            attempt.signals.cancel();
+            let limit = attempt.deadline_ms.unwrap_or(now_ms) - attempt.started_ms;
+            let message = format!(
+                "activity {} timed out: no result {limit} ms after it started (start-to-close timeout)",
+                attempt.task.name
+            );
+            let done = attempt.failed(message, limit as f64, attempt.deadline_ms);
+            self.ended.borrow_mut().push(Ended::Done(done));
+        }
+    }
+
+    /// Whether an attempt was woken since it was last polled, or ended and
+    /// waits to be committed: the dispatcher is not idle.
+    pub(crate) fn has_news(&self) -> bool {
+        !self.ended.borrow().is_empty()
+            || self
+                .attempts
+                .borrow()
+                .iter()
+                .any(|a| a.woken.load(Ordering::SeqCst))
+    }
+
+    /// Takes the ended attempts `wanted` accepts; the others stay.
+    pub(crate) fn take_ended(&self, wanted: impl Fn(&WorkId) -> bool) -> Vec<Ended> {
+        let mut ended = self.ended.borrow_mut();
+        let (taken, kept) = std::mem::take(&mut *ended)
+            .into_iter()
+            .partition(|e| wanted(e.work()));
+        *ended = kept;
+        taken
+    }
+
+    /// Whether each of `works` has ended or waits on something other than
+    /// a store read (which ends by itself): nothing there is worth waiting
+    /// for inside a tick.
+    pub(crate) fn settled(&self, works: &[WorkId]) -> bool {
+        self.attempts
+            .borrow()
+            .iter()
+            .filter(|a| works.contains(&a.work))
+            .all(|a| !a.signals.in_store() && !a.woken.load(Ordering::SeqCst))
+    }
+
+    /// Completes when an attempt is woken or has ended.
+    pub(crate) fn news(&self) -> impl Future<Output = ()> + '_ {
+        std::future::poll_fn(move |cx| {
+            if self.has_news() {
+                return Poll::Ready(());
+            }
+            self.signal.watch(cx.waker());
+            // A wake between the check and the watch is not lost.
+            if self.has_news() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+    }
+
+    /// The earliest start-to-close deadline of an attempt in flight.
+    pub(crate) fn next_deadline(&self) -> Option<u64> {
+        self.attempts
+            .borrow()
+            .iter()
+            .filter_map(|a| a.deadline_ms)
+            .min()
+    }
+
+    /// Cancels the attempts `which` picks (their code may stop early); they
+    /// stay in flight until they end.
+    pub(crate) fn cancel(&self, which: impl Fn(&InstanceId, &ActivityTask) -> bool) {
+        for a in self.attempts.borrow().iter() {
+            if which(&a.task.instance_id, &a.task) {
+                a.signals.cancel();
+            }
+        }
+    }
+
+    /// Keeps an ending that needed no run (a task whose last attempt
+    /// crashed the page).
+    pub(crate) fn push_ended(&self, ended: Ended) {
+        self.ended.borrow_mut().push(ended);
+    }
+}
+
+/// The TaskFailed event of a failed attempt.
+pub(crate) fn failure_event(task: &ActivityTask, error: String, compute_ms: f64) -> EventKind {
+    EventKind::TaskFailed {
+        scheduled_id: task.scheduled_id,
+        error,
+        compute_ms,
+    }
+}
