@@ -203,15 +203,18 @@ impl InFlight {
     /// Polls every woken attempt once and ends those past their deadline at
     /// `now_ms`; what ended is kept for [`InFlight::take_ended`].
     pub(crate) fn poll_woken(&self, now_ms: u64) {
-        loop {
-            // Taken out while polled: an attempt's code may not reach the
-            // set, but a waker it fires must find it unborrowed.
-            let next = {
-                let mut attempts = self.attempts.borrow_mut();
-                let at = attempts.iter().position(|a| a.woken.load(Ordering::SeqCst));
-                at.map(|i| attempts.remove(i))
-            };
-            let Some(mut attempt) = next else { break };
+        // Taken out while polled (a waker an attempt fires must find the
+        // set unborrowed), each once: one that wakes itself (it yields) is
+        // polled again next time, not in a loop here.
+        let woken: Vec<Attempt> = {
+            let mut attempts = self.attempts.borrow_mut();
+            let (woken, asleep) = std::mem::take(&mut *attempts)
+                .into_iter()
+                .partition(|a| a.woken.load(Ordering::SeqCst));
+            *attempts = asleep;
+            woken
+        };
+        for mut attempt in woken {
             match attempt.poll() {
                 Some(ended) => self.ended.borrow_mut().push(ended),
                 None => self.attempts.borrow_mut().push(attempt),
@@ -260,13 +263,14 @@ impl InFlight {
 
     /// Whether each of `works` has ended or waits on something other than
     /// a store read (which ends by itself): nothing there is worth waiting
-    /// for inside a tick.
+    /// for inside a tick. (An attempt that woke itself — it yields — is
+    /// polled again by the next tick, not this one.)
     pub(crate) fn settled(&self, works: &[WorkId]) -> bool {
         self.attempts
             .borrow()
             .iter()
             .filter(|a| works.contains(&a.work))
-            .all(|a| !a.signals.in_store() && !a.woken.load(Ordering::SeqCst))
+            .all(|a| !a.signals.in_store())
     }
 
     /// Completes when an attempt is woken or has ended.
@@ -302,6 +306,24 @@ impl InFlight {
                 a.signals.cancel();
             }
         }
+    }
+
+    /// Drops the attempts of `works` and what they ended with: their tasks
+    /// were queued by a turn that did not commit, so the ids may come back
+    /// naming other work (a turn redone on another history) and nothing of
+    /// these attempts may ever commit.
+    pub(crate) fn discard(&self, works: &[&WorkId]) {
+        if works.is_empty() {
+            return;
+        }
+        self.attempts.borrow_mut().retain(|a| {
+            let keep = !works.contains(&&a.work);
+            if !keep {
+                a.signals.cancel();
+            }
+            keep
+        });
+        self.ended.borrow_mut().retain(|e| !works.contains(&e.work()));
     }
 
     /// Keeps an ending that needed no run (a task whose last attempt
