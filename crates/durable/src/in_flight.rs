@@ -273,9 +273,21 @@ impl InFlight {
             .all(|a| !a.signals.in_store())
     }
 
-    /// Completes when an attempt is woken or has ended.
+    /// Completes when an attempt is woken or has ended, after yielding to
+    /// the executor at least once (whoever else runs on it — another
+    /// executor, a test — gets its turn, as it would between IndexedDB's
+    /// callbacks).
     pub(crate) fn news(&self) -> impl Future<Output = ()> + '_ {
+        let mut yielded = false;
         std::future::poll_fn(move |cx| {
+            if !yielded {
+                yielded = true;
+                self.signal.watch(cx.waker());
+                if self.has_news() {
+                    cx.waker().wake_by_ref();
+                }
+                return Poll::Pending;
+            }
             if self.has_news() {
                 return Poll::Ready(());
             }
@@ -323,7 +335,9 @@ impl InFlight {
             }
             keep
         });
-        self.ended.borrow_mut().retain(|e| !works.contains(&e.work()));
+        self.ended
+            .borrow_mut()
+            .retain(|e| !works.contains(&e.work()));
     }
 
     /// Keeps an ending that needed no run (a task whose last attempt

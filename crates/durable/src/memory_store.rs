@@ -34,6 +34,8 @@ struct Data {
     fail_commits: usize,
     conflict_commits: usize,
     fail_reads: usize,
+    /// App reads complete on a later poll, as IndexedDB's do.
+    deferred_reads: bool,
     commits: u64,
 }
 
@@ -65,6 +67,31 @@ impl InMemoryStore {
     /// (what an activity sees when IndexedDB fails under it).
     pub fn fail_next_reads(&self, n: usize) {
         self.data.borrow_mut().fail_reads = n;
+    }
+
+    /// Makes every read of an app record complete one poll after it read
+    /// the record, as an IndexedDB read completes on a later turn of the
+    /// event loop: a tick waiting on an activity's read can then be paused
+    /// from a test, between the read and the commit.
+    pub fn defer_app_reads(&self, on: bool) {
+        self.data.borrow_mut().deferred_reads = on;
+    }
+
+    /// Waits one poll when app reads are deferred.
+    async fn app_read_latency(&self) {
+        if !self.data.borrow().deferred_reads {
+            return;
+        }
+        let mut yielded = false;
+        std::future::poll_fn(|cx| {
+            if yielded {
+                return std::task::Poll::Ready(());
+            }
+            yielded = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        })
+        .await;
     }
 
     /// Consumes one injected read failure, if any is left.
@@ -165,12 +192,14 @@ impl Store for InMemoryStore {
 
     async fn app_record(&self, store: &str, key: &str) -> Result<Option<AppRecord>, StoreError> {
         self.injected_read_failure()?;
-        Ok(self
+        let record = self
             .data
             .borrow()
             .app
             .get(&(store.to_string(), key.to_string()))
-            .cloned())
+            .cloned();
+        self.app_read_latency().await;
+        Ok(record)
     }
 
     async fn app_records(&self, store: &str) -> Result<Vec<AppRecord>, StoreError> {

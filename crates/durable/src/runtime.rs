@@ -739,19 +739,6 @@ impl<S: Store + Clone + 'static> Runtime<S> {
     }
 
     fn committed(&self, unit: Unit, report: &mut TickReport) {
-        if std::env::var("DBG").is_ok() {
-            for r in &unit.batch.instances {
-                if r.id.as_str() == "w1" {
-                    let ev: Vec<String> = unit.batch.append_history.iter().filter(|(i, _)| i.as_str() == "w1").flat_map(|(_, e)| e.iter().map(|e| format!("{}:{}", e.event_id, e.kind.name()))).collect();
-                    eprintln!("DBG rt={:p} row v{} len{} pre={:?} deq={:?} enq={:?} ev={:?}", self, r.version, r.history_len, unit.batch.preconditions, unit.batch.dequeue, unit.batch.enqueue.iter().map(|w| w.id.0.clone()).collect::<Vec<_>>(), ev);
-                }
-            }
-            for w in &unit.batch.app_writes {
-                if w.store() == "incs" {
-                    eprintln!("DBG rt={:p} write {:?} deq={:?} pre={:?}", self, w, unit.batch.dequeue, unit.batch.preconditions);
-                }
-            }
-        }
         report.turns += unit.turns;
         report.activities += unit.activities;
         // Events stay out of the hot queue: one sent here must not overtake

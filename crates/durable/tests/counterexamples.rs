@@ -8,7 +8,7 @@ use std::cell::Cell;
 use std::pin::pin;
 use std::rc::Rc;
 
-use common::{poll_once, stepwise, with_narrate, with_slow_other, Harness, YieldOnce};
+use common::{poll_once, stepwise, with_narrate, with_slow_other, Harness};
 use durable::testing::block_on;
 use durable::testing::sim::SimClock;
 use durable::{
@@ -90,7 +90,7 @@ fn fused_steps_starting_one_child_twice_start_it_once() {
 fn a_deferred_completion_and_a_delivered_one_never_both_commit() {
     let mut r = Registry::new();
     r.activity("Slow", |ctx, line: String| async move {
-        YieldOnce(false).await;
+        ctx.read::<()>("slow", "slow").await?;
         ctx.append("console", &line)?;
         Ok::<_, durable::ActivityError>(())
     })
@@ -99,6 +99,7 @@ fn a_deferred_completion_and_a_delivered_one_never_both_commit() {
     });
     let h = Harness::with_options(r.clone(), stepwise());
     let other = Runtime::with_options(h.store.clone(), r, Rc::new(h.clock.clone()), stepwise());
+    h.pause_in_reads();
     let o = InstanceId::new("o");
     h.start("O", "o", json!(null));
     block_on(h.client().suspend(&o, "pause")).unwrap();
@@ -146,6 +147,7 @@ fn events_keep_their_order_across_continue_as_new_and_a_reload() {
     let mut r = Registry::new();
     with_slow_other(generations(&mut r));
     let mut h = Harness::with_options(r, stepwise());
+    h.pause_in_reads();
     let g = InstanceId::new("g");
     h.start("Gen", "g", json!(0));
     h.idle_within(50).unwrap();
@@ -180,6 +182,7 @@ fn a_suspend_in_the_continue_as_new_turn_survives_reloads() {
     let mut r = Registry::new();
     generations(&mut r);
     let mut h = Harness::with_options(r, stepwise());
+    h.pause_in_reads();
     let g = InstanceId::new("g");
     h.start("Gen", "g", json!(0));
     h.idle_within(50).unwrap();

@@ -133,8 +133,8 @@ fn two_executors_never_commit_one_activity_twice() {
     let other = Runtime::with_options(h.store.clone(), r, Rc::new(h.clock.clone()), stepwise());
     h.start("O", "o", json!(null));
     block_on(h.rt.tick()).unwrap(); // schedules the activity
-    // Both start an attempt (it yields, so each tick leaves it in flight),
-    // then both collect theirs.
+                                    // Both start an attempt (it yields, so each tick leaves it in flight),
+                                    // then both collect theirs.
     let mut committed = 0;
     for _ in 0..2 {
         let (a, b) = block_on(join2(h.rt.tick(), other.tick()));

@@ -8,7 +8,7 @@ use std::cell::Cell;
 use std::pin::pin;
 use std::rc::Rc;
 
-use common::{poll_once, stepwise, with_narrate, with_slow_other, Harness, YieldOnce};
+use common::{poll_once, stepwise, with_narrate, with_slow_other, Harness};
 use durable::testing::block_on;
 use durable::testing::sim::SimClock;
 use durable::{
@@ -98,6 +98,7 @@ fn an_event_raised_to_an_old_incarnation_never_reaches_the_new_one() {
         Ok::<_, TaskError>(vec![a, b])
     });
     let mut h = Harness::with_options(r, stepwise());
+    h.pause_in_reads();
     let x = InstanceId::new("x");
     h.start("W2", "x", json!(null));
     h.idle_within(50).unwrap();
@@ -194,8 +195,8 @@ fn held_messages_do_not_starve_the_work_behind_them() {
 fn a_read_of_a_deleted_and_recreated_record_is_stale() {
     let mut r = Registry::new();
     r.activity("SlowInc", |ctx, _: ()| async move {
+        // The tick stops inside the read, after it read the record.
         let v: u64 = ctx.read("game", "n").await?.unwrap_or(0);
-        YieldOnce(false).await;
         ctx.put("game", "n", &(v + 1))?;
         Ok::<_, durable::ActivityError>(v + 1)
     })
@@ -203,6 +204,7 @@ fn a_read_of_a_deleted_and_recreated_record_is_stale() {
         ctx.call_activity::<_, u64>("SlowInc", &()).await
     });
     let h = Harness::with_options(r, stepwise());
+    h.pause_in_reads();
     let put = |v: u64| AppWrite::Put {
         store: "game".into(),
         key: "n".into(),
@@ -259,8 +261,8 @@ fn orchestration_time_never_goes_back_across_continue_as_new() {
 #[test]
 fn a_sent_event_never_overtakes_an_earlier_raised_one() {
     let mut r = Registry::new();
-    r.activity("Slow", |_ctx, _: ()| async move {
-        YieldOnce(false).await;
+    r.activity("Slow", |ctx, _: ()| async move {
+        ctx.read::<()>("slow", "slow").await?;
         Ok::<_, durable::ActivityError>(())
     })
     .orchestration("Target", |ctx: OrchestrationContext, _: ()| async move {
@@ -274,6 +276,7 @@ fn a_sent_event_never_overtakes_an_earlier_raised_one() {
         Ok::<_, TaskError>(())
     });
     let h = Harness::with_options(r, stepwise());
+    h.pause_in_reads();
     let t = InstanceId::new("t");
     h.start("Target", "t", json!(null));
     h.idle_within(50).unwrap();

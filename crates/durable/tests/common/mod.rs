@@ -144,12 +144,13 @@ pub fn with_narrate(registry: &mut Registry) -> &mut Registry {
     })
 }
 
-/// `Other` calls `Slow`, an activity that yields once: a tick running it
-/// stops there, so a test can act in the middle of the tick.
+/// `Other` calls `Slow`, an activity that reads a record: with the store's
+/// app reads deferred ([`Harness::pause_in_reads`]) a tick waiting for its
+/// read stops there, so a test can act in the middle of the tick.
 pub fn with_slow_other(registry: &mut Registry) -> &mut Registry {
     registry
-        .activity("Slow", |_ctx, _: ()| async move {
-            YieldOnce(false).await;
+        .activity("Slow", |ctx, _: ()| async move {
+            ctx.read::<()>("slow", "slow").await?;
             Ok::<_, durable::ActivityError>(())
         })
         .orchestration(
@@ -165,6 +166,12 @@ pub fn is_timer_cancel(e: &HistoryEvent) -> bool {
 }
 
 impl Harness {
+    /// Makes app reads complete one poll later (as IndexedDB's do), so a
+    /// tick waiting on an activity's read can be paused with `poll_once`.
+    pub fn pause_in_reads(&self) {
+        self.store.defer_app_reads(true);
+    }
+
     /// Runs ticks until one does nothing, or fails after `max_ticks`: a
     /// runtime that never goes idle is a bug the test must see, not a hang.
     pub fn idle_within(&self, max_ticks: usize) -> Result<(), String> {
