@@ -32,7 +32,7 @@ pub(crate) type AttemptResult = Result<ActivityDone, StoreError>;
 /// An attempt that ended and waits for the dispatcher.
 pub(crate) enum Ended {
     /// It produced a completion (a result, a failure, a timeout, a panic).
-    Done(ActivityDone),
+    Done(Box<ActivityDone>),
     /// A store read inside it failed: nothing of it may commit; its task
     /// stays queued and runs again.
     StorageFailed(WorkId, StoreError),
@@ -117,7 +117,7 @@ impl Attempt {
         let polled = catch_unwind(AssertUnwindSafe(|| self.future.as_mut().poll(&mut cx)));
         match polled {
             Ok(Poll::Pending) => None,
-            Ok(Poll::Ready(Ok(done))) => Some(Ended::Done(done)),
+            Ok(Poll::Ready(Ok(done))) => Some(Ended::Done(Box::new(done))),
             Ok(Poll::Ready(Err(e))) => Some(Ended::StorageFailed(self.work.clone(), e)),
             Err(payload) => {
                 let message = format!(
@@ -125,7 +125,7 @@ impl Attempt {
                     self.task.name,
                     panic_message(payload.as_ref())
                 );
-                Some(Ended::Done(self.failed(message, 0.0, None)))
+                Some(Ended::Done(Box::new(self.failed(message, 0.0, None))))
             }
         }
     }
@@ -236,7 +236,7 @@ impl InFlight {
                 attempt.task.name
             );
             let done = attempt.failed(message, limit as f64, attempt.deadline_ms);
-            self.ended.borrow_mut().push(Ended::Done(done));
+            self.ended.borrow_mut().push(Ended::Done(Box::new(done)));
         }
     }
 

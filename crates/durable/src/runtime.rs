@@ -549,7 +549,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         if let Some(crash) = crash {
             let message = format!("activity {} panicked: {}", task.name, crash.message);
             let done = ActivityDone::failed(work.clone(), task, message, 0.0, now);
-            self.in_flight.push_ended(Ended::Done(done));
+            self.in_flight.push_ended(Ended::Done(Box::new(done)));
             return None;
         }
         if self.in_flight.running() >= self.options.activity_concurrency.max(1) {
@@ -589,7 +589,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             match e {
                 Ended::Done(d) => {
                     if self.admit(admitted, &d) {
-                        results.push(d);
+                        results.push(*d);
                     }
                 }
                 Ended::StorageFailed(_, e) => {
