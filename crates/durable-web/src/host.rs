@@ -16,6 +16,7 @@ use durable::{
 
 use crate::broadcast::Broadcast;
 use crate::clock::BrowserClock;
+use crate::crash_note::{install_panic_hook, take_crash_note, ForDatabase};
 use crate::flag::Flag;
 use crate::idb_store::IdbStore;
 use crate::leadership::{Leadership, NoWebLocks};
@@ -36,6 +37,8 @@ pub enum HostError {
 }
 
 struct Inner {
+    /// The database's name: whose crash notes this host writes and takes.
+    db: Rc<str>,
     store: IdbStore,
     runtime: Runtime<IdbStore>,
     client: Client<IdbStore>,
@@ -97,12 +100,30 @@ impl Host {
         if !options.quiet {
             runtime.on_log(|line| web_sys::console::info_1(&console_line(line).into()));
         }
+        // A panic aborts the module: what it interrupted is noted, and
+        // fails (once) instead of running again.
+        install_panic_hook();
+        match take_crash_note(db_name) {
+            Ok(Some(crash)) => {
+                web_sys::console::warn_1(
+                    &format!(
+                        "[durable] the last run of this page stopped at a panic in {:?}: {}",
+                        crash.running, crash.message
+                    )
+                    .into(),
+                );
+                runtime.fail_crashed(crash);
+            }
+            Ok(None) => {}
+            Err(dropped) => web_sys::console::warn_1(&format!("[durable] {dropped}").into()),
+        }
         let ui = ChangeFeed::new();
         let client = runtime
             .client()
             .with_nonce(random_u64())
             .with_watch_feed(ui.clone());
         let inner = Rc::new(Inner {
+            db: db_name.into(),
             store,
             runtime,
             client,
@@ -134,7 +155,10 @@ impl Host {
             Rc::downgrade(&inner),
             inner.runtime.changes().subscribe(),
         ));
-        wasm_bindgen_futures::spawn_local(execute(Rc::downgrade(&inner), lock));
+        wasm_bindgen_futures::spawn_local(ForDatabase::new(
+            inner.db.clone(),
+            execute(Rc::downgrade(&inner), lock),
+        ));
         Ok(Host { inner })
     }
 
@@ -155,7 +179,8 @@ impl Host {
     ) -> Result<(), ClientError> {
         let name = event.event_name();
         if self.is_leader() && !self.inner.stopped.get() {
-            self.inner.runtime.raise_event(id, name, payload).await
+            let raise = self.inner.runtime.raise_event(id, name, payload);
+            ForDatabase::new(self.inner.db.clone(), raise).await
         } else {
             self.inner.client.raise_event(id, name, payload).await
         }
@@ -221,7 +246,7 @@ async fn forward_changes(inner: Weak<Inner>, sub: ChangeSubscription) {
 }
 
 /// The dispatcher loop: wait for the lock, then run ready work, sleep until
-/// the next timer or a nudge, repeat.
+/// the next timer, a nudge or an activity's progress, repeat.
 async fn execute(inner: Weak<Inner>, lock: Leadership) {
     let stop = {
         let Some(i) = inner.upgrade() else { return };
@@ -265,8 +290,11 @@ async fn execute(inner: Weak<Inner>, lock: Leadership) {
             }
         };
         let wake = i.wake.clone();
+        // Activities run beside the loop: one that makes progress (its
+        // fetch answered) wakes it, as a timer or a nudge does.
+        let progress = i.runtime.activity_progress();
         drop(i);
         // One browser timer, for the earliest due time.
-        select2(wake.take(), BrowserClock.sleep(wait_ms)).await;
+        select2(wake.take(), select2(BrowserClock.sleep(wait_ms), progress)).await;
     }
 }

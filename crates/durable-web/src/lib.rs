@@ -11,6 +11,7 @@
 
 mod broadcast;
 mod clock;
+mod crash_note;
 mod database;
 mod error;
 mod flag;
@@ -24,6 +25,7 @@ mod summaries;
 
 pub use broadcast::Broadcast;
 pub use clock::BrowserClock;
+pub use crash_note::crash_note_key;
 pub use database::open_database;
 pub use error::Error;
 pub use host::{console_line, Host, HostError, HostOptions};

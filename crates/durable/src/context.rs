@@ -97,6 +97,9 @@ pub(crate) struct ContextState {
     pub fatal: Option<String>,
     pub continue_as_new: Option<Value>,
     pub logs: Vec<LogLine>,
+    /// Activities scheduled and not answered yet, by the id of their
+    /// TaskScheduled event (a terminate takes their tasks off the queue).
+    pub open_activities: std::collections::BTreeSet<u64>,
 }
 
 impl ContextState {
@@ -126,12 +129,23 @@ impl ContextState {
             fatal: None,
             continue_as_new: None,
             logs: Vec::new(),
+            open_activities: std::collections::BTreeSet::new(),
         }
     }
 
     /// Records (live) or matches (replay) one decision of the code and
     /// returns the event id that identifies it.
     fn issue(&mut self, kind: EventKind) -> u64 {
+        let is_activity = matches!(kind, EventKind::TaskScheduled { .. });
+        let id = self.issue_action(kind);
+        if is_activity {
+            self.open_activities.insert(id);
+        }
+        id
+    }
+
+    /// [`ContextState::issue`], for any action.
+    fn issue_action(&mut self, kind: EventKind) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
         if let Some(recorded) = self.recorded.get(seq) {
@@ -229,6 +243,11 @@ impl ContextState {
 
     /// Delivers a history event that answers or feeds the orchestration.
     pub(crate) fn deliver(&mut self, kind: &EventKind) {
+        if let EventKind::TaskCompleted { scheduled_id, .. }
+        | EventKind::TaskFailed { scheduled_id, .. } = kind
+        {
+            self.open_activities.remove(scheduled_id);
+        }
         match kind {
             EventKind::TaskCompleted {
                 scheduled_id,

@@ -475,6 +475,18 @@ impl Execution {
         self.outcome.as_ref()
     }
 
+    /// The activities this execution scheduled and has not been answered
+    /// for, by the id of their TaskScheduled event.
+    pub(crate) fn open_activities(&self) -> Vec<u64> {
+        self.ctx
+            .state
+            .borrow()
+            .open_activities
+            .iter()
+            .copied()
+            .collect()
+    }
+
     /// Number of actions the code has issued in this execution.
     pub fn actions_issued(&self) -> usize {
         self.ctx.state.borrow().actions_issued()

@@ -13,6 +13,7 @@
 use std::cell::RefCell;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
@@ -277,23 +278,24 @@ impl InFlight {
     /// the executor at least once (whoever else runs on it — another
     /// executor, a test — gets its turn, as it would between IndexedDB's
     /// callbacks).
-    pub(crate) fn news(&self) -> impl Future<Output = ()> + '_ {
+    pub(crate) fn news(self: &Rc<Self>) -> impl Future<Output = ()> + 'static {
+        let this = self.clone();
         let mut yielded = false;
         std::future::poll_fn(move |cx| {
             if !yielded {
                 yielded = true;
-                self.signal.watch(cx.waker());
-                if self.has_news() {
+                this.signal.watch(cx.waker());
+                if this.has_news() {
                     cx.waker().wake_by_ref();
                 }
                 return Poll::Pending;
             }
-            if self.has_news() {
+            if this.has_news() {
                 return Poll::Ready(());
             }
-            self.signal.watch(cx.waker());
+            this.signal.watch(cx.waker());
             // A wake between the check and the watch is not lost.
-            if self.has_news() {
+            if this.has_news() {
                 Poll::Ready(())
             } else {
                 Poll::Pending

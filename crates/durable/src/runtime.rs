@@ -149,7 +149,7 @@ pub struct Runtime<S: Store> {
     /// A storage error an activity met in this tick: reported by the tick.
     activity_failure: RefCell<Option<StoreError>>,
     /// Activity attempts running beside the turns, and those that ended.
-    in_flight: InFlight,
+    in_flight: Rc<InFlight>,
     /// Panics a host found noted from an earlier run of the page (where a
     /// panic aborts the module): what was running fails instead of running
     /// again.
@@ -202,7 +202,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             widen: Cell::new(1),
             widened: Cell::new(false),
             activity_failure: RefCell::new(None),
-            in_flight: InFlight::default(),
+            in_flight: Rc::default(),
             crashes: RefCell::new(Vec::new()),
         }
     }
@@ -307,7 +307,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
     /// Completes when an activity attempt in flight can make progress or
     /// has ended: a host waits for it beside its timer and its nudges, then
     /// runs the dispatcher again.
-    pub fn activity_progress(&self) -> impl Future<Output = ()> + '_ {
+    pub fn activity_progress(&self) -> impl Future<Output = ()> + 'static {
         self.in_flight.news()
     }
 
@@ -440,7 +440,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         let mut report = TickReport::default();
         let mut order: Vec<InstanceId> = Vec::new();
         let mut messages: HashMap<InstanceId, Vec<(WorkId, Message)>> = HashMap::new();
-        let mut started = Vec::new();
+        let mut tasks = Vec::new();
         for item in work {
             match item.kind {
                 WorkKind::Message(m) => {
@@ -450,9 +450,22 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                     });
                     entry.push((item.id, m));
                 }
-                WorkKind::Activity(t) => started.extend(self.start_attempt(item.id, t)),
+                WorkKind::Activity(t) => tasks.push((item.id, t)),
             }
         }
+        // An instance terminated in this tick runs no more activities: its
+        // terminating turn takes their tasks off the queue.
+        let terminating = |id: &InstanceId| {
+            messages.get(id).is_some_and(|msgs| {
+                msgs.iter()
+                    .any(|(_, m)| matches!(m.event, EventKind::ExecutionTerminated { .. }))
+            })
+        };
+        let started: Vec<WorkId> = tasks
+            .into_iter()
+            .filter(|(_, t)| !terminating(&t.instance_id))
+            .filter_map(|(id, t)| self.start_attempt(id, t))
+            .collect();
         self.wait_for_store_reads(&started).await;
         let mut done: HashMap<InstanceId, Vec<ActivityDone>> = HashMap::new();
         let mut admitted = Footprint::default();
@@ -915,6 +928,18 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         // the turn does with their completions.
         let mut chained = chained;
         chained.sort_by_key(|d| d.finished_ms);
+        let terminating = current
+            .iter()
+            .any(|(_, m)| matches!(m.event, EventKind::ExecutionTerminated { .. }));
+        if terminating {
+            // A terminate means no more work: what an attempt ending beside
+            // it wrote is dropped with it.
+            for d in &mut chained {
+                d.reads.clear();
+                d.scans.clear();
+                d.writes.clear();
+            }
+        }
         let stamps: Vec<u64> = chained.iter().map(|d| d.finished_ms).collect();
         let mut completions = Vec::with_capacity(chained.len());
         for d in chained {
@@ -1013,6 +1038,19 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             &overlay,
         )
         .await?;
+        if matches!(turn.outcome, Some(Outcome::Terminated(_))) {
+            // Its queued activities are taken off the queue in the same
+            // commit: none runs after the terminate.
+            // (One the turn itself scheduled is simply not queued.)
+            for scheduled in exec.open_activities() {
+                let task = crate::derive::turn_work_id(&record, scheduled);
+                let queued_now = unit.batch.enqueue.len();
+                unit.batch.enqueue.retain(|w| w.id != task);
+                if unit.batch.enqueue.len() == queued_now && !unit.batch.dequeue.contains(&task) {
+                    unit.batch.dequeue.push(task);
+                }
+            }
+        }
         let transition = apply_transition(
             turn.outcome.as_ref(),
             turn.suspended,
