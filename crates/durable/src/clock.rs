@@ -67,6 +67,11 @@ impl VirtualClock {
         wakers.into_iter().for_each(Waker::wake);
     }
 
+    /// The earliest time a sleep on this clock is due, if any waits.
+    pub fn next_wake_ms(&self) -> Option<u64> {
+        self.state.borrow().sleepers.iter().map(|(d, _)| *d).min()
+    }
+
     /// Moves the clock `ms` milliseconds on and wakes the sleeps due by then.
     pub fn advance(&self, ms: u64) {
         let now = self.now_ms();

@@ -19,7 +19,7 @@ use std::task::{Context, Poll, Wake, Waker};
 #[cfg(not(target_arch = "wasm32"))]
 use std::thread::{self, Thread};
 
-use crate::clock::VirtualClock;
+use crate::clock::{Clock, VirtualClock};
 use crate::error::RuntimeError;
 use crate::runtime::{Runtime, TickReport};
 use crate::store::Store;
@@ -63,6 +63,70 @@ pub async fn run_virtual<S: Store + Clone + 'static>(
         match rt.next_due().await? {
             Some(due) if due <= until_ms => clock.set(due),
             _ => return Ok(total),
+        }
+    }
+}
+
+/// The earliest moment something is due: a queued timer, an activity's
+/// start-to-close deadline, or a sleep on the virtual clock (an activity
+/// that takes virtual time).
+async fn next_moment<S: Store + Clone + 'static>(
+    rt: &Runtime<S>,
+    clock: &VirtualClock,
+) -> Result<Option<u64>, RuntimeError> {
+    let due = rt.next_due().await?;
+    Ok(match (due, clock.next_wake_ms()) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    })
+}
+
+/// Moves virtual time on by `ms`, firing on the way whatever falls due —
+/// timers, activities that take virtual time, start-to-close timeouts — and
+/// running the runtime until idle at each stop; it ends with the clock at
+/// exactly now + `ms` (saturating) and the runtime idle there. It cannot
+/// hang: time only moves forward, to at most that instant.
+pub async fn advance<S: Store + Clone + 'static>(
+    rt: &Runtime<S>,
+    clock: &VirtualClock,
+    ms: u64,
+) -> Result<TickReport, RuntimeError> {
+    let end = clock.now_ms().saturating_add(ms);
+    let mut total = TickReport::default();
+    loop {
+        total.add(&rt.run_until_idle().await?);
+        match next_moment(rt, clock).await? {
+            Some(at) if at <= end && at > clock.now_ms() => clock.set(at),
+            _ => break,
+        }
+    }
+    clock.set(end);
+    total.add(&rt.run_until_idle().await?);
+    Ok(total)
+}
+
+/// Drives the runtime in virtual time until `id` ends, skipping straight to
+/// whatever is due next, for at most `within_ms` of virtual time: the
+/// instance's final row, or `None` if it had not ended by then (or does not
+/// exist). It cannot hang: when nothing is due, nothing can change, and it
+/// returns.
+pub async fn wait_for_completion<S: Store + Clone + 'static>(
+    rt: &Runtime<S>,
+    clock: &VirtualClock,
+    id: &crate::instance::InstanceId,
+    within_ms: u64,
+) -> Result<Option<crate::instance::InstanceRecord>, RuntimeError> {
+    let end = clock.now_ms().saturating_add(within_ms);
+    loop {
+        rt.run_until_idle().await?;
+        if let Some(row) = rt.store().instance(id).await? {
+            if row.status.is_final() {
+                return Ok(Some(row));
+            }
+        }
+        match next_moment(rt, clock).await? {
+            Some(at) if at <= end && at > clock.now_ms() => clock.set(at),
+            _ => return Ok(None),
         }
     }
 }
