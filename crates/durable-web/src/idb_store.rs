@@ -30,7 +30,7 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::database::open_database;
-use crate::error::Error;
+use crate::error::{store_error, Error};
 use crate::schema::*;
 use crate::summaries::{
     build_summaries, count_by_index, list_by_index, matching_summaries, read_summaries,
@@ -372,7 +372,6 @@ fn write_app_records(
     json: &[Option<String>],
     mut seq: u64,
 ) -> Result<(), StoreError> {
-    let e = |err: indexed_db_futures::error::Error| StoreError::from(Error::from(err));
     let AppStores { app, meta, journal } = stores;
     let commit = JsValue::from_f64((seq + 1) as f64);
     let at = JsValue::from_f64(batch.at_ms as f64);
@@ -399,10 +398,12 @@ fn write_app_records(
                 app.put(record)
                     .with_key(key2(store, &key))
                     .primitive()
-                    .map_err(e)?;
+                    .map_err(store_error)?;
             }
             None => {
-                app.delete(key2(store, &key)).primitive().map_err(e)?;
+                app.delete(key2(store, &key))
+                    .primitive()
+                    .map_err(store_error)?;
             }
         }
         let Some(journal) = journal else { continue };
@@ -419,12 +420,12 @@ fn write_app_records(
                 &JsValue::from_f64(seq as f64),
             ))
             .primitive()
-            .map_err(e)?;
+            .map_err(store_error)?;
     }
     meta.put(JsValue::from_f64(seq as f64))
         .with_key(JsValue::from_str(META_APPEND_SEQ))
         .primitive()
-        .map_err(e)?;
+        .map_err(store_error)?;
     Ok(())
 }
 
@@ -438,17 +439,17 @@ async fn keys_and_values(
         .get_all_keys::<JsValue>()
         .with_query::<JsValue, _>(range())
         .primitive()
-        .map_err(Error::from)?;
+        .map_err(store_error)?;
     let values = store
         .get_all::<JsValue>()
         .with_query::<JsValue, _>(range())
         .primitive()
-        .map_err(Error::from)?;
-    let keys = keys.await.map_err(Error::from)?;
-    let values = values.await.map_err(Error::from)?;
+        .map_err(store_error)?;
+    let keys = keys.await.map_err(store_error)?;
+    let values = values.await.map_err(store_error)?;
     let mut out = Vec::new();
     for (k, v) in keys.zip(values) {
-        out.push((k.map_err(Error::from)?, v.map_err(Error::from)?));
+        out.push((k.map_err(store_error)?, v.map_err(store_error)?));
     }
     Ok(out)
 }
@@ -505,13 +506,13 @@ where
         return Err(StoreError::Conflict(format!("{what} no longer holds")));
     }
     if let Some(err) = tx.error() {
-        return Err(Error::from(err).into());
+        return Err(store_error(err));
     }
     // A work id that is already queued fails its page's add
     // (ConstraintError, a conflict) and aborts the transaction.
     for key in added {
         if let Err(err) = key.await {
-            return Err(Error::from(err).into());
+            return Err(store_error(err));
         }
     }
     Err(StoreError::Other("the transaction was aborted".into()))
@@ -524,7 +525,7 @@ fn scanned_digest(
 ) -> Result<u64, StoreError> {
     let mut pairs = Vec::new();
     for (k, v) in keys.zip(values) {
-        let (k, v) = (k.map_err(Error::from)?, v.map_err(Error::from)?);
+        let (k, v) = (k.map_err(store_error)?, v.map_err(store_error)?);
         let key = Reflect::get_u32(&k, 1)
             .ok()
             .and_then(|k| k.as_string())
@@ -596,7 +597,6 @@ impl WriteStores<'_, '_> {
         encoded: &Encoded,
         whole_pages: &[u64],
     ) -> Result<(), StoreError> {
-        let e = |err: indexed_db_futures::error::Error| StoreError::from(Error::from(err));
         let WriteStores {
             instances,
             summaries,
@@ -611,52 +611,57 @@ impl WriteStores<'_, '_> {
                     true => key_prefix_range(store, key),
                     false => one_key_range(store, key),
                 };
-                app.delete::<JsValue, _>(range()).primitive().map_err(e)?;
+                app.delete::<JsValue, _>(range())
+                    .primitive()
+                    .map_err(store_error)?;
                 journal
                     .delete::<JsValue, _>(range())
                     .primitive()
-                    .map_err(e)?;
+                    .map_err(store_error)?;
             }
         }
         for id in &batch.purge {
             instances
                 .delete(JsValue::from_str(id.as_str()))
                 .primitive()
-                .map_err(e)?;
+                .map_err(store_error)?;
             summaries
                 .delete(JsValue::from_str(id.as_str()))
                 .primitive()
-                .map_err(e)?;
+                .map_err(store_error)?;
             history
                 .delete::<JsValue, _>(prefix_range(id.as_str()))
                 .primitive()
-                .map_err(e)?;
+                .map_err(store_error)?;
         }
         for id in &batch.clear_history {
             history
                 .delete::<JsValue, _>(prefix_range(id.as_str()))
                 .primitive()
-                .map_err(e)?;
+                .map_err(store_error)?;
         }
         for (key, value) in &encoded.history {
             history
                 .put(value.clone())
                 .with_key(key.clone())
                 .primitive()
-                .map_err(e)?;
+                .map_err(store_error)?;
         }
         for (id, row, sum) in &encoded.rows {
             instances
                 .put(row.clone())
                 .with_key(JsValue::from_str(id.as_str()))
                 .primitive()
-                .map_err(e)?;
-            summaries.put(sum.clone()).primitive().map_err(e)?;
+                .map_err(store_error)?;
+            summaries
+                .put(sum.clone())
+                .primitive()
+                .map_err(store_error)?;
         }
         for seq in whole_pages {
             work.delete(JsValue::from_f64(*seq as f64))
                 .primitive()
-                .map_err(e)?;
+                .map_err(store_error)?;
         }
         Ok(())
     }
@@ -891,7 +896,7 @@ impl IdbStore {
         stores: &[&str],
     ) -> Result<indexed_db_futures::transaction::Transaction<'_>, StoreError> {
         self.count_transaction();
-        Ok(self.db.transaction(stores).build().map_err(Error::from)?)
+        self.db.transaction(stores).build().map_err(store_error)
     }
 }
 
@@ -901,19 +906,19 @@ pub(crate) async fn read_instances(
     tx: &Transaction<'_>,
     ids: &[InstanceId],
 ) -> Result<Vec<Option<InstanceRecord>>, StoreError> {
-    let store = tx.object_store(INSTANCES).map_err(Error::from)?;
+    let store = tx.object_store(INSTANCES).map_err(store_error)?;
     let mut requests = Vec::with_capacity(ids.len());
     for id in ids {
         requests.push(
             store
                 .get(JsValue::from_str(id.as_str()))
                 .primitive()
-                .map_err(Error::from)?,
+                .map_err(store_error)?,
         );
     }
     let mut rows = Vec::with_capacity(ids.len());
     for r in requests {
-        let v: Option<JsValue> = r.await.map_err(Error::from)?;
+        let v: Option<JsValue> = r.await.map_err(store_error)?;
         rows.push(v.map(|v| decode_instance(&v)).transpose()?);
     }
     Ok(rows)
@@ -936,18 +941,18 @@ async fn read_app_records(
     tx: &Transaction<'_>,
     keys: &[(&str, &str)],
 ) -> Result<Vec<Option<AppRecord>>, StoreError> {
-    let app = tx.object_store(APP).map_err(Error::from)?;
+    let app = tx.object_store(APP).map_err(store_error)?;
     let mut requests = Vec::with_capacity(keys.len());
     for (store, key) in keys {
         requests.push(
             app.get(key2(store, &JsValue::from_str(key)))
                 .primitive()
-                .map_err(Error::from)?,
+                .map_err(store_error)?,
         );
     }
     let mut out = Vec::with_capacity(keys.len());
     for ((store, key), request) in keys.iter().zip(requests) {
-        let v: Option<JsValue> = request.await.map_err(Error::from)?;
+        let v: Option<JsValue> = request.await.map_err(store_error)?;
         out.push(match v {
             Some(v) => {
                 let (version, value) = read_versioned(&format!("{store}/{key}"), &v)?;
@@ -965,12 +970,12 @@ async fn read_app_records(
 }
 
 async fn get_value(store: &ObjectStore<'_>, key: JsValue) -> Result<Option<JsValue>, StoreError> {
-    Ok(store
+    store
         .get(key)
         .primitive()
-        .map_err(Error::from)?
+        .map_err(store_error)?
         .await
-        .map_err(Error::from)?)
+        .map_err(store_error)
 }
 
 impl Store for IdbStore {
@@ -992,7 +997,7 @@ impl Store for IdbStore {
 
     async fn histories(&self, ids: &[InstanceId]) -> Result<Vec<Vec<HistoryEvent>>, StoreError> {
         let tx = self.read_tx(&[HISTORY])?;
-        let store = tx.object_store(HISTORY).map_err(Error::from)?;
+        let store = tx.object_store(HISTORY).map_err(store_error)?;
         let mut requests = Vec::with_capacity(ids.len());
         for id in ids {
             requests.push(
@@ -1000,15 +1005,15 @@ impl Store for IdbStore {
                     .get_all::<JsValue>()
                     .with_query::<JsValue, _>(prefix_range(id.as_str()))
                     .primitive()
-                    .map_err(Error::from)?,
+                    .map_err(store_error)?,
             );
         }
         let mut all = Vec::with_capacity(ids.len());
         for (id, r) in ids.iter().zip(requests) {
-            let records = r.await.map_err(Error::from)?;
+            let records = r.await.map_err(store_error)?;
             let mut values = Vec::new();
             for v in records {
-                values.push(v.map_err(Error::from)?);
+                values.push(v.map_err(store_error)?);
             }
             all.push(decode_history(id, values)?);
         }
@@ -1025,8 +1030,8 @@ impl Store for IdbStore {
 
     async fn ready_work(&self, now_ms: u64, limit: usize) -> Result<Vec<WorkItem>, StoreError> {
         let tx = self.read_tx(&[WORK])?;
-        let store = tx.object_store(WORK).map_err(Error::from)?;
-        let index = store.index(WORK_BY_DUE).map_err(Error::from)?;
+        let store = tx.object_store(WORK).map_err(store_error)?;
+        let index = store.index(WORK_BY_DUE).map_err(store_error)?;
         let all = index
             .get_all::<JsValue>()
             .with_query::<JsValue, _>(KeyRange::UpperBound(
@@ -1034,12 +1039,12 @@ impl Store for IdbStore {
                 false,
             ))
             .primitive()
-            .map_err(Error::from)?
+            .map_err(store_error)?
             .await
-            .map_err(Error::from)?;
+            .map_err(store_error)?;
         let mut pages = Vec::new();
         for v in all {
-            pages.push(Page::decode(&v.map_err(Error::from)?)?);
+            pages.push(Page::decode(&v.map_err(store_error)?)?);
         }
         // The index orders by due time; the runtime wants enqueue order.
         pages.sort_by(|a, b| a.seq.total_cmp(&b.seq));
@@ -1063,17 +1068,17 @@ impl Store for IdbStore {
 
     async fn next_due(&self, now_ms: u64) -> Result<Option<u64>, StoreError> {
         let tx = self.read_tx(&[WORK])?;
-        let store = tx.object_store(WORK).map_err(Error::from)?;
-        let index = store.index(WORK_BY_DUE).map_err(Error::from)?;
+        let store = tx.object_store(WORK).map_err(store_error)?;
+        let index = store.index(WORK_BY_DUE).map_err(store_error)?;
         let first: Option<JsValue> = index
             .get::<JsValue, JsValue, _>(KeyRange::LowerBound(
                 JsValue::from_f64(now_ms as f64),
                 true,
             ))
             .primitive()
-            .map_err(Error::from)?
+            .map_err(store_error)?
             .await
-            .map_err(Error::from)?;
+            .map_err(store_error)?;
         Ok(first
             .and_then(|v| get_field(&v, "due").as_f64())
             .map(|d| d as u64))
@@ -1142,7 +1147,7 @@ impl Store for IdbStore {
 
     async fn app_record(&self, store: &str, key: &str) -> Result<Option<AppRecord>, StoreError> {
         let tx = self.read_tx(&[APP])?;
-        let app = tx.object_store(APP).map_err(Error::from)?;
+        let app = tx.object_store(APP).map_err(store_error)?;
         match get_value(&app, key2(store, &JsValue::from_str(key))).await? {
             Some(v) => {
                 let (version, value) = read_versioned(&format!("{store}/{key}"), &v)?;
@@ -1180,11 +1185,11 @@ impl Store for IdbStore {
         let tx = self.write_tx()?;
         // The append sequence comes with the reads, so the commit's app
         // writes need no second round of reads.
-        let meta = tx.object_store(META).map_err(Error::from)?;
+        let meta = tx.object_store(META).map_err(store_error)?;
         let seq = meta
             .get(JsValue::from_str(META_APPEND_SEQ))
             .primitive()
-            .map_err(Error::from)?;
+            .map_err(store_error)?;
         // The rows and the records go out together: one round trip, not
         // two (after the page sat idle, each costs about a raw transaction).
         let (instances, app) = durable::join2(
@@ -1193,7 +1198,7 @@ impl Store for IdbStore {
         )
         .await;
         let (instances, app) = (instances?, app?);
-        let seq: Option<JsValue> = seq.await.map_err(Error::from)?;
+        let seq: Option<JsValue> = seq.await.map_err(store_error)?;
         let seq = seq.and_then(|v| v.as_f64()).unwrap_or(0.0) as u64;
         let values = ReadValues { instances, app };
         let Some(batch) = decide(&values) else {
@@ -1208,7 +1213,7 @@ impl Store for IdbStore {
 
     async fn app_records(&self, store: &str) -> Result<Vec<AppRecord>, StoreError> {
         let tx = self.read_tx(&[APP])?;
-        let app = tx.object_store(APP).map_err(Error::from)?;
+        let app = tx.object_store(APP).map_err(store_error)?;
         let mut out = Vec::new();
         for (k, v) in keys_and_values(&app, || prefix_range(store)).await? {
             let key = Reflect::get_u32(&k, 1)
@@ -1233,7 +1238,7 @@ impl Store for IdbStore {
 
     async fn journals(&self, asked: &[(&str, &str)]) -> Result<Vec<Vec<JournalEntry>>, StoreError> {
         let tx = self.read_tx(&[JOURNAL])?;
-        let journal = tx.object_store(JOURNAL).map_err(Error::from)?;
+        let journal = tx.object_store(JOURNAL).map_err(store_error)?;
         let mut out = Vec::with_capacity(asked.len());
         for (store, prefix) in asked {
             let mut entries = Vec::new();
@@ -1261,12 +1266,11 @@ impl IdbStore {
     /// A readwrite transaction over every store.
     fn write_tx(&self) -> Result<Transaction<'_>, StoreError> {
         self.count_transaction();
-        Ok(self
-            .db
+        self.db
             .transaction(ALL_STORES)
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(Error::from)?)
+            .map_err(store_error)
     }
 
     /// Which pages the batch's dequeues touch: a cached page whose every
@@ -1341,16 +1345,15 @@ impl IdbStore {
             .into());
         }
 
-        let e = |err: indexed_db_futures::error::Error| StoreError::from(Error::from(err));
-        let instances = tx.object_store(INSTANCES).map_err(e)?;
-        let history = tx.object_store(HISTORY).map_err(e)?;
-        let work = tx.object_store(WORK).map_err(e)?;
-        let by_id = work.index(WORK_BY_ID).map_err(e)?;
-        let by_instance = work.index(WORK_BY_INSTANCE).map_err(e)?;
-        let app = tx.object_store(APP).map_err(e)?;
-        let meta = tx.object_store(META).map_err(e)?;
-        let summaries = tx.object_store(SUMMARIES).map_err(e)?;
-        let journal = tx.object_store(JOURNAL).map_err(e)?;
+        let instances = tx.object_store(INSTANCES).map_err(store_error)?;
+        let history = tx.object_store(HISTORY).map_err(store_error)?;
+        let work = tx.object_store(WORK).map_err(store_error)?;
+        let by_id = work.index(WORK_BY_ID).map_err(store_error)?;
+        let by_instance = work.index(WORK_BY_INSTANCE).map_err(store_error)?;
+        let app = tx.object_store(APP).map_err(store_error)?;
+        let meta = tx.object_store(META).map_err(store_error)?;
+        let summaries = tx.object_store(SUMMARIES).map_err(store_error)?;
+        let journal = tx.object_store(JOURNAL).map_err(store_error)?;
 
         // 1. Every read, all in flight at once. When nothing written depends
         //    on a read, the version checks run as request callbacks that
@@ -1379,12 +1382,12 @@ impl IdbStore {
                 .get_all_keys::<JsValue>()
                 .with_query::<JsValue, _>(prefix_range(store))
                 .primitive()
-                .map_err(e)?;
+                .map_err(store_error)?;
             let values = app
                 .get_all::<JsValue>()
                 .with_query::<JsValue, _>(prefix_range(store))
                 .primitive()
-                .map_err(e)?;
+                .map_err(store_error)?;
             scan_reads.push((*p, *store, keys, values));
         }
         // The queued work of each instance whose messages a check is about
@@ -1396,7 +1399,7 @@ impl IdbStore {
                     .get_all::<JsValue>()
                     .with_query::<JsValue, _>(JsValue::from_str(instance.as_str()))
                     .primitive()
-                    .map_err(e)?;
+                    .map_err(store_error)?;
                 queue_reads.push((p, pages));
             }
         }
@@ -1436,7 +1439,7 @@ impl IdbStore {
                     // Read whole above.
                     CheckedIn::WorkOfInstance => continue,
                 }
-                .map_err(e)?;
+                .map_err(store_error)?;
                 checks.push((p, request, check.holds));
             }
         }
@@ -1450,12 +1453,15 @@ impl IdbStore {
                     page_reads.push(
                         work.get(JsValue::from_f64(*seq as f64))
                             .primitive()
-                            .map_err(e)?,
+                            .map_err(store_error)?,
                     );
                 }
-                None => {
-                    page_reads.push(by_id.get(JsValue::from_str(&id.0)).primitive().map_err(e)?)
-                }
+                None => page_reads.push(
+                    by_id
+                        .get(JsValue::from_str(&id.0))
+                        .primitive()
+                        .map_err(store_error)?,
+                ),
             }
         }
         let mut purge_reads = Vec::new();
@@ -1465,7 +1471,7 @@ impl IdbStore {
                     .get_all::<JsValue>()
                     .with_query::<JsValue, _>(JsValue::from_str(id.as_str()))
                     .primitive()
-                    .map_err(e)?,
+                    .map_err(store_error)?,
             );
         }
         // Append keys and record versions come from one sequence, so a
@@ -1475,7 +1481,7 @@ impl IdbStore {
             Some(
                 meta.get(JsValue::from_str(META_APPEND_SEQ))
                     .primitive()
-                    .map_err(e)?,
+                    .map_err(store_error)?,
             )
         } else {
             None
@@ -1506,12 +1512,12 @@ impl IdbStore {
                 work.add(v)
                     .with_key_type::<JsValue>()
                     .primitive()
-                    .map_err(e)?,
+                    .map_err(store_error)?,
             );
         }
 
         if fast {
-            let done = tx.on_done().map_err(e)?;
+            let done = tx.on_done().map_err(store_error)?;
             if pending_checks.get() == 0 {
                 // Nothing to check: commit now rather than when idle.
                 let _ = commit_now(tx.as_sys().unchecked_ref());
@@ -1532,13 +1538,16 @@ impl IdbStore {
 
         // 3. Check the preconditions.
         for (p, req, holds) in checks {
-            let found: Option<JsValue> = req.await.map_err(e)?;
+            let found: Option<JsValue> = req.await.map_err(store_error)?;
             if !holds(found.as_ref()) {
                 return Err(StoreError::Conflict(format!("{p} no longer holds")));
             }
         }
         for (p, store, keys, values) in scan_reads {
-            let now = scanned_digest(keys.await.map_err(e)?, values.await.map_err(e)?)?;
+            let now = scanned_digest(
+                keys.await.map_err(store_error)?,
+                values.await.map_err(store_error)?,
+            )?;
             if !p.holds(Found::AppStore(now), &batch.dequeue) {
                 return Err(StoreError::Conflict(format!(
                     "{store} changed since it was read whole"
@@ -1547,8 +1556,8 @@ impl IdbStore {
         }
         for (p, req) in queue_reads {
             let mut queued = Vec::new();
-            for v in req.await.map_err(e)? {
-                queued.extend(Page::decode(&v.map_err(e)?)?.items);
+            for v in req.await.map_err(store_error)? {
+                queued.extend(Page::decode(&v.map_err(store_error)?)?.items);
             }
             if !p.holds(Found::QueueOf(&queued), &batch.dequeue) {
                 return Err(StoreError::Conflict(format!("{p} no longer holds")));
@@ -1556,15 +1565,15 @@ impl IdbStore {
         }
         let mut pages: HashMap<u64, Page> = HashMap::new();
         for req in page_reads {
-            let v: Option<JsValue> = req.await.map_err(e)?;
+            let v: Option<JsValue> = req.await.map_err(store_error)?;
             if let Some(v) = v {
                 let page = Page::decode(&v)?;
                 pages.insert(page.seq as u64, page);
             }
         }
         for req in purge_reads {
-            for v in req.await.map_err(e)? {
-                let page = Page::decode(&v.map_err(e)?)?;
+            for v in req.await.map_err(store_error)? {
+                let page = Page::decode(&v.map_err(store_error)?)?;
                 pages.insert(page.seq as u64, page);
             }
         }
@@ -1578,26 +1587,28 @@ impl IdbStore {
                 if page.items.is_empty() {
                     work.delete(JsValue::from_f64(page.seq))
                         .primitive()
-                        .map_err(e)?;
+                        .map_err(store_error)?;
                 } else {
-                    work.put(page.value(true)?).primitive().map_err(e)?;
+                    work.put(page.value(true)?)
+                        .primitive()
+                        .map_err(store_error)?;
                 }
             }
         }
         if let Some(req) = append_seq {
-            let v: Option<JsValue> = req.await.map_err(e)?;
+            let v: Option<JsValue> = req.await.map_err(store_error)?;
             let seq = v.and_then(|v| v.as_f64()).unwrap_or(0.0) as u64;
             write_app_records(&app_stores, &batch, &encoded.app_json, seq)?;
         }
         if fault == CommitFault::AbortAfterWrites {
-            tx.abort().await.map_err(e)?;
+            tx.abort().await.map_err(store_error)?;
             return Err(StoreError::Other(
                 "injected: the transaction was aborted after its writes".into(),
             ));
         }
         // A refused write (a work id already queued fails the unique index)
         // aborts the transaction, so the commit fails.
-        tx.commit().await.map_err(e)?;
+        tx.commit().await.map_err(store_error)?;
 
         let keys = await_keys(added).await;
         self.remember(
