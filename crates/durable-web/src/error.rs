@@ -89,6 +89,13 @@ impl Error {
     }
 }
 
+/// An IndexedDB request's error as the store reports it. One function that
+/// every request of `IdbStore` maps its error with (`.map_err(store_error)?`),
+/// so that each `?` does not carry a conversion of its own: smaller wasm.
+pub(crate) fn store_error(error: IdbError) -> durable::StoreError {
+    Error::from(error).into()
+}
+
 impl From<Error> for durable::StoreError {
     fn from(error: Error) -> Self {
         use durable::StoreError;

@@ -20,6 +20,8 @@ use durable::{
     ListOrder, Precondition, ReadValues, Reads, Store, StoreError, WorkId, WorkItem,
 };
 use indexed_db_futures::database::Database;
+use indexed_db_futures::future::{BasicRequest, GetAllPrimitiveRequest};
+use indexed_db_futures::index::Index;
 use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
@@ -30,7 +32,7 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::database::open_database;
-use crate::error::Error;
+use crate::error::{store_error, Error};
 use crate::schema::*;
 use crate::summaries::{
     build_summaries, count_by_index, list_by_index, matching_summaries, read_summaries,
@@ -372,7 +374,6 @@ fn write_app_records(
     json: &[Option<String>],
     mut seq: u64,
 ) -> Result<(), StoreError> {
-    let e = |err: indexed_db_futures::error::Error| StoreError::from(Error::from(err));
     let AppStores { app, meta, journal } = stores;
     let commit = JsValue::from_f64((seq + 1) as f64);
     let at = JsValue::from_f64(batch.at_ms as f64);
@@ -399,10 +400,12 @@ fn write_app_records(
                 app.put(record)
                     .with_key(key2(store, &key))
                     .primitive()
-                    .map_err(e)?;
+                    .map_err(store_error)?;
             }
             None => {
-                app.delete(key2(store, &key)).primitive().map_err(e)?;
+                app.delete(key2(store, &key))
+                    .primitive()
+                    .map_err(store_error)?;
             }
         }
         let Some(journal) = journal else { continue };
@@ -419,12 +422,12 @@ fn write_app_records(
                 &JsValue::from_f64(seq as f64),
             ))
             .primitive()
-            .map_err(e)?;
+            .map_err(store_error)?;
     }
     meta.put(JsValue::from_f64(seq as f64))
         .with_key(JsValue::from_str(META_APPEND_SEQ))
         .primitive()
-        .map_err(e)?;
+        .map_err(store_error)?;
     Ok(())
 }
 
@@ -438,17 +441,17 @@ async fn keys_and_values(
         .get_all_keys::<JsValue>()
         .with_query::<JsValue, _>(range())
         .primitive()
-        .map_err(Error::from)?;
+        .map_err(store_error)?;
     let values = store
         .get_all::<JsValue>()
         .with_query::<JsValue, _>(range())
         .primitive()
-        .map_err(Error::from)?;
-    let keys = keys.await.map_err(Error::from)?;
-    let values = values.await.map_err(Error::from)?;
+        .map_err(store_error)?;
+    let keys = keys.await.map_err(store_error)?;
+    let values = values.await.map_err(store_error)?;
     let mut out = Vec::new();
     for (k, v) in keys.zip(values) {
-        out.push((k.map_err(Error::from)?, v.map_err(Error::from)?));
+        out.push((k.map_err(store_error)?, v.map_err(store_error)?));
     }
     Ok(out)
 }
@@ -505,13 +508,13 @@ where
         return Err(StoreError::Conflict(format!("{what} no longer holds")));
     }
     if let Some(err) = tx.error() {
-        return Err(Error::from(err).into());
+        return Err(store_error(err));
     }
     // A work id that is already queued fails its page's add
     // (ConstraintError, a conflict) and aborts the transaction.
     for key in added {
         if let Err(err) = key.await {
-            return Err(Error::from(err).into());
+            return Err(store_error(err));
         }
     }
     Err(StoreError::Other("the transaction was aborted".into()))
@@ -524,7 +527,7 @@ fn scanned_digest(
 ) -> Result<u64, StoreError> {
     let mut pairs = Vec::new();
     for (k, v) in keys.zip(values) {
-        let (k, v) = (k.map_err(Error::from)?, v.map_err(Error::from)?);
+        let (k, v) = (k.map_err(store_error)?, v.map_err(store_error)?);
         let key = Reflect::get_u32(&k, 1)
             .ok()
             .and_then(|k| k.as_string())
@@ -567,14 +570,40 @@ fn take_from_pages(batch: &CommitBatch, pages: &mut HashMap<u64, Page>) -> Vec<u
     changed_pages
 }
 
-/// The object stores a commit writes.
-struct WriteStores<'s, 'tx> {
-    instances: &'s ObjectStore<'tx>,
-    summaries: &'s ObjectStore<'tx>,
-    history: &'s ObjectStore<'tx>,
-    work: &'s ObjectStore<'tx>,
-    app: &'s ObjectStore<'tx>,
-    journal: &'s ObjectStore<'tx>,
+/// A `get` in flight.
+type GetRequest = BasicRequest<Option<JsValue>>;
+
+/// A `getAll` or `getAllKeys` in flight.
+type GetAllRequest = GetAllPrimitiveRequest<JsValue>;
+
+/// The object stores a commit uses, each opened once from its transaction.
+struct CommitStores<'tx> {
+    instances: ObjectStore<'tx>,
+    history: ObjectStore<'tx>,
+    work: ObjectStore<'tx>,
+    app: ObjectStore<'tx>,
+    meta: ObjectStore<'tx>,
+    summaries: ObjectStore<'tx>,
+    journal: ObjectStore<'tx>,
+}
+
+/// The work store's indexes, through which a commit reads queued items.
+/// Apart from `CommitStores` because an index borrows its store.
+struct WorkIndexes<'s> {
+    /// Work pages by the ids of their items.
+    by_id: Index<'s>,
+    /// Work pages by the instances their items are for.
+    by_instance: Index<'s>,
+}
+
+impl<'s> WorkIndexes<'s> {
+    /// Opens both indexes of `work`, the commit's work store.
+    fn open(work: &'s ObjectStore<'_>) -> Result<Self, StoreError> {
+        Ok(WorkIndexes {
+            by_id: work.index(WORK_BY_ID).map_err(store_error)?,
+            by_instance: work.index(WORK_BY_INSTANCE).map_err(store_error)?,
+        })
+    }
 }
 
 /// The object stores app writes go to: the records, the sequence their
@@ -586,7 +615,79 @@ struct AppStores<'s, 'tx> {
     journal: Option<&'s ObjectStore<'tx>>,
 }
 
-impl WriteStores<'_, '_> {
+impl<'tx> CommitStores<'tx> {
+    /// Opens every store a commit may use, before it issues a request, so
+    /// each phase borrows them instead of opening its own.
+    fn open(tx: &'tx Transaction<'_>) -> Result<Self, StoreError> {
+        let open = |name: &str| tx.object_store(name).map_err(store_error);
+        Ok(CommitStores {
+            instances: open(INSTANCES)?,
+            history: open(HISTORY)?,
+            work: open(WORK)?,
+            app: open(APP)?,
+            meta: open(META)?,
+            summaries: open(SUMMARIES)?,
+            journal: open(JOURNAL)?,
+        })
+    }
+
+    /// The stores app writes go to; the journal only when `journaling`.
+    fn app_stores(&self, journaling: bool) -> AppStores<'_, 'tx> {
+        AppStores {
+            app: &self.app,
+            meta: &self.meta,
+            journal: journaling.then_some(&self.journal),
+        }
+    }
+
+    /// A read of the append sequence, which app records take their
+    /// versions and append keys from.
+    fn read_append_seq(&self) -> Result<GetRequest, StoreError> {
+        self.meta
+            .get(JsValue::from_str(META_APPEND_SEQ))
+            .primitive()
+            .map_err(store_error)
+    }
+
+    /// Issues the writes that go out beside the reads, before any check is
+    /// judged: `write_unread`'s, the app records when the append sequence
+    /// is known already, and the new work pages. Returns the pages' adds,
+    /// which resolve to the keys IndexedDB gave them.
+    fn write_before_checks(
+        &self,
+        prepared: &PreparedCommit<'_>,
+    ) -> Result<Vec<BasicRequest<JsValue>>, StoreError> {
+        let PreparedCommit {
+            batch,
+            encoded,
+            whole_pages,
+            known_seq,
+            needs_append,
+            journaling,
+            ..
+        } = prepared;
+        self.write_unread(batch, encoded, whole_pages)?;
+        if let (Some(seq), true) = (known_seq, needs_append) {
+            write_app_records(
+                &self.app_stores(*journaling),
+                batch,
+                &encoded.app_json,
+                *seq,
+            )?;
+        }
+        let mut added = Vec::with_capacity(encoded.new_page_values.len());
+        for v in encoded.new_page_values.iter().cloned() {
+            added.push(
+                self.work
+                    .add(v)
+                    .with_key_type::<JsValue>()
+                    .primitive()
+                    .map_err(store_error)?,
+            );
+        }
+        Ok(added)
+    }
+
     /// Issues the writes that depend on no read: purges, cleared and
     /// appended histories, rows and their summaries, pages deleted whole,
     /// forgets (app deletes go out in order with the puts).
@@ -596,14 +697,14 @@ impl WriteStores<'_, '_> {
         encoded: &Encoded,
         whole_pages: &[u64],
     ) -> Result<(), StoreError> {
-        let e = |err: indexed_db_futures::error::Error| StoreError::from(Error::from(err));
-        let WriteStores {
+        let CommitStores {
             instances,
             summaries,
             history,
             work,
             app,
             journal,
+            ..
         } = self;
         for w in &batch.app_writes {
             if let AppWrite::Forget { store, key, prefix } = w {
@@ -611,52 +712,57 @@ impl WriteStores<'_, '_> {
                     true => key_prefix_range(store, key),
                     false => one_key_range(store, key),
                 };
-                app.delete::<JsValue, _>(range()).primitive().map_err(e)?;
+                app.delete::<JsValue, _>(range())
+                    .primitive()
+                    .map_err(store_error)?;
                 journal
                     .delete::<JsValue, _>(range())
                     .primitive()
-                    .map_err(e)?;
+                    .map_err(store_error)?;
             }
         }
         for id in &batch.purge {
             instances
                 .delete(JsValue::from_str(id.as_str()))
                 .primitive()
-                .map_err(e)?;
+                .map_err(store_error)?;
             summaries
                 .delete(JsValue::from_str(id.as_str()))
                 .primitive()
-                .map_err(e)?;
+                .map_err(store_error)?;
             history
                 .delete::<JsValue, _>(prefix_range(id.as_str()))
                 .primitive()
-                .map_err(e)?;
+                .map_err(store_error)?;
         }
         for id in &batch.clear_history {
             history
                 .delete::<JsValue, _>(prefix_range(id.as_str()))
                 .primitive()
-                .map_err(e)?;
+                .map_err(store_error)?;
         }
         for (key, value) in &encoded.history {
             history
                 .put(value.clone())
                 .with_key(key.clone())
                 .primitive()
-                .map_err(e)?;
+                .map_err(store_error)?;
         }
         for (id, row, sum) in &encoded.rows {
             instances
                 .put(row.clone())
                 .with_key(JsValue::from_str(id.as_str()))
                 .primitive()
-                .map_err(e)?;
-            summaries.put(sum.clone()).primitive().map_err(e)?;
+                .map_err(store_error)?;
+            summaries
+                .put(sum.clone())
+                .primitive()
+                .map_err(store_error)?;
         }
         for seq in whole_pages {
             work.delete(JsValue::from_f64(*seq as f64))
                 .primitive()
-                .map_err(e)?;
+                .map_err(store_error)?;
         }
         Ok(())
     }
@@ -805,6 +911,312 @@ fn sys_get(
     store.get(key).map_err(|e| Error::from_js(e).into())
 }
 
+impl Check {
+    /// Issues this check's read as a raw request, for a success callback
+    /// to judge (`abort_unless_holds`).
+    fn raw_read(
+        &self,
+        stores: &CommitStores<'_>,
+        indexes: &WorkIndexes<'_>,
+    ) -> Result<web_sys::IdbRequest, StoreError> {
+        match self.read_in {
+            CheckedIn::Instances => sys_get(stores.instances.as_sys(), &self.key),
+            CheckedIn::App => sys_get(stores.app.as_sys(), &self.key),
+            CheckedIn::WorkIds => {
+                let index: &web_sys::IdbIndex = indexes.by_id.as_sys().unchecked_ref();
+                index.get(&self.key).map_err(|e| Error::from_js(e).into())
+            }
+            CheckedIn::WorkOfInstance => {
+                let index: &web_sys::IdbIndex = indexes.by_instance.as_sys().unchecked_ref();
+                index
+                    .get_all_with_key(&self.key)
+                    .map_err(|e| Error::from_js(e).into())
+            }
+        }
+    }
+}
+
+/// Issues the read of every check the batch makes (each reads one record
+/// or one queue) with a success callback that aborts `tx` if the check
+/// fails and commits it once the last passes (`abort_unless_holds`). The
+/// callbacks returned must live until the transaction ends.
+fn arm_checks(
+    tx: &Transaction<'_>,
+    stores: &CommitStores<'_>,
+    indexes: &WorkIndexes<'_>,
+    batch: &CommitBatch,
+    conflict: &Rc<RefCell<Option<String>>>,
+    pending: &Rc<Cell<usize>>,
+) -> Result<Vec<Closure<dyn FnMut()>>, StoreError> {
+    let dequeued: Rc<[WorkId]> = batch.dequeue.clone().into();
+    let mut guards = Vec::new();
+    for p in &batch.preconditions {
+        let Some(check) = Check::of(p, &dequeued) else {
+            continue;
+        };
+        let request = check.raw_read(stores, indexes)?;
+        guards.push(abort_unless_holds(
+            tx,
+            request,
+            check.holds,
+            p.to_string(),
+            conflict,
+            pending,
+        )?);
+    }
+    Ok(guards)
+}
+
+/// The batch's checks that read an app store whole (its keys, for their
+/// digest), each with its store.
+fn whole_store_checks(batch: &CommitBatch) -> impl Iterator<Item = (&Precondition, &str)> {
+    batch.preconditions.iter().filter_map(|p| match p {
+        Precondition::AppStoreUnchanged { store, .. } => Some((p, store.as_str())),
+        _ => None,
+    })
+}
+
+/// The reads behind a commit's checks when they are awaited rather than
+/// judged in callbacks, each beside the precondition it checks.
+struct CheckReads<'b> {
+    /// App stores read whole: their keys and their values.
+    whole_stores: Vec<(&'b Precondition, &'b str, GetAllRequest, GetAllRequest)>,
+    /// The queued work of each instance a check about its messages names.
+    queues: Vec<(&'b Precondition, GetAllRequest)>,
+    /// One-record reads, and what each must find.
+    records: Vec<(&'b Precondition, GetRequest, Holds)>,
+}
+
+impl<'b> CheckReads<'b> {
+    /// Issues every check's read, all in flight at once: the app stores
+    /// read whole, then the queues (read whole, pages and all), then the
+    /// one-record reads.
+    fn issue(
+        stores: &CommitStores<'_>,
+        indexes: &WorkIndexes<'_>,
+        batch: &'b CommitBatch,
+    ) -> Result<Self, StoreError> {
+        let mut whole_stores = Vec::new();
+        for (p, store) in whole_store_checks(batch) {
+            let keys = stores
+                .app
+                .get_all_keys::<JsValue>()
+                .with_query::<JsValue, _>(prefix_range(store))
+                .primitive()
+                .map_err(store_error)?;
+            let values = stores
+                .app
+                .get_all::<JsValue>()
+                .with_query::<JsValue, _>(prefix_range(store))
+                .primitive()
+                .map_err(store_error)?;
+            whole_stores.push((p, store, keys, values));
+        }
+        let mut queues = Vec::new();
+        for p in &batch.preconditions {
+            if let Precondition::NoOtherMessage { instance, .. } = p {
+                let pages = indexes
+                    .by_instance
+                    .get_all::<JsValue>()
+                    .with_query::<JsValue, _>(JsValue::from_str(instance.as_str()))
+                    .primitive()
+                    .map_err(store_error)?;
+                queues.push((p, pages));
+            }
+        }
+        let dequeued: Rc<[WorkId]> = batch.dequeue.clone().into();
+        let mut records = Vec::new();
+        for p in &batch.preconditions {
+            let Some(check) = Check::of(p, &dequeued) else {
+                continue;
+            };
+            let request = match check.read_in {
+                CheckedIn::Instances => stores.instances.get(check.key.clone()).primitive(),
+                CheckedIn::App => stores.app.get(check.key.clone()).primitive(),
+                CheckedIn::WorkIds => indexes.by_id.get(check.key.clone()).primitive(),
+                // Read whole above.
+                CheckedIn::WorkOfInstance => continue,
+            }
+            .map_err(store_error)?;
+            records.push((p, request, check.holds));
+        }
+        Ok(CheckReads {
+            whole_stores,
+            queues,
+            records,
+        })
+    }
+
+    /// Awaits the reads and judges the checks: the first found not to hold
+    /// fails the commit with a conflict. `dequeued`: the batch's.
+    async fn verify(self, dequeued: &[WorkId]) -> Result<(), StoreError> {
+        for (p, req, holds) in self.records {
+            let found: Option<JsValue> = req.await.map_err(store_error)?;
+            if !holds(found.as_ref()) {
+                return Err(StoreError::Conflict(format!("{p} no longer holds")));
+            }
+        }
+        for (p, store, keys, values) in self.whole_stores {
+            let keys = keys.await.map_err(store_error)?;
+            let now = scanned_digest(keys, values.await.map_err(store_error)?)?;
+            if !p.holds(Found::AppStore(now), dequeued) {
+                return Err(StoreError::Conflict(format!(
+                    "{store} changed since it was read whole"
+                )));
+            }
+        }
+        for (p, req) in self.queues {
+            let mut queued = Vec::new();
+            for v in req.await.map_err(store_error)? {
+                queued.extend(Page::decode(&v.map_err(store_error)?)?.items);
+            }
+            if !p.holds(Found::QueueOf(&queued), dequeued) {
+                return Err(StoreError::Conflict(format!("{p} no longer holds")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The reads of the work pages a commit takes items out of.
+struct PageReads {
+    /// The pages of the dequeued items not deleted unread: by key where
+    /// the page is known, else through the id index.
+    dequeued: Vec<GetRequest>,
+    /// Every page holding work of a purged instance.
+    purged: Vec<GetAllRequest>,
+}
+
+impl PageReads {
+    /// Issues the reads, each known page once.
+    fn issue(
+        work: &ObjectStore<'_>,
+        indexes: &WorkIndexes<'_>,
+        prepared: &PreparedCommit<'_>,
+    ) -> Result<Self, StoreError> {
+        let mut dequeued = Vec::new();
+        let mut asked: Vec<u64> = Vec::new();
+        for (seq, id) in &prepared.to_read {
+            match seq {
+                Some(seq) if asked.contains(seq) => {}
+                Some(seq) => {
+                    asked.push(*seq);
+                    dequeued.push(
+                        work.get(JsValue::from_f64(*seq as f64))
+                            .primitive()
+                            .map_err(store_error)?,
+                    );
+                }
+                None => dequeued.push(
+                    indexes
+                        .by_id
+                        .get(JsValue::from_str(&id.0))
+                        .primitive()
+                        .map_err(store_error)?,
+                ),
+            }
+        }
+        let mut purged = Vec::new();
+        for id in &prepared.batch.purge {
+            purged.push(
+                indexes
+                    .by_instance
+                    .get_all::<JsValue>()
+                    .with_query::<JsValue, _>(JsValue::from_str(id.as_str()))
+                    .primitive()
+                    .map_err(store_error)?,
+            );
+        }
+        Ok(PageReads { dequeued, purged })
+    }
+
+    /// The pages read, by key (a page gone meanwhile is simply not there).
+    async fn pages(self) -> Result<HashMap<u64, Page>, StoreError> {
+        let mut pages: HashMap<u64, Page> = HashMap::new();
+        for req in self.dequeued {
+            let v: Option<JsValue> = req.await.map_err(store_error)?;
+            if let Some(v) = v {
+                let page = Page::decode(&v)?;
+                pages.insert(page.seq as u64, page);
+            }
+        }
+        for req in self.purged {
+            for v in req.await.map_err(store_error)? {
+                let page = Page::decode(&v.map_err(store_error)?)?;
+                pages.insert(page.seq as u64, page);
+            }
+        }
+        Ok(pages)
+    }
+}
+
+/// Writes back the pages a commit took items out of (`changed`), but not
+/// those it deleted unread (`whole`): a page left empty is deleted, any
+/// other is put again.
+fn rewrite_pages(
+    work: &ObjectStore<'_>,
+    pages: &HashMap<u64, Page>,
+    changed: &[u64],
+    whole: &[u64],
+) -> Result<(), StoreError> {
+    for seq in changed {
+        if whole.contains(seq) {
+            continue;
+        }
+        if let Some(page) = pages.get(seq) {
+            if page.items.is_empty() {
+                work.delete(JsValue::from_f64(page.seq))
+                    .primitive()
+                    .map_err(store_error)?;
+            } else {
+                work.put(page.value(true)?)
+                    .primitive()
+                    .map_err(store_error)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The append sequence as read from its record (0 before the first app
+/// write).
+fn append_seq_in(record: Option<JsValue>) -> u64 {
+    record.and_then(|v| v.as_f64()).unwrap_or(0.0) as u64
+}
+
+/// A batch made ready for its transaction, before the transaction issues
+/// anything (nothing but its own requests may sit between opening and
+/// committing it): encoded, its dequeues planned, and what its app writes
+/// need.
+struct PreparedCommit<'b> {
+    batch: &'b CommitBatch,
+    encoded: Encoded,
+    /// Pages every item of which the batch dequeues: deleted unread.
+    whole_pages: Vec<u64>,
+    /// Dequeued items whose pages are read first (with the page, if known).
+    to_read: Vec<(Option<u64>, &'b WorkId)>,
+    /// The append sequence, when the transaction has read it already.
+    known_seq: Option<u64>,
+    /// Whether the batch writes app records, which draw versions and
+    /// append keys from the append sequence.
+    needs_append: bool,
+    /// Whether app writes are journaled.
+    journaling: bool,
+}
+
+impl PreparedCommit<'_> {
+    /// Whether no write depends on a read: nothing purged, no work page to
+    /// read, no app store read whole, and the append sequence known or not
+    /// needed. Then the checks can run as request callbacks and the
+    /// transaction commits by itself: one round trip, like a plain put.
+    fn needs_no_read(&self) -> bool {
+        self.batch.purge.is_empty()
+            && self.to_read.is_empty()
+            && whole_store_checks(self.batch).next().is_none()
+            && (self.known_seq.is_some() || !self.needs_append)
+    }
+}
+
 impl IdbStore {
     /// Opens (creating or upgrading) the database `name`.
     pub async fn open(name: &str) -> Result<Self, StoreError> {
@@ -891,7 +1303,7 @@ impl IdbStore {
         stores: &[&str],
     ) -> Result<indexed_db_futures::transaction::Transaction<'_>, StoreError> {
         self.count_transaction();
-        Ok(self.db.transaction(stores).build().map_err(Error::from)?)
+        self.db.transaction(stores).build().map_err(store_error)
     }
 }
 
@@ -901,19 +1313,19 @@ pub(crate) async fn read_instances(
     tx: &Transaction<'_>,
     ids: &[InstanceId],
 ) -> Result<Vec<Option<InstanceRecord>>, StoreError> {
-    let store = tx.object_store(INSTANCES).map_err(Error::from)?;
+    let store = tx.object_store(INSTANCES).map_err(store_error)?;
     let mut requests = Vec::with_capacity(ids.len());
     for id in ids {
         requests.push(
             store
                 .get(JsValue::from_str(id.as_str()))
                 .primitive()
-                .map_err(Error::from)?,
+                .map_err(store_error)?,
         );
     }
     let mut rows = Vec::with_capacity(ids.len());
     for r in requests {
-        let v: Option<JsValue> = r.await.map_err(Error::from)?;
+        let v: Option<JsValue> = r.await.map_err(store_error)?;
         rows.push(v.map(|v| decode_instance(&v)).transpose()?);
     }
     Ok(rows)
@@ -936,18 +1348,18 @@ async fn read_app_records(
     tx: &Transaction<'_>,
     keys: &[(&str, &str)],
 ) -> Result<Vec<Option<AppRecord>>, StoreError> {
-    let app = tx.object_store(APP).map_err(Error::from)?;
+    let app = tx.object_store(APP).map_err(store_error)?;
     let mut requests = Vec::with_capacity(keys.len());
     for (store, key) in keys {
         requests.push(
             app.get(key2(store, &JsValue::from_str(key)))
                 .primitive()
-                .map_err(Error::from)?,
+                .map_err(store_error)?,
         );
     }
     let mut out = Vec::with_capacity(keys.len());
     for ((store, key), request) in keys.iter().zip(requests) {
-        let v: Option<JsValue> = request.await.map_err(Error::from)?;
+        let v: Option<JsValue> = request.await.map_err(store_error)?;
         out.push(match v {
             Some(v) => {
                 let (version, value) = read_versioned(&format!("{store}/{key}"), &v)?;
@@ -965,12 +1377,12 @@ async fn read_app_records(
 }
 
 async fn get_value(store: &ObjectStore<'_>, key: JsValue) -> Result<Option<JsValue>, StoreError> {
-    Ok(store
+    store
         .get(key)
         .primitive()
-        .map_err(Error::from)?
+        .map_err(store_error)?
         .await
-        .map_err(Error::from)?)
+        .map_err(store_error)
 }
 
 impl Store for IdbStore {
@@ -992,7 +1404,7 @@ impl Store for IdbStore {
 
     async fn histories(&self, ids: &[InstanceId]) -> Result<Vec<Vec<HistoryEvent>>, StoreError> {
         let tx = self.read_tx(&[HISTORY])?;
-        let store = tx.object_store(HISTORY).map_err(Error::from)?;
+        let store = tx.object_store(HISTORY).map_err(store_error)?;
         let mut requests = Vec::with_capacity(ids.len());
         for id in ids {
             requests.push(
@@ -1000,15 +1412,15 @@ impl Store for IdbStore {
                     .get_all::<JsValue>()
                     .with_query::<JsValue, _>(prefix_range(id.as_str()))
                     .primitive()
-                    .map_err(Error::from)?,
+                    .map_err(store_error)?,
             );
         }
         let mut all = Vec::with_capacity(ids.len());
         for (id, r) in ids.iter().zip(requests) {
-            let records = r.await.map_err(Error::from)?;
+            let records = r.await.map_err(store_error)?;
             let mut values = Vec::new();
             for v in records {
-                values.push(v.map_err(Error::from)?);
+                values.push(v.map_err(store_error)?);
             }
             all.push(decode_history(id, values)?);
         }
@@ -1025,8 +1437,8 @@ impl Store for IdbStore {
 
     async fn ready_work(&self, now_ms: u64, limit: usize) -> Result<Vec<WorkItem>, StoreError> {
         let tx = self.read_tx(&[WORK])?;
-        let store = tx.object_store(WORK).map_err(Error::from)?;
-        let index = store.index(WORK_BY_DUE).map_err(Error::from)?;
+        let store = tx.object_store(WORK).map_err(store_error)?;
+        let index = store.index(WORK_BY_DUE).map_err(store_error)?;
         let all = index
             .get_all::<JsValue>()
             .with_query::<JsValue, _>(KeyRange::UpperBound(
@@ -1034,12 +1446,12 @@ impl Store for IdbStore {
                 false,
             ))
             .primitive()
-            .map_err(Error::from)?
+            .map_err(store_error)?
             .await
-            .map_err(Error::from)?;
+            .map_err(store_error)?;
         let mut pages = Vec::new();
         for v in all {
-            pages.push(Page::decode(&v.map_err(Error::from)?)?);
+            pages.push(Page::decode(&v.map_err(store_error)?)?);
         }
         // The index orders by due time; the runtime wants enqueue order.
         pages.sort_by(|a, b| a.seq.total_cmp(&b.seq));
@@ -1063,17 +1475,17 @@ impl Store for IdbStore {
 
     async fn next_due(&self, now_ms: u64) -> Result<Option<u64>, StoreError> {
         let tx = self.read_tx(&[WORK])?;
-        let store = tx.object_store(WORK).map_err(Error::from)?;
-        let index = store.index(WORK_BY_DUE).map_err(Error::from)?;
+        let store = tx.object_store(WORK).map_err(store_error)?;
+        let index = store.index(WORK_BY_DUE).map_err(store_error)?;
         let first: Option<JsValue> = index
             .get::<JsValue, JsValue, _>(KeyRange::LowerBound(
                 JsValue::from_f64(now_ms as f64),
                 true,
             ))
             .primitive()
-            .map_err(Error::from)?
+            .map_err(store_error)?
             .await
-            .map_err(Error::from)?;
+            .map_err(store_error)?;
         Ok(first
             .and_then(|v| get_field(&v, "due").as_f64())
             .map(|d| d as u64))
@@ -1142,7 +1554,7 @@ impl Store for IdbStore {
 
     async fn app_record(&self, store: &str, key: &str) -> Result<Option<AppRecord>, StoreError> {
         let tx = self.read_tx(&[APP])?;
-        let app = tx.object_store(APP).map_err(Error::from)?;
+        let app = tx.object_store(APP).map_err(store_error)?;
         match get_value(&app, key2(store, &JsValue::from_str(key))).await? {
             Some(v) => {
                 let (version, value) = read_versioned(&format!("{store}/{key}"), &v)?;
@@ -1180,11 +1592,11 @@ impl Store for IdbStore {
         let tx = self.write_tx()?;
         // The append sequence comes with the reads, so the commit's app
         // writes need no second round of reads.
-        let meta = tx.object_store(META).map_err(Error::from)?;
+        let meta = tx.object_store(META).map_err(store_error)?;
         let seq = meta
             .get(JsValue::from_str(META_APPEND_SEQ))
             .primitive()
-            .map_err(Error::from)?;
+            .map_err(store_error)?;
         // The rows and the records go out together: one round trip, not
         // two (after the page sat idle, each costs about a raw transaction).
         let (instances, app) = durable::join2(
@@ -1193,8 +1605,7 @@ impl Store for IdbStore {
         )
         .await;
         let (instances, app) = (instances?, app?);
-        let seq: Option<JsValue> = seq.await.map_err(Error::from)?;
-        let seq = seq.and_then(|v| v.as_f64()).unwrap_or(0.0) as u64;
+        let seq = append_seq_in(seq.await.map_err(store_error)?);
         let values = ReadValues { instances, app };
         let Some(batch) = decide(&values) else {
             return Ok(false);
@@ -1208,7 +1619,7 @@ impl Store for IdbStore {
 
     async fn app_records(&self, store: &str) -> Result<Vec<AppRecord>, StoreError> {
         let tx = self.read_tx(&[APP])?;
-        let app = tx.object_store(APP).map_err(Error::from)?;
+        let app = tx.object_store(APP).map_err(store_error)?;
         let mut out = Vec::new();
         for (k, v) in keys_and_values(&app, || prefix_range(store)).await? {
             let key = Reflect::get_u32(&k, 1)
@@ -1233,7 +1644,7 @@ impl Store for IdbStore {
 
     async fn journals(&self, asked: &[(&str, &str)]) -> Result<Vec<Vec<JournalEntry>>, StoreError> {
         let tx = self.read_tx(&[JOURNAL])?;
-        let journal = tx.object_store(JOURNAL).map_err(Error::from)?;
+        let journal = tx.object_store(JOURNAL).map_err(store_error)?;
         let mut out = Vec::with_capacity(asked.len());
         for (store, prefix) in asked {
             let mut entries = Vec::new();
@@ -1261,12 +1672,11 @@ impl IdbStore {
     /// A readwrite transaction over every store.
     fn write_tx(&self) -> Result<Transaction<'_>, StoreError> {
         self.count_transaction();
-        Ok(self
-            .db
+        self.db
             .transaction(ALL_STORES)
             .with_mode(TransactionMode::Readwrite)
             .build()
-            .map_err(Error::from)?)
+            .map_err(store_error)
     }
 
     /// Which pages the batch's dequeues touch: a cached page whose every
@@ -1311,7 +1721,8 @@ impl IdbStore {
     /// app puts need no read of their own and can go out at once).
     ///
     /// Boxed: its two callers would otherwise each get their own inlined
-    /// copy of this, the largest function of the store (13 KB of wasm).
+    /// copy of the commit and all its phases, the largest code of the store
+    /// (13 KB of wasm).
     fn commit_in<'a>(
         &'a self,
         tx: Transaction<'a>,
@@ -1321,6 +1732,9 @@ impl IdbStore {
         Box::pin(self.commit_in_place(tx, plan, known_seq))
     }
 
+    /// What `commit_in` boxes: prepares the batch, then commits it in one
+    /// round trip when no write depends on a read, after its reads
+    /// otherwise.
     async fn commit_in_place(
         &self,
         tx: Transaction<'_>,
@@ -1332,6 +1746,28 @@ impl IdbStore {
         // requests may sit between opening and committing it.
         let encoded = Encoded::of(&batch)?;
         let (whole_pages, to_read) = self.plan_dequeue(&batch);
+        let fault = self.take_fault()?;
+        let prepared = PreparedCommit {
+            batch: &batch,
+            encoded,
+            whole_pages,
+            to_read,
+            known_seq,
+            // Append keys and record versions come from one sequence, so a
+            // record deleted and written again never repeats a version.
+            needs_append: batch.app_writes.iter().any(AppWrite::is_journaled),
+            journaling: self.journaling.get(),
+        };
+        if prepared.needs_no_read() && fault == CommitFault::None {
+            self.commit_in_one_round_trip(tx, &prepared).await
+        } else {
+            self.commit_after_reads(tx, &prepared, fault).await
+        }
+    }
+
+    /// Takes the fault injected into this commit (tests); a full quota
+    /// fails the commit at once, before its transaction issues anything.
+    fn take_fault(&self) -> Result<CommitFault, StoreError> {
         let fault = self.fault.replace(CommitFault::None);
         if fault == CommitFault::QuotaExceeded {
             return Err(Error::Storage {
@@ -1340,269 +1776,107 @@ impl IdbStore {
             }
             .into());
         }
+        Ok(fault)
+    }
 
-        let e = |err: indexed_db_futures::error::Error| StoreError::from(Error::from(err));
-        let instances = tx.object_store(INSTANCES).map_err(e)?;
-        let history = tx.object_store(HISTORY).map_err(e)?;
-        let work = tx.object_store(WORK).map_err(e)?;
-        let by_id = work.index(WORK_BY_ID).map_err(e)?;
-        let by_instance = work.index(WORK_BY_INSTANCE).map_err(e)?;
-        let app = tx.object_store(APP).map_err(e)?;
-        let meta = tx.object_store(META).map_err(e)?;
-        let summaries = tx.object_store(SUMMARIES).map_err(e)?;
-        let journal = tx.object_store(JOURNAL).map_err(e)?;
-
-        // 1. Every read, all in flight at once. When nothing written depends
-        //    on a read, the version checks run as request callbacks that
-        //    abort the transaction on a mismatch, and the transaction commits
-        //    by itself: one round trip, like a plain put.
-        let scans: Vec<(&Precondition, &str)> = batch
-            .preconditions
-            .iter()
-            .filter_map(|p| match p {
-                Precondition::AppStoreUnchanged { store, .. } => Some((p, store.as_str())),
-                _ => None,
-            })
-            .collect();
-        let fast = batch.purge.is_empty()
-            && to_read.is_empty()
-            && scans.is_empty()
-            && (known_seq.is_some() || !batch.app_writes.iter().any(AppWrite::is_journaled))
-            && fault == CommitFault::None;
+    /// A commit no write of which depends on a read: the checks' reads go
+    /// out with callbacks that abort `tx` on a mismatch (the last to pass
+    /// commits it), then every write, and `tx` finishes by itself — one
+    /// round trip, like a plain put.
+    async fn commit_in_one_round_trip(
+        &self,
+        tx: Transaction<'_>,
+        prepared: &PreparedCommit<'_>,
+    ) -> Result<(), StoreError> {
+        let PreparedCommit {
+            batch,
+            encoded,
+            whole_pages,
+            ..
+        } = prepared;
+        let stores = CommitStores::open(&tx)?;
+        let indexes = WorkIndexes::open(&stores.work)?;
         let conflict: Rc<RefCell<Option<String>>> = Rc::default();
         let pending_checks = Rc::new(Cell::new(batch.preconditions.len()));
-        let mut guards = Vec::new();
-        let mut checks = Vec::new();
-        let mut scan_reads = Vec::new();
-        for (p, store) in &scans {
-            let keys = app
-                .get_all_keys::<JsValue>()
-                .with_query::<JsValue, _>(prefix_range(store))
-                .primitive()
-                .map_err(e)?;
-            let values = app
-                .get_all::<JsValue>()
-                .with_query::<JsValue, _>(prefix_range(store))
-                .primitive()
-                .map_err(e)?;
-            scan_reads.push((*p, *store, keys, values));
+        let guards = arm_checks(&tx, &stores, &indexes, batch, &conflict, &pending_checks)?;
+        let added = stores.write_before_checks(prepared)?;
+        let done = tx.on_done().map_err(store_error)?;
+        if pending_checks.get() == 0 {
+            // Nothing to check: commit now rather than when idle.
+            let _ = commit_now(tx.as_sys().unchecked_ref());
         }
-        // The queued work of each instance whose messages a check is about
-        // (read whole when the checks do not run as callbacks).
-        let mut queue_reads = Vec::new();
-        for p in batch.preconditions.iter().filter(|_| !fast) {
-            if let Precondition::NoOtherMessage { instance, .. } = p {
-                let pages = by_instance
-                    .get_all::<JsValue>()
-                    .with_query::<JsValue, _>(JsValue::from_str(instance.as_str()))
-                    .primitive()
-                    .map_err(e)?;
-                queue_reads.push((p, pages));
-            }
-        }
-        let dequeued: Rc<[WorkId]> = batch.dequeue.clone().into();
-        for p in &batch.preconditions {
-            let Some(check) = Check::of(p, &dequeued) else {
-                continue;
-            };
-            if fast {
-                let request = match check.read_in {
-                    CheckedIn::Instances => sys_get(instances.as_sys(), &check.key),
-                    CheckedIn::App => sys_get(app.as_sys(), &check.key),
-                    CheckedIn::WorkIds => {
-                        let index: &web_sys::IdbIndex = by_id.as_sys().unchecked_ref();
-                        index.get(&check.key).map_err(|e| Error::from_js(e).into())
-                    }
-                    CheckedIn::WorkOfInstance => {
-                        let index: &web_sys::IdbIndex = by_instance.as_sys().unchecked_ref();
-                        index
-                            .get_all_with_key(&check.key)
-                            .map_err(|e| Error::from_js(e).into())
-                    }
-                }?;
-                guards.push(abort_unless_holds(
-                    &tx,
-                    request,
-                    check.holds,
-                    p.to_string(),
-                    &conflict,
-                    &pending_checks,
-                )?);
-            } else {
-                let request = match check.read_in {
-                    CheckedIn::Instances => instances.get(check.key.clone()).primitive(),
-                    CheckedIn::App => app.get(check.key.clone()).primitive(),
-                    CheckedIn::WorkIds => by_id.get(check.key.clone()).primitive(),
-                    // Read whole above.
-                    CheckedIn::WorkOfInstance => continue,
-                }
-                .map_err(e)?;
-                checks.push((p, request, check.holds));
-            }
-        }
-        let mut page_reads = Vec::new();
-        let mut asked: Vec<u64> = Vec::new();
-        for (seq, id) in &to_read {
-            match seq {
-                Some(seq) if asked.contains(seq) => {}
-                Some(seq) => {
-                    asked.push(*seq);
-                    page_reads.push(
-                        work.get(JsValue::from_f64(*seq as f64))
-                            .primitive()
-                            .map_err(e)?,
-                    );
-                }
-                None => {
-                    page_reads.push(by_id.get(JsValue::from_str(&id.0)).primitive().map_err(e)?)
-                }
-            }
-        }
-        let mut purge_reads = Vec::new();
-        for id in &batch.purge {
-            purge_reads.push(
-                by_instance
-                    .get_all::<JsValue>()
-                    .with_query::<JsValue, _>(JsValue::from_str(id.as_str()))
-                    .primitive()
-                    .map_err(e)?,
-            );
-        }
-        // Append keys and record versions come from one sequence, so a
-        // record deleted and written again never repeats a version.
-        let needs_append = batch.app_writes.iter().any(AppWrite::is_journaled);
-        let append_seq = if needs_append && known_seq.is_none() {
-            Some(
-                meta.get(JsValue::from_str(META_APPEND_SEQ))
-                    .primitive()
-                    .map_err(e)?,
-            )
-        } else {
-            None
+        let finished = done.await;
+        drop(guards);
+        let keys = fast_outcome(&tx, finished, &conflict, added).await?;
+        self.remember(
+            batch,
+            whole_pages,
+            &[],
+            &HashMap::new(),
+            &encoded.new_pages,
+            keys,
+        );
+        Ok(())
+    }
+
+    /// A commit some writes of which depend on its reads (or with a fault
+    /// to inject): every read goes out, then the writes no read decides;
+    /// as the reads come back the checks are judged and the rest is
+    /// written; then `tx` commits. A failed check drops `tx`, which aborts
+    /// it.
+    async fn commit_after_reads(
+        &self,
+        tx: Transaction<'_>,
+        prepared: &PreparedCommit<'_>,
+        fault: CommitFault,
+    ) -> Result<(), StoreError> {
+        let PreparedCommit {
+            batch,
+            encoded,
+            whole_pages,
+            ..
+        } = prepared;
+        let stores = CommitStores::open(&tx)?;
+        let indexes = WorkIndexes::open(&stores.work)?;
+
+        // 1. Every read, all in flight at once.
+        let checks = CheckReads::issue(&stores, &indexes, batch)?;
+        let page_reads = PageReads::issue(&stores.work, &indexes, prepared)?;
+        let append_seq = match prepared.needs_append && prepared.known_seq.is_none() {
+            true => Some(stores.read_append_seq()?),
+            false => None,
         };
 
         // 2. The writes that depend on no read go out now, beside the reads;
         //    if a precondition then fails, dropping the transaction aborts it.
-        let stores = WriteStores {
-            instances: &instances,
-            summaries: &summaries,
-            history: &history,
-            work: &work,
-            app: &app,
-            journal: &journal,
-        };
-        stores.write_unread(&batch, &encoded, &whole_pages)?;
-        let app_stores = AppStores {
-            app: &app,
-            meta: &meta,
-            journal: self.journaling.get().then_some(&journal),
-        };
-        if let (Some(seq), true) = (known_seq, needs_append) {
-            write_app_records(&app_stores, &batch, &encoded.app_json, seq)?;
-        }
-        let mut added = Vec::with_capacity(encoded.new_page_values.len());
-        for v in encoded.new_page_values.iter().cloned() {
-            added.push(
-                work.add(v)
-                    .with_key_type::<JsValue>()
-                    .primitive()
-                    .map_err(e)?,
-            );
-        }
-
-        if fast {
-            let done = tx.on_done().map_err(e)?;
-            if pending_checks.get() == 0 {
-                // Nothing to check: commit now rather than when idle.
-                let _ = commit_now(tx.as_sys().unchecked_ref());
-            }
-            let finished = done.await;
-            drop(guards);
-            let keys = fast_outcome(&tx, finished, &conflict, added).await?;
-            self.remember(
-                &batch,
-                &whole_pages,
-                &[],
-                &HashMap::new(),
-                &encoded.new_pages,
-                keys,
-            );
-            return Ok(());
-        }
+        let added = stores.write_before_checks(prepared)?;
 
         // 3. Check the preconditions.
-        for (p, req, holds) in checks {
-            let found: Option<JsValue> = req.await.map_err(e)?;
-            if !holds(found.as_ref()) {
-                return Err(StoreError::Conflict(format!("{p} no longer holds")));
-            }
-        }
-        for (p, store, keys, values) in scan_reads {
-            let now = scanned_digest(keys.await.map_err(e)?, values.await.map_err(e)?)?;
-            if !p.holds(Found::AppStore(now), &batch.dequeue) {
-                return Err(StoreError::Conflict(format!(
-                    "{store} changed since it was read whole"
-                )));
-            }
-        }
-        for (p, req) in queue_reads {
-            let mut queued = Vec::new();
-            for v in req.await.map_err(e)? {
-                queued.extend(Page::decode(&v.map_err(e)?)?.items);
-            }
-            if !p.holds(Found::QueueOf(&queued), &batch.dequeue) {
-                return Err(StoreError::Conflict(format!("{p} no longer holds")));
-            }
-        }
-        let mut pages: HashMap<u64, Page> = HashMap::new();
-        for req in page_reads {
-            let v: Option<JsValue> = req.await.map_err(e)?;
-            if let Some(v) = v {
-                let page = Page::decode(&v)?;
-                pages.insert(page.seq as u64, page);
-            }
-        }
-        for req in purge_reads {
-            for v in req.await.map_err(e)? {
-                let page = Page::decode(&v.map_err(e)?)?;
-                pages.insert(page.seq as u64, page);
-            }
-        }
+        checks.verify(&batch.dequeue).await?;
+
         // 4. The writes that depend on what was read.
-        let changed_pages = take_from_pages(&batch, &mut pages);
-        for seq in &changed_pages {
-            if whole_pages.contains(seq) {
-                continue;
-            }
-            if let Some(page) = pages.get(seq) {
-                if page.items.is_empty() {
-                    work.delete(JsValue::from_f64(page.seq))
-                        .primitive()
-                        .map_err(e)?;
-                } else {
-                    work.put(page.value(true)?).primitive().map_err(e)?;
-                }
-            }
-        }
-        if let Some(req) = append_seq {
-            let v: Option<JsValue> = req.await.map_err(e)?;
-            let seq = v.and_then(|v| v.as_f64()).unwrap_or(0.0) as u64;
-            write_app_records(&app_stores, &batch, &encoded.app_json, seq)?;
+        let mut pages = page_reads.pages().await?;
+        let changed_pages = take_from_pages(batch, &mut pages);
+        rewrite_pages(&stores.work, &pages, &changed_pages, whole_pages)?;
+        if let Some(request) = append_seq {
+            let seq = append_seq_in(request.await.map_err(store_error)?);
+            let app_stores = stores.app_stores(prepared.journaling);
+            write_app_records(&app_stores, batch, &encoded.app_json, seq)?;
         }
         if fault == CommitFault::AbortAfterWrites {
-            tx.abort().await.map_err(e)?;
+            tx.abort().await.map_err(store_error)?;
             return Err(StoreError::Other(
                 "injected: the transaction was aborted after its writes".into(),
             ));
         }
         // A refused write (a work id already queued fails the unique index)
         // aborts the transaction, so the commit fails.
-        tx.commit().await.map_err(e)?;
+        tx.commit().await.map_err(store_error)?;
 
         let keys = await_keys(added).await;
         self.remember(
-            &batch,
-            &whole_pages,
+            batch,
+            whole_pages,
             &changed_pages,
             &pages,
             &encoded.new_pages,
