@@ -279,23 +279,42 @@ impl InFlight {
     /// executor, a test — gets its turn, as it would between IndexedDB's
     /// callbacks).
     pub(crate) fn news(self: &Rc<Self>) -> impl Future<Output = ()> + 'static {
+        self.until(Self::has_news)
+    }
+
+    /// Completes when an attempt is woken (not merely ended: what ended
+    /// waits for the tick, and counting it would spin a tick that waits on
+    /// a store read, starving the event loop that must answer the read).
+    pub(crate) fn wakes(self: &Rc<Self>) -> impl Future<Output = ()> + 'static {
+        self.until(Self::any_woken)
+    }
+
+    fn any_woken(&self) -> bool {
+        self.attempts
+            .borrow()
+            .iter()
+            .any(|a| a.woken.load(Ordering::SeqCst))
+    }
+
+    /// Completes once `ready` holds, after yielding at least once.
+    fn until(self: &Rc<Self>, ready: fn(&Self) -> bool) -> impl Future<Output = ()> + 'static {
         let this = self.clone();
         let mut yielded = false;
         std::future::poll_fn(move |cx| {
             if !yielded {
                 yielded = true;
                 this.signal.watch(cx.waker());
-                if this.has_news() {
+                if ready(&this) {
                     cx.waker().wake_by_ref();
                 }
                 return Poll::Pending;
             }
-            if this.has_news() {
+            if ready(&this) {
                 return Poll::Ready(());
             }
             this.signal.watch(cx.waker());
             // A wake between the check and the watch is not lost.
-            if this.has_news() {
+            if ready(&this) {
                 Poll::Ready(())
             } else {
                 Poll::Pending

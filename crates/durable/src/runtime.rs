@@ -588,7 +588,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             if self.in_flight.settled(started) {
                 return;
             }
-            self.in_flight.news().await;
+            self.in_flight.wakes().await;
         }
     }
 
