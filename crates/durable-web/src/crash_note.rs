@@ -37,15 +37,10 @@ pub(crate) fn install_panic_hook() {
     INSTALL.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            note_panic(&panic_text(info));
+            note_panic(&durable::panic_message(info.payload()));
             previous(info);
         }));
     });
-}
-
-/// The text a panic hook sees: the payload's message.
-fn panic_text(info: &std::panic::PanicHookInfo<'_>) -> String {
-    durable::panic_message(info.payload())
 }
 
 /// Writes the note for the database being polled, if user code of its

@@ -8,13 +8,13 @@
 
 use std::rc::Rc;
 
+use durable::testing::beside;
 use durable::{
-    select2, ActivityError, Crash, Either, InstanceId, OrchestrationContext, Registry, Running,
-    Runtime, RuntimeStatus, Store, TaskError, WorkKind,
+    ActivityError, Crash, InstanceId, OrchestrationContext, Registry, Running, Runtime,
+    RuntimeStatus, Store, TaskError, WorkKind,
 };
 use durable_web::{crash_note_key, BrowserClock, Host, HostOptions, IdbStore};
 use serde_json::json;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -23,50 +23,13 @@ fn unique(test: &str) -> String {
     format!("durable-activities-{test}-{}", js_sys::Math::random())
 }
 
-/// A promise that never settles: a fetch whose server never answers.
-async fn never_answers() {
-    let promise = js_sys::Promise::new(&mut |_, _| {});
-    let _ = JsFuture::from(promise).await;
-}
-
 fn registry() -> Registry {
-    let mut r = Registry::new();
-    r.activity("Hang", |_ctx, _: ()| async move {
-        never_answers().await;
-        Ok::<_, ActivityError>(())
-    })
-    .activity("Slow", |_ctx, ms: u32| async move {
-        gloo_timers::future::TimeoutFuture::new(ms).await;
-        Ok::<_, ActivityError>("activity".to_string())
-    })
-    .activity("Quick", |ctx, line: String| async move {
-        ctx.append("console", &line)?;
-        Ok::<_, ActivityError>(())
-    })
-    .orchestration("Stuck", |ctx: OrchestrationContext, _: ()| async move {
-        ctx.call_activity::<_, ()>("Hang", &()).await
-    })
-    .orchestration("Fine", |ctx: OrchestrationContext, _: ()| async move {
-        ctx.call_activity::<_, ()>("Quick", &"fine").await?;
-        ctx.sleep(20).await;
-        Ok::<_, TaskError>("done")
-    })
-    .orchestration("Race", |ctx: OrchestrationContext, _: ()| async move {
-        match select2(
-            ctx.call_activity::<_, String>("Slow", &500u32),
-            ctx.sleep(100),
-        )
-        .await
-        {
-            Either::Left(result) => result,
-            Either::Right(()) => Ok("timer".to_string()),
-        }
-    });
-    r
+    beside::registry(Rc::new(BrowserClock))
 }
 
-/// An activity awaiting a fetch that never answers keeps only its own
-/// instance waiting: one started after it completes, timer included.
+/// An activity awaiting a fetch that never answers (a future never woken)
+/// keeps only its own instance waiting: one started after it completes,
+/// timer included.
 #[wasm_bindgen_test]
 async fn a_fetch_that_never_answers_stalls_no_other_workflow() {
     let host = Host::start(&unique("hang"), registry(), HostOptions::default())
@@ -108,17 +71,20 @@ async fn a_timer_times_out_a_slow_fetch() {
     host.shutdown();
 }
 
+fn local_storage() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
 /// Writes the note a panic hook leaves.
 fn leave_note(db: &str, crash: &Crash) {
-    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-    storage
-        .set_item(&crash_note_key(db), &serde_json::to_string(crash).unwrap())
+    let note = serde_json::to_string(crash).unwrap();
+    local_storage()
+        .set_item(&crash_note_key(db), &note)
         .unwrap();
 }
 
 fn note_left(db: &str) -> Option<String> {
-    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-    storage.get_item(&crash_note_key(db)).unwrap()
+    local_storage().get_item(&crash_note_key(db)).unwrap()
 }
 
 /// The registry of the crashing build: running `Boom` or `Explode` would
@@ -205,7 +171,7 @@ async fn a_noted_panic_in_an_activity_fails_that_attempt_once() {
     // The last run queued the task; its attempt panicked.
     let mut queued_only = crashing_registry();
     queued_only.activity("Explode", |_ctx, _: ()| async move {
-        never_answers().await;
+        std::future::pending::<()>().await;
         Ok::<_, ActivityError>(())
     });
     let last_run = Runtime::new(store.clone(), queued_only, Rc::new(BrowserClock));

@@ -11,6 +11,21 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+/// Pending once (after asking to be polled again), then ready: whoever
+/// else runs on the executor gets a turn.
+pub(crate) async fn yield_now() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if yielded {
+            return Poll::Ready(());
+        }
+        yielded = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    })
+    .await;
+}
+
 /// Either of two results.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Either<A, B> {

@@ -32,6 +32,20 @@ pub(crate) fn execution_key(record: &InstanceRecord) -> String {
     }
 }
 
+/// Takes the tasks of `record`'s `open` activities (by the id of their
+/// TaskScheduled event) off the queue in `batch`: one the batch itself
+/// queues is simply not queued (a terminate means no more work).
+pub(crate) fn unqueue_activities(record: &InstanceRecord, open: &[u64], batch: &mut CommitBatch) {
+    for scheduled in open {
+        let task = turn_work_id(record, *scheduled);
+        let queued_here = batch.enqueue.len();
+        batch.enqueue.retain(|w| w.id != task);
+        if batch.enqueue.len() == queued_here && !batch.dequeue.contains(&task) {
+            batch.dequeue.push(task);
+        }
+    }
+}
+
 /// The task `id` that runs the activity `record`'s event `scheduled_id`
 /// scheduled.
 pub(crate) fn activity_task(

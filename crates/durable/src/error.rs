@@ -105,13 +105,6 @@ pub enum NonDeterminism {
     /// replay.
     #[error("NonDeterminism: the history has no ExecutionStarted event")]
     NoStart,
-    /// Not a divergence: the code panicked in an earlier run of the app,
-    /// where a panic aborts the module, so it is not run again.
-    #[error("{message}")]
-    Crashed {
-        /// The panic's message, naming the orchestration.
-        message: String,
-    },
 }
 
 fn versions_list(versions: &[u32]) -> String {

@@ -16,7 +16,7 @@ use crate::clock::Clock;
 use crate::context::{ContextState, LogLine, OrchestrationContext, Waits};
 use crate::error::NonDeterminism;
 use crate::history::{EventKind, HistoryEvent};
-use crate::instance::InstanceId;
+use crate::instance::{InstanceId, InstanceRecord};
 use crate::registry::{Registry, FIRST_VERSION};
 use crate::running::{self, panic_message, Running};
 
@@ -138,17 +138,7 @@ impl Execution {
         if observe.is_some() {
             state.waits = Some(Waits::default());
         }
-        let mut exec = Execution {
-            ctx: OrchestrationContext::new(state),
-            future: None,
-            outcome: None,
-            suspended: false,
-            registry: registry.clone(),
-            time_before_turn: 0,
-            name: String::new(),
-            crashed: None,
-            hold_start: false,
-        };
+        let mut exec = Execution::on(registry, state);
         for event in history {
             exec.replay_event(event);
             if exec.nondeterminism().is_some() {
@@ -168,32 +158,37 @@ impl Execution {
         exec
     }
 
-    /// An execution whose code is not run again: its next turn fails the
-    /// instance with `message` (what a panic noted from an earlier run of
-    /// the page said). Its events follow the `history_len` stored ones, at
-    /// orchestration time `now_ms` or later.
-    pub(crate) fn crashed(
-        registry: &Registry,
-        instance_id: InstanceId,
-        execution: u32,
-        history_len: u64,
-        now_ms: u64,
-        message: String,
-    ) -> Execution {
-        let mut state = ContextState::new(instance_id, execution, &[]);
-        state.next_event_id = history_len;
-        state.now_ms = now_ms;
+    /// An execution of `state` that has run nothing yet.
+    fn on(registry: &Registry, state: ContextState) -> Execution {
+        let time_before_turn = state.now_ms;
         Execution {
             ctx: OrchestrationContext::new(state),
             future: None,
             outcome: None,
             suspended: false,
             registry: registry.clone(),
-            time_before_turn: now_ms,
+            time_before_turn,
             name: String::new(),
-            crashed: Some(message),
+            crashed: None,
             hold_start: false,
         }
+    }
+
+    /// An execution of `record`'s current execution whose code is not run
+    /// again: its next turn fails the instance with `message` (what a panic
+    /// noted from an earlier run of the page said). Its events follow the
+    /// stored ones, at the row's last time or later.
+    pub(crate) fn crashed(
+        registry: &Registry,
+        record: &InstanceRecord,
+        message: String,
+    ) -> Execution {
+        let mut state = ContextState::new(record.id.clone(), record.execution, &[]);
+        state.next_event_id = record.history_len;
+        state.now_ms = record.updated_ms;
+        let mut exec = Execution::on(registry, state);
+        exec.crashed = Some(message);
+        exec
     }
 
     fn replay_event(&mut self, event: &HistoryEvent) {
@@ -521,40 +516,19 @@ impl Execution {
                 .iter()
                 .any(|m| matches!(m, EventKind::ExecutionTerminated { .. }));
         if let Some(message) = self.crashed.take() {
-            // What a panic interrupted fails instead of running again: the
-            // start it came with is recorded (not run), and what else
-            // arrived is kept in the history for a rewind, as below.
+            // What a panic interrupted fails instead of running again; the
+            // start it came with is recorded, not run.
             for m in messages {
                 if matches!(m, EventKind::ExecutionStarted { .. }) {
                     let start = self.pin_version(m);
                     self.ctx.state.borrow_mut().push_event(start);
                 }
             }
-            self.ctx
-                .state
-                .borrow_mut()
-                .nondeterminism
-                .get_or_insert(NonDeterminism::Crashed { message });
-        }
-        if let Some(nd) = self.nondeterminism() {
+            self.fail_before_running(message, messages, &mut consumed);
+        } else if let Some(nd) = self.nondeterminism() {
             // A diverged replay fails the instance before anything else runs;
             // whatever the changed code decided during replay is discarded.
-            self.drop_future();
-            self.outcome = Some(Outcome::Failed(nd.to_string()));
-            // What arrived is kept in the history, not applied: a rewind
-            // after the code is fixed delivers it again.
-            let mut s = self.ctx.state.borrow_mut();
-            for m in messages {
-                if let EventKind::ExecutionRewound { redeliver, .. } = m {
-                    for r in redeliver.iter().filter(|r| feeds_the_code(r)) {
-                        s.push_event(r.clone());
-                    }
-                } else if feeds_the_code(m) {
-                    s.push_event(m.clone());
-                }
-            }
-            drop(s);
-            consumed.fill(true);
+            self.fail_before_running(nd.to_string(), messages, &mut consumed);
         }
         let started = clock.monotonic_ms();
         // Messages a suspension holds back, in arrival order: they go first
@@ -618,6 +592,30 @@ impl Execution {
 }
 
 impl Execution {
+    /// Fails the instance with `message` before any of `messages` is
+    /// applied. What arrived is kept in the history, not applied: a rewind
+    /// after the code is fixed delivers it again.
+    fn fail_before_running(
+        &mut self,
+        message: String,
+        messages: &[EventKind],
+        consumed: &mut [bool],
+    ) {
+        self.drop_future();
+        self.outcome = Some(Outcome::Failed(message));
+        let mut s = self.ctx.state.borrow_mut();
+        for m in messages {
+            if let EventKind::ExecutionRewound { redeliver, .. } = m {
+                for r in redeliver.iter().filter(|r| feeds_the_code(r)) {
+                    s.push_event(r.clone());
+                }
+            } else if feeds_the_code(m) {
+                s.push_event(m.clone());
+            }
+        }
+        consumed.fill(true);
+    }
+
     /// Forgets a turn that will not be committed because it took nothing
     /// (every message waits): the event ids it used are handed back, so
     /// the next turn's ids follow the stored history.

@@ -15,11 +15,11 @@ use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
 
 use crate::activity::AttemptSignals;
-use crate::history::EventKind;
+use crate::combinators::yield_now;
 use crate::instance::InstanceId;
 use crate::registry::LocalFuture;
 use crate::running::{self, panic_message, Running};
@@ -56,21 +56,18 @@ struct Signal {
 
 impl Signal {
     fn wake(&self) {
-        let watcher = match self.watcher.lock() {
-            Ok(mut w) => w.take(),
-            Err(poisoned) => poisoned.into_inner().take(),
-        };
+        let watcher = self
+            .watcher
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         if let Some(w) = watcher {
             w.wake();
         }
     }
 
     fn watch(&self, waker: &Waker) {
-        let mut w = match self.watcher.lock() {
-            Ok(w) => w,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        *w = Some(waker.clone());
+        *self.watcher.lock().unwrap_or_else(PoisonError::into_inner) = Some(waker.clone());
     }
 }
 
@@ -105,6 +102,10 @@ struct Attempt {
 }
 
 impl Attempt {
+    fn is_woken(&self) -> bool {
+        self.woken.load(Ordering::SeqCst)
+    }
+
     /// Polls the attempt once; `Some` when it ended. A panic ends it as a
     /// failed attempt.
     fn poll(&mut self) -> Option<Ended> {
@@ -207,29 +208,14 @@ impl InFlight {
         // Taken out while polled (a waker an attempt fires must find the
         // set unborrowed), each once: one that wakes itself (it yields) is
         // polled again next time, not in a loop here.
-        let woken: Vec<Attempt> = {
-            let mut attempts = self.attempts.borrow_mut();
-            let (woken, asleep) = std::mem::take(&mut *attempts)
-                .into_iter()
-                .partition(|a| a.woken.load(Ordering::SeqCst));
-            *attempts = asleep;
-            woken
-        };
-        for mut attempt in woken {
+        for mut attempt in drain_where(&self.attempts, Attempt::is_woken) {
             match attempt.poll() {
                 Some(ended) => self.ended.borrow_mut().push(ended),
                 None => self.attempts.borrow_mut().push(attempt),
             }
         }
-        let timed_out: Vec<Attempt> = {
-            let mut attempts = self.attempts.borrow_mut();
-            let (late, on_time) = std::mem::take(&mut *attempts)
-                .into_iter()
-                .partition(|a| a.deadline_ms.is_some_and(|d| d <= now_ms));
-            *attempts = on_time;
-            late
-        };
-        for attempt in timed_out {
+        let late = |a: &Attempt| a.deadline_ms.is_some_and(|d| d <= now_ms);
+        for attempt in drain_where(&self.attempts, late) {
             attempt.signals.cancel();
             let limit = attempt.deadline_ms.unwrap_or(now_ms) - attempt.started_ms;
             let message = format!(
@@ -244,22 +230,12 @@ impl InFlight {
     /// Whether an attempt was woken since it was last polled, or ended and
     /// waits to be committed: the dispatcher is not idle.
     pub(crate) fn has_news(&self) -> bool {
-        !self.ended.borrow().is_empty()
-            || self
-                .attempts
-                .borrow()
-                .iter()
-                .any(|a| a.woken.load(Ordering::SeqCst))
+        !self.ended.borrow().is_empty() || self.any_woken()
     }
 
     /// Takes the ended attempts `wanted` accepts; the others stay.
     pub(crate) fn take_ended(&self, wanted: impl Fn(&WorkId) -> bool) -> Vec<Ended> {
-        let mut ended = self.ended.borrow_mut();
-        let (taken, kept) = std::mem::take(&mut *ended)
-            .into_iter()
-            .partition(|e| wanted(e.work()));
-        *ended = kept;
-        taken
+        drain_where(&self.ended, |e| wanted(e.work()))
     }
 
     /// Whether each of `works` has ended or waits on something other than
@@ -290,36 +266,28 @@ impl InFlight {
     }
 
     fn any_woken(&self) -> bool {
-        self.attempts
-            .borrow()
-            .iter()
-            .any(|a| a.woken.load(Ordering::SeqCst))
+        self.attempts.borrow().iter().any(Attempt::is_woken)
     }
 
     /// Completes once `ready` holds, after yielding at least once.
     fn until(self: &Rc<Self>, ready: fn(&Self) -> bool) -> impl Future<Output = ()> + 'static {
         let this = self.clone();
-        let mut yielded = false;
-        std::future::poll_fn(move |cx| {
-            if !yielded {
-                yielded = true;
-                this.signal.watch(cx.waker());
+        async move {
+            yield_now().await;
+            std::future::poll_fn(|cx| {
                 if ready(&this) {
-                    cx.waker().wake_by_ref();
+                    return Poll::Ready(());
                 }
-                return Poll::Pending;
-            }
-            if ready(&this) {
-                return Poll::Ready(());
-            }
-            this.signal.watch(cx.waker());
-            // A wake between the check and the watch is not lost.
-            if ready(&this) {
-                Poll::Ready(())
-            } else {
-                Poll::Pending
-            }
-        })
+                this.signal.watch(cx.waker());
+                // A wake between the check and the watch is not lost.
+                if ready(&this) {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                }
+            })
+            .await;
+        }
     }
 
     /// The earliest start-to-close deadline of an attempt in flight.
@@ -349,16 +317,10 @@ impl InFlight {
         if works.is_empty() {
             return;
         }
-        self.attempts.borrow_mut().retain(|a| {
-            let keep = !works.contains(&&a.work);
-            if !keep {
-                a.signals.cancel();
-            }
-            keep
-        });
-        self.ended
-            .borrow_mut()
-            .retain(|e| !works.contains(&e.work()));
+        for dropped in drain_where(&self.attempts, |a| works.contains(&&a.work)) {
+            dropped.signals.cancel();
+        }
+        drain_where(&self.ended, |e| works.contains(&e.work()));
     }
 
     /// Keeps an ending that needed no run (a task whose last attempt
@@ -368,11 +330,11 @@ impl InFlight {
     }
 }
 
-/// The TaskFailed event of a failed attempt.
-pub(crate) fn failure_event(task: &ActivityTask, error: String, compute_ms: f64) -> EventKind {
-    EventKind::TaskFailed {
-        scheduled_id: task.scheduled_id,
-        error,
-        compute_ms,
-    }
+/// Takes the items `taken` picks out of `items`, keeping the others in
+/// their order.
+fn drain_where<T>(items: &RefCell<Vec<T>>, taken: impl Fn(&T) -> bool) -> Vec<T> {
+    let mut items = items.borrow_mut();
+    let (out, kept) = std::mem::take(&mut *items).into_iter().partition(taken);
+    *items = kept;
+    out
 }

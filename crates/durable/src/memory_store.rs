@@ -79,19 +79,10 @@ impl InMemoryStore {
 
     /// Waits one poll when app reads are deferred.
     async fn app_read_latency(&self) {
-        if !self.data.borrow().deferred_reads {
-            return;
+        let deferred = self.data.borrow().deferred_reads;
+        if deferred {
+            crate::combinators::yield_now().await;
         }
-        let mut yielded = false;
-        std::future::poll_fn(|cx| {
-            if yielded {
-                return std::task::Poll::Ready(());
-            }
-            yielded = true;
-            cx.waker().wake_by_ref();
-            std::task::Poll::Pending
-        })
-        .await;
     }
 
     /// Consumes one injected read failure, if any is left.

@@ -22,7 +22,7 @@ use crate::changes::{Change, ChangeFeed};
 use crate::client::Client;
 use crate::clock::Clock;
 use crate::context::LogLine;
-use crate::derive::derive_work;
+use crate::derive::{derive_work, unqueue_activities};
 use crate::error::{ClientError, RuntimeError};
 use crate::execution::{Execution, Outcome};
 use crate::footprint::Footprint;
@@ -36,8 +36,8 @@ use crate::store::{CommitBatch, Precondition, Store, StoreError};
 use crate::telemetry;
 use crate::transitions::apply_transition;
 use crate::unit::{
-    completion_message, fuse, guard, guard_row, rows_shared, start_rank, ActivityDone, TurnInput,
-    Unit,
+    completion_message, fuse, guard, guard_row, rows_shared, start_rank, terminates, ActivityDone,
+    TurnInput, TurnOrder, Unit,
 };
 use crate::work::{ActivityTask, Message, WorkId, WorkItem, WorkKind};
 
@@ -117,6 +117,12 @@ const HOT_TICKS: u32 = 16;
 
 /// A batch read is widened at most to this multiple of `batch_limit`.
 const MAX_WIDEN: usize = 1 << 12;
+
+/// Rows read ahead for a tick's turns (`None`: the instance has none).
+type PrefetchedRows = HashMap<InstanceId, Option<InstanceRecord>>;
+
+/// Histories read ahead for the turns that replay.
+type PrefetchedHistories = HashMap<InstanceId, Vec<HistoryEvent>>;
 
 /// Where committed log lines also go ([`Runtime::on_log`]).
 type LogSink = Box<dyn Fn(&LogLine)>;
@@ -291,11 +297,10 @@ impl<S: Store + Clone + 'static> Runtime<S> {
     /// activity attempt in flight reaches its start-to-close timeout.
     pub async fn next_due(&self) -> Result<Option<u64>, RuntimeError> {
         let timer = self.store.next_due(self.clock.now_ms()).await?;
-        let deadline = self.in_flight.next_deadline();
-        Ok(match (timer, deadline) {
-            (Some(t), Some(d)) => Some(t.min(d)),
-            (t, d) => t.or(d),
-        })
+        Ok(timer
+            .into_iter()
+            .chain(self.in_flight.next_deadline())
+            .min())
     }
 
     /// Activity attempts running now (each beside the turns, never in
@@ -455,12 +460,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         }
         // An instance terminated in this tick runs no more activities: its
         // terminating turn takes their tasks off the queue.
-        let terminating = |id: &InstanceId| {
-            messages.get(id).is_some_and(|msgs| {
-                msgs.iter()
-                    .any(|(_, m)| matches!(m.event, EventKind::ExecutionTerminated { .. }))
-            })
-        };
+        let terminating = |id: &InstanceId| messages.get(id).is_some_and(|m| terminates(m));
         let started: Vec<WorkId> = tasks
             .into_iter()
             .filter(|(_, t)| !terminating(&t.instance_id))
@@ -513,13 +513,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
     async fn read_uncached(
         &self,
         order: &[InstanceId],
-    ) -> Result<
-        (
-            HashMap<InstanceId, Option<InstanceRecord>>,
-            HashMap<InstanceId, Vec<HistoryEvent>>,
-        ),
-        RuntimeError,
-    > {
+    ) -> Result<(PrefetchedRows, PrefetchedHistories), RuntimeError> {
         let uncached: Vec<InstanceId> = {
             let cache = self.cache.borrow();
             order
@@ -900,59 +894,24 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             }
             return Ok((!unit.batch.is_empty()).then_some(unit));
         }
-        let crash =
-            self.take_crash(|r| matches!(r, Running::Orchestration { instance } if instance == id));
-        let mut exec = match (crash, cached_exec) {
-            // A panic noted from an earlier run: fail, do not run again.
-            (Some(crash), _) => Execution::crashed(
-                &self.registry,
-                id.clone(),
-                exec_no,
-                record.history_len,
-                record.updated_ms,
-                format!("orchestration {} panicked: {}", record.name, crash.message),
-            ),
-            (None, Some(e)) => e,
-            (None, None) => {
-                report.replays += 1;
-                // A new instance has no history to read.
-                let history = match prefetched_history {
-                    Some(h) => h,
-                    None if record.history_len == 0 => Vec::new(),
-                    None => self.store.history(id).await?,
-                };
-                Execution::replay(&self.registry, id.clone(), exec_no, &history)
-            }
-        };
+        let mut exec = self
+            .execution_for(&record, cached_exec, prefetched_history, report)
+            .await?;
         // Settle the activities: their effects commit in this unit whatever
         // the turn does with their completions.
         let mut chained = chained;
         chained.sort_by_key(|d| d.finished_ms);
-        let terminating = current
-            .iter()
-            .any(|(_, m)| matches!(m.event, EventKind::ExecutionTerminated { .. }));
-        if terminating {
+        if terminates(&current) {
             // A terminate means no more work: what an attempt ending beside
             // it wrote is dropped with it.
-            for d in &mut chained {
-                d.reads.clear();
-                d.scans.clear();
-                d.writes.clear();
-            }
+            chained.iter_mut().for_each(ActivityDone::drop_effects);
         }
-        let stamps: Vec<u64> = chained.iter().map(|d| d.finished_ms).collect();
-        let mut completions = Vec::with_capacity(chained.len());
-        for d in chained {
-            completions.push(d.settle(&mut unit.batch, &mut unit.changes));
-        }
-        let order = message_order(&current, &stamps);
-        let events: Vec<EventKind> = order
-            .iter()
-            .map(|source| match *source {
-                Source::Queued(i) => current[i].1.event.clone(),
-                Source::Done(j) => completions[j].1.clone(),
-            })
+        let order = TurnOrder::new(&current, &chained);
+        let completions: Vec<_> = chained
+            .into_iter()
+            .map(|d| d.settle(&mut unit.batch, &mut unit.changes))
             .collect();
+        let events = order.events(&current, &completions);
         // A turn reads the clock when it starts; the row's last update is
         // the last turn's time, and a new execution (after continue-as-new)
         // starts no earlier.
@@ -962,14 +921,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             exec.run_turn(turn_now, &events, self.clock.as_ref())
         };
         let turn_time = turn.new_events.first().map_or(now, |e| e.timestamp_ms);
-        let mut queued_flags = vec![false; current.len()];
-        let mut chained_flags = vec![false; completions.len()];
-        for (source, taken) in order.iter().zip(&turn.consumed) {
-            match *source {
-                Source::Queued(i) => queued_flags[i] = *taken,
-                Source::Done(j) => chained_flags[j] = *taken,
-            }
-        }
+        let (queued_flags, chained_flags) = order.split(&turn.consumed);
         let consumed: Vec<WorkId> = current
             .iter()
             .zip(&queued_flags)
@@ -1039,17 +991,8 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         )
         .await?;
         if matches!(turn.outcome, Some(Outcome::Terminated(_))) {
-            // Its queued activities are taken off the queue in the same
-            // commit: none runs after the terminate.
-            // (One the turn itself scheduled is simply not queued.)
-            for scheduled in exec.open_activities() {
-                let task = crate::derive::turn_work_id(&record, scheduled);
-                let queued_now = unit.batch.enqueue.len();
-                unit.batch.enqueue.retain(|w| w.id != task);
-                if unit.batch.enqueue.len() == queued_now && !unit.batch.dequeue.contains(&task) {
-                    unit.batch.dequeue.push(task);
-                }
-            }
+            // None of its activities runs after the terminate.
+            unqueue_activities(&record, &exec.open_activities(), &mut unit.batch);
         }
         let transition = apply_transition(
             turn.outcome.as_ref(),
@@ -1080,6 +1023,42 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         }
         unit.logs = turn.logs;
         Ok(Some(unit))
+    }
+
+    /// The execution a turn of `record` runs on: the cached one, or the
+    /// history replayed — or, when a panic noted from an earlier run of the
+    /// app interrupted this instance, one that fails it without running its
+    /// code again.
+    async fn execution_for(
+        &self,
+        record: &InstanceRecord,
+        cached: Option<Execution>,
+        prefetched_history: Option<Vec<HistoryEvent>>,
+        report: &mut TickReport,
+    ) -> Result<Execution, RuntimeError> {
+        let id = &record.id;
+        let crash =
+            self.take_crash(|r| matches!(r, Running::Orchestration { instance } if instance == id));
+        if let Some(crash) = crash {
+            let message = format!("orchestration {} panicked: {}", record.name, crash.message);
+            return Ok(Execution::crashed(&self.registry, record, message));
+        }
+        if let Some(exec) = cached {
+            return Ok(exec);
+        }
+        report.replays += 1;
+        // A new instance has no history to read.
+        let history = match prefetched_history {
+            Some(h) => h,
+            None if record.history_len == 0 => Vec::new(),
+            None => self.store.history(id).await?,
+        };
+        Ok(Execution::replay(
+            &self.registry,
+            id.clone(),
+            record.execution,
+            &history,
+        ))
     }
 
     /// Raises an event and, when this runtime holds the instance live, runs
@@ -1240,36 +1219,6 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             ))
         })
     }
-}
-
-/// Where a message of a turn comes from: the queue (its index among the
-/// queued messages) or an activity attempt that ended (its index among the
-/// completions, which are in the order they finished).
-#[derive(Clone, Copy)]
-enum Source {
-    Queued(usize),
-    Done(usize),
-}
-
-/// The order an instance takes its messages in: the queued ones in their
-/// order, each completion stamped with the moment its attempt finished
-/// placed before every timer that fell due after it (a timer raced against
-/// a slow activity wins when it fell due first), the rest of the
-/// completions last.
-fn message_order(queued: &[(WorkId, Message)], finished: &[u64]) -> Vec<Source> {
-    let mut order = Vec::with_capacity(queued.len() + finished.len());
-    let mut next = 0;
-    for (i, (_, m)) in queued.iter().enumerate() {
-        if let EventKind::TimerFired { fire_at_ms, .. } = m.event {
-            while next < finished.len() && finished[next] < fire_at_ms {
-                order.push(Source::Done(next));
-                next += 1;
-            }
-        }
-        order.push(Source::Queued(i));
-    }
-    order.extend((next..finished.len()).map(Source::Done));
-    order
 }
 
 /// The results of activities that ran after their instance failed: their

@@ -72,7 +72,11 @@ impl ActivityDone {
         compute_ms: f64,
         finished_ms: u64,
     ) -> Self {
-        let event = crate::in_flight::failure_event(&task, error, compute_ms);
+        let event = EventKind::TaskFailed {
+            scheduled_id: task.scheduled_id,
+            error,
+            compute_ms,
+        };
         ActivityDone {
             work,
             task,
@@ -82,6 +86,14 @@ impl ActivityDone {
             writes: Vec::new(),
             finished_ms,
         }
+    }
+
+    /// Drops what the attempt read and wrote: nothing of it may commit (it
+    /// ended beside the terminate of its instance).
+    pub(crate) fn drop_effects(&mut self) {
+        self.reads.clear();
+        self.scans.clear();
+        self.writes.clear();
     }
 
     pub(crate) fn footprint(&self) -> Footprint {
@@ -200,6 +212,85 @@ pub(crate) fn completion_message(work: &WorkId, task: &ActivityTask, event: Even
             due_ms: None,
         },
     )
+}
+
+/// Whether `msgs` terminate their instance.
+pub(crate) fn terminates(msgs: &[(WorkId, Message)]) -> bool {
+    msgs.iter()
+        .any(|(_, m)| matches!(m.event, EventKind::ExecutionTerminated { .. }))
+}
+
+/// Where a message of a turn comes from: the queue (its index among the
+/// queued messages) or an activity attempt that ended (its index among the
+/// completions, which are in the order they finished).
+#[derive(Clone, Copy)]
+enum Source {
+    Queued(usize),
+    Done(usize),
+}
+
+/// The order an instance takes its messages in: the queued ones in their
+/// order, each completion — stamped with the moment its attempt finished —
+/// placed before every timer that fell due after it (a timer raced against
+/// a slow activity wins when it fell due first), the rest of the
+/// completions last.
+pub(crate) struct TurnOrder {
+    sources: Vec<Source>,
+    queued: usize,
+    done: usize,
+}
+
+impl TurnOrder {
+    /// The order of `queued` and of `done` (sorted by when they finished).
+    pub(crate) fn new(queued: &[(WorkId, Message)], done: &[ActivityDone]) -> Self {
+        let mut sources = Vec::with_capacity(queued.len() + done.len());
+        let mut next = 0;
+        for (i, (_, m)) in queued.iter().enumerate() {
+            if let EventKind::TimerFired { fire_at_ms, .. } = m.event {
+                while next < done.len() && done[next].finished_ms < fire_at_ms {
+                    sources.push(Source::Done(next));
+                    next += 1;
+                }
+            }
+            sources.push(Source::Queued(i));
+        }
+        sources.extend((next..done.len()).map(Source::Done));
+        TurnOrder {
+            sources,
+            queued: queued.len(),
+            done: done.len(),
+        }
+    }
+
+    /// The turn's messages in this order: the queued ones' events and the
+    /// settled completions' (`(task, event, work)`, as `settle` gives them).
+    pub(crate) fn events(
+        &self,
+        queued: &[(WorkId, Message)],
+        completions: &[(ActivityTask, EventKind, WorkId)],
+    ) -> Vec<EventKind> {
+        self.sources
+            .iter()
+            .map(|source| match *source {
+                Source::Queued(i) => queued[i].1.event.clone(),
+                Source::Done(j) => completions[j].1.clone(),
+            })
+            .collect()
+    }
+
+    /// What the turn took (`consumed`, in this order) split back: per
+    /// queued message, and per completion.
+    pub(crate) fn split(&self, consumed: &[bool]) -> (Vec<bool>, Vec<bool>) {
+        let mut queued = vec![false; self.queued];
+        let mut done = vec![false; self.done];
+        for (source, taken) in self.sources.iter().zip(consumed) {
+            match *source {
+                Source::Queued(i) => queued[i] = *taken,
+                Source::Done(j) => done[j] = *taken,
+            }
+        }
+        (queued, done)
+    }
 }
 
 /// Where a message goes in its instance's turn: the execution's start,

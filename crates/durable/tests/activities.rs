@@ -10,10 +10,11 @@ mod common;
 use std::cell::Cell;
 use std::rc::Rc;
 
-use durable::testing::{advance, block_on, wait_for_completion};
+use common::Harness;
+use durable::testing::{beside, block_on};
 use durable::{
-    select2, ActivityError, Clock, Either, InMemoryStore, InstanceId, OrchestrationContext,
-    Registry, RetryPolicy, Runtime, RuntimeOptions, RuntimeStatus, Store, TaskError, VirtualClock,
+    ActivityError, Clock, OrchestrationContext, Registry, RetryPolicy, RuntimeOptions,
+    RuntimeStatus, TaskError, VirtualClock,
 };
 use serde_json::json;
 
@@ -32,45 +33,13 @@ fn option_sets() -> [RuntimeOptions; 2] {
     ]
 }
 
-/// `Hang` never ends (a fetch that never answers); `Stuck` awaits it;
-/// `Fine` calls a quick activity and sleeps a little.
-fn hanging_registry() -> Registry {
-    let mut r = Registry::new();
-    r.activity("Hang", |_ctx, _: ()| async move {
-        std::future::pending::<()>().await;
-        Ok::<_, ActivityError>(())
-    })
-    .activity("Quick", |ctx, line: String| async move {
-        ctx.append("console", &line)?;
-        Ok::<_, ActivityError>(())
-    })
-    .orchestration("Stuck", |ctx: OrchestrationContext, _: ()| async move {
-        ctx.call_activity::<_, ()>("Hang", &()).await
-    })
-    .orchestration("Fine", |ctx: OrchestrationContext, _: ()| async move {
-        ctx.call_activity::<_, ()>("Quick", &"fine").await?;
-        ctx.sleep(10).await;
-        Ok::<_, TaskError>("done")
-    });
-    r
-}
-
-fn runtime(registry: Registry, options: RuntimeOptions) -> (Runtime<InMemoryStore>, VirtualClock) {
+/// A harness at `START` whose registry is `beside::registry` on its clock,
+/// with `more` registered too.
+fn beside_harness(options: RuntimeOptions, more: impl FnOnce(&mut Registry)) -> Harness {
     let clock = VirtualClock::new(START);
-    let rt = Runtime::with_options(
-        InMemoryStore::new(),
-        registry,
-        Rc::new(clock.clone()),
-        options,
-    );
-    (rt, clock)
-}
-
-fn status<S: Store + Clone + 'static>(rt: &Runtime<S>, id: &str) -> RuntimeStatus {
-    block_on(rt.client().status(&InstanceId::new(id)))
-        .unwrap()
-        .expect("the instance exists")
-        .status
+    let mut registry = beside::registry(Rc::new(clock.clone()));
+    more(&mut registry);
+    Harness::on_clock(clock, registry, options)
 }
 
 /// An activity that never ends keeps only its own instance waiting: an
@@ -79,55 +48,23 @@ fn status<S: Store + Clone + 'static>(rt: &Runtime<S>, id: &str) -> RuntimeStatu
 #[test]
 fn a_hanging_activity_stalls_no_other_instance() {
     for options in option_sets() {
-        let (rt, clock) = runtime(hanging_registry(), options.clone());
-        let client = rt.client();
-        block_on(async {
-            client
-                .start("Stuck", &InstanceId::new("stuck"), &())
-                .await
-                .unwrap();
-            rt.run_until_idle().await.unwrap();
-            client
-                .start("Fine", &InstanceId::new("fine"), &())
-                .await
-                .unwrap();
-            let row = wait_for_completion(&rt, &clock, &InstanceId::new("fine"), 1_000)
-                .await
-                .unwrap();
-            assert_eq!(
-                row.map(|r| r.output),
-                Some(Some(json!("done"))),
-                "{options:?}"
-            );
-        });
-        assert_eq!(status(&rt, "stuck"), RuntimeStatus::Running);
-        assert_eq!(rt.activities_in_flight(), 1, "the hanging attempt runs on");
+        let h = beside_harness(options.clone(), |_| {});
+        h.start("Stuck", "stuck", json!(null));
+        h.idle();
+        h.start("Fine", "fine", json!(null));
+        let row = h.finish("fine", 1_000);
+        assert_eq!(
+            row.map(|r| r.output),
+            Some(Some(json!("done"))),
+            "{options:?}"
+        );
+        assert_eq!(h.status("stuck"), RuntimeStatus::Running);
+        assert_eq!(
+            h.rt.activities_in_flight(),
+            1,
+            "the hanging attempt runs on"
+        );
     }
-}
-
-/// `Race` runs `Slow` (500 ms of virtual time) against a 100 ms timer.
-fn race_registry(clock: &VirtualClock) -> Registry {
-    let mut r = Registry::new();
-    let slow_clock = clock.clone();
-    r.activity("Slow", move |_ctx, ms: u64| {
-        let sleep = slow_clock.sleep(ms);
-        async move {
-            sleep.await;
-            Ok::<_, ActivityError>("activity")
-        }
-    })
-    .orchestration("Race", |ctx: OrchestrationContext, _: ()| async move {
-        match select2(
-            ctx.call_activity::<_, String>("Slow", &500u64),
-            ctx.sleep(100),
-        )
-        .await
-        {
-            Either::Left(result) => result,
-            Either::Right(()) => Ok("timer".to_string()),
-        }
-    });
-    r
 }
 
 /// The timeout pattern: a 100 ms timer raced against an activity of 500 ms
@@ -135,22 +72,17 @@ fn race_registry(clock: &VirtualClock) -> Registry {
 #[test]
 fn a_timer_times_out_a_slow_activity() {
     for options in option_sets() {
-        let clock = VirtualClock::new(START);
-        let rt = Runtime::with_options(
-            InMemoryStore::new(),
-            race_registry(&clock),
-            Rc::new(clock.clone()),
-            options,
-        );
-        let id = InstanceId::new("race");
-        block_on(async {
-            rt.client().start("Race", &id, &()).await.unwrap();
-            advance(&rt, &clock, 1_000).await.unwrap();
-        });
-        let row = block_on(rt.client().status(&id)).unwrap().unwrap();
+        let h = beside_harness(options, |_| {});
+        h.start("Race", "race", json!(null));
+        h.advance(1_000);
+        let row = h.row("race");
         assert_eq!(row.status, RuntimeStatus::Completed);
         assert_eq!(row.output, Some(json!("timer")));
-        assert_eq!(clock.now_ms(), START + 1_000, "advance ends where it said");
+        assert_eq!(
+            h.clock.now_ms(),
+            START + 1_000,
+            "advance ends where it said"
+        );
     }
 }
 
@@ -159,22 +91,17 @@ fn a_timer_times_out_a_slow_activity() {
 /// 1 s.
 #[test]
 fn time_moves_while_an_activity_runs() {
-    let clock = VirtualClock::new(START);
-    let mut r = race_registry(&clock);
-    r.orchestration("Times", |ctx: OrchestrationContext, _: ()| async move {
-        let before = ctx.now_ms();
-        ctx.call_activity::<_, String>("Slow", &2_000u64).await?;
-        let after = ctx.now_ms();
-        ctx.sleep(1_000).await;
-        Ok::<_, TaskError>(vec![before, after, ctx.now_ms()])
+    let h = beside_harness(RuntimeOptions::default(), |r| {
+        r.orchestration("Times", |ctx: OrchestrationContext, _: ()| async move {
+            let before = ctx.now_ms();
+            ctx.call_activity::<_, String>("Slow", &2_000u64).await?;
+            let after = ctx.now_ms();
+            ctx.sleep(1_000).await;
+            Ok::<_, TaskError>(vec![before, after, ctx.now_ms()])
+        });
     });
-    let rt = Runtime::new(InMemoryStore::new(), r, Rc::new(clock.clone()));
-    let id = InstanceId::new("times");
-    let row = block_on(async {
-        rt.client().start("Times", &id, &()).await.unwrap();
-        wait_for_completion(&rt, &clock, &id, 10_000).await.unwrap()
-    })
-    .expect("it completes");
+    h.start("Times", "times", json!(null));
+    let row = h.finish("times", 10_000).expect("it completes");
     assert_eq!(
         row.output,
         Some(json!([START, START + 2_000, START + 3_000]))
@@ -187,64 +114,47 @@ fn time_moves_while_an_activity_runs() {
 #[test]
 fn a_panic_fails_the_attempt_or_the_instance_once() {
     let attempts = Rc::new(Cell::new(0u32));
-    let counted = attempts.clone();
-    let mut r = hanging_registry();
-    r.activity("Explode", move |_ctx, _: ()| {
-        counted.set(counted.get() + 1);
-        async move {
-            if true {
-                panic!("kaboom");
-            }
-            Ok::<_, ActivityError>(())
-        }
-    })
-    .orchestration(
-        "UsesExplode",
-        |ctx: OrchestrationContext, _: ()| async move {
-            let policy = RetryPolicy::new(2, 10);
-            match ctx
-                .call_activity_with_retry::<_, ()>("Explode", &(), policy)
-                .await
-            {
-                Ok(()) => Ok("no panic".to_string()),
-                Err(e) => Ok::<_, TaskError>(e.to_string()),
-            }
-        },
-    )
-    .orchestration("Boom", |ctx: OrchestrationContext, _: ()| async move {
-        ctx.call_activity::<_, ()>("Quick", &"before").await?;
-        if ctx.now_ms() > 0 {
-            panic!("boom at turn two");
-        }
-        Ok::<_, TaskError>(())
-    });
     for options in option_sets() {
         attempts.set(0);
-        let (rt, clock) = runtime(r.clone(), options.clone());
-        let client = rt.client();
-        block_on(async {
-            client
-                .start("UsesExplode", &InstanceId::new("u"), &())
-                .await
-                .unwrap();
-            client
-                .start("Boom", &InstanceId::new("b"), &())
-                .await
-                .unwrap();
-            client
-                .start("Fine", &InstanceId::new("f"), &())
-                .await
-                .unwrap();
-            advance(&rt, &clock, 1_000).await.unwrap();
-            // Nothing panics again: the dispatcher goes idle.
-            rt.run_until_idle().await.unwrap();
+        let counted = attempts.clone();
+        let h = beside_harness(options.clone(), move |r| {
+            r.activity("Explode", move |_ctx, _: ()| {
+                counted.set(counted.get() + 1);
+                async move {
+                    if true {
+                        panic!("kaboom");
+                    }
+                    Ok::<_, ActivityError>(())
+                }
+            })
+            .orchestration(
+                "UsesExplode",
+                |ctx: OrchestrationContext, _: ()| async move {
+                    let policy = RetryPolicy::new(2, 10);
+                    match ctx
+                        .call_activity_with_retry::<_, ()>("Explode", &(), policy)
+                        .await
+                    {
+                        Ok(()) => Ok("no panic".to_string()),
+                        Err(e) => Ok::<_, TaskError>(e.to_string()),
+                    }
+                },
+            )
+            .orchestration("Boom", |ctx: OrchestrationContext, _: ()| async move {
+                ctx.call_activity::<_, ()>("Quick", &"before").await?;
+                if ctx.now_ms() > 0 {
+                    panic!("boom at turn two");
+                }
+                Ok::<_, TaskError>(())
+            });
         });
-        let row = |id: &str| {
-            block_on(client.status(&InstanceId::new(id)))
-                .unwrap()
-                .unwrap()
-        };
-        let used = row("u");
+        h.start("UsesExplode", "u", json!(null));
+        h.start("Boom", "b", json!(null));
+        h.start("Fine", "f", json!(null));
+        h.advance(1_000);
+        // Nothing panics again: the dispatcher goes idle.
+        h.idle();
+        let used = h.row("u");
         assert_eq!(used.status, RuntimeStatus::Completed, "{options:?}");
         let told = used.output.unwrap();
         assert!(
@@ -254,14 +164,14 @@ fn a_panic_fails_the_attempt_or_the_instance_once() {
             "{told}"
         );
         assert_eq!(attempts.get(), 2, "the retry policy applied");
-        let boom = row("b");
+        let boom = h.row("b");
         assert_eq!(boom.status, RuntimeStatus::Failed);
         let failure = boom.failure.unwrap();
         assert!(
             failure.contains("orchestration Boom panicked: boom at turn two"),
             "{failure}"
         );
-        assert_eq!(row("f").status, RuntimeStatus::Completed);
+        assert_eq!(h.status("f"), RuntimeStatus::Completed);
     }
 }
 
@@ -283,59 +193,33 @@ fn a_failed_attempt_keeps_none_of_its_writes() {
         ctx.call_activity_with_retry::<_, ()>("Charge", &(), policy)
             .await
     });
-    let (rt, clock) = runtime(r, RuntimeOptions::default());
-    let id = InstanceId::new("pay");
-    let row = block_on(async {
-        rt.client().start("Pay", &id, &()).await.unwrap();
-        wait_for_completion(&rt, &clock, &id, 10_000).await.unwrap()
-    })
-    .expect("it ends");
+    let h = Harness::new(r);
+    h.start("Pay", "pay", json!(null));
+    let row = h.finish("pay", 10_000).expect("it ends");
     assert_eq!(row.status, RuntimeStatus::Failed);
-    let history = block_on(rt.client().history(&id)).unwrap();
-    let failed = history
-        .iter()
-        .filter(|e| e.kind.name() == "TaskFailed")
-        .count();
-    assert_eq!(failed, 3, "three attempts failed");
-    assert!(block_on(rt.store().app_records("console"))
-        .unwrap()
-        .is_empty());
-    assert_eq!(
-        block_on(rt.store().app_record("payments", "order")).unwrap(),
-        None
-    );
+    assert_eq!(h.count("pay", "TaskFailed"), 3, "three attempts failed");
+    assert!(h.console().is_empty());
+    assert_eq!(h.app("payments", "order"), None);
 }
 
 /// A terminate that arrives with the start wins: no code runs (the code
 /// here would write and complete at once).
 #[test]
 fn a_terminate_that_arrives_with_the_start_wins() {
-    let mut r = hanging_registry();
-    r.orchestration("Eager", |ctx: OrchestrationContext, _: ()| async move {
-        ctx.call_activity::<_, ()>("Quick", &"ran").await?;
-        Ok::<_, TaskError>("completed")
-    });
     for options in option_sets() {
-        let (rt, _clock) = runtime(r.clone(), options);
-        let id = InstanceId::new("eager");
-        block_on(async {
-            rt.client().start("Eager", &id, &()).await.unwrap();
-            rt.client()
-                .terminate(&id, "changed my mind", false)
-                .await
-                .unwrap();
-            rt.run_until_idle().await.unwrap();
+        let h = beside_harness(options, |r| {
+            r.orchestration("Eager", |ctx: OrchestrationContext, _: ()| async move {
+                ctx.call_activity::<_, ()>("Quick", &"ran").await?;
+                Ok::<_, TaskError>("completed")
+            });
         });
-        assert_eq!(status(&rt, "eager"), RuntimeStatus::Terminated);
-        let history = block_on(rt.client().history(&id)).unwrap();
-        assert!(
-            !history.iter().any(|e| e.kind.name() == "TaskScheduled"),
-            "no code ran: {:?}",
-            history.iter().map(|e| e.kind.name()).collect::<Vec<_>>()
-        );
-        assert!(block_on(rt.store().app_records("console"))
-            .unwrap()
-            .is_empty());
+        h.start("Eager", "eager", json!(null));
+        h.terminate("eager", "changed my mind");
+        h.idle();
+        assert_eq!(h.status("eager"), RuntimeStatus::Terminated);
+        let kinds = h.kinds("eager");
+        assert!(!kinds.contains(&"TaskScheduled"), "no code ran: {kinds:?}");
+        assert!(h.console().is_empty());
     }
 }
 
@@ -357,28 +241,16 @@ fn a_terminate_takes_the_instance_s_queued_activities_off_the_queue() {
         ctx.call_activity::<_, ()>("Ship", &()).await
     });
     // One step per tick, so the task is queued when the terminate arrives.
-    let options = RuntimeOptions {
-        fuse_depth: 0,
-        ..RuntimeOptions::default()
-    };
-    let (rt, _clock) = runtime(r, options);
-    let id = InstanceId::new("order");
-    block_on(async {
-        rt.client().start("Order", &id, &()).await.unwrap();
-        rt.tick().await.unwrap(); // the turn that queues Ship
-        assert_eq!(rt.store().queued_work(), 1, "Ship is queued");
-        rt.client()
-            .terminate(&id, "cancelled", false)
-            .await
-            .unwrap();
-        rt.run_until_idle().await.unwrap();
-    });
-    assert_eq!(status(&rt, "order"), RuntimeStatus::Terminated);
+    let h = Harness::with_options(r, common::stepwise());
+    h.start("Order", "order", json!(null));
+    block_on(h.rt.tick()).unwrap(); // the turn that queues Ship
+    assert_eq!(h.store.queued_work(), 1, "Ship is queued");
+    h.terminate("order", "cancelled");
+    h.idle();
+    assert_eq!(h.status("order"), RuntimeStatus::Terminated);
     assert_eq!(runs.get(), 0, "Ship never ran");
-    assert!(block_on(rt.store().app_records("console"))
-        .unwrap()
-        .is_empty());
-    assert_eq!(rt.store().queued_work(), 0, "nothing is left queued");
+    assert!(h.console().is_empty());
+    assert_eq!(h.store.queued_work(), 0, "nothing is left queued");
 }
 
 /// An activity running when its instance is terminated is told so
@@ -394,20 +266,15 @@ fn a_terminate_cancels_the_attempt_in_flight() {
     .orchestration("Fetch", |ctx: OrchestrationContext, _: ()| async move {
         ctx.call_activity::<_, String>("Download", &()).await
     });
-    let (rt, _clock) = runtime(r, RuntimeOptions::default());
-    let id = InstanceId::new("fetch");
-    block_on(async {
-        rt.client().start("Fetch", &id, &()).await.unwrap();
-        rt.run_until_idle().await.unwrap();
-        assert_eq!(rt.activities_in_flight(), 1);
-        rt.client().terminate(&id, "stop", false).await.unwrap();
-        rt.run_until_idle().await.unwrap();
-        // The cancelled attempt ends; its completion finds no task.
-        rt.run_until_idle().await.unwrap();
-    });
-    assert_eq!(status(&rt, "fetch"), RuntimeStatus::Terminated);
-    assert_eq!(rt.activities_in_flight(), 0, "the attempt stopped");
-    assert!(block_on(rt.store().app_records("console"))
-        .unwrap()
-        .is_empty());
+    let h = Harness::new(r);
+    h.start("Fetch", "fetch", json!(null));
+    h.idle();
+    assert_eq!(h.rt.activities_in_flight(), 1);
+    h.terminate("fetch", "stop");
+    h.idle();
+    // The cancelled attempt ends; its completion finds no task.
+    h.idle();
+    assert_eq!(h.status("fetch"), RuntimeStatus::Terminated);
+    assert_eq!(h.rt.activities_in_flight(), 0, "the attempt stopped");
+    assert!(h.console().is_empty());
 }

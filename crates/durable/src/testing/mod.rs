@@ -1,10 +1,12 @@
-//! Test support: the five workflow patterns of the game as a registry, a
-//! tiny executor and a virtual-time driver.
+//! Test support: the five workflow patterns of the game as a registry, the
+//! workflows of activities beside them, a tiny executor and virtual-time
+//! drivers.
 //!
 //! Public so the native tests, the browser tests and the benchmarks share
 //! one copy. Nothing here is used by the runtime itself.
 
 pub mod bench;
+pub mod beside;
 pub mod patterns;
 pub mod sim;
 
@@ -67,18 +69,23 @@ pub async fn run_virtual<S: Store + Clone + 'static>(
     }
 }
 
-/// The earliest moment something is due: a queued timer, an activity's
-/// start-to-close deadline, or a sleep on the virtual clock (an activity
-/// that takes virtual time).
-async fn next_moment<S: Store + Clone + 'static>(
+/// Moves the clock to the earliest moment something is due — a queued
+/// timer, an activity's start-to-close deadline, a sleep on the virtual
+/// clock (an activity that takes virtual time) — if that is no later than
+/// `end`; whether it moved.
+async fn to_next_moment<S: Store + Clone + 'static>(
     rt: &Runtime<S>,
     clock: &VirtualClock,
-) -> Result<Option<u64>, RuntimeError> {
+    end: u64,
+) -> Result<bool, RuntimeError> {
     let due = rt.next_due().await?;
-    Ok(match (due, clock.next_wake_ms()) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    })
+    match due.into_iter().chain(clock.next_wake_ms()).min() {
+        Some(at) if at <= end && at > clock.now_ms() => {
+            clock.set(at);
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
 }
 
 /// Moves virtual time on by `ms`, firing on the way whatever falls due —
@@ -95,9 +102,8 @@ pub async fn advance<S: Store + Clone + 'static>(
     let mut total = TickReport::default();
     loop {
         total.add(&rt.run_until_idle().await?);
-        match next_moment(rt, clock).await? {
-            Some(at) if at <= end && at > clock.now_ms() => clock.set(at),
-            _ => break,
+        if !to_next_moment(rt, clock, end).await? {
+            break;
         }
     }
     clock.set(end);
@@ -124,9 +130,8 @@ pub async fn wait_for_completion<S: Store + Clone + 'static>(
                 return Ok(Some(row));
             }
         }
-        match next_moment(rt, clock).await? {
-            Some(at) if at <= end && at > clock.now_ms() => clock.set(at),
-            _ => return Ok(None),
+        if !to_next_moment(rt, clock, end).await? {
+            return Ok(None);
         }
     }
 }

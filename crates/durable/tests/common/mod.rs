@@ -32,7 +32,12 @@ impl Harness {
     }
 
     pub fn with_options(registry: Registry, options: RuntimeOptions) -> Self {
-        let clock = VirtualClock::new(1_000_000);
+        Self::on_clock(VirtualClock::new(1_000_000), registry, options)
+    }
+
+    /// A harness whose runtime reads `clock` (which the registry's
+    /// activities may sleep on).
+    pub fn on_clock(clock: VirtualClock, registry: Registry, options: RuntimeOptions) -> Self {
         let store = InMemoryStore::new();
         let rt = Runtime::with_options(
             store.clone(),
@@ -84,6 +89,16 @@ impl Harness {
         .expect("raise");
     }
 
+    /// Terminates `id`, not its children (the client's answer must be yes).
+    pub fn terminate(&self, id: &str, reason: &str) {
+        block_on(
+            self.rt
+                .client()
+                .terminate(&InstanceId::new(id), reason, false),
+        )
+        .expect("terminate");
+    }
+
     /// Rewinds the failed instance `id` (the client's answer must be yes).
     pub fn rewind(&self, id: &str, reason: &str) {
         block_on(self.rt.client().rewind(&InstanceId::new(id), reason)).expect("rewind");
@@ -102,6 +117,23 @@ impl Harness {
     pub fn run_for(&self, ms: u64) {
         let until = self.clock.now_ms() + ms;
         block_on(run_virtual(&self.rt, &self.clock, until)).expect("run");
+    }
+
+    /// Moves virtual time `ms` on, firing what falls due on the way.
+    pub fn advance(&self, ms: u64) {
+        block_on(durable::testing::advance(&self.rt, &self.clock, ms)).expect("run");
+    }
+
+    /// Drives the runtime in virtual time until `id` ends, within `ms`.
+    pub fn finish(&self, id: &str, ms: u64) -> Option<InstanceRecord> {
+        let id = InstanceId::new(id);
+        block_on(durable::testing::wait_for_completion(
+            &self.rt,
+            &self.clock,
+            &id,
+            ms,
+        ))
+        .expect("run")
     }
 
     pub fn row(&self, id: &str) -> InstanceRecord {
