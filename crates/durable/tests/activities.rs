@@ -13,8 +13,8 @@ use std::rc::Rc;
 use common::Harness;
 use durable::testing::{beside, block_on};
 use durable::{
-    ActivityError, Clock, OrchestrationContext, Registry, RetryPolicy, RuntimeOptions,
-    RuntimeStatus, TaskError, VirtualClock,
+    ActivityError, Clock, Crash, InstanceId, OrchestrationContext, Registry, RetryPolicy, Running,
+    RuntimeOptions, RuntimeStatus, Store, TaskError, VirtualClock, WorkKind,
 };
 use serde_json::json;
 
@@ -277,4 +277,98 @@ fn a_terminate_cancels_the_attempt_in_flight() {
     assert_eq!(h.status("fetch"), RuntimeStatus::Terminated);
     assert_eq!(h.rt.activities_in_flight(), 0, "the attempt stopped");
     assert!(h.console().is_empty());
+}
+/// An attempt that ends in the tick a terminate arrives in commits none of
+/// its writes, though its task is still queued when they meet.
+#[test]
+fn an_attempt_ending_beside_the_terminate_commits_nothing() {
+    let clock = VirtualClock::new(START);
+    let sleeps = clock.clone();
+    let mut r = Registry::new();
+    r.activity("SlowWrite", move |ctx, ms: u64| {
+        let sleep = sleeps.sleep(ms);
+        async move {
+            sleep.await;
+            ctx.append("console", &"late write")?;
+            Ok::<_, ActivityError>(())
+        }
+    })
+    .orchestration("Writes", |ctx: OrchestrationContext, _: ()| async move {
+        ctx.call_activity::<_, ()>("SlowWrite", &500u64).await
+    });
+    let h = Harness::on_clock(clock, r, RuntimeOptions::default());
+    h.start("Writes", "w", json!(null));
+    h.idle();
+    assert_eq!(
+        h.rt.activities_in_flight(),
+        1,
+        "SlowWrite waits on the clock"
+    );
+    h.terminate("w", "stop");
+    // SlowWrite ends and the terminate is read in the same tick.
+    h.clock.set(START + 500);
+    h.idle();
+    assert_eq!(h.status("w"), RuntimeStatus::Terminated);
+    assert!(h.console().is_empty(), "{:?}", h.console());
+}
+
+/// A panic noted from an earlier run (where a panic aborts the module)
+/// fails what it interrupted, once, without running it again: the
+/// orchestration's instance, or the activity's attempt (the orchestration
+/// sees the failure).
+#[test]
+fn a_noted_crash_fails_what_it_interrupted_instead_of_running_it() {
+    let mut h = beside_harness(RuntimeOptions::default(), |r| {
+        r.orchestration("Boom", |_ctx: OrchestrationContext, _: ()| async move {
+            if true {
+                panic!("the code ran again");
+            }
+            Ok::<_, TaskError>(())
+        })
+        .orchestration("Calls", |ctx: OrchestrationContext, _: ()| async move {
+            match ctx.call_activity::<_, ()>("Hang", &()).await {
+                Ok(()) => Ok("ran".to_string()),
+                Err(e) => Ok::<_, TaskError>(e.to_string()),
+            }
+        });
+    });
+    h.start("Boom", "boom", json!(null));
+    h.rt.fail_crashed(Crash {
+        running: Running::Orchestration {
+            instance: InstanceId::new("boom"),
+        },
+        message: "kaboom".into(),
+    });
+    h.start("Calls", "calls", json!(null));
+    h.idle();
+    assert_eq!(h.status("boom"), RuntimeStatus::Failed);
+    assert_eq!(
+        h.row("boom").failure.as_deref(),
+        Some("orchestration Boom panicked: kaboom")
+    );
+    // Hang's attempt hangs; the page "crashes" in it and opens again.
+    let work = block_on(h.store.ready_work(u64::MAX - 1, 100))
+        .unwrap()
+        .into_iter()
+        .find(|w| matches!(&w.kind, WorkKind::Activity(t) if t.name == "Hang"))
+        .expect("Hang is queued")
+        .id;
+    h.reload();
+    h.rt.fail_crashed(Crash {
+        running: Running::Activity {
+            instance: InstanceId::new("calls"),
+            work,
+            name: "Hang".into(),
+        },
+        message: "kaboom".into(),
+    });
+    h.idle();
+    assert_eq!(h.rt.activities_in_flight(), 0, "Hang did not run again");
+    let told = h.row("calls").output.unwrap();
+    assert!(
+        told.as_str()
+            .unwrap()
+            .contains("activity Hang panicked: kaboom"),
+        "{told}"
+    );
 }
