@@ -492,7 +492,8 @@ impl OrchestrationContext {
         }
     }
 
-    /// A durable timer firing at an orchestration-time instant.
+    /// A durable timer firing at an orchestration-time instant;
+    /// [`crate::NEVER_MS`] never comes.
     pub fn create_timer_at(&self, fire_at_ms: u64) -> TimerFuture {
         let id = self.issue(EventKind::TimerCreated { fire_at_ms });
         TimerFuture {
@@ -502,9 +503,11 @@ impl OrchestrationContext {
         }
     }
 
-    /// A durable timer firing `ms` after orchestration time now.
+    /// A durable timer firing `ms` after orchestration time now. The sum
+    /// saturates: `sleep(u64::MAX)` is a timer due at [`crate::NEVER_MS`],
+    /// which never fires (the no-deadline idiom).
     pub fn sleep(&self, ms: u64) -> TimerFuture {
-        self.create_timer_at(self.now_ms() + ms)
+        self.create_timer_at(self.now_ms().saturating_add(ms))
     }
 
     /// Waits for the next external event of this name. Events that arrived
@@ -517,8 +520,9 @@ impl OrchestrationContext {
         }
     }
 
-    /// Waits for an event, or fails with [`TaskError::Timeout`] after `ms`;
-    /// the timer is cancelled (and recorded so) when the event wins.
+    /// Waits for an event, or fails with [`TaskError::Timeout`] after `ms`
+    /// (`u64::MAX`: never); the timer is cancelled (and recorded so) when the
+    /// event wins.
     pub async fn wait_for_event_timeout<T: DeserializeOwned>(
         &self,
         event: impl EventName<T>,

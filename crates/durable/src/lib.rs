@@ -151,7 +151,7 @@ pub use store::{
     app_store_digest, append_key, AppRecord, AppWrite, CommitBatch, Decide, InstancePage,
     InstanceQuery, JournalEntry, Precondition, ReadValues, Reads, Store, StoreError,
 };
-pub use work::{ActivityTask, Message, WorkId, WorkItem, WorkKind};
+pub use work::{ActivityTask, Message, WorkId, WorkItem, WorkKind, NEVER_MS};
 
 /// The README's examples, compiled and run as doc tests.
 #[doc = include_str!("../README.md")]

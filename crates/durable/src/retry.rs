@@ -55,12 +55,14 @@ impl RetryPolicy {
         if attempt > self.max_attempts {
             return None;
         }
-        let exp = self
-            .backoff_coefficient
-            .powi(attempt.saturating_sub(2) as i32);
+        // Saturating all the way: a huge attempt number must not wrap the
+        // exponent negative, and float-to-int casts saturate (an infinite
+        // product is capped by `max_interval_ms`).
+        let retries = i32::try_from(attempt.saturating_sub(2)).unwrap_or(i32::MAX);
+        let exp = self.backoff_coefficient.powi(retries);
         let delay = ((self.first_interval_ms as f64) * exp).min(self.max_interval_ms as f64) as u64;
         match self.retry_timeout_ms {
-            Some(limit) if elapsed_ms + delay > limit => None,
+            Some(limit) if elapsed_ms.saturating_add(delay) > limit => None,
             _ => Some(delay),
         }
     }

@@ -1,0 +1,144 @@
+//! Robustness at the edges of the API: durations that mean "never", a
+//! continue-as-new that is called but not awaited, completions that answer
+//! nothing the execution scheduled, and activity options. Each test failed
+//! before its fix, for the reason its name gives, unless its comment says
+//! it guards something that already held.
+
+mod common;
+
+use std::pin::Pin;
+
+use common::{poll_once, Harness};
+use durable::testing::block_on;
+use durable::{
+    select2, Clock, Either, OrchestrationContext, Registry, RetryPolicy, RuntimeStatus,
+    VirtualClock,
+};
+use serde_json::json;
+
+// ---------------------------------------------------------------------------
+// 1. Durations saturate: u64::MAX is "never".
+// ---------------------------------------------------------------------------
+
+/// `sleep(u64::MAX)` raced with an event: the sleep does not overflow the
+/// orchestration time (it used to panic on `now + ms`), no host is asked to
+/// arm a timer for it, moving the clock as far as it goes never fires it,
+/// and the event wins and completes the instance.
+#[test]
+fn sleeping_forever_loses_to_an_event_and_never_fires() {
+    let mut r = Registry::new();
+    r.orchestration("Forever", |ctx: OrchestrationContext, _: ()| async move {
+        match select2(ctx.wait_for_event::<u32>("go"), ctx.sleep(u64::MAX)).await {
+            Either::Left(v) => v,
+            Either::Right(()) => Ok(0),
+        }
+    });
+    let h = Harness::new(r);
+    h.start("Forever", "f", json!(null));
+    h.idle();
+    assert_eq!(h.status("f"), RuntimeStatus::Running);
+    assert_eq!(
+        block_on(h.rt.next_due()).unwrap(),
+        None,
+        "a timer due never is not reported as due"
+    );
+    h.clock.set(u64::MAX);
+    h.idle();
+    assert_eq!(
+        h.status("f"),
+        RuntimeStatus::Running,
+        "the timer never fires"
+    );
+    assert_eq!(h.count("f", "TimerFired"), 0);
+    h.raise("f", "go", json!(7));
+    h.idle();
+    assert_eq!(h.status("f"), RuntimeStatus::Completed);
+    assert_eq!(h.row("f").output, Some(json!(7)));
+    assert_eq!(h.count("f", "TimerFired"), 0);
+    assert_eq!(h.count("f", "TimerCancelled"), 1, "the loser is cancelled");
+}
+
+/// `wait_for_event_timeout` with `u64::MAX` is a wait without a deadline:
+/// it used to panic computing the deadline.
+#[test]
+fn an_event_wait_with_an_endless_timeout_takes_the_event() {
+    let mut r = Registry::new();
+    r.orchestration("Wait", |ctx: OrchestrationContext, _: ()| async move {
+        ctx.wait_for_event_timeout::<u32>("go", u64::MAX).await
+    });
+    let h = Harness::new(r);
+    h.start("Wait", "w", json!(null));
+    h.idle();
+    assert_eq!(block_on(h.rt.next_due()).unwrap(), None);
+    h.raise("w", "go", json!(3));
+    h.idle();
+    assert_eq!(h.status("w"), RuntimeStatus::Completed);
+    assert_eq!(h.row("w").output, Some(json!(3)));
+}
+
+/// A retry policy whose interval is `u64::MAX` waits forever between
+/// attempts: the retry timer does not overflow (it used to panic) and never
+/// fires, so the activity is tried once and the instance waits.
+#[test]
+fn a_retry_that_waits_forever_neither_panics_nor_fires() {
+    let mut r = Registry::new();
+    r.activity("Fail", |_ctx, _: ()| async move { Err::<(), _>("down") })
+        .orchestration("Retry", |ctx: OrchestrationContext, _: ()| async move {
+            ctx.call_activity_with_retry::<_, ()>("Fail", &(), RetryPolicy::new(3, u64::MAX))
+                .await
+        });
+    let h = Harness::new(r);
+    h.start("Retry", "r", json!(null));
+    h.idle();
+    h.clock.set(u64::MAX);
+    h.idle();
+    assert_eq!(h.status("r"), RuntimeStatus::Running);
+    assert_eq!(h.count("r", "TaskScheduled"), 1);
+    assert_eq!(block_on(h.rt.next_due()).unwrap(), None);
+}
+
+/// Retry arithmetic with extreme values returns without panicking
+/// (`elapsed_ms + delay` used to overflow), and a huge attempt number does
+/// not wrap the backoff exponent negative (it used to shrink the delay).
+#[test]
+fn retry_arithmetic_with_extreme_values_saturates() {
+    let huge = RetryPolicy::new(u32::MAX, u64::MAX)
+        .with_backoff(f64::MAX, u64::MAX)
+        .with_timeout(u64::MAX);
+    for attempt in [2, 3, 64, 1_000, i32::MAX as u32, u32::MAX] {
+        for elapsed in [0, 1, u64::MAX - 1, u64::MAX] {
+            assert_eq!(
+                huge.delay_before(attempt, elapsed),
+                Some(u64::MAX),
+                "attempt {attempt} after {elapsed} ms"
+            );
+        }
+    }
+    let limited = RetryPolicy::new(5, 1_000).with_timeout(10_000);
+    assert_eq!(limited.delay_before(2, u64::MAX), None, "past the limit");
+    let doubling = RetryPolicy::new(u32::MAX, 100).with_backoff(2.0, 1_000);
+    assert_eq!(doubling.delay_before(u32::MAX, 0), Some(1_000));
+    assert_eq!(doubling.delay_before(u32::MAX - 1, 0), Some(1_000));
+}
+
+/// The virtual clock saturates: advancing it by `u64::MAX` used to panic,
+/// and a sleep of `u64::MAX` (used to panic too) never ends, while a short
+/// one does.
+#[test]
+fn the_virtual_clock_saturates() {
+    let clock = VirtualClock::new(5);
+    let mut forever = clock.sleep(u64::MAX);
+    let mut short = clock.sleep(10);
+    clock.advance(u64::MAX);
+    assert_eq!(clock.now_ms(), u64::MAX);
+    clock.advance(1);
+    assert_eq!(clock.now_ms(), u64::MAX);
+    assert_eq!(poll_once(Pin::new(&mut short)), Some(()));
+    assert_eq!(poll_once(Pin::new(&mut forever)), None, "never is never");
+    let mut later = clock.sleep(1);
+    assert_eq!(
+        poll_once(Pin::new(&mut later)),
+        None,
+        "the clock is at its end"
+    );
+}
