@@ -553,8 +553,11 @@ impl OrchestrationContext {
     }
 
     /// Restarts this instance with new input and an empty history; external
-    /// events not yet taken are carried over. The returned future never
-    /// resolves: await it as the last thing the orchestration does.
+    /// events not yet taken are carried over. The call records the decision,
+    /// as DTFx's ContinueAsNew does: the execution ends as soon as the code
+    /// waits (the returned future never resolves: await it as the last thing
+    /// the orchestration does) or returns a value, which the restart
+    /// replaces. An error the code returns still fails the instance.
     pub fn continue_as_new<I: Serialize>(&self, input: &I) -> ContinueAsNew {
         let v = self.encode(input, "continue-as-new input");
         self.state.borrow_mut().continue_as_new = Some(v);

@@ -269,29 +269,32 @@ impl Execution {
             self.outcome = Some(Outcome::Failed(message));
             return;
         }
-        match result {
-            Poll::Ready(r) => {
+        // Calling continue_as_new records the decision, as DTFx's
+        // ContinueAsNew call does: awaited or not, it wins over a value the
+        // code returns, but not over an error.
+        let can = self.ctx.state.borrow_mut().continue_as_new.take();
+        match (result, can) {
+            (Poll::Ready(Err(e)), _) => {
                 self.drop_future();
-                self.outcome = Some(match r {
-                    Ok(v) => Outcome::Completed(v),
-                    Err(e) => Outcome::Failed(e),
-                });
+                self.outcome = Some(Outcome::Failed(e));
             }
-            Poll::Pending => {
-                let can = self.ctx.state.borrow_mut().continue_as_new.take();
-                if let Some(input) = can {
-                    self.drop_future();
-                    let carried = self
-                        .ctx
-                        .state
-                        .borrow_mut()
-                        .buffered_events
-                        .drain(..)
-                        .map(|(name, input)| EventKind::EventRaised { name, input })
-                        .collect();
-                    self.outcome = Some(Outcome::ContinuedAsNew { input, carried });
-                }
+            (Poll::Ready(Ok(_)) | Poll::Pending, Some(input)) => {
+                self.drop_future();
+                let carried = self
+                    .ctx
+                    .state
+                    .borrow_mut()
+                    .buffered_events
+                    .drain(..)
+                    .map(|(name, input)| EventKind::EventRaised { name, input })
+                    .collect();
+                self.outcome = Some(Outcome::ContinuedAsNew { input, carried });
             }
+            (Poll::Ready(Ok(v)), None) => {
+                self.drop_future();
+                self.outcome = Some(Outcome::Completed(v));
+            }
+            (Poll::Pending, None) => {}
         }
     }
 

@@ -11,7 +11,7 @@ use std::pin::Pin;
 use common::{poll_once, Harness};
 use durable::testing::block_on;
 use durable::{
-    select2, Clock, Either, OrchestrationContext, Registry, RetryPolicy, RuntimeStatus,
+    select2, Clock, Either, OrchestrationContext, Registry, RetryPolicy, RuntimeStatus, TaskError,
     VirtualClock,
 };
 use serde_json::json;
@@ -141,4 +141,48 @@ fn the_virtual_clock_saturates() {
         None,
         "the clock is at its end"
     );
+}
+
+// ---------------------------------------------------------------------------
+// 3. A continue-as-new that is called is not dropped.
+// ---------------------------------------------------------------------------
+
+/// `continue_as_new` records the decision when it is called, as DTFx's
+/// ContinueAsNew call does: code that calls it without awaiting it and then
+/// returns a value continues as new (the request wins over the value). It
+/// used to end the instance Completed with the value.
+#[test]
+fn continue_as_new_called_but_not_awaited_still_continues() {
+    let mut r = Registry::new();
+    r.orchestration("Gen", |ctx: OrchestrationContext, n: u32| async move {
+        if n < 2 {
+            drop(ctx.continue_as_new(&(n + 1)));
+        }
+        Ok::<_, TaskError>(n)
+    });
+    let h = Harness::new(r);
+    h.start("Gen", "g", json!(0));
+    h.idle();
+    let row = h.row("g");
+    assert_eq!(row.status, RuntimeStatus::Completed);
+    assert_eq!(row.output, Some(json!(2)), "the last generation's value");
+    assert_eq!(row.execution, 2, "two continues-as-new");
+}
+
+/// A continue-as-new requested before the code fails does not hide the
+/// failure: the instance fails, as in DTFx. (This held before; it guards
+/// the test above's fix from letting the request win over an error too.)
+#[test]
+fn a_failure_after_a_continue_as_new_request_fails() {
+    let mut r = Registry::new();
+    r.orchestration("Gen", |ctx: OrchestrationContext, n: u32| async move {
+        drop(ctx.continue_as_new(&(n + 1)));
+        Err::<u32, _>("broken".to_string())
+    });
+    let h = Harness::new(r);
+    h.start("Gen", "g", json!(0));
+    h.idle();
+    let row = h.row("g");
+    assert_eq!(row.status, RuntimeStatus::Failed);
+    assert_eq!(row.execution, 0);
 }
