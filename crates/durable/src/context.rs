@@ -65,6 +65,61 @@ pub(crate) struct Waits {
     pub tasks: Vec<u64>,
 }
 
+/// What an action event asked for, kept by event id so that a completion
+/// can be checked against the event it says it answers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Scheduled {
+    /// A TaskScheduled: answered by TaskCompleted or TaskFailed.
+    Task,
+    /// An awaited SubOrchestrationInstanceCreated: answered by
+    /// SubOrchestrationInstanceCompleted or SubOrchestrationInstanceFailed.
+    Child,
+    /// A TimerCreated: answered by TimerFired.
+    Timer,
+    /// An action nothing answers (a detached start, a sent event, a
+    /// cancellation, a marker), described for the error.
+    Unanswered(&'static str),
+}
+
+impl Scheduled {
+    fn of(kind: &EventKind) -> Option<Scheduled> {
+        if !kind.is_action() {
+            return None;
+        }
+        Some(match kind {
+            EventKind::TaskScheduled { .. } => Scheduled::Task,
+            EventKind::SubOrchestrationInstanceCreated {
+                detached: false, ..
+            } => Scheduled::Child,
+            EventKind::SubOrchestrationInstanceCreated { detached: true, .. } => {
+                Scheduled::Unanswered("a detached SubOrchestrationInstanceCreated")
+            }
+            EventKind::TimerCreated { .. } => Scheduled::Timer,
+            other => Scheduled::Unanswered(other.name()),
+        })
+    }
+
+    /// What a completion of `kind` must answer, if it is a completion.
+    fn answered_by(kind: &EventKind) -> Option<Scheduled> {
+        match kind {
+            EventKind::TaskCompleted { .. } | EventKind::TaskFailed { .. } => Some(Scheduled::Task),
+            EventKind::SubOrchestrationInstanceCompleted { .. }
+            | EventKind::SubOrchestrationInstanceFailed { .. } => Some(Scheduled::Child),
+            EventKind::TimerFired { .. } => Some(Scheduled::Timer),
+            _ => None,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Scheduled::Task => "TaskScheduled",
+            Scheduled::Child => "SubOrchestrationInstanceCreated",
+            Scheduled::Timer => "TimerCreated",
+            Scheduled::Unanswered(what) => what,
+        }
+    }
+}
+
 pub(crate) struct ContextState {
     pub instance_id: InstanceId,
     pub execution: u32,
@@ -79,6 +134,9 @@ pub(crate) struct ContextState {
     /// must match `recorded[n]`.
     recorded: Vec<HistoryEvent>,
     next_seq: usize,
+    /// Every action of this execution, recorded or new, by event id: what a
+    /// completion may answer.
+    scheduled: HashMap<u64, Scheduled>,
     pub next_event_id: u64,
     /// Events produced by the current turn, in order.
     pub new_events: Vec<HistoryEvent>,
@@ -114,6 +172,10 @@ impl ContextState {
                 .cloned()
                 .collect(),
             next_seq: 0,
+            scheduled: history
+                .iter()
+                .filter_map(|e| Some((e.event_id, Scheduled::of(&e.kind)?)))
+                .collect(),
             next_event_id: history.len() as u64,
             new_events: Vec::new(),
             completions: HashMap::new(),
@@ -203,6 +265,9 @@ impl ContextState {
     pub(crate) fn push_event(&mut self, kind: EventKind) -> u64 {
         let id = self.next_event_id;
         self.next_event_id += 1;
+        if let Some(scheduled) = Scheduled::of(&kind) {
+            self.scheduled.insert(id, scheduled);
+        }
         self.new_events.push(HistoryEvent {
             event_id: id,
             timestamp_ms: self.now_ms,
@@ -227,8 +292,31 @@ impl ContextState {
         }
     }
 
+    /// Forgets the events of a turn that is discarded: their ids are used
+    /// again.
+    pub(crate) fn forget_events(&mut self, events: &[HistoryEvent]) {
+        for e in events {
+            self.scheduled.remove(&e.event_id);
+        }
+    }
+
     /// Delivers a history event that answers or feeds the orchestration.
-    pub(crate) fn deliver(&mut self, kind: &EventKind) {
+    /// A completion that answers no action of its kind is refused: it is
+    /// noted as NonDeterminism and `false` is returned.
+    pub(crate) fn deliver(&mut self, kind: &EventKind) -> bool {
+        if let (Some(expected), Some(scheduled_id)) = (Scheduled::answered_by(kind), kind.answers())
+        {
+            let found = self.scheduled.get(&scheduled_id).copied();
+            if found != Some(expected) {
+                self.nondeterminism
+                    .get_or_insert(NonDeterminism::UnmatchedCompletion {
+                        completion: kind.name().to_string(),
+                        scheduled_id,
+                        scheduled: found.map(|s| s.describe().to_string()),
+                    });
+                return false;
+            }
+        }
         match kind {
             EventKind::TaskCompleted {
                 scheduled_id,
@@ -265,6 +353,7 @@ impl ContextState {
             }
             _ => {}
         }
+        true
     }
 
     pub(crate) fn actions_issued(&self) -> usize {

@@ -235,8 +235,18 @@ impl Execution {
                 self.outcome = Some(Outcome::Terminated(reason.clone()));
             }
             other => {
-                self.ctx.state.borrow_mut().deliver(other);
-                self.poll();
+                let taken = self.ctx.state.borrow_mut().deliver(other);
+                if taken {
+                    self.poll();
+                } else if !self.ctx.state.borrow().replaying {
+                    // A completion that answers nothing of its kind fails
+                    // the instance in the turn it arrives; replay reports
+                    // it through `nondeterminism` instead.
+                    if let Some(nd) = self.nondeterminism() {
+                        self.drop_future();
+                        self.outcome = Some(Outcome::Failed(nd.to_string()));
+                    }
+                }
             }
         }
     }
@@ -539,6 +549,7 @@ impl Execution {
     pub fn discard_turn(&mut self, turn: &TurnResult) {
         let mut s = self.ctx.state.borrow_mut();
         s.next_event_id -= turn.new_events.len() as u64;
+        s.forget_events(&turn.new_events);
         // Its time too: a replay of the stored history would not know it.
         s.now_ms = self.time_before_turn;
     }

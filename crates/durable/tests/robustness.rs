@@ -11,8 +11,8 @@ use std::pin::Pin;
 use common::{poll_once, Harness};
 use durable::testing::block_on;
 use durable::{
-    select2, Clock, Either, OrchestrationContext, Registry, RetryPolicy, RuntimeStatus, TaskError,
-    VirtualClock,
+    select2, Clock, CommitBatch, Either, EventKind, InstanceId, Message, OrchestrationContext,
+    Registry, RetryPolicy, RuntimeStatus, Store, TaskError, VirtualClock, WorkId, WorkItem,
 };
 use serde_json::json;
 
@@ -185,4 +185,180 @@ fn a_failure_after_a_continue_as_new_request_fails() {
     let row = h.row("g");
     assert_eq!(row.status, RuntimeStatus::Failed);
     assert_eq!(row.execution, 0);
+}
+
+// ---------------------------------------------------------------------------
+// 4. Completions are checked against what the execution scheduled.
+// ---------------------------------------------------------------------------
+
+/// Queues `event` for instance `id` (execution 0) straight through the
+/// store, as a corrupt or forged queue would hold it.
+fn forge(h: &Harness, id: &str, event: EventKind) {
+    let message = Message {
+        instance_id: InstanceId::new(id),
+        execution: Some(0),
+        incarnation: None,
+        event,
+        due_ms: None,
+    };
+    block_on(h.store.commit(CommitBatch {
+        enqueue: vec![WorkItem::message(WorkId(format!("forged:{id}")), message)],
+        ..Default::default()
+    }))
+    .expect("commit the forged message");
+}
+
+/// The id of the first event of `kind` in the history of `id`.
+fn event_id(h: &Harness, id: &str, kind: &str) -> u64 {
+    h.history(id)
+        .iter()
+        .find(|e| e.kind.name() == kind)
+        .unwrap_or_else(|| panic!("no {kind} in the history of {id}"))
+        .event_id
+}
+
+fn failure(h: &Harness, id: &str) -> String {
+    let row = h.row(id);
+    assert_eq!(row.status, RuntimeStatus::Failed, "{row:?}");
+    row.failure.unwrap_or_default()
+}
+
+fn napper() -> Registry {
+    let mut r = Registry::new();
+    r.orchestration("Nap", |ctx: OrchestrationContext, _: ()| async move {
+        ctx.sleep(60_000).await;
+        Ok::<_, TaskError>("woke")
+    });
+    r
+}
+
+/// A TaskCompleted that answers a timer's id is a completion of the wrong
+/// kind: the instance fails with NonDeterminism naming both events. It used
+/// to fire the timer early.
+#[test]
+fn a_task_completion_for_a_timer_fails_the_instance() {
+    let h = Harness::new(napper());
+    h.start("Nap", "n", json!(null));
+    h.idle();
+    let timer = event_id(&h, "n", "TimerCreated");
+    forge(
+        &h,
+        "n",
+        EventKind::TaskCompleted {
+            scheduled_id: timer,
+            result: json!(null),
+            compute_ms: 0.0,
+        },
+    );
+    h.idle();
+    let failure = failure(&h, "n");
+    assert!(
+        failure.contains(&format!(
+            "TaskCompleted answers event {timer}, which is TimerCreated"
+        )),
+        "{failure}"
+    );
+    assert!(failure.contains("NonDeterminism"), "{failure}");
+}
+
+/// A completion for an id nothing scheduled fails the instance in the turn
+/// it arrives, naming the id. It used to be written into the history while
+/// the instance stayed Running.
+#[test]
+fn a_completion_for_an_unknown_id_fails_the_instance() {
+    let h = Harness::new(napper());
+    h.start("Nap", "n", json!(null));
+    h.idle();
+    forge(
+        &h,
+        "n",
+        EventKind::TaskFailed {
+            scheduled_id: 9,
+            error: "?".into(),
+            compute_ms: 0.0,
+        },
+    );
+    h.idle();
+    let failure = failure(&h, "n");
+    assert!(
+        failure.contains("TaskFailed answers event 9, which nothing scheduled"),
+        "{failure}"
+    );
+}
+
+/// A TimerFired that answers an activity's id is the wrong kind too; it
+/// used to complete the activity with `null`. The instance fails in the
+/// turn the bad completion arrives.
+#[test]
+fn a_timer_firing_for_an_activity_fails_the_instance() {
+    let mut r = Registry::new();
+    r.activity("Work", |_ctx, _: ()| async move { Ok::<_, String>(()) })
+        .orchestration("Call", |ctx: OrchestrationContext, _: ()| async move {
+            ctx.call_activity::<_, ()>("Work", &()).await?;
+            ctx.wait_for_event::<()>("never").await
+        });
+    let h = Harness::new(r);
+    h.start("Call", "c", json!(null));
+    // The start turn records OrchestratorStarted (0), ExecutionStarted (1),
+    // then the activity's TaskScheduled (2).
+    let task = 2;
+    forge(
+        &h,
+        "c",
+        EventKind::TimerFired {
+            scheduled_id: task,
+            fire_at_ms: 0,
+        },
+    );
+    h.idle();
+    assert_eq!(event_id(&h, "c", "TaskScheduled"), task);
+    let failure = failure(&h, "c");
+    assert!(
+        failure.contains(&format!(
+            "TimerFired answers event {task}, which is TaskScheduled"
+        )),
+        "{failure}"
+    );
+    let kinds = h.kinds("c");
+    let fired = kinds.iter().position(|k| *k == "TimerFired").unwrap();
+    let failed = kinds.iter().position(|k| *k == "ExecutionFailed").unwrap();
+    assert!(
+        fired < failed && !kinds[fired..failed].contains(&"OrchestratorStarted"),
+        "failed in the turn it arrived: {kinds:?}"
+    );
+}
+
+/// A sub-orchestration's result that answers a detached start: nothing
+/// waits for a detached child, so it is the wrong kind of answer. It used
+/// to be taken silently.
+#[test]
+fn a_child_result_for_a_detached_start_fails_the_instance() {
+    let mut r = Registry::new();
+    r.orchestration("Child", |ctx: OrchestrationContext, _: ()| async move {
+        ctx.wait_for_event::<()>("never").await
+    })
+    .orchestration("Parent", |ctx: OrchestrationContext, _: ()| async move {
+        ctx.start_orchestration("Child", &(), Some("kid"));
+        ctx.wait_for_event::<u32>("go").await
+    });
+    let h = Harness::new(r);
+    h.start("Parent", "p", json!(null));
+    h.idle();
+    let start = event_id(&h, "p", "SubOrchestrationInstanceCreated");
+    forge(
+        &h,
+        "p",
+        EventKind::SubOrchestrationInstanceCompleted {
+            scheduled_id: start,
+            result: json!(1),
+        },
+    );
+    h.idle();
+    let failure = failure(&h, "p");
+    assert!(
+        failure.contains(&format!(
+            "SubOrchestrationInstanceCompleted answers event {start}, which is a detached SubOrchestrationInstanceCreated"
+        )),
+        "{failure}"
+    );
 }
