@@ -476,6 +476,7 @@ impl OrchestrationContext {
     }
 
     /// Schedules an activity; the future resolves with its result.
+    #[must_use = "durable futures do nothing unless awaited"]
     pub fn call_activity<I: Serialize, O: DeserializeOwned>(
         &self,
         activity: impl ActivityName<I, O>,
@@ -491,6 +492,7 @@ impl OrchestrationContext {
     }
 
     /// Calls an activity, retrying failures on durable timers.
+    #[must_use = "durable futures do nothing unless awaited"]
     pub fn call_activity_with_retry<I, O>(
         &self,
         activity: impl ActivityName<I, O>,
@@ -529,6 +531,7 @@ impl OrchestrationContext {
     /// child id defaults to `{parent}:{incarnation}.{execution}.{action}`:
     /// unique to this life and execution of the parent (`{parent}:{action}`
     /// in histories written before incarnations existed).
+    #[must_use = "durable futures do nothing unless awaited"]
     pub fn call_sub_orchestration<I: Serialize, O: DeserializeOwned>(
         &self,
         orchestration: impl OrchestrationName<I, O>,
@@ -583,6 +586,7 @@ impl OrchestrationContext {
 
     /// A durable timer firing at an orchestration-time instant;
     /// [`crate::NEVER_MS`] never comes.
+    #[must_use = "durable futures do nothing unless awaited"]
     pub fn create_timer_at(&self, fire_at_ms: u64) -> TimerFuture {
         let id = self.issue(EventKind::TimerCreated { fire_at_ms });
         TimerFuture {
@@ -595,12 +599,14 @@ impl OrchestrationContext {
     /// A durable timer firing `ms` after orchestration time now. The sum
     /// saturates: `sleep(u64::MAX)` is a timer due at [`crate::NEVER_MS`],
     /// which never fires (the no-deadline idiom).
+    #[must_use = "durable futures do nothing unless awaited"]
     pub fn sleep(&self, ms: u64) -> TimerFuture {
         self.create_timer_at(self.now_ms().saturating_add(ms))
     }
 
     /// Waits for the next external event of this name. Events that arrived
     /// earlier are buffered; a dropped wait takes nothing.
+    #[must_use = "durable futures do nothing unless awaited"]
     pub fn wait_for_event<T: DeserializeOwned>(&self, event: impl EventName<T>) -> EventFuture<T> {
         EventFuture {
             ctx: self.clone(),
@@ -647,6 +653,7 @@ impl OrchestrationContext {
     /// waits (the returned future never resolves: await it as the last thing
     /// the orchestration does) or returns a value, which the restart
     /// replaces. An error the code returns still fails the instance.
+    #[must_use = "await the continue-as-new as the orchestration's last step"]
     pub fn continue_as_new<I: Serialize>(&self, input: &I) -> ContinueAsNew {
         let v = self.encode(input, "continue-as-new input");
         self.state.borrow_mut().continue_as_new = Some(v);
@@ -671,6 +678,7 @@ enum TaskKind {
 }
 
 /// Resolves with the result of an activity or sub-orchestration.
+#[must_use = "durable futures do nothing unless awaited"]
 pub struct TaskFuture<O> {
     ctx: OrchestrationContext,
     id: u64,
@@ -722,6 +730,7 @@ impl<O: DeserializeOwned> Future for TaskFuture<O> {
 
 /// A durable timer. Dropping it before it fires cancels it, and the
 /// cancellation is recorded as TimerCancelled.
+#[must_use = "durable futures do nothing unless awaited"]
 pub struct TimerFuture {
     ctx: OrchestrationContext,
     id: u64,
@@ -782,6 +791,7 @@ impl Drop for TimerFuture {
 }
 
 /// Resolves with the payload of the next external event of a name.
+#[must_use = "durable futures do nothing unless awaited"]
 pub struct EventFuture<T> {
     ctx: OrchestrationContext,
     name: String,
@@ -812,6 +822,7 @@ impl<T: DeserializeOwned> Future for EventFuture<T> {
 }
 
 /// Returned by [`OrchestrationContext::continue_as_new`]; never resolves.
+#[must_use = "await the continue-as-new as the orchestration's last step"]
 pub struct ContinueAsNew;
 
 impl Future for ContinueAsNew {
@@ -820,3 +831,80 @@ impl Future for ContinueAsNew {
         Poll::Pending
     }
 }
+
+/// Durable futures do nothing unless awaited, so leaving one unused is a
+/// warning (an error below). Each of these fails to compile:
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// fn call_activity(ctx: durable::OrchestrationContext) {
+///     ctx.call_activity::<_, u32>("A", &1);
+/// }
+/// ```
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// fn call_activity_with_retry(ctx: durable::OrchestrationContext) {
+///     ctx.call_activity_with_retry::<_, u32>("A", &1, durable::RetryPolicy::new(3, 10));
+/// }
+/// ```
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// fn call_sub_orchestration(ctx: durable::OrchestrationContext) {
+///     ctx.call_sub_orchestration::<_, u32>("O", &1, None);
+/// }
+/// ```
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// fn create_timer_at(ctx: durable::OrchestrationContext) {
+///     ctx.create_timer_at(5);
+/// }
+/// ```
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// fn sleep(ctx: durable::OrchestrationContext) {
+///     ctx.sleep(5);
+/// }
+/// ```
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// fn wait_for_event(ctx: durable::OrchestrationContext) {
+///     ctx.wait_for_event::<u32>("E");
+/// }
+/// ```
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// fn wait_for_event_timeout(ctx: durable::OrchestrationContext) {
+///     ctx.wait_for_event_timeout::<u32>("E", 5);
+/// }
+/// ```
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// fn continue_as_new(ctx: durable::OrchestrationContext) {
+///     ctx.continue_as_new(&1);
+/// }
+/// ```
+///
+/// while the same calls, used, compile:
+///
+/// ```
+/// #![deny(unused_must_use)]
+/// fn used(ctx: durable::OrchestrationContext) {
+///     let _ = ctx.call_activity::<_, u32>("A", &1);
+///     let _ = ctx.call_activity_with_retry::<_, u32>("A", &1, durable::RetryPolicy::new(3, 10));
+///     let _ = ctx.call_sub_orchestration::<_, u32>("O", &1, None);
+///     let _ = ctx.create_timer_at(5);
+///     let _ = ctx.sleep(5);
+///     let _ = ctx.wait_for_event::<u32>("E");
+///     let _ = ctx.wait_for_event_timeout::<u32>("E", 5);
+///     let _ = ctx.continue_as_new(&1);
+/// }
+/// ```
+#[cfg(doctest)]
+pub struct MustUseDoctests;
