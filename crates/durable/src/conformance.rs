@@ -49,6 +49,7 @@ fn task(id: &str, instance: &str) -> WorkItem {
             scheduled_id: 1,
             name: "A".into(),
             input: json!(1),
+            timeout_ms: None,
         },
     )
 }

@@ -20,6 +20,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::activity_options::ActivityOptions;
 use crate::combinators::{select2, Either};
 use crate::error::{NonDeterminism, TaskError};
 use crate::handle::{ActivityName, EventName, OrchestrationName, StartName};
@@ -197,7 +198,7 @@ impl ContextState {
         let seq = self.next_seq;
         self.next_seq += 1;
         if let Some(recorded) = self.recorded.get(seq) {
-            if recorded.kind != kind && self.nondeterminism.is_none() {
+            if !same_action(&recorded.kind, &kind) && self.nondeterminism.is_none() {
                 self.nondeterminism = Some(NonDeterminism::Mismatch {
                     position: seq,
                     event_id: recorded.event_id,
@@ -361,6 +362,23 @@ impl ContextState {
     }
 }
 
+/// Whether the code's action `new` is the decision `recorded`. An activity's
+/// timeout is not part of it: it says how the dispatcher runs the task, so
+/// a build that changes it still replays the histories recorded before.
+fn same_action(recorded: &EventKind, new: &EventKind) -> bool {
+    match (recorded, new) {
+        (
+            EventKind::TaskScheduled { name, input, .. },
+            EventKind::TaskScheduled {
+                name: new_name,
+                input: new_input,
+                ..
+            },
+        ) => name == new_name && input == new_input,
+        _ => recorded == new,
+    }
+}
+
 /// The handle an orchestration uses to make durable decisions. Cheap to
 /// clone; all clones share one execution's state.
 #[derive(Clone)]
@@ -484,20 +502,50 @@ impl OrchestrationContext {
     ) -> TaskFuture<O> {
         let name = activity.activity_name();
         let input = self.encode(input, "activity input");
+        self.schedule_activity(name, input, None)
+    }
+
+    /// Issues one attempt of an activity, each attempt at most `timeout_ms`.
+    fn schedule_activity<O>(
+        &self,
+        name: &str,
+        input: Value,
+        timeout_ms: Option<u64>,
+    ) -> TaskFuture<O> {
         let id = self.issue(EventKind::TaskScheduled {
             name: name.to_string(),
             input,
+            timeout_ms,
         });
         TaskFuture::new(self.clone(), id, name, TaskKind::Activity)
     }
 
-    /// Calls an activity, retrying failures on durable timers.
+    /// Calls an activity, retrying failures on durable timers; an error the
+    /// policy names as not retryable ends the call at once.
     #[must_use = "durable futures do nothing unless awaited"]
     pub fn call_activity_with_retry<I, O>(
         &self,
         activity: impl ActivityName<I, O>,
         input: &I,
         policy: RetryPolicy,
+    ) -> Pin<Box<dyn Future<Output = Result<O, TaskError>>>>
+    where
+        I: Serialize,
+        O: DeserializeOwned + 'static,
+    {
+        self.call_activity_with_options(activity, input, ActivityOptions::new().with_retry(policy))
+    }
+
+    /// Calls an activity with [`ActivityOptions`]: each attempt's
+    /// TaskScheduled records the per-attempt timeout, which the dispatcher
+    /// enforces, and failed attempts are retried on durable timers as the
+    /// retry policy says (one attempt without one).
+    #[must_use = "durable futures do nothing unless awaited"]
+    pub fn call_activity_with_options<I, O>(
+        &self,
+        activity: impl ActivityName<I, O>,
+        input: &I,
+        options: ActivityOptions,
     ) -> Pin<Box<dyn Future<Output = Result<O, TaskError>>>>
     where
         I: Serialize,
@@ -510,18 +558,26 @@ impl OrchestrationContext {
             let started = ctx.now_ms();
             let mut attempt = 1;
             loop {
-                let result = ctx.call_activity::<Value, O>(name.as_str(), &input).await;
-                match result {
-                    Ok(v) => return Ok(v),
-                    Err(e) => match policy
-                        .delay_before(attempt + 1, ctx.now_ms().saturating_sub(started))
-                    {
-                        Some(delay) => {
-                            ctx.sleep(delay).await;
-                            attempt += 1;
-                        }
-                        None => return Err(e),
-                    },
+                let result = ctx
+                    .schedule_activity::<O>(&name, input.clone(), options.start_to_close_ms)
+                    .await;
+                let Err(e) = result else {
+                    return result;
+                };
+                let Some(policy) = options.retry.as_ref() else {
+                    return Err(e);
+                };
+                if let TaskError::ActivityFailed { message, .. } = &e {
+                    if !policy.retries(message) {
+                        return Err(e);
+                    }
+                }
+                match policy.delay_before(attempt + 1, ctx.now_ms().saturating_sub(started)) {
+                    Some(delay) => {
+                        ctx.sleep(delay).await;
+                        attempt += 1;
+                    }
+                    None => return Err(e),
                 }
             }
         })

@@ -85,6 +85,7 @@
 #![deny(missing_docs)]
 
 mod activity;
+mod activity_options;
 mod cache;
 mod changes;
 mod client;
@@ -120,6 +121,7 @@ pub mod telemetry;
 pub mod testing;
 
 pub use activity::{ActivityContext, ActivityError, AppReader};
+pub use activity_options::ActivityOptions;
 pub use changes::{Change, ChangeFeed, ChangeSubscription};
 pub use client::{Client, Command, StartRequest};
 pub use clock::{Clock, Sleep, VirtualClock};

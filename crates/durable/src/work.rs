@@ -95,6 +95,10 @@ pub struct ActivityTask {
     pub name: String,
     /// Its input.
     pub input: Value,
+    /// The longest one attempt may run (ms), from its TaskScheduled; `None`
+    /// (and absent when stored) for no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
 }
 
 impl ActivityTask {

@@ -8,11 +8,12 @@ mod common;
 
 use std::pin::Pin;
 
-use common::{poll_once, Harness};
+use common::{poll_once, stepwise, Harness};
 use durable::testing::block_on;
 use durable::{
-    select2, Clock, CommitBatch, Either, EventKind, InstanceId, Message, OrchestrationContext,
-    Registry, RetryPolicy, RuntimeStatus, Store, TaskError, VirtualClock, WorkId, WorkItem,
+    check_replay, decode_event, select2, ActivityOptions, ActivityTask, Clock, CommitBatch, Either,
+    EventKind, HistoryEvent, InstanceId, Message, OrchestrationContext, Registry, RetryPolicy,
+    RuntimeStatus, Store, TaskError, VirtualClock, WorkId, WorkItem, WorkKind,
 };
 use serde_json::json;
 
@@ -361,4 +362,210 @@ fn a_child_result_for_a_detached_start_fails_the_instance() {
         )),
         "{failure}"
     );
+}
+
+// ---------------------------------------------------------------------------
+// 5. Activity options: a per-attempt timeout carried to the dispatcher, and
+//    errors a retry policy does not retry.
+// ---------------------------------------------------------------------------
+
+/// `Charge` fails with its input as the error message.
+fn charging(policy: RetryPolicy) -> Registry {
+    let mut r = Registry::new();
+    r.activity(
+        "Charge",
+        |_ctx, why: String| async move { Err::<(), _>(why) },
+    )
+    .orchestration("Pay", move |ctx: OrchestrationContext, why: String| {
+        let policy = policy.clone();
+        async move {
+            ctx.call_activity_with_retry::<_, ()>("Charge", &why, policy)
+                .await
+        }
+    });
+    r
+}
+
+/// An error the policy names as not retryable (by its message's prefix)
+/// ends the call at its first attempt; any other error is tried as often
+/// as the policy says.
+#[test]
+fn a_non_retryable_error_is_tried_once_and_a_retryable_one_three_times() {
+    let policy = RetryPolicy::new(3, 1_000).with_non_retryable(["card declined"]);
+    let h = Harness::new(charging(policy));
+    h.start(
+        "Pay",
+        "declined",
+        json!("card declined: insufficient funds"),
+    );
+    h.start("Pay", "flaky", json!("network down"));
+    h.run_for(60_000);
+    assert_eq!(h.status("declined"), RuntimeStatus::Failed);
+    assert_eq!(h.count("declined", "TaskScheduled"), 1, "tried once");
+    assert_eq!(
+        h.count("declined", "TimerCreated"),
+        0,
+        "no retry waited for"
+    );
+    assert_eq!(h.status("flaky"), RuntimeStatus::Failed);
+    assert_eq!(h.count("flaky", "TaskScheduled"), 3, "tried three times");
+}
+
+/// A retry policy written before non-retryable errors existed still
+/// decodes, and one without them encodes as before.
+#[test]
+fn a_retry_policy_without_non_retryable_errors_serializes_as_before() {
+    let old = r#"{"first_interval_ms":10,"backoff_coefficient":1.0,"max_interval_ms":20,"max_attempts":3,"retry_timeout_ms":null}"#;
+    let policy: RetryPolicy = serde_json::from_str(old).unwrap();
+    assert_eq!(policy, RetryPolicy::new(3, 10).with_backoff(1.0, 20));
+    assert_eq!(serde_json::to_string(&policy).unwrap(), old);
+    let named = policy.with_non_retryable(["card declined"]);
+    let json = serde_json::to_string(&named).unwrap();
+    assert!(
+        json.ends_with(r#","non_retryable":["card declined"]}"#),
+        "{json}"
+    );
+    assert_eq!(serde_json::from_str::<RetryPolicy>(&json).unwrap(), named);
+}
+
+/// A TaskScheduled without a timeout is stored exactly as before the field
+/// existed, and a stored one decodes to an equal event; likewise the
+/// activity task it derives.
+#[test]
+fn a_task_scheduled_without_a_timeout_serializes_as_before() {
+    let stored =
+        r#"{"event_id":2,"timestamp_ms":5,"kind":{"TaskScheduled":{"name":"A","input":{"x":1}}}}"#;
+    let event = HistoryEvent {
+        event_id: 2,
+        timestamp_ms: 5,
+        kind: EventKind::TaskScheduled {
+            name: "A".into(),
+            input: json!({"x": 1}),
+            timeout_ms: None,
+        },
+    };
+    assert_eq!(serde_json::to_string(&event).unwrap(), stored);
+    assert_eq!(
+        decode_event(0, serde_json::from_str(stored).unwrap()),
+        Ok(event)
+    );
+    let timed = EventKind::TaskScheduled {
+        name: "A".into(),
+        input: json!(1),
+        timeout_ms: Some(500),
+    };
+    assert_eq!(
+        serde_json::to_string(&timed).unwrap(),
+        r#"{"TaskScheduled":{"name":"A","input":1,"timeout_ms":500}}"#
+    );
+
+    let stored_task = r#"{"instance_id":"i","execution":0,"scheduled_id":2,"name":"A","input":1}"#;
+    let task = ActivityTask {
+        instance_id: InstanceId::new("i"),
+        execution: 0,
+        incarnation: String::new(),
+        scheduled_id: 2,
+        name: "A".into(),
+        input: json!(1),
+        timeout_ms: None,
+    };
+    assert_eq!(serde_json::to_string(&task).unwrap(), stored_task);
+    assert_eq!(
+        serde_json::from_str::<ActivityTask>(stored_task).unwrap(),
+        task
+    );
+}
+
+/// The queued activity tasks of instance `id`.
+fn queued_tasks(h: &Harness, id: &str) -> Vec<ActivityTask> {
+    block_on(h.store.ready_work(h.clock.now_ms(), 100))
+        .unwrap()
+        .into_iter()
+        .filter_map(|w| match w.kind {
+            WorkKind::Activity(t) if t.instance_id.as_str() == id => Some(t),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The timeouts the TaskScheduled events of instance `id` record.
+fn scheduled_timeouts(h: &Harness, id: &str) -> Vec<Option<u64>> {
+    h.history(id)
+        .into_iter()
+        .filter_map(|e| match e.kind {
+            EventKind::TaskScheduled { timeout_ms, .. } => Some(timeout_ms),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `call_activity_with_options` records the per-attempt timeout on every
+/// attempt's TaskScheduled and hands it to the dispatcher on the queued
+/// activity task; its retry policy retries as `call_activity_with_retry`
+/// does.
+#[test]
+fn activity_options_carry_the_timeout_to_every_attempt() {
+    let mut r = Registry::new();
+    r.activity("Fail", |_ctx, _: ()| async move { Err::<(), _>("down") })
+        .orchestration("Call", |ctx: OrchestrationContext, _: ()| async move {
+            let options = ActivityOptions::new()
+                .with_start_to_close(500)
+                .with_retry(RetryPolicy::new(2, 1_000));
+            ctx.call_activity_with_options::<_, ()>("Fail", &(), options)
+                .await
+        });
+    let h = Harness::with_options(r, stepwise());
+    h.start("Call", "c", json!(null));
+    block_on(h.rt.tick()).unwrap();
+    let queued = queued_tasks(&h, "c");
+    assert_eq!(queued.len(), 1, "the first attempt is queued");
+    assert_eq!(queued[0].timeout_ms, Some(500));
+    h.run_for(60_000);
+    assert_eq!(h.status("c"), RuntimeStatus::Failed);
+    assert_eq!(scheduled_timeouts(&h, "c"), [Some(500), Some(500)]);
+}
+
+/// A rewind queues the failed activity again with the timeout its
+/// TaskScheduled recorded.
+#[test]
+fn a_rewound_activity_keeps_its_timeout() {
+    let mut r = Registry::new();
+    r.activity("Fail", |_ctx, _: ()| async move { Err::<(), _>("down") })
+        .orchestration("Call", |ctx: OrchestrationContext, _: ()| async move {
+            let options = ActivityOptions::new().with_start_to_close(700);
+            ctx.call_activity_with_options::<_, ()>("Fail", &(), options)
+                .await
+        });
+    let h = Harness::new(r);
+    h.start("Call", "c", json!(null));
+    h.idle();
+    assert_eq!(h.status("c"), RuntimeStatus::Failed);
+    h.rewind("c", "try again");
+    let queued = queued_tasks(&h, "c");
+    assert_eq!(queued.len(), 1, "the failed activity is queued again");
+    assert_eq!(queued[0].timeout_ms, Some(700));
+}
+
+/// The timeout is how the dispatcher runs a task, not a decision of the
+/// code: a build that changes it still replays histories recorded with
+/// the old one.
+#[test]
+fn a_changed_timeout_still_replays() {
+    let with_timeout = |ms: u64| {
+        let mut r = Registry::new();
+        r.activity("Work", |_ctx, _: ()| async move { Ok::<_, String>(1u32) })
+            .orchestration("Call", move |ctx: OrchestrationContext, _: ()| async move {
+                let options = ActivityOptions::new().with_start_to_close(ms);
+                ctx.call_activity_with_options::<_, u32>("Work", &(), options)
+                    .await
+            });
+        r
+    };
+    let h = Harness::new(with_timeout(500));
+    h.start("Call", "c", json!(null));
+    h.idle();
+    assert_eq!(h.status("c"), RuntimeStatus::Completed);
+    let report =
+        check_replay(&with_timeout(900), &InstanceId::new("c"), &h.history("c")).expect("replays");
+    assert_eq!(report.actions, 1);
 }
