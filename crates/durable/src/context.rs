@@ -26,6 +26,7 @@ use crate::error::{NonDeterminism, TaskError};
 use crate::handle::{ActivityName, EventName, OrchestrationName, StartName};
 use crate::history::{EventKind, HistoryEvent};
 use crate::instance::InstanceId;
+use crate::matching::{same_action, Scheduled};
 use crate::retry::RetryPolicy;
 
 /// How a scheduled task ended, as delivered from history.
@@ -64,61 +65,6 @@ pub(crate) struct Waits {
     /// Activities, timers and sub-orchestrations, by the id of the event
     /// that scheduled them.
     pub tasks: Vec<u64>,
-}
-
-/// What an action event asked for, kept by event id so that a completion
-/// can be checked against the event it says it answers.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Scheduled {
-    /// A TaskScheduled: answered by TaskCompleted or TaskFailed.
-    Task,
-    /// An awaited SubOrchestrationInstanceCreated: answered by
-    /// SubOrchestrationInstanceCompleted or SubOrchestrationInstanceFailed.
-    Child,
-    /// A TimerCreated: answered by TimerFired.
-    Timer,
-    /// An action nothing answers (a detached start, a sent event, a
-    /// cancellation, a marker), described for the error.
-    Unanswered(&'static str),
-}
-
-impl Scheduled {
-    fn of(kind: &EventKind) -> Option<Scheduled> {
-        if !kind.is_action() {
-            return None;
-        }
-        Some(match kind {
-            EventKind::TaskScheduled { .. } => Scheduled::Task,
-            EventKind::SubOrchestrationInstanceCreated {
-                detached: false, ..
-            } => Scheduled::Child,
-            EventKind::SubOrchestrationInstanceCreated { detached: true, .. } => {
-                Scheduled::Unanswered("a detached SubOrchestrationInstanceCreated")
-            }
-            EventKind::TimerCreated { .. } => Scheduled::Timer,
-            other => Scheduled::Unanswered(other.name()),
-        })
-    }
-
-    /// What a completion of `kind` must answer, if it is a completion.
-    fn answered_by(kind: &EventKind) -> Option<Scheduled> {
-        match kind {
-            EventKind::TaskCompleted { .. } | EventKind::TaskFailed { .. } => Some(Scheduled::Task),
-            EventKind::SubOrchestrationInstanceCompleted { .. }
-            | EventKind::SubOrchestrationInstanceFailed { .. } => Some(Scheduled::Child),
-            EventKind::TimerFired { .. } => Some(Scheduled::Timer),
-            _ => None,
-        }
-    }
-
-    fn describe(self) -> &'static str {
-        match self {
-            Scheduled::Task => "TaskScheduled",
-            Scheduled::Child => "SubOrchestrationInstanceCreated",
-            Scheduled::Timer => "TimerCreated",
-            Scheduled::Unanswered(what) => what,
-        }
-    }
 }
 
 pub(crate) struct ContextState {
@@ -359,23 +305,6 @@ impl ContextState {
 
     pub(crate) fn actions_issued(&self) -> usize {
         self.next_seq
-    }
-}
-
-/// Whether the code's action `new` is the decision `recorded`. An activity's
-/// timeout is not part of it: it says how the dispatcher runs the task, so
-/// a build that changes it still replays the histories recorded before.
-fn same_action(recorded: &EventKind, new: &EventKind) -> bool {
-    match (recorded, new) {
-        (
-            EventKind::TaskScheduled { name, input, .. },
-            EventKind::TaskScheduled {
-                name: new_name,
-                input: new_input,
-                ..
-            },
-        ) => name == new_name && input == new_input,
-        _ => recorded == new,
     }
 }
 
@@ -887,80 +816,3 @@ impl Future for ContinueAsNew {
         Poll::Pending
     }
 }
-
-/// Durable futures do nothing unless awaited, so leaving one unused is a
-/// warning (an error below). Each of these fails to compile:
-///
-/// ```compile_fail
-/// #![deny(unused_must_use)]
-/// fn call_activity(ctx: durable::OrchestrationContext) {
-///     ctx.call_activity::<_, u32>("A", &1);
-/// }
-/// ```
-///
-/// ```compile_fail
-/// #![deny(unused_must_use)]
-/// fn call_activity_with_retry(ctx: durable::OrchestrationContext) {
-///     ctx.call_activity_with_retry::<_, u32>("A", &1, durable::RetryPolicy::new(3, 10));
-/// }
-/// ```
-///
-/// ```compile_fail
-/// #![deny(unused_must_use)]
-/// fn call_sub_orchestration(ctx: durable::OrchestrationContext) {
-///     ctx.call_sub_orchestration::<_, u32>("O", &1, None);
-/// }
-/// ```
-///
-/// ```compile_fail
-/// #![deny(unused_must_use)]
-/// fn create_timer_at(ctx: durable::OrchestrationContext) {
-///     ctx.create_timer_at(5);
-/// }
-/// ```
-///
-/// ```compile_fail
-/// #![deny(unused_must_use)]
-/// fn sleep(ctx: durable::OrchestrationContext) {
-///     ctx.sleep(5);
-/// }
-/// ```
-///
-/// ```compile_fail
-/// #![deny(unused_must_use)]
-/// fn wait_for_event(ctx: durable::OrchestrationContext) {
-///     ctx.wait_for_event::<u32>("E");
-/// }
-/// ```
-///
-/// ```compile_fail
-/// #![deny(unused_must_use)]
-/// fn wait_for_event_timeout(ctx: durable::OrchestrationContext) {
-///     ctx.wait_for_event_timeout::<u32>("E", 5);
-/// }
-/// ```
-///
-/// ```compile_fail
-/// #![deny(unused_must_use)]
-/// fn continue_as_new(ctx: durable::OrchestrationContext) {
-///     ctx.continue_as_new(&1);
-/// }
-/// ```
-///
-/// while the same calls, used, compile:
-///
-/// ```
-/// #![deny(unused_must_use)]
-/// fn used(ctx: durable::OrchestrationContext) {
-///     let _ = ctx.call_activity::<_, u32>("A", &1);
-///     let _ = ctx.call_activity_with_retry::<_, u32>("A", &1, durable::RetryPolicy::new(3, 10));
-///     let _ = ctx.call_sub_orchestration::<_, u32>("O", &1, None);
-///     let _ = ctx.create_timer_at(5);
-///     let _ = ctx.sleep(5);
-///     let _ = ctx.wait_for_event::<u32>("E");
-///     let _ = ctx.wait_for_event_timeout::<u32>("E", 5);
-///     let _ = ctx.continue_as_new(&1);
-/// }
-/// ```
-#[cfg(doctest)]
-pub struct MustUseDoctests;

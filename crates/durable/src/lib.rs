@@ -104,7 +104,10 @@ mod inspect;
 mod instance;
 mod listing;
 mod local_queue;
+mod matching;
 mod memory_store;
+#[cfg(doctest)]
+mod must_use_doctests;
 mod recovery;
 mod registry;
 mod replay_check;
