@@ -268,6 +268,7 @@ mod tests {
                 EventKind::TaskScheduled {
                     name: "A".into(),
                     input: json!(1),
+                    timeout_ms: None,
                 },
             ),
             ev(2, 10, EventKind::TimerCreated { fire_at_ms: 99 }),

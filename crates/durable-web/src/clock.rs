@@ -20,9 +20,23 @@ impl Clock for BrowserClock {
             .map_or_else(js_sys::Date::now, |p| p.now())
     }
 
+    /// Browsers fire a `setTimeout` longer than `MAX_TIMEOUT_MS` at once,
+    /// so a longer sleep waits in steps of at most that.
     fn sleep(&self, ms: u64) -> Sleep {
-        Box::pin(gloo_timers::future::TimeoutFuture::new(
-            ms.min(u32::MAX as u64) as u32,
-        ))
+        Box::pin(async move {
+            // One timer at least: a sleep of 0 still yields to the page.
+            let mut left = ms;
+            loop {
+                let step = left.min(MAX_TIMEOUT_MS);
+                gloo_timers::future::TimeoutFuture::new(step as u32).await;
+                left -= step;
+                if left == 0 {
+                    break;
+                }
+            }
+        })
     }
 }
+
+/// The longest delay `setTimeout` accepts: 2^31 − 1 ms (about 24.8 days).
+const MAX_TIMEOUT_MS: u64 = i32::MAX as u64;

@@ -17,7 +17,7 @@ use durable::{
     app_store_digest, append_key, decode_event, read_of, AppRecord, AppWrite, CheckRead,
     CommitBatch, CommitPlan, Decide, Found, HistoryDecodeError, HistoryEvent, InstanceId,
     InstanceList, InstancePage, InstanceQuery, InstanceRecord, InstanceSummary, JournalEntry,
-    ListOrder, Precondition, ReadValues, Reads, Store, StoreError, WorkId, WorkItem,
+    ListOrder, Precondition, ReadValues, Reads, Store, StoreError, WorkId, WorkItem, NEVER_MS,
 };
 use indexed_db_futures::database::Database;
 use indexed_db_futures::future::{BasicRequest, GetAllPrimitiveRequest};
@@ -1465,7 +1465,9 @@ impl Store for IdbStore {
             );
             for item in page.items {
                 page_of.insert(item.id.clone(), page.seq);
-                if out.len() < limit {
+                // A page due at the last time a key can hold may hold
+                // timers due never.
+                if out.len() < limit && item.is_ready(now_ms) {
                     out.push(item);
                 }
             }
@@ -1478,8 +1480,13 @@ impl Store for IdbStore {
         let store = tx.object_store(WORK).map_err(store_error)?;
         let index = store.index(WORK_BY_DUE).map_err(store_error)?;
         let first: Option<JsValue> = index
-            .get::<JsValue, JsValue, _>(KeyRange::LowerBound(
+            // Timers due never are not reported: a host would arm a timer
+            // for them. (Due times are f64 keys, so one within about a
+            // second of never counts as never here.)
+            .get::<JsValue, JsValue, _>(KeyRange::Bound(
                 JsValue::from_f64(now_ms as f64),
+                true,
+                JsValue::from_f64(NEVER_MS as f64),
                 true,
             ))
             .primitive()

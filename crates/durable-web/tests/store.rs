@@ -37,7 +37,7 @@ async fn indexeddb_store_passes_the_conformance_suite() {
         open(name)
     })
     .await;
-    assert_eq!(made.len(), 14);
+    assert_eq!(made.len(), 15);
 }
 
 /// A connection's commit that takes a queued message is refused when

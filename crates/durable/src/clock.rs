@@ -9,6 +9,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
+use crate::work::NEVER_MS;
+
 /// A future that completes once a duration has passed.
 pub type Sleep = Pin<Box<dyn Future<Output = ()>>>;
 
@@ -72,10 +74,11 @@ impl VirtualClock {
         self.state.borrow().sleepers.iter().map(|(d, _)| *d).min()
     }
 
-    /// Moves the clock `ms` milliseconds on and wakes the sleeps due by then.
+    /// Moves the clock `ms` milliseconds on (at most to `u64::MAX`, where it
+    /// stays) and wakes the sleeps due by then.
     pub fn advance(&self, ms: u64) {
         let now = self.now_ms();
-        self.set(now + ms);
+        self.set(now.saturating_add(ms));
     }
 }
 
@@ -90,8 +93,13 @@ impl Clock for VirtualClock {
         s.now_ms as f64 + s.readings
     }
 
+    /// A sleep whose end saturates at [`NEVER_MS`] never ends, as a timer due
+    /// then never fires.
     fn sleep(&self, ms: u64) -> Sleep {
-        let deadline = self.now_ms() + ms;
+        let deadline = self.now_ms().saturating_add(ms);
+        if deadline == NEVER_MS {
+            return Box::pin(std::future::pending());
+        }
         let state = self.state.clone();
         Box::pin(std::future::poll_fn(move |cx: &mut Context<'_>| {
             let mut s = state.borrow_mut();

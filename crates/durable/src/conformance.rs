@@ -12,7 +12,7 @@ use crate::history::{EventKind, HistoryEvent};
 use crate::instance::{InstanceId, InstanceRecord, RuntimeStatus};
 use crate::listing::{ListOrder, SortColumn};
 use crate::store::{AppWrite, CommitBatch, InstanceQuery, Precondition, Store, StoreError};
-use crate::work::{ActivityTask, Message, WorkId, WorkItem};
+use crate::work::{ActivityTask, Message, WorkId, WorkItem, NEVER_MS};
 
 fn row(id: &str, name: &str, status: RuntimeStatus, created: u64) -> InstanceRecord {
     let mut r = InstanceRecord::pending(InstanceId::new(id), name, json!({"id": id}), created);
@@ -49,6 +49,7 @@ fn task(id: &str, instance: &str) -> WorkItem {
             scheduled_id: 1,
             name: "A".into(),
             input: json!(1),
+            timeout_ms: None,
         },
     )
 }
@@ -186,6 +187,40 @@ pub async fn work_queue<S: Store>(s: S) {
         .into_iter()
         .find(|w| w.id.0 == "k1");
     assert_eq!(k1, Some(task("k1", "b")));
+}
+
+/// A timer due at [`NEVER_MS`] never falls due: it is not the next due time
+/// (a host would arm a browser timer for it) and no time makes it ready,
+/// not even the last one.
+pub async fn never_is_never_due<S: Store>(s: S) {
+    commit(
+        &s,
+        CommitBatch {
+            enqueue: vec![
+                msg("never", "a", Some(NEVER_MS)),
+                msg("late", "a", Some(NEVER_MS - 1)),
+                msg("soon", "a", Some(100)),
+            ],
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(s.next_due(0).await.unwrap(), Some(100));
+    let ids = |w: Vec<WorkItem>| w.into_iter().map(|w| w.id.0).collect::<Vec<_>>();
+    for now in [NEVER_MS - 1, NEVER_MS] {
+        let ready = ids(s.ready_work(now, 100).await.unwrap());
+        assert!(!ready.contains(&"never".to_string()), "{ready:?} at {now}");
+        assert!(ready.contains(&"soon".to_string()), "{ready:?} at {now}");
+    }
+    commit(
+        &s,
+        CommitBatch {
+            dequeue: vec![WorkId("soon".into()), WorkId("late".into())],
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(s.next_due(0).await.unwrap(), None);
 }
 
 /// A work item exists once: a batch that enqueues one id twice, or an id
@@ -1354,6 +1389,7 @@ where
 {
     instances_and_history(make("instances_and_history").await).await;
     work_queue(make("work_queue").await).await;
+    never_is_never_due(make("never_is_never_due").await).await;
     preconditions_are_atomic(make("preconditions_are_atomic").await).await;
     work_ids_are_unique(make("work_ids_are_unique").await).await;
     app_records(make("app_records").await).await;

@@ -20,11 +20,13 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::activity_options::ActivityOptions;
 use crate::combinators::{select2, Either};
 use crate::error::{NonDeterminism, TaskError};
 use crate::handle::{ActivityName, EventName, OrchestrationName, StartName};
 use crate::history::{EventKind, HistoryEvent};
 use crate::instance::InstanceId;
+use crate::matching::{same_action, Scheduled};
 use crate::retry::RetryPolicy;
 
 /// How a scheduled task ended, as delivered from history.
@@ -79,6 +81,9 @@ pub(crate) struct ContextState {
     /// must match `recorded[n]`.
     recorded: Vec<HistoryEvent>,
     next_seq: usize,
+    /// Every action of this execution, recorded or new, by event id: what a
+    /// completion may answer.
+    scheduled: HashMap<u64, Scheduled>,
     pub next_event_id: u64,
     /// Events produced by the current turn, in order.
     pub new_events: Vec<HistoryEvent>,
@@ -117,6 +122,10 @@ impl ContextState {
                 .cloned()
                 .collect(),
             next_seq: 0,
+            scheduled: history
+                .iter()
+                .filter_map(|e| Some((e.event_id, Scheduled::of(&e.kind)?)))
+                .collect(),
             next_event_id: history.len() as u64,
             new_events: Vec::new(),
             completions: HashMap::new(),
@@ -149,7 +158,7 @@ impl ContextState {
         let seq = self.next_seq;
         self.next_seq += 1;
         if let Some(recorded) = self.recorded.get(seq) {
-            if recorded.kind != kind && self.nondeterminism.is_none() {
+            if !same_action(&recorded.kind, &kind) && self.nondeterminism.is_none() {
                 self.nondeterminism = Some(NonDeterminism::Mismatch {
                     position: seq,
                     event_id: recorded.event_id,
@@ -217,6 +226,9 @@ impl ContextState {
     pub(crate) fn push_event(&mut self, kind: EventKind) -> u64 {
         let id = self.next_event_id;
         self.next_event_id += 1;
+        if let Some(scheduled) = Scheduled::of(&kind) {
+            self.scheduled.insert(id, scheduled);
+        }
         self.new_events.push(HistoryEvent {
             event_id: id,
             timestamp_ms: self.now_ms,
@@ -241,12 +253,33 @@ impl ContextState {
         }
     }
 
+    /// Forgets the events of a turn that is discarded: their ids are used
+    /// again.
+    pub(crate) fn forget_events(&mut self, events: &[HistoryEvent]) {
+        for e in events {
+            self.scheduled.remove(&e.event_id);
+        }
+    }
+
     /// Delivers a history event that answers or feeds the orchestration.
-    pub(crate) fn deliver(&mut self, kind: &EventKind) {
-        if let EventKind::TaskCompleted { scheduled_id, .. }
-        | EventKind::TaskFailed { scheduled_id, .. } = kind
+    /// A completion that answers no action of its kind is refused: it is
+    /// noted as NonDeterminism and `false` is returned.
+    pub(crate) fn deliver(&mut self, kind: &EventKind) -> bool {
+        if let (Some(expected), Some(scheduled_id)) = (Scheduled::answered_by(kind), kind.answers())
         {
-            self.open_activities.remove(scheduled_id);
+            let found = self.scheduled.get(&scheduled_id).copied();
+            if found != Some(expected) {
+                self.nondeterminism
+                    .get_or_insert(NonDeterminism::UnmatchedCompletion {
+                        completion: kind.name().to_string(),
+                        scheduled_id,
+                        scheduled: found.map(|s| s.describe().to_string()),
+                    });
+                return false;
+            }
+            if expected == Scheduled::Task {
+                self.open_activities.remove(&scheduled_id);
+            }
         }
         match kind {
             EventKind::TaskCompleted {
@@ -284,6 +317,7 @@ impl ContextState {
             }
             _ => {}
         }
+        true
     }
 
     pub(crate) fn actions_issued(&self) -> usize {
@@ -406,6 +440,7 @@ impl OrchestrationContext {
     }
 
     /// Schedules an activity; the future resolves with its result.
+    #[must_use = "durable futures do nothing unless awaited"]
     pub fn call_activity<I: Serialize, O: DeserializeOwned>(
         &self,
         activity: impl ActivityName<I, O>,
@@ -413,19 +448,50 @@ impl OrchestrationContext {
     ) -> TaskFuture<O> {
         let name = activity.activity_name();
         let input = self.encode(input, "activity input");
+        self.schedule_activity(name, input, None)
+    }
+
+    /// Issues one attempt of an activity, each attempt at most `timeout_ms`.
+    fn schedule_activity<O>(
+        &self,
+        name: &str,
+        input: Value,
+        timeout_ms: Option<u64>,
+    ) -> TaskFuture<O> {
         let id = self.issue(EventKind::TaskScheduled {
             name: name.to_string(),
             input,
+            timeout_ms,
         });
         TaskFuture::new(self.clone(), id, name, TaskKind::Activity)
     }
 
-    /// Calls an activity, retrying failures on durable timers.
+    /// Calls an activity, retrying failures on durable timers; an error the
+    /// policy names as not retryable ends the call at once.
+    #[must_use = "durable futures do nothing unless awaited"]
     pub fn call_activity_with_retry<I, O>(
         &self,
         activity: impl ActivityName<I, O>,
         input: &I,
         policy: RetryPolicy,
+    ) -> Pin<Box<dyn Future<Output = Result<O, TaskError>>>>
+    where
+        I: Serialize,
+        O: DeserializeOwned + 'static,
+    {
+        self.call_activity_with_options(activity, input, ActivityOptions::new().with_retry(policy))
+    }
+
+    /// Calls an activity with [`ActivityOptions`]: each attempt's
+    /// TaskScheduled records the per-attempt timeout, which the dispatcher
+    /// enforces, and failed attempts are retried on durable timers as the
+    /// retry policy says (one attempt without one).
+    #[must_use = "durable futures do nothing unless awaited"]
+    pub fn call_activity_with_options<I, O>(
+        &self,
+        activity: impl ActivityName<I, O>,
+        input: &I,
+        options: ActivityOptions,
     ) -> Pin<Box<dyn Future<Output = Result<O, TaskError>>>>
     where
         I: Serialize,
@@ -438,18 +504,26 @@ impl OrchestrationContext {
             let started = ctx.now_ms();
             let mut attempt = 1;
             loop {
-                let result = ctx.call_activity::<Value, O>(name.as_str(), &input).await;
-                match result {
-                    Ok(v) => return Ok(v),
-                    Err(e) => match policy
-                        .delay_before(attempt + 1, ctx.now_ms().saturating_sub(started))
-                    {
-                        Some(delay) => {
-                            ctx.sleep(delay).await;
-                            attempt += 1;
-                        }
-                        None => return Err(e),
-                    },
+                let result = ctx
+                    .schedule_activity::<O>(&name, input.clone(), options.start_to_close_ms)
+                    .await;
+                let Err(e) = result else {
+                    return result;
+                };
+                let Some(policy) = options.retry.as_ref() else {
+                    return Err(e);
+                };
+                if let TaskError::ActivityFailed { message, .. } = &e {
+                    if !policy.retries(message) {
+                        return Err(e);
+                    }
+                }
+                match policy.delay_before(attempt + 1, ctx.now_ms().saturating_sub(started)) {
+                    Some(delay) => {
+                        ctx.sleep(delay).await;
+                        attempt += 1;
+                    }
+                    None => return Err(e),
                 }
             }
         })
@@ -459,6 +533,7 @@ impl OrchestrationContext {
     /// child id defaults to `{parent}:{incarnation}.{execution}.{action}`:
     /// unique to this life and execution of the parent (`{parent}:{action}`
     /// in histories written before incarnations existed).
+    #[must_use = "durable futures do nothing unless awaited"]
     pub fn call_sub_orchestration<I: Serialize, O: DeserializeOwned>(
         &self,
         orchestration: impl OrchestrationName<I, O>,
@@ -511,7 +586,9 @@ impl OrchestrationContext {
         }
     }
 
-    /// A durable timer firing at an orchestration-time instant.
+    /// A durable timer firing at an orchestration-time instant;
+    /// [`crate::NEVER_MS`] never comes.
+    #[must_use = "durable futures do nothing unless awaited"]
     pub fn create_timer_at(&self, fire_at_ms: u64) -> TimerFuture {
         let id = self.issue(EventKind::TimerCreated { fire_at_ms });
         TimerFuture {
@@ -521,13 +598,17 @@ impl OrchestrationContext {
         }
     }
 
-    /// A durable timer firing `ms` after orchestration time now.
+    /// A durable timer firing `ms` after orchestration time now. The sum
+    /// saturates: `sleep(u64::MAX)` is a timer due at [`crate::NEVER_MS`],
+    /// which never fires (the no-deadline idiom).
+    #[must_use = "durable futures do nothing unless awaited"]
     pub fn sleep(&self, ms: u64) -> TimerFuture {
-        self.create_timer_at(self.now_ms() + ms)
+        self.create_timer_at(self.now_ms().saturating_add(ms))
     }
 
     /// Waits for the next external event of this name. Events that arrived
     /// earlier are buffered; a dropped wait takes nothing.
+    #[must_use = "durable futures do nothing unless awaited"]
     pub fn wait_for_event<T: DeserializeOwned>(&self, event: impl EventName<T>) -> EventFuture<T> {
         EventFuture {
             ctx: self.clone(),
@@ -536,8 +617,9 @@ impl OrchestrationContext {
         }
     }
 
-    /// Waits for an event, or fails with [`TaskError::Timeout`] after `ms`;
-    /// the timer is cancelled (and recorded so) when the event wins.
+    /// Waits for an event, or fails with [`TaskError::Timeout`] after `ms`
+    /// (`u64::MAX`: never); the timer is cancelled (and recorded so) when the
+    /// event wins.
     pub async fn wait_for_event_timeout<T: DeserializeOwned>(
         &self,
         event: impl EventName<T>,
@@ -568,8 +650,12 @@ impl OrchestrationContext {
     }
 
     /// Restarts this instance with new input and an empty history; external
-    /// events not yet taken are carried over. The returned future never
-    /// resolves: await it as the last thing the orchestration does.
+    /// events not yet taken are carried over. The call records the decision,
+    /// as DTFx's ContinueAsNew does: the execution ends as soon as the code
+    /// waits (the returned future never resolves: await it as the last thing
+    /// the orchestration does) or returns a value, which the restart
+    /// replaces. An error the code returns still fails the instance.
+    #[must_use = "await the continue-as-new as the orchestration's last step"]
     pub fn continue_as_new<I: Serialize>(&self, input: &I) -> ContinueAsNew {
         let v = self.encode(input, "continue-as-new input");
         self.state.borrow_mut().continue_as_new = Some(v);
@@ -594,6 +680,7 @@ enum TaskKind {
 }
 
 /// Resolves with the result of an activity or sub-orchestration.
+#[must_use = "durable futures do nothing unless awaited"]
 pub struct TaskFuture<O> {
     ctx: OrchestrationContext,
     id: u64,
@@ -645,6 +732,7 @@ impl<O: DeserializeOwned> Future for TaskFuture<O> {
 
 /// A durable timer. Dropping it before it fires cancels it, and the
 /// cancellation is recorded as TimerCancelled.
+#[must_use = "durable futures do nothing unless awaited"]
 pub struct TimerFuture {
     ctx: OrchestrationContext,
     id: u64,
@@ -705,6 +793,7 @@ impl Drop for TimerFuture {
 }
 
 /// Resolves with the payload of the next external event of a name.
+#[must_use = "durable futures do nothing unless awaited"]
 pub struct EventFuture<T> {
     ctx: OrchestrationContext,
     name: String,
@@ -735,6 +824,7 @@ impl<T: DeserializeOwned> Future for EventFuture<T> {
 }
 
 /// Returned by [`OrchestrationContext::continue_as_new`]; never resolves.
+#[must_use = "await the continue-as-new as the orchestration's last step"]
 pub struct ContinueAsNew;
 
 impl Future for ContinueAsNew {

@@ -47,12 +47,13 @@ pub(crate) fn unqueue_activities(record: &InstanceRecord, open: &[u64], batch: &
 }
 
 /// The task `id` that runs the activity `record`'s event `scheduled_id`
-/// scheduled.
+/// scheduled, each attempt at most `timeout_ms`.
 pub(crate) fn activity_task(
     record: &InstanceRecord,
     scheduled_id: u64,
     name: &str,
     input: &Value,
+    timeout_ms: Option<u64>,
     id: WorkId,
 ) -> WorkItem {
     WorkItem::activity(
@@ -64,6 +65,7 @@ pub(crate) fn activity_task(
             scheduled_id,
             name: name.to_string(),
             input: input.clone(),
+            timeout_ms,
         },
     )
 }
@@ -105,11 +107,16 @@ pub(crate) async fn derive_work<S: Store>(
     let bound = bound_incarnation(record);
     for e in events {
         match &e.kind {
-            EventKind::TaskScheduled { name, input } => batch.enqueue.push(activity_task(
+            EventKind::TaskScheduled {
+                name,
+                input,
+                timeout_ms,
+            } => batch.enqueue.push(activity_task(
                 record,
                 e.event_id,
                 name,
                 input,
+                *timeout_ms,
                 work_id(e.event_id),
             )),
             EventKind::TimerCreated { fire_at_ms } => batch.enqueue.push(timer_message(

@@ -105,6 +105,27 @@ pub enum NonDeterminism {
     /// replay.
     #[error("NonDeterminism: the history has no ExecutionStarted event")]
     NoStart,
+    /// A completion answers an event that did not schedule work of its kind
+    /// (a TaskCompleted for a timer), or that nothing in this execution
+    /// scheduled at all.
+    #[error("NonDeterminism: {completion} answers event {scheduled_id}, which {}", answered(.scheduled.as_deref()))]
+    UnmatchedCompletion {
+        /// The completion's kind (`TaskCompleted`, `TimerFired`, …).
+        completion: String,
+        /// The event id it names as the one it answers.
+        scheduled_id: u64,
+        /// What that event is (`TimerCreated`, `a detached
+        /// SubOrchestrationInstanceCreated`, …); `None` when the execution
+        /// has no action of that id.
+        scheduled: Option<String>,
+    },
+}
+
+fn answered(scheduled: Option<&str>) -> String {
+    match scheduled {
+        Some(kind) => format!("is {kind}"),
+        None => "nothing scheduled".to_string(),
+    }
 }
 
 fn versions_list(versions: &[u32]) -> String {

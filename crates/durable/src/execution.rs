@@ -272,8 +272,18 @@ impl Execution {
                 self.outcome = Some(Outcome::Terminated(reason.clone()));
             }
             other => {
-                self.ctx.state.borrow_mut().deliver(other);
-                self.poll();
+                let taken = self.ctx.state.borrow_mut().deliver(other);
+                if taken {
+                    self.poll();
+                } else if !self.ctx.state.borrow().replaying {
+                    // A completion that answers nothing of its kind fails
+                    // the instance in the turn it arrives; replay reports
+                    // it through `nondeterminism` instead.
+                    if let Some(nd) = self.nondeterminism() {
+                        self.drop_future();
+                        self.outcome = Some(Outcome::Failed(nd.to_string()));
+                    }
+                }
             }
         }
     }
@@ -315,29 +325,32 @@ impl Execution {
             self.outcome = Some(Outcome::Failed(message));
             return;
         }
-        match result {
-            Poll::Ready(r) => {
+        // Calling continue_as_new records the decision, as DTFx's
+        // ContinueAsNew call does: awaited or not, it wins over a value the
+        // code returns, but not over an error.
+        let can = self.ctx.state.borrow_mut().continue_as_new.take();
+        match (result, can) {
+            (Poll::Ready(Err(e)), _) => {
                 self.drop_future();
-                self.outcome = Some(match r {
-                    Ok(v) => Outcome::Completed(v),
-                    Err(e) => Outcome::Failed(e),
-                });
+                self.outcome = Some(Outcome::Failed(e));
             }
-            Poll::Pending => {
-                let can = self.ctx.state.borrow_mut().continue_as_new.take();
-                if let Some(input) = can {
-                    self.drop_future();
-                    let carried = self
-                        .ctx
-                        .state
-                        .borrow_mut()
-                        .buffered_events
-                        .drain(..)
-                        .map(|(name, input)| EventKind::EventRaised { name, input })
-                        .collect();
-                    self.outcome = Some(Outcome::ContinuedAsNew { input, carried });
-                }
+            (Poll::Ready(Ok(_)) | Poll::Pending, Some(input)) => {
+                self.drop_future();
+                let carried = self
+                    .ctx
+                    .state
+                    .borrow_mut()
+                    .buffered_events
+                    .drain(..)
+                    .map(|(name, input)| EventKind::EventRaised { name, input })
+                    .collect();
+                self.outcome = Some(Outcome::ContinuedAsNew { input, carried });
             }
+            (Poll::Ready(Ok(v)), None) => {
+                self.drop_future();
+                self.outcome = Some(Outcome::Completed(v));
+            }
+            (Poll::Pending, None) => {}
         }
     }
 
@@ -622,6 +635,7 @@ impl Execution {
     pub fn discard_turn(&mut self, turn: &TurnResult) {
         let mut s = self.ctx.state.borrow_mut();
         s.next_event_id -= turn.new_events.len() as u64;
+        s.forget_events(&turn.new_events);
         // Its time too: a replay of the stored history would not know it.
         s.now_ms = self.time_before_turn;
     }

@@ -78,6 +78,11 @@ pub enum EventKind {
         name: String,
         /// Its input.
         input: Value,
+        /// The longest one attempt may run (ms), which the dispatcher
+        /// enforces; `None` (and absent when stored) for no limit. Not part
+        /// of the decision replay compares: a build may change it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout_ms: Option<u64>,
     },
     /// An activity returned a value.
     #[serde(rename = "TaskCompleted")]
@@ -294,7 +299,9 @@ impl EventKind {
     /// A short human description of an action, used in nondeterminism errors.
     pub fn describe_action(&self) -> String {
         match self {
-            EventKind::TaskScheduled { name, input } => format!("call activity {name}({input})"),
+            EventKind::TaskScheduled { name, input, .. } => {
+                format!("call activity {name}({input})")
+            }
             EventKind::SubOrchestrationInstanceCreated {
                 name,
                 instance_id,

@@ -163,17 +163,18 @@ impl Default for InFlight {
 }
 
 impl InFlight {
-    /// Starts an attempt of `task` (queued as `work`) at `now_ms`; it is
-    /// polled the next time woken attempts are.
+    /// Starts an attempt of `task` (queued as `work`) at `now_ms`, due to
+    /// end by its start-to-close timeout, if it has one; it is polled the
+    /// next time woken attempts are.
     pub(crate) fn start(
         &self,
         work: WorkId,
         task: ActivityTask,
         now_ms: u64,
-        timeout_ms: Option<u64>,
         signals: AttemptSignals,
         future: LocalFuture<AttemptResult>,
     ) {
+        let deadline_ms = task.timeout_ms.map(|t| now_ms.saturating_add(t));
         let woken = Arc::new(AtomicBool::new(true));
         let waker = Waker::from(Arc::new(AttemptWaker {
             woken: woken.clone(),
@@ -183,7 +184,7 @@ impl InFlight {
             work,
             task,
             started_ms: now_ms,
-            deadline_ms: timeout_ms.map(|t| now_ms.saturating_add(t)),
+            deadline_ms,
             signals,
             woken,
             waker,

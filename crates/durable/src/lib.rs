@@ -85,6 +85,7 @@
 #![deny(missing_docs)]
 
 mod activity;
+mod activity_options;
 mod cache;
 mod changes;
 mod client;
@@ -104,7 +105,10 @@ mod inspect;
 mod instance;
 mod listing;
 mod local_queue;
+mod matching;
 mod memory_store;
+#[cfg(doctest)]
+mod must_use_doctests;
 mod recovery;
 mod registry;
 mod replay_check;
@@ -122,6 +126,7 @@ pub mod telemetry;
 pub mod testing;
 
 pub use activity::{ActivityContext, ActivityError, AppReader};
+pub use activity_options::ActivityOptions;
 pub use changes::{Change, ChangeFeed, ChangeSubscription};
 pub use client::{Client, Command, StartRequest};
 pub use clock::{Clock, Sleep, VirtualClock};
@@ -154,7 +159,7 @@ pub use store::{
     app_store_digest, append_key, AppRecord, AppWrite, CommitBatch, Decide, InstancePage,
     InstanceQuery, JournalEntry, Precondition, ReadValues, Reads, Store, StoreError,
 };
-pub use work::{ActivityTask, Message, WorkId, WorkItem, WorkKind};
+pub use work::{ActivityTask, Message, WorkId, WorkItem, WorkKind, NEVER_MS};
 
 /// The README's examples, compiled and run as doc tests.
 #[doc = include_str!("../README.md")]

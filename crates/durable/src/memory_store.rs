@@ -16,7 +16,7 @@ use crate::store::{
     app_store_digest, append_key, AppRecord, AppWrite, CommitBatch, Decide, InstancePage,
     InstanceQuery, JournalEntry, Precondition, ReadValues, Reads, Store, StoreError,
 };
-use crate::work::{WorkId, WorkItem};
+use crate::work::{WorkId, WorkItem, NEVER_MS};
 
 #[derive(Default)]
 struct Data {
@@ -172,7 +172,7 @@ impl Store for InMemoryStore {
             .work
             .values()
             .filter_map(WorkItem::due_ms)
-            .filter(|d| *d > now_ms)
+            .filter(|d| *d > now_ms && *d != NEVER_MS)
             .min())
     }
 

@@ -113,9 +113,19 @@ pub(crate) fn plan_rewind(
         let old = turn_work_id(row, e.event_id);
         let fresh = WorkId(format!("{}#{tag}", old.0));
         match &e.kind {
-            EventKind::TaskScheduled { name, input } => {
-                plan.enqueue
-                    .push(activity_task(row, e.event_id, name, input, fresh));
+            EventKind::TaskScheduled {
+                name,
+                input,
+                timeout_ms,
+            } => {
+                plan.enqueue.push(activity_task(
+                    row,
+                    e.event_id,
+                    name,
+                    input,
+                    *timeout_ms,
+                    fresh,
+                ));
                 plan.dequeue.push(old);
             }
             // Its message was taken by the cancel, or dropped when it fell
@@ -367,6 +377,7 @@ mod tests {
                 EventKind::TaskScheduled {
                     name: "A".into(),
                     input: json!(1),
+                    timeout_ms: None,
                 },
             ),
             ev(
@@ -374,6 +385,7 @@ mod tests {
                 EventKind::TaskScheduled {
                     name: "B".into(),
                     input: json!(2),
+                    timeout_ms: None,
                 },
             ),
             ev(4, EventKind::OrchestratorCompleted { compute_ms: 0.0 }),

@@ -565,9 +565,8 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         }
         let signals = AttemptSignals::default();
         let future = self.attempt(work.clone(), task.clone(), signals.clone());
-        let timeout = None;
         self.in_flight
-            .start(work.clone(), task, now, timeout, signals, future);
+            .start(work.clone(), task, now, signals, future);
         Some(work)
     }
 

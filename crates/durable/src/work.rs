@@ -12,6 +12,11 @@ use serde_json::Value;
 use crate::history::EventKind;
 use crate::instance::InstanceId;
 
+/// A due time that never comes. Durations saturate at it (`sleep(u64::MAX)`
+/// is the no-deadline idiom), a timer due then never fires, and no store
+/// reports it as the next due time, so no host arms a timer for it.
+pub const NEVER_MS: u64 = u64::MAX;
+
 /// A work item's id, allocated by the runtime. Ids of work created by a turn
 /// are derived from the instance, execution and event id, so committing the
 /// same decision twice cannot create the work twice.
@@ -90,6 +95,10 @@ pub struct ActivityTask {
     pub name: String,
     /// Its input.
     pub input: Value,
+    /// The longest one attempt may run (ms), from its TaskScheduled; `None`
+    /// (and absent when stored) for no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
 }
 
 impl ActivityTask {
@@ -155,8 +164,9 @@ impl WorkItem {
     }
 
     /// Whether the item may be done at `now_ms`: it has no due time, or that
-    /// time has come.
+    /// time has come (a time that is [`NEVER_MS`] never comes).
     pub fn is_ready(&self, now_ms: u64) -> bool {
-        self.due_ms().is_none_or(|due| due <= now_ms)
+        self.due_ms()
+            .is_none_or(|due| due <= now_ms && due != NEVER_MS)
     }
 }
