@@ -13,8 +13,8 @@ use std::rc::Rc;
 use common::Harness;
 use durable::testing::{beside, block_on};
 use durable::{
-    ActivityError, Clock, Crash, InstanceId, OrchestrationContext, Registry, RetryPolicy, Running,
-    RuntimeOptions, RuntimeStatus, Store, TaskError, VirtualClock, WorkKind,
+    ActivityError, ActivityOptions, Clock, Crash, InstanceId, OrchestrationContext, Registry,
+    RetryPolicy, Running, RuntimeOptions, RuntimeStatus, Store, TaskError, VirtualClock, WorkKind,
 };
 use serde_json::json;
 
@@ -371,4 +371,42 @@ fn a_noted_crash_fails_what_it_interrupted_instead_of_running_it() {
             .contains("activity Hang panicked: kaboom"),
         "{told}"
     );
+}
+
+/// A start-to-close timeout fails an attempt that runs past it, and the
+/// retry policy applies: an activity that never ends, given 200 ms an
+/// attempt and three attempts 50 ms apart, fails with the timeout after
+/// three attempts and no hanging attempt is left.
+#[test]
+fn a_start_to_close_timeout_fails_an_attempt_that_runs_past_it() {
+    let h = beside_harness(RuntimeOptions::default(), |r| {
+        r.orchestration("Bounded", |ctx: OrchestrationContext, _: ()| async move {
+            let options = ActivityOptions::new()
+                .with_start_to_close(200)
+                .with_retry(RetryPolicy::new(3, 50));
+            match ctx
+                .call_activity_with_options::<_, ()>("Hang", &(), options)
+                .await
+            {
+                Ok(()) => Ok("ended".to_string()),
+                Err(e) => Ok::<_, TaskError>(e.to_string()),
+            }
+        });
+    });
+    h.start("Bounded", "bounded", json!(null));
+    let row = h.finish("bounded", 10_000).expect("it ends");
+    let told = row.output.unwrap();
+    assert!(
+        told.as_str().unwrap().contains(
+            "activity Hang timed out: no result 200 ms after it started (start-to-close timeout)"
+        ),
+        "{told}"
+    );
+    assert_eq!(
+        h.count("bounded", "TaskFailed"),
+        3,
+        "{:?}",
+        h.kinds("bounded")
+    );
+    assert_eq!(h.rt.activities_in_flight(), 0);
 }
