@@ -32,6 +32,7 @@ fn variant(seed: u64) -> Variant {
         reload_per_mille: 1000,
         second_executor: false,
         direct_raise: seed % 5 >= 2,
+        activity_concurrency: if seed % 7 == 3 { 1 } else { 1_000 },
     }
 }
 

@@ -309,6 +309,12 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         self.in_flight.running()
     }
 
+    /// Whether an activity attempt woke or ended since the last tick: the
+    /// next tick has something to do even if the queue is empty.
+    pub fn has_activity_news(&self) -> bool {
+        self.in_flight.has_news()
+    }
+
     /// Completes when an activity attempt in flight can make progress or
     /// has ended: a host waits for it beside its timer and its nudges, then
     /// runs the dispatcher again.
@@ -361,7 +367,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             // An attempt that woke or ended has something for the next
             // tick; attempts still waiting (a slow fetch) do not keep the
             // dispatcher busy.
-            if r.did_work() || r.conflicts > 0 || self.in_flight.has_news() {
+            if r.did_work() || r.conflicts > 0 || self.has_activity_news() {
                 continue;
             }
             if self.read_last_tick.get() && !self.widened.get() {

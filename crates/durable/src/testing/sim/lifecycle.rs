@@ -18,14 +18,17 @@
 //! small reference model predicts every completed collector's output from
 //! the events the client accepted: in order, up to the first 0.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
+use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{check_history, Executors, SimClock, SimFailure, SplitMix, Variant};
 use crate::activity::ActivityError;
+use crate::activity_options::ActivityOptions;
 use crate::client::{Client, Command};
 use crate::clock::Clock;
 use crate::context::OrchestrationContext;
@@ -34,7 +37,9 @@ use crate::execution::Outcome;
 use crate::instance::{InstanceId, RuntimeStatus};
 use crate::registry::Registry;
 use crate::replay_check::check_replay;
+use crate::retry::RetryPolicy;
 use crate::store::{AppWrite, InstanceQuery, Store};
+use crate::testing::YieldOnce;
 
 /// The instance ids a program works on: few, so they collide.
 pub const IDS: [&str; 3] = ["a", "b", "c"];
@@ -62,7 +67,7 @@ async fn collector(ctx: OrchestrationContext, mut st: Carried) -> Result<Vec<u32
         if x == 0 {
             return Ok(st.seen);
         }
-        match x % 6 {
+        match x % 9 {
             1 => ctx.sleep(1_000).await,
             2 => {
                 let echoed: String = ctx.call_sub_orchestration("Echo", &tag, None).await?;
@@ -87,6 +92,28 @@ async fn collector(ctx: OrchestrationContext, mut st: Carried) -> Result<Vec<u32
             5 if st.seen.len() >= 2 => {
                 ctx.continue_as_new(&st).await;
             }
+            // Activities that end badly: the code goes on with the error.
+            6 | 7 => {
+                let (name, options) = if x % 9 == 6 {
+                    // A panic fails the attempt.
+                    ("Panics", ActivityOptions::new())
+                } else {
+                    // An attempt that would hang times out (at once: a
+                    // deadline that does not depend on when a reload
+                    // restarts it).
+                    ("Stalls", ActivityOptions::new().with_start_to_close(0))
+                };
+                let options = options.with_retry(RetryPolicy::new(2, 100));
+                if let Err(e) = ctx
+                    .call_activity_with_options::<_, ()>(name, &tag, options)
+                    .await
+                {
+                    ctx.call_activity::<_, ()>("Log", &format!("{tag}: {e}"))
+                        .await?;
+                }
+            }
+            // An activity that stays in flight over several ticks.
+            8 => ctx.call_activity::<_, ()>("Crawls", &tag).await?,
             _ => {
                 ctx.call_activity::<_, u64>("Bump", &tag).await?;
             }
@@ -100,6 +127,7 @@ const FAILED_WRITE: &str = "failed attempt of flaky";
 
 /// The orchestrations and activities of the lifecycle programs.
 pub fn registry() -> Registry {
+    let yields: Rc<RefCell<HashMap<String, usize>>> = Rc::default();
     let mut r = Registry::new();
     r.orchestration("Collector", collector)
         .orchestration(
@@ -132,8 +160,44 @@ pub fn registry() -> Registry {
         .activity(
             "Bump",
             |ctx, tag: String| async move { bump(&ctx, &tag).await },
-        );
+        )
+        .activity("Panics", |_ctx, tag: String| async move {
+            panic_in_activity(&tag)?;
+            Ok::<_, ActivityError>(())
+        })
+        // Never ends unless cancelled (its timeout drops it first).
+        .activity("Stalls", |ctx, _tag: String| async move {
+            ctx.cancelled().await;
+            Ok::<_, ActivityError>(())
+        })
+        // Yields a few times, then logs: in flight across ticks and
+        // lifecycle operations. Like a server that answers in the end, the
+        // yields are counted over all its attempts, so one that a reload
+        // dropped is not slow again from the start.
+        .activity("Crawls", move |ctx, tag: String| {
+            let yields = yields.clone();
+            async move {
+                let owed = 1 + tag.len() % 3;
+                while yields.borrow().get(&tag).copied().unwrap_or(0) < owed {
+                    *yields.borrow_mut().entry(tag.clone()).or_default() += 1;
+                    YieldOnce::new().await;
+                }
+                ctx.append("console", &format!("crawled {tag}"))?;
+                Ok::<_, ActivityError>(())
+            }
+        });
     r
+}
+
+/// Panics, where a panic unwinds (natively, caught by the dispatcher:
+/// `resume_unwind` skips the panic hook, so nothing is printed). In wasm a
+/// panic aborts the module, so there it fails as the caught panic would.
+fn panic_in_activity(tag: &str) -> Result<(), ActivityError> {
+    let message = format!("{tag} panicked");
+    #[cfg(not(target_arch = "wasm32"))]
+    std::panic::resume_unwind(Box::new(message));
+    #[cfg(target_arch = "wasm32")]
+    Err(ActivityError::Store(crate::StoreError::Other(message)))
 }
 
 /// A read-modify-write of the shared counter, logged with its tag.
@@ -299,6 +363,14 @@ where
         ex.settle(&mut rng, MAX_STEPS)
             .await
             .map_err(|e| format!("{e} (after {} reloads)", ex.reloads))?;
+    }
+    // Every activity of these programs ends (its timeout ends one that
+    // would hang), so nothing is left in flight once the engine is idle.
+    if ex.attempts_in_flight() > 0 {
+        return Err(format!(
+            "{} activity attempts are still in flight when idle",
+            ex.attempts_in_flight()
+        ));
     }
     let observation = observe(&ex.store, answers).await?;
     if verbose() {

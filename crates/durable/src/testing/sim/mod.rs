@@ -35,22 +35,46 @@ pub const LIFECYCLE_GROUPS: usize = 12;
 /// One lifecycle seed on fresh in-memory stores (native tests and soak).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn lifecycle_in_memory(seed: u64) -> Result<(), SimFailure> {
-    let mut store = crate::InMemoryStore::new();
-    super::block_on(lifecycle::check_seed(seed, LIFECYCLE_GROUPS, |fresh| {
-        if fresh {
-            store = crate::InMemoryStore::new();
-        }
-        std::future::ready(store.clone())
-    }))
+    caught("lifecycle", seed, || {
+        let mut store = crate::InMemoryStore::new();
+        super::block_on(lifecycle::check_seed(seed, LIFECYCLE_GROUPS, |fresh| {
+            if fresh {
+                store = crate::InMemoryStore::new();
+            }
+            std::future::ready(store.clone())
+        }))
+    })
 }
 
 /// One multi-writer seed on a fresh in-memory store.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn writers_in_memory(seed: u64) -> Result<(), SimFailure> {
-    let store = crate::InMemoryStore::new();
-    super::block_on(writers::check_seed(seed, || {
-        std::future::ready(store.clone())
-    }))
+    caught("writers", seed, || {
+        let store = crate::InMemoryStore::new();
+        super::block_on(writers::check_seed(seed, || {
+            std::future::ready(store.clone())
+        }))
+    })
+}
+
+/// `run`'s verdict on `seed`, a panic that escaped the engine included (as
+/// a failure of that seed, not a lost thread).
+#[cfg(not(target_arch = "wasm32"))]
+fn caught(
+    sim: &'static str,
+    seed: u64,
+    run: impl FnOnce() -> Result<(), SimFailure>,
+) -> Result<(), SimFailure> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|payload| {
+        Err(SimFailure {
+            sim,
+            seed,
+            why: format!(
+                "a panic escaped: {}",
+                crate::running::panic_message(payload.as_ref())
+            ),
+        })
+    })
 }
 
 /// Runs `check` over `seeds` on `threads` threads (seed `i` on thread
@@ -79,7 +103,8 @@ pub fn over_seeds(
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
+            // A thread that panicked lost its seeds: that must not pass.
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             .collect()
     })
 }
@@ -169,6 +194,8 @@ pub struct Variant {
     /// Events raised through the executing runtime (`Runtime::raise_event`:
     /// an event to a live instance commits with its turn), not the client.
     pub direct_raise: bool,
+    /// Most activity attempts in flight at once (1: one at a time).
+    pub activity_concurrency: usize,
 }
 
 impl Variant {
@@ -181,6 +208,7 @@ impl Variant {
             reload_per_mille: 0,
             second_executor: false,
             direct_raise: false,
+            activity_concurrency: RuntimeOptions::default().activity_concurrency,
         }
     }
 
@@ -193,6 +221,11 @@ impl Variant {
             reload_per_mille: *rng.pick(&[0, 100, 300, 1000]),
             second_executor: rng.chance(300),
             direct_raise: rng.chance(500),
+            activity_concurrency: *rng.pick(&[
+                1,
+                2,
+                RuntimeOptions::default().activity_concurrency,
+            ]),
         }
     }
 
@@ -202,6 +235,7 @@ impl Variant {
             fuse_depth: if self.fuse { 32 } else { 0 },
             group_commit: self.group_commit,
             cache_capacity: if self.cache { 10_000 } else { 0 },
+            activity_concurrency: self.activity_concurrency,
             ..RuntimeOptions::default()
         }
     }
@@ -286,17 +320,26 @@ where
         if rng.chance(self.variant.reload_per_mille) {
             self.reload(rng).await;
         }
-        let busy = |r: &TickReport| r.did_work() || r.conflicts > 0;
+        // An attempt that woke (it yields) or ended has work for a tick.
+        let busy = |r: &TickReport, rt: &Runtime<S>| {
+            r.did_work() || r.conflicts > 0 || rt.has_activity_news()
+        };
         let did = match &self.second {
-            None => busy(&self.first.tick().await.map_err(|e| e.to_string())?),
+            None => {
+                let r = self.first.tick().await.map_err(|e| e.to_string())?;
+                busy(&r, &self.first)
+            }
             Some(second) => match rng.below(3) {
-                0 => busy(&self.first.tick().await.map_err(|e| e.to_string())?),
-                1 => busy(&second.tick().await.map_err(|e| e.to_string())?),
+                0 => {
+                    let r = self.first.tick().await.map_err(|e| e.to_string())?;
+                    busy(&r, &self.first)
+                }
+                1 => busy(&second.tick().await.map_err(|e| e.to_string())?, second),
                 _ => {
                     let (a, b) = join2(self.first.tick(), second.tick()).await;
                     let a = a.map_err(|e| e.to_string())?;
                     let b = b.map_err(|e| e.to_string())?;
-                    busy(&a) || busy(&b)
+                    busy(&a, &self.first) || busy(&b, second)
                 }
             },
         };
@@ -306,11 +349,19 @@ where
         // Idle only if every executor, reading the store, finds nothing.
         for rt in std::iter::once(&self.first).chain(self.second.as_ref()) {
             rt.refresh();
-            if busy(&rt.tick().await.map_err(|e| e.to_string())?) {
+            if busy(&rt.tick().await.map_err(|e| e.to_string())?, rt) {
                 return Ok(true);
             }
         }
         Ok(false)
+    }
+
+    /// Activity attempts in flight on every executor.
+    pub fn attempts_in_flight(&self) -> usize {
+        std::iter::once(&self.first)
+            .chain(self.second.as_ref())
+            .map(Runtime::activities_in_flight)
+            .sum()
     }
 
     /// Steps until idle; an engine that is not idle after `max_steps` has
