@@ -146,6 +146,9 @@ pub struct Runtime<S: Store> {
     read_store: Cell<bool>,
     /// Whether the last tick read the store (rather than the hot queue).
     read_last_tick: Cell<bool>,
+    /// The time the store's ready work was last read at: a timer due after
+    /// it may not have been taken yet.
+    last_read_ms: Cell<u64>,
     /// Whether that read filled its batch.
     full_batch: Cell<bool>,
     /// The multiple of `batch_limit` the next store read takes.
@@ -204,6 +207,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             hot_ticks: Cell::new(0),
             read_store: Cell::new(true),
             read_last_tick: Cell::new(false),
+            last_read_ms: Cell::new(0),
             full_batch: Cell::new(false),
             widen: Cell::new(1),
             widened: Cell::new(false),
@@ -293,10 +297,12 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         self.read_last_tick.get()
     }
 
-    /// The earliest time a queued timer falls due, after now, or an
+    /// The earliest time a queued timer falls due after the store was last
+    /// read for ready work (so one that fell due since, and that no tick has
+    /// taken, is reported, in the past: a host then runs at once), or an
     /// activity attempt in flight reaches its start-to-close timeout.
     pub async fn next_due(&self) -> Result<Option<u64>, RuntimeError> {
-        let timer = self.store.next_due(self.clock.now_ms()).await?;
+        let timer = self.store.next_due(self.last_read_ms.get()).await?;
         Ok(timer
             .into_iter()
             .chain(self.in_flight.next_deadline())
@@ -411,6 +417,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         // commits while it reads and it does not see stays queued here.
         let before = self.local.borrow().len();
         let work = self.store.ready_work(now, limit).await?;
+        self.last_read_ms.set(now);
         // Only a read that happened answers a request for one.
         self.read_store.set(false);
         let seen: HashSet<WorkId> = work.iter().map(|w| w.id.clone()).collect();

@@ -11,7 +11,7 @@ use std::rc::Rc;
 use common::Harness;
 use durable::testing::block_on;
 use durable::{
-    AppRecord, Client, ClientError, CommitBatch, InMemoryStore, InstanceId, InstancePage,
+    AppRecord, Client, ClientError, Clock, CommitBatch, InMemoryStore, InstanceId, InstancePage,
     InstanceQuery, InstanceRecord, OrchestrationContext, Registry, RuntimeStatus, Store,
     StoreError, TaskError, VirtualClock, WorkItem,
 };
@@ -610,4 +610,28 @@ fn a_runtime_raise_whose_turn_fails_to_commit_queues_the_event() {
     block_on(rt.run_until_idle()).unwrap();
     let row = block_on(rt.client().status(&id)).unwrap().unwrap();
     assert_eq!(row.output, Some(json!(9)));
+}
+
+/// A timer that falls due between the dispatcher's last look at the store
+/// and the host's question "when next?" is still reported (in the past), so
+/// the host runs at once instead of sleeping past it. (A browser test saw
+/// a host sleep for an hour with a 10 ms timer due.)
+#[test]
+fn a_timer_due_since_the_last_look_is_still_next() {
+    let mut r = Registry::new();
+    r.orchestration("Nap", |ctx: OrchestrationContext, _: ()| async move {
+        ctx.sleep(10).await;
+        Ok::<_, TaskError>(())
+    });
+    let h = Harness::new(r);
+    h.start("Nap", "nap", json!(null));
+    h.idle();
+    let due = h.clock.now_ms() + 10;
+    assert_eq!(block_on(h.rt.next_due()).unwrap(), Some(due));
+    // The host is slow to ask: the timer fell due meanwhile.
+    h.clock.set(due + 5);
+    assert_eq!(block_on(h.rt.next_due()).unwrap(), Some(due));
+    h.idle();
+    assert_eq!(h.status("nap"), RuntimeStatus::Completed);
+    assert_eq!(block_on(h.rt.next_due()).unwrap(), None);
 }
