@@ -11,6 +11,7 @@
 //! (`runtime.rs`) starts attempts and collects what ended.
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
@@ -149,6 +150,9 @@ impl Attempt {
 pub(crate) struct InFlight {
     attempts: RefCell<Vec<Attempt>>,
     ended: RefCell<Vec<Ended>>,
+    /// The work of every attempt running or ended: a tick asks about each
+    /// task it reads, so this is not a scan.
+    held: RefCell<HashSet<WorkId>>,
     signal: Arc<Signal>,
 }
 
@@ -157,6 +161,7 @@ impl Default for InFlight {
         InFlight {
             attempts: RefCell::new(Vec::new()),
             ended: RefCell::new(Vec::new()),
+            held: RefCell::default(),
             signal: Arc::new(Signal::default()),
         }
     }
@@ -180,6 +185,7 @@ impl InFlight {
             woken: woken.clone(),
             signal: self.signal.clone(),
         }));
+        self.held.borrow_mut().insert(work.clone());
         self.attempts.borrow_mut().push(Attempt {
             work,
             task,
@@ -194,8 +200,7 @@ impl InFlight {
 
     /// Whether an attempt of `work` is running or ended uncommitted.
     pub(crate) fn holds(&self, work: &WorkId) -> bool {
-        self.attempts.borrow().iter().any(|a| a.work == *work)
-            || self.ended.borrow().iter().any(|e| e.work() == work)
+        self.held.borrow().contains(work)
     }
 
     /// Attempts running (not counting those that ended).
@@ -236,7 +241,12 @@ impl InFlight {
 
     /// Takes the ended attempts `wanted` accepts; the others stay.
     pub(crate) fn take_ended(&self, wanted: impl Fn(&WorkId) -> bool) -> Vec<Ended> {
-        drain_where(&self.ended, |e| wanted(e.work()))
+        let taken = drain_where(&self.ended, |e| wanted(e.work()));
+        let mut held = self.held.borrow_mut();
+        for e in &taken {
+            held.remove(e.work());
+        }
+        taken
     }
 
     /// Whether each of `works` has ended or waits on something other than
@@ -247,8 +257,8 @@ impl InFlight {
         self.attempts
             .borrow()
             .iter()
-            .filter(|a| works.contains(&a.work))
-            .all(|a| !a.signals.in_store())
+            .filter(|a| a.signals.in_store())
+            .all(|a| !works.contains(&a.work))
     }
 
     /// Completes when an attempt is woken or has ended, after yielding to
@@ -322,11 +332,16 @@ impl InFlight {
             dropped.signals.cancel();
         }
         drain_where(&self.ended, |e| works.contains(&e.work()));
+        let mut held = self.held.borrow_mut();
+        for work in works {
+            held.remove(*work);
+        }
     }
 
     /// Keeps an ending that needed no run (a task whose last attempt
     /// crashed the page).
     pub(crate) fn push_ended(&self, ended: Ended) {
+        self.held.borrow_mut().insert(ended.work().clone());
         self.ended.borrow_mut().push(ended);
     }
 }

@@ -24,7 +24,7 @@ use crate::clock::Clock;
 use crate::context::LogLine;
 use crate::derive::{derive_work, unqueue_activities};
 use crate::error::{ClientError, RuntimeError};
-use crate::execution::{Execution, Outcome};
+use crate::execution::{Execution, Outcome, TurnResult};
 use crate::footprint::Footprint;
 use crate::history::{EventKind, HistoryEvent};
 use crate::in_flight::{AttemptResult, Ended, InFlight};
@@ -852,54 +852,12 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             }
             return Ok(Some(unit));
         };
-        let exec_no = record.execution;
-        let (mut current, stale): (Vec<_>, Vec<_>) = msgs
-            .into_iter()
-            .partition(|(_, m)| !m.is_stale_for(exec_no, &record.incarnation));
-        if !stale.is_empty() {
-            // Dropped because of what the row says: only if it still says so.
-            guard_row(&mut unit, &record);
-            unit.batch.dequeue.extend(stale.into_iter().map(|(w, _)| w));
-        }
-        let (chained, stale_done): (Vec<_>, Vec<_>) = chained
-            .into_iter()
-            .partition(|d| !d.task.is_stale_for(exec_no, &record.incarnation));
-        if !stale_done.is_empty() {
-            guard_row(&mut unit, &record);
-        }
-        for d in stale_done {
-            d.settle(&mut unit.batch, &mut unit.changes);
-        }
+        let (current, chained) = settle_stale(&mut unit, &record, msgs, chained);
         if record.status.is_final() {
-            if !current.is_empty() || !chained.is_empty() {
-                guard_row(&mut unit, &record);
-            }
-            unit.batch
-                .dequeue
-                .extend(current.into_iter().map(|(w, _)| w));
-            let mut late = Vec::new();
-            for d in chained {
-                let (_, event, _) = d.settle(&mut unit.batch, &mut unit.changes);
-                late.push(event);
-            }
-            if record.status == RuntimeStatus::Failed {
-                keep_late_results(&mut unit, &record, late, now);
-            }
+            settle_after_the_end(&mut unit, &record, current, chained, now);
             return Ok((!unit.batch.is_empty()).then_some(unit));
         }
-        // The execution's start first, then the events it carries over, then
-        // the rest in arrival order: a message that arrived while the
-        // instance continued as new must not overtake either.
-        current.sort_by_key(|(_, m)| start_rank(m));
-        let unstarted = record.history_len == 0
-            && !current
-                .iter()
-                .any(|(_, m)| matches!(m.event, EventKind::ExecutionStarted { .. }));
-        if unstarted {
-            // Nothing may run before the execution's start: what came
-            // early waits for it.
-            current.clear();
-        }
+        let current = takeable(current, &record);
         if current.is_empty() && chained.is_empty() {
             if let Some(exec) = cached_exec {
                 self.cache.borrow_mut().insert(record, exec);
@@ -940,16 +898,9 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             .filter(|(_, c)| **c)
             .map(|((w, _), _)| w.clone())
             .collect();
-        // A completion the turn deferred (suspended instance) is queued.
         let settled = completions.len();
         let delivered_any = chained_flags.iter().any(|f| *f);
-        for ((task, event, work), flag) in completions.into_iter().zip(&chained_flags) {
-            if !*flag {
-                unit.batch
-                    .enqueue
-                    .push(completion_message(&work, &task, event));
-            }
-        }
+        queue_deferred(&mut unit.batch, completions, &chained_flags);
         if consumed.is_empty() && !delivered_any {
             // Everything waits (a suspended instance): the turn records
             // nothing, so its event ids are handed back.
@@ -958,15 +909,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                 self.cache.borrow_mut().insert(record, exec);
                 return Ok((!unit.batch.is_empty()).then_some(unit));
             }
-            // The activities settle without a turn; the row's version moves
-            // on all the same, so no turn computed before this commit can
-            // deliver their completions.
-            let mut row = record.clone();
-            row.version += 1;
-            guard_row(&mut unit, &record);
-            unit.batch.instances.push(row.clone());
-            unit.evict = Some(id.clone());
-            unit.install = Some((row, exec));
+            settle_without_a_turn(&mut unit, &record, exec);
             return Ok(Some(unit));
         }
         unit.turns = 1;
@@ -980,20 +923,7 @@ impl<S: Store + Clone + 'static> Runtime<S> {
         }
         unit.batch.dequeue.extend(consumed);
 
-        let mut row = record.clone();
-        row.version += 1;
-        row.updated_ms = turn_time;
-        row.turns += 1;
-        row.history_len += turn.new_events.len() as u64;
-        row.orchestration_compute_ms += turn.compute_ms;
-        row.activity_compute_ms += turn.activity_compute_ms;
-        row.custom_status = turn.custom_status.clone();
-        if let Some(version) = turn.new_events.iter().find_map(|e| match &e.kind {
-            EventKind::ExecutionStarted { version, .. } => *version,
-            _ => None,
-        }) {
-            row.orchestration_version = Some(version);
-        }
+        let mut row = row_after_turn(&record, &turn, turn_time);
         derive_work(
             &self.store,
             &record,
@@ -1018,16 +948,14 @@ impl<S: Store + Clone + 'static> Runtime<S> {
                 .append_history
                 .push((id.clone(), turn.new_events));
         }
-        unit.changes.push(Change::Instance {
-            id: id.clone(),
-            status: Some(row.status),
-        });
-        for child in &unit.batch.instances {
-            unit.changes.push(Change::Instance {
-                id: child.id.clone(),
-                status: Some(child.status),
-            });
-        }
+        let rows = std::iter::once(&row).chain(&unit.batch.instances);
+        let changed: Vec<Change> = rows
+            .map(|r| Change::Instance {
+                id: r.id.clone(),
+                status: Some(r.status),
+            })
+            .collect();
+        unit.changes.extend(changed);
         row.keep_log(&turn.logs);
         unit.batch.instances.insert(0, row.clone());
         if transition.stays_live {
@@ -1231,6 +1159,126 @@ impl<S: Store + Clone + 'static> Runtime<S> {
             ))
         })
     }
+}
+
+/// Drops what belongs to another execution or life than `record`'s (its
+/// queued messages taken off the queue, its activities' results settled,
+/// only while the row still says so) and returns the rest.
+fn settle_stale(
+    unit: &mut Unit,
+    record: &InstanceRecord,
+    queued: Vec<(WorkId, Message)>,
+    done: Vec<ActivityDone>,
+) -> (Vec<(WorkId, Message)>, Vec<ActivityDone>) {
+    let (exec_no, life) = (record.execution, &record.incarnation);
+    let (current, stale): (Vec<_>, Vec<_>) = queued
+        .into_iter()
+        .partition(|(_, m)| !m.is_stale_for(exec_no, life));
+    if !stale.is_empty() {
+        guard_row(unit, record);
+        unit.batch.dequeue.extend(stale.into_iter().map(|(w, _)| w));
+    }
+    let (done, stale_done): (Vec<_>, Vec<_>) = done
+        .into_iter()
+        .partition(|d| !d.task.is_stale_for(exec_no, life));
+    if !stale_done.is_empty() {
+        guard_row(unit, record);
+    }
+    for d in stale_done {
+        d.settle(&mut unit.batch, &mut unit.changes);
+    }
+    (current, done)
+}
+
+/// The queued messages a turn of `record` may take, in order: the
+/// execution's start first, then the events it carries over, then the rest
+/// in arrival order (a message that arrived while the instance continued
+/// as new must not overtake either); none before the execution's start
+/// (what came early waits for it).
+fn takeable(mut queued: Vec<(WorkId, Message)>, record: &InstanceRecord) -> Vec<(WorkId, Message)> {
+    queued.sort_by_key(|(_, m)| start_rank(m));
+    let unstarted = record.history_len == 0
+        && !queued
+            .iter()
+            .any(|(_, m)| matches!(m.event, EventKind::ExecutionStarted { .. }));
+    if unstarted {
+        queued.clear();
+    }
+    queued
+}
+
+/// Queues again each completion the turn did not take (a suspended
+/// instance defers it), as a message of its own.
+fn queue_deferred(
+    batch: &mut CommitBatch,
+    completions: Vec<(ActivityTask, EventKind, WorkId)>,
+    taken: &[bool],
+) {
+    for ((task, event, work), taken) in completions.into_iter().zip(taken) {
+        if !*taken {
+            batch.enqueue.push(completion_message(&work, &task, event));
+        }
+    }
+}
+
+/// What reaches an instance that has ended: its messages are taken off the
+/// queue and its activities' results settle (guarded by the row, so only
+/// while it still says so); a Failed instance keeps the late results in its
+/// history for a rewind.
+fn settle_after_the_end(
+    unit: &mut Unit,
+    record: &InstanceRecord,
+    queued: Vec<(WorkId, Message)>,
+    done: Vec<ActivityDone>,
+    now: u64,
+) {
+    if !queued.is_empty() || !done.is_empty() {
+        guard_row(unit, record);
+    }
+    unit.batch
+        .dequeue
+        .extend(queued.into_iter().map(|(w, _)| w));
+    let late: Vec<EventKind> = done
+        .into_iter()
+        .map(|d| d.settle(&mut unit.batch, &mut unit.changes).1)
+        .collect();
+    if record.status == RuntimeStatus::Failed {
+        keep_late_results(unit, record, late, now);
+    }
+}
+
+/// Activities that settle while everything else waits (a suspended
+/// instance, their completions queued): no turn, but the row's version
+/// moves on all the same, so no turn computed before this commit can
+/// deliver their completions.
+fn settle_without_a_turn(unit: &mut Unit, record: &InstanceRecord, exec: Execution) {
+    let mut row = record.clone();
+    row.version += 1;
+    guard_row(unit, record);
+    unit.batch.instances.push(row.clone());
+    unit.evict = Some(record.id.clone());
+    unit.install = Some((row, exec));
+}
+
+/// `record` after a turn that committed at `turn_time`: its version, its
+/// counts and compute times, its custom status and the version its start
+/// pinned. (Its status is the transition's to set.)
+fn row_after_turn(record: &InstanceRecord, turn: &TurnResult, turn_time: u64) -> InstanceRecord {
+    let mut row = record.clone();
+    row.version += 1;
+    row.updated_ms = turn_time;
+    row.turns += 1;
+    row.history_len += turn.new_events.len() as u64;
+    row.orchestration_compute_ms += turn.compute_ms;
+    row.activity_compute_ms += turn.activity_compute_ms;
+    row.custom_status = turn.custom_status.clone();
+    if let Some(version) = turn.new_events.iter().find_map(|e| match &e.kind {
+        EventKind::ExecutionStarted { version, .. } => *version,
+        _ => None,
+    }) {
+        row.orchestration_version = Some(version);
+    }
+    row
 }
 
 /// The results of activities that ran after their instance failed: their
